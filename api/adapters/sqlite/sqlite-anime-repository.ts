@@ -1,0 +1,190 @@
+import type Database from 'better-sqlite3';
+import type { Anime, AnimeInput } from '../../core/domain/anime';
+import type { AnimeFilter, AnimeSort, Page, PageRequest } from '../../core/domain/query';
+import {
+  type AnimeRepository,
+  type CatalogueStats,
+  ConflictError,
+  type FacetCount,
+  PreconditionFailedError,
+  type WriteResult,
+} from '../../core/ports/anime-repository';
+import { orderBy, seekPredicate, whereClause } from '../sql/filter-sql';
+import { ANIME_SELECT, type AnimeRow, toAnime } from './rows';
+import { sqliteRules } from './sqlite-rules';
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+/** better-sqlite3 is synchronous; the port is async so that network databases fit the same contract. */
+export class SqliteAnimeRepository implements AnimeRepository {
+  private readonly byId: Database.Statement;
+  private readonly insertGenre: Database.Statement;
+  private readonly linkGenre: Database.Statement;
+
+  constructor(private readonly db: Database.Database) {
+    this.byId = db.prepare(`${ANIME_SELECT} WHERE a.id = ?`);
+    this.insertGenre = db.prepare('INSERT INTO genres (name) VALUES (?) ON CONFLICT (name) DO NOTHING');
+    this.linkGenre = db.prepare(
+      'INSERT OR IGNORE INTO anime_genres (anime_id, genre_id) SELECT ?, id FROM genres WHERE name = ?',
+    );
+  }
+
+  private select(filter: AnimeFilter, sort: AnimeSort, page?: PageRequest): AnimeRow[] {
+    const params: unknown[] = [];
+    const rules = sqliteRules(params);
+    const where = whereClause(filter, rules);
+    if (page?.after) where.push(seekPredicate(sort, page.after, rules));
+    let sql = `${ANIME_SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${orderBy(sort, rules)}`;
+    if (page) sql += ` LIMIT ${rules.bind(page.limit + 1)}`;
+    return this.db.prepare(sql).all(...params) as AnimeRow[];
+  }
+
+  async list(filter: AnimeFilter, sort: AnimeSort, page: PageRequest): Promise<Page<Anime>> {
+    const rows = this.select(filter, sort, page);
+    const items = rows.slice(0, page.limit).map(toAnime);
+    const last = items[items.length - 1];
+    if (rows.length <= page.limit || !last) return { items };
+    return { items, next: { value: last[sort.field], id: last.id } };
+  }
+
+  async listAll(filter: AnimeFilter, sort: AnimeSort): Promise<Anime[]> {
+    return this.select(filter, sort).map(toAnime);
+  }
+
+  async getById(id: number): Promise<Anime | null> {
+    const row = this.byId.get(id) as AnimeRow | undefined;
+    return row ? toAnime(row) : null;
+  }
+
+  async genres(): Promise<FacetCount[]> {
+    return this.db
+      .prepare(
+        `SELECT g.name AS value, COUNT(*) AS count FROM genres g JOIN anime_genres ag ON ag.genre_id = g.id
+         GROUP BY g.id ORDER BY count DESC, g.name`,
+      )
+      .all() as FacetCount[];
+  }
+
+  async types(): Promise<FacetCount[]> {
+    return this.db
+      .prepare('SELECT type AS value, COUNT(*) AS count FROM animes GROUP BY type ORDER BY count DESC, type')
+      .all() as FacetCount[];
+  }
+
+  async stats(): Promise<CatalogueStats> {
+    const totals = this.db
+      .prepare('SELECT COUNT(*) AS total, AVG(score) AS averageScore FROM animes')
+      .get() as {
+      total: number;
+      averageScore: number | null;
+    };
+    const byYear = this.db
+      .prepare('SELECT year, COUNT(*) AS count FROM animes GROUP BY year ORDER BY year IS NULL, year')
+      .all() as CatalogueStats['byYear'];
+    const averageScore = totals.averageScore === null ? null : Math.round(totals.averageScore * 1000) / 1000;
+    return { total: totals.total, averageScore, byType: await this.types(), byYear };
+  }
+
+  async dataVersion(): Promise<number> {
+    return (this.db.prepare('SELECT version FROM data_version WHERE id = 1').get() as { version: number })
+      .version;
+  }
+
+  private linkGenres(animeId: number, genres: readonly string[]): void {
+    this.db.prepare('DELETE FROM anime_genres WHERE anime_id = ?').run(animeId);
+    for (const genre of genres) {
+      this.insertGenre.run(genre);
+      this.linkGenre.run(animeId, genre);
+    }
+  }
+
+  private guardUnique<T>(sourceId: string, write: () => T): T {
+    try {
+      return write();
+    } catch (error) {
+      if (isUniqueViolation(error))
+        throw new ConflictError(`an anime with sourceId "${sourceId}" already exists`);
+      throw error;
+    }
+  }
+
+  async create(input: AnimeInput): Promise<WriteResult> {
+    const now = new Date().toISOString();
+    return this.guardUnique(input.sourceId, () =>
+      this.db.transaction(() => {
+        const { lastInsertRowid } = this.db
+          .prepare(
+            `INSERT INTO animes (source_id, title, type, year, score, episodes, genres_json, version, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+          )
+          .run(
+            input.sourceId,
+            input.title,
+            input.type,
+            input.year,
+            input.score,
+            input.episodes,
+            JSON.stringify(input.genres),
+            now,
+            now,
+          );
+        this.linkGenres(Number(lastInsertRowid), input.genres);
+        return { before: null, after: toAnime(this.byId.get(lastInsertRowid) as AnimeRow) };
+      })(),
+    );
+  }
+
+  private current(id: number, expectedVersion?: number): Anime | null {
+    const row = this.byId.get(id) as AnimeRow | undefined;
+    if (!row) return null;
+    if (expectedVersion !== undefined && row.version !== expectedVersion) {
+      throw new PreconditionFailedError(`anime ${id} is at version ${row.version}, not ${expectedVersion}`);
+    }
+    return toAnime(row);
+  }
+
+  async update(id: number, input: AnimeInput, expectedVersion?: number): Promise<WriteResult> {
+    return this.guardUnique(input.sourceId, () =>
+      this.db.transaction(() => {
+        const before = this.current(id, expectedVersion);
+        if (!before) return { before: null, after: null };
+        this.db
+          .prepare(
+            `UPDATE animes SET source_id = ?, title = ?, type = ?, year = ?, score = ?, episodes = ?, genres_json = ?,
+             version = version + 1, updated_at = ? WHERE id = ?`,
+          )
+          .run(
+            input.sourceId,
+            input.title,
+            input.type,
+            input.year,
+            input.score,
+            input.episodes,
+            JSON.stringify(input.genres),
+            new Date().toISOString(),
+            id,
+          );
+        this.linkGenres(id, input.genres);
+        return { before, after: toAnime(this.byId.get(id) as AnimeRow) };
+      })(),
+    );
+  }
+
+  async remove(id: number, expectedVersion?: number): Promise<WriteResult> {
+    return this.db.transaction(() => {
+      const before = this.current(id, expectedVersion);
+      if (before) this.db.prepare('DELETE FROM animes WHERE id = ?').run(id);
+      return { before, after: null };
+    })();
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,45 @@
+import type { Anime, AnimeInput } from '../domain/anime';
+import type { AnimeFilter, AnimeSort, Page, PageRequest } from '../domain/query';
+
+export interface FacetCount {
+  value: string;
+  count: number;
+}
+
+export interface CatalogueStats {
+  total: number;
+  averageScore: number | null;
+  byType: FacetCount[];
+  byYear: { year: number | null; count: number }[];
+}
+
+/** A write's effect: the row before and after, so callers can invalidate both old and new tags. */
+export interface WriteResult {
+  before: Anime | null;
+  after: Anime | null;
+}
+
+export class ConflictError extends Error {}
+export class PreconditionFailedError extends Error {}
+
+/**
+ * The catalogue store. Every adapter (sqlite, mssql) passes the same contract suite in
+ * test/contract/anime-repository.contract.ts.
+ */
+export interface AnimeRepository {
+  list(filter: AnimeFilter, sort: AnimeSort, page: PageRequest): Promise<Page<Anime>>;
+  listAll(filter: AnimeFilter, sort: AnimeSort): Promise<Anime[]>;
+  getById(id: number): Promise<Anime | null>;
+  genres(): Promise<FacetCount[]>;
+  types(): Promise<FacetCount[]>;
+  stats(): Promise<CatalogueStats>;
+  /** Monotonic counter moved by every committed write, through any path. */
+  dataVersion(): Promise<number>;
+  /** Throws with ConflictError on a duplicate sourceId. */
+  create(input: AnimeInput): Promise<WriteResult>;
+  /** Full replacement; `expectedVersion` enforces optimistic concurrency (PreconditionFailedError). */
+  update(id: number, input: AnimeInput, expectedVersion?: number): Promise<WriteResult>;
+  remove(id: number, expectedVersion?: number): Promise<WriteResult>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,28 @@
+import type { AnimeInput } from '../domain/anime';
+
+export type LoadMode = 'upsert' | 'replace';
+
+export interface LoadResult {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  /** Rows removed because a replace load did not contain them. */
+  deleted: number;
+  dataVersion: number;
+}
+
+/**
+ * One bulk load. Records are staged out of sight of readers; `commit` applies them all in one
+ * transaction, so an abort, a crash or a kill before it leaves the live catalogue untouched.
+ */
+export interface CatalogueLoad {
+  stage(records: readonly AnimeInput[]): Promise<void>;
+  commit(): Promise<LoadResult>;
+  abort(): Promise<void>;
+}
+
+export interface CatalogueLoader {
+  begin(mode: LoadMode): Promise<CatalogueLoad>;
+  /** Whether the live catalogue is empty (first start decides whether to seed). */
+  isEmpty(): Promise<boolean>;
+}

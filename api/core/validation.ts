@@ -1,0 +1,47 @@
+import type { TSchema } from '@sinclair/typebox';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+
+/** One shared Ajv: every schema in the system is compiled once, with all errors reported. */
+const ajv = addFormats(new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: true }));
+const coercingAjv = addFormats(
+  new Ajv({ allErrors: true, strict: false, coerceTypes: 'array', useDefaults: true }),
+);
+
+export function compileSchema<T = unknown>(schema: TSchema): ValidateFunction<T> {
+  return ajv.compile<T>(schema);
+}
+
+/** For query strings, where every value arrives as text. */
+export function compileCoercingSchema<T = unknown>(schema: TSchema): ValidateFunction<T> {
+  return coercingAjv.compile<T>(schema);
+}
+
+export interface InvalidParam {
+  name: string;
+  reason: string;
+}
+
+/** Ajv's errors as one entry per offending property, named by its path. */
+export function formatErrors(errors: ErrorObject[] | null | undefined, root = ''): InvalidParam[] {
+  const seen = new Map<string, InvalidParam>();
+  for (const error of errors ?? []) {
+    let path = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
+    let reason = error.message ?? 'is invalid';
+    if (error.keyword === 'additionalProperties') {
+      const extra = (error.params as { additionalProperty: string }).additionalProperty;
+      path = path ? `${path}.${extra}` : extra;
+      reason = 'is not a known parameter';
+    } else if (error.keyword === 'required') {
+      const missing = (error.params as { missingProperty: string }).missingProperty;
+      path = path ? `${path}.${missing}` : missing;
+      reason = 'is required';
+    } else if (error.keyword === 'enum') {
+      reason = `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
+    }
+    const name = root && path ? `${root}.${path}` : path || root || '(body)';
+    // Union schemas report one error per branch; the first is the clearest.
+    if (!seen.has(name)) seen.set(name, { name, reason });
+  }
+  return [...seen.values()];
+}

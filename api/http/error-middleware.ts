@@ -1,0 +1,44 @@
+import type { Middleware } from 'koa';
+import type { Logger } from 'pino';
+import { HttpProblem } from './problem';
+
+function toProblem(error: unknown): HttpProblem {
+  if (error instanceof HttpProblem) return error;
+  // Errors raised by koa and its middleware (body too large, bad JSON...) carry a status and say
+  // whether their message is safe to show.
+  const e = error as { status?: number; statusCode?: number; expose?: boolean; message?: string };
+  const status = e.status ?? e.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new HttpProblem(status, e.expose ? e.message : undefined);
+  }
+  return new HttpProblem(500);
+}
+
+/** The one place errors become responses: problem+json, never a stack trace. */
+export function errorMiddleware(logger: Logger): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined)
+        throw new HttpProblem(404, `no route for ${ctx.path}`);
+      if (ctx.status === 405 && ctx.body === undefined) {
+        throw new HttpProblem(
+          405,
+          `${ctx.method} is not allowed on ${ctx.path}`,
+          {},
+          { Allow: ctx.response.get('Allow') },
+        );
+      }
+    } catch (error) {
+      const problem = toProblem(error);
+      if (problem.status >= 500) {
+        (ctx.state.log ?? logger).error({ err: error }, 'request failed');
+      }
+      ctx.status = problem.status;
+      for (const [name, value] of Object.entries(problem.headers)) ctx.set(name, value);
+      ctx.set('Cache-Control', 'no-store');
+      ctx.type = 'application/problem+json';
+      ctx.body = JSON.stringify(problem.toJSON(ctx.path));
+    }
+  };
+}

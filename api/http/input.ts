@@ -1,0 +1,46 @@
+import type { TObject, TSchema } from '@sinclair/typebox';
+import type { ValidateFunction } from 'ajv';
+import { compileCoercingSchema, formatErrors } from '../core/validation';
+import { badRequest } from './problem';
+
+type RawQuery = Record<string, string | string[] | undefined>;
+
+function enumOf(schema: TSchema | undefined): string[] | undefined {
+  if (!schema) return undefined;
+  if (Array.isArray(schema.enum)) return schema.enum as string[];
+  if (schema.type === 'array') return enumOf(schema.items as TSchema);
+  return undefined;
+}
+
+/**
+ * Query strings are text: list parameters accept repeats and commas (`type=TV,OVA`), enum values
+ * match in any case, and Ajv coerces the rest. Unknown parameters fail validation.
+ */
+export function compileQueryParser<T>(schema: TObject): (raw: RawQuery) => T {
+  const validate: ValidateFunction = compileCoercingSchema(schema);
+  const properties = schema.properties as Record<string, TSchema>;
+  return (raw) => {
+    const input: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(raw)) {
+      const property = properties[name];
+      let values = Array.isArray(value) ? value : [value ?? ''];
+      if (property?.type === 'array') values = values.flatMap((v) => v.split(',')).filter((v) => v !== '');
+      const allowed = enumOf(property);
+      if (allowed) {
+        values = values.map((v) => allowed.find((a) => a.toLowerCase() === v.toLowerCase()) ?? v);
+      }
+      input[name] = property?.type === 'array' ? values : values.length === 1 ? values[0] : values;
+    }
+    if (!validate(input)) throw badRequest(formatErrors(validate.errors));
+    return input as T;
+  };
+}
+
+export function compileParamsParser<T>(schema: TObject): (raw: Record<string, string>) => T {
+  const validate: ValidateFunction = compileCoercingSchema(schema);
+  return (raw) => {
+    const input = { ...raw };
+    if (!validate(input)) throw badRequest(formatErrors(validate.errors));
+    return input as T;
+  };
+}

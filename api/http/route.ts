@@ -1,0 +1,45 @@
+import type { Static, TObject, TSchema } from '@sinclair/typebox';
+import type { Context } from 'koa';
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** What a read route declares so the cache can store its response (used by the cache layer). */
+export interface CachePolicy {
+  /** Readable key prefix such as `anime:list`. */
+  readonly name: string;
+}
+
+/**
+ * A route's schemas are its validation, its TypeScript types and its OpenAPI description at once.
+ * Handlers receive validated, typed input and throw HttpProblem for anything else.
+ */
+export interface RouteDefinition<
+  Q extends TObject = TObject,
+  P extends TObject = TObject,
+  B extends TSchema = TSchema,
+> {
+  readonly method: HttpMethod;
+  /** Koa-style path: /animes/:id */
+  readonly path: string;
+  readonly operationId: string;
+  readonly summary: string;
+  readonly tags: readonly string[];
+  readonly query?: Q;
+  readonly params?: P;
+  readonly body?: B;
+  /** Success status and schema of its body (undefined for no body). */
+  readonly response: { readonly status: number; readonly schema?: TSchema; readonly description: string };
+  /** Additional problem statuses the operation can answer with. */
+  readonly problems?: readonly number[];
+  readonly cache?: CachePolicy;
+  readonly handler: (
+    input: { query: Static<Q>; params: Static<P>; body: Static<B> },
+    ctx: Context,
+  ) => Promise<unknown> | unknown;
+}
+
+export function defineRoute<Q extends TObject, P extends TObject, B extends TSchema>(
+  route: RouteDefinition<Q, P, B>,
+): RouteDefinition {
+  return route as unknown as RouteDefinition;
+}

@@ -1,0 +1,48 @@
+import Router from '@koa/router';
+import type { TObject } from '@sinclair/typebox';
+import type { Context } from 'koa';
+import { compileSchema, formatErrors } from '../core/validation';
+import { compileParamsParser, compileQueryParser } from './input';
+import { badRequest } from './problem';
+import { jsonRepresentation, type Representation, sendRepresentation } from './representation';
+import type { RouteDefinition } from './route';
+
+/** How a GET's representation is produced; the cache layer substitutes a caching version. */
+export type ReadResponder = (
+  route: RouteDefinition,
+  ctx: Context,
+  produce: () => Promise<unknown>,
+) => Promise<Representation>;
+
+export const uncachedResponder: ReadResponder = async (_route, _ctx, produce) =>
+  jsonRepresentation(await produce());
+
+const EMPTY = { type: 'object', properties: {}, additionalProperties: false } as unknown as TObject;
+
+/** Registers every route with its validation; handlers see only typed, valid input. */
+export function buildRouter(
+  routes: readonly RouteDefinition[],
+  respond: ReadResponder = uncachedResponder,
+): Router {
+  const router = new Router();
+  for (const route of routes) {
+    const parseQuery = compileQueryParser(route.query ?? EMPTY);
+    const parseParams = compileParamsParser(route.params ?? EMPTY);
+    const validateBody = route.body ? compileSchema(route.body) : undefined;
+    router[route.method](route.path, async (ctx) => {
+      const query = parseQuery(ctx.query as Record<string, string | string[]>);
+      const params = parseParams(ctx.params);
+      const body = (ctx.request as { body?: unknown }).body;
+      if (validateBody && !validateBody(body)) throw badRequest(formatErrors(validateBody.errors, 'body'));
+      const run = () => Promise.resolve(route.handler({ query, params, body } as never, ctx));
+      if (route.method === 'get') {
+        sendRepresentation(ctx, await respond(route, ctx, run));
+        return;
+      }
+      const result = await run();
+      ctx.status = route.response.status;
+      if (result !== undefined) ctx.body = result;
+    });
+  }
+  return router;
+}

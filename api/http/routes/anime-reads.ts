@@ -1,0 +1,72 @@
+import { Type } from '@sinclair/typebox';
+import type { AnimeRepository } from '../../core/ports/anime-repository';
+import { decodeCursor, encodeCursor } from '../cursor';
+import { notFound } from '../problem';
+import { defineRoute } from '../route';
+import { AnimePageSchema, AnimeSchema, IdParams, ListAllQuery, ListQuery } from '../schemas';
+import { toFilter, toSort } from './anime-query';
+
+export function animeReadRoutes(repository: AnimeRepository) {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/animes',
+      operationId: 'listAnimes',
+      summary: 'A page of animes matching the filters, with keyset pagination',
+      tags: ['animes'],
+      query: ListQuery,
+      response: {
+        status: 200,
+        schema: AnimePageSchema,
+        description: 'A page; `next` links to the following one',
+      },
+      cache: { name: 'anime:list' },
+      handler: async ({ query }, ctx) => {
+        const sort = toSort(query.sort);
+        const filter = toFilter(query);
+        const limit = query.limit ?? 50;
+        const after = query.cursor ? decodeCursor(query.cursor, sort) : undefined;
+        const page = await repository.list(filter, sort, { limit, after });
+        let next: string | null = null;
+        if (page.next) {
+          const params = new URLSearchParams(ctx.querystring);
+          params.set('cursor', encodeCursor(sort, page.next));
+          next = `${ctx.path}?${params}`;
+          ctx.set('Link', `<${next}>; rel="next"`);
+        }
+        return { items: page.items, limit, next };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/animes/all',
+      operationId: 'listAllAnimes',
+      summary: 'Every anime matching the filters, in one array',
+      tags: ['animes'],
+      query: ListAllQuery,
+      response: {
+        status: 200,
+        schema: Type.Array(Type.Ref(AnimeSchema)),
+        description: 'All matching animes',
+      },
+      cache: { name: 'anime:all' },
+      handler: ({ query }) => repository.listAll(toFilter(query), toSort(query.sort)),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/animes/:id',
+      operationId: 'getAnime',
+      summary: 'One anime by id',
+      tags: ['animes'],
+      params: IdParams,
+      response: { status: 200, schema: Type.Ref(AnimeSchema), description: 'The anime' },
+      problems: [404],
+      cache: { name: 'anime:id' },
+      handler: async ({ params }) => {
+        const anime = await repository.getById(params.id);
+        if (!anime) throw notFound(`no anime with id ${params.id}`);
+        return anime;
+      },
+    }),
+  ];
+}

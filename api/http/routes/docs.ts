@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type Router from '@koa/router';
+import { jsonRepresentation, sendRepresentation } from '../representation';
+
+// swagger-ui-dist ships the UI as static files; serving them ourselves keeps /docs working offline.
+const ASSETS = new Map(
+  ['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js'].map((name) => [
+    name,
+    readFileSync(join(require('swagger-ui-dist').getAbsoluteFSPath(), name)),
+  ]),
+);
+
+const PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>anime-platform API</title>
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
+<body><div id="ui"></div>
+<script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script src="/docs/assets/docs-init.js"></script></body></html>`;
+const INIT = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui', deepLinking: true });`;
+
+/** GET /openapi.json and the interactive docs at /docs, with no CDN. */
+export function mountDocs(router: Router, openApiDocument: unknown): void {
+  const openApi = jsonRepresentation(openApiDocument, { precompress: true });
+  router.get('/openapi.json', (ctx) => sendRepresentation(ctx, openApi));
+  router.get('/docs', (ctx) => {
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.set(
+      'Content-Security-Policy',
+      "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'",
+    );
+    ctx.body = PAGE;
+  });
+  router.get('/docs/assets/:name', (ctx) => {
+    const name = ctx.params.name!;
+    if (name === 'docs-init.js') {
+      ctx.type = 'application/javascript';
+      ctx.body = INIT;
+      return;
+    }
+    const asset = ASSETS.get(name);
+    if (!asset) return;
+    ctx.type = name.endsWith('.css') ? 'text/css' : 'application/javascript';
+    ctx.set('Cache-Control', 'public, max-age=86400');
+    ctx.body = asset;
+  });
+}

@@ -1,0 +1,37 @@
+import { Type } from '@sinclair/typebox';
+import type { AnimeRepository } from '../../core/ports/anime-repository';
+import { HttpProblem } from '../problem';
+import { defineRoute } from '../route';
+
+const StatusSchema = Type.Object({ status: Type.String() });
+
+export function healthRoutes(repository: AnimeRepository) {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/health',
+      operationId: 'health',
+      summary: 'Liveness: the process answers',
+      tags: ['operations'],
+      response: { status: 200, schema: StatusSchema, description: 'Alive' },
+      handler: () => ({ status: 'ok' }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/ready',
+      operationId: 'ready',
+      summary: 'Readiness: the database answers',
+      tags: ['operations'],
+      response: { status: 200, schema: StatusSchema, description: 'Ready to serve' },
+      problems: [503],
+      handler: async () => {
+        try {
+          await repository.ping();
+        } catch {
+          throw new HttpProblem(503, 'the database is not reachable');
+        }
+        return { status: 'ready' };
+      },
+    }),
+  ];
+}

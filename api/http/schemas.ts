@@ -1,0 +1,88 @@
+import { Type } from '@sinclair/typebox';
+import { AnimeInputSchema } from '../../pipelines/ingest/schema';
+import { ANIME_TYPES } from '../core/domain/anime';
+import { SORT_FIELDS } from '../core/domain/query';
+
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.Optional(Type.String()),
+    instance: Type.Optional(Type.String()),
+    'invalid-params': Type.Optional(Type.Array(Type.Object({ name: Type.String(), reason: Type.String() }))),
+  },
+  { $id: 'Problem', description: 'RFC 9457 problem details' },
+);
+
+export const AnimeSchema = Type.Composite(
+  [
+    Type.Omit(AnimeInputSchema, []),
+    Type.Object({
+      id: Type.Integer(),
+      version: Type.Integer({ description: 'Incremented by every change; send it in If-Match' }),
+      createdAt: Type.String({ format: 'date-time' }),
+      updatedAt: Type.String({ format: 'date-time' }),
+    }),
+  ],
+  { $id: 'Anime' },
+);
+
+const SORTS = SORT_FIELDS.flatMap((f) => [f, `-${f}`]);
+
+/** Filters shared by the paginated list and list-all. */
+export const filterProperties = {
+  type: Type.Array(Type.Unsafe<(typeof ANIME_TYPES)[number]>({ type: 'string', enum: [...ANIME_TYPES] }), {
+    maxItems: ANIME_TYPES.length,
+    description: 'One or several types, repeated or comma-separated; any case',
+  }),
+  genre: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+    maxItems: 10,
+    description: 'Genres the anime must all have (case-insensitive)',
+  }),
+  year: Type.Integer({ minimum: 1900, maximum: 2100 }),
+  yearFrom: Type.Integer({ minimum: 1900, maximum: 2100 }),
+  yearTo: Type.Integer({ minimum: 1900, maximum: 2100 }),
+  minScore: Type.Number({ minimum: 0, maximum: 10 }),
+  maxScore: Type.Number({ minimum: 0, maximum: 10 }),
+  q: Type.String({ minLength: 1, maxLength: 200, description: 'Title contains (case-insensitive)' }),
+  sort: Type.Unsafe<string>({
+    type: 'string',
+    enum: SORTS,
+    default: 'id',
+    description: 'Sort field, `-` prefix for descending; nulls last; ties by id',
+  }),
+};
+
+const optional = <T extends Record<string, import('@sinclair/typebox').TSchema>>(props: T) =>
+  Object.fromEntries(Object.entries(props).map(([k, v]) => [k, Type.Optional(v)])) as {
+    [K in keyof T]: import('@sinclair/typebox').TOptional<T[K]>;
+  };
+
+export const ListAllQuery = Type.Object(optional(filterProperties), { additionalProperties: false });
+
+export const ListQuery = Type.Object(
+  {
+    ...optional(filterProperties),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50 })),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'Opaque; from `next`' })),
+  },
+  { additionalProperties: false },
+);
+
+export const AnimePageSchema = Type.Object({
+  items: Type.Array(Type.Ref(AnimeSchema)),
+  limit: Type.Integer(),
+  next: Type.Union([Type.String(), Type.Null()], { description: 'URL of the next page, null on the last' }),
+});
+
+export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+
+export const FacetsSchema = Type.Array(Type.Object({ value: Type.String(), count: Type.Integer() }));
+
+export const StatsSchema = Type.Object({
+  total: Type.Integer(),
+  averageScore: Type.Union([Type.Number(), Type.Null()]),
+  byType: FacetsSchema,
+  byYear: Type.Array(Type.Object({ year: Type.Union([Type.Integer(), Type.Null()]), count: Type.Integer() })),
+});

@@ -1,0 +1,49 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { stringify } from 'csv-stringify/sync';
+import { createRandom, DEFAULT_ROWS, generateRow, KAGGLE_HEADER } from './dataset-generator';
+
+/** Streams `rows` generated rows as a Kaggle-format CSV to `out`. */
+export async function writeDataset(out: string, rows = DEFAULT_ROWS, seed = 42): Promise<void> {
+  await mkdir(dirname(out), { recursive: true });
+  const random = createRandom(seed);
+  const stream = createWriteStream(out);
+  const write = (text: string) =>
+    stream.write(text) ? Promise.resolve() : new Promise<void>((resolve) => stream.once('drain', resolve));
+  await write(stringify([KAGGLE_HEADER as unknown as string[]]));
+  const batch = 5000;
+  for (let start = 0; start < rows; start += batch) {
+    const chunk: string[][] = [];
+    for (let i = start; i < Math.min(rows, start + batch); i++) chunk.push(generateRow(i, random));
+    await write(stringify(chunk));
+  }
+  await new Promise<void>((resolve, reject) =>
+    stream.end((error?: Error | null) => (error ? reject(error) : resolve())),
+  );
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      rows: { type: 'string', default: String(DEFAULT_ROWS) },
+      seed: { type: 'string', default: '42' },
+      out: { type: 'string', default: 'data/animes.csv' },
+    },
+  });
+  const rows = Number(values.rows);
+  const seed = Number(values.seed);
+  if (!Number.isInteger(rows) || rows < 0)
+    throw new Error(`--rows must be a non-negative integer, got ${values.rows}`);
+  if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got ${values.seed}`);
+  await writeDataset(values.out!, rows, seed);
+  console.log(`wrote ${rows} rows to ${values.out} (seed ${seed})`);
+}
+
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(2);
+  });
+}

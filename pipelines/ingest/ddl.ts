@@ -1,0 +1,57 @@
+import { ANIME_COLUMNS, type TargetColumn } from './definition';
+
+/**
+ * Table layout shared by every SQL dialect, derived from the definition: scalar columns live in
+ * `animes`; list columns become a lookup table plus a link table (for genres: `genres`, `anime_genres`).
+ */
+export type SqlDialect = 'sqlite' | 'tsql';
+
+export const SCALAR_COLUMNS = ANIME_COLUMNS.filter((c) => c.kind !== 'textList');
+export const LIST_COLUMNS = ANIME_COLUMNS.filter((c) => c.kind === 'textList');
+
+function sqlType(column: TargetColumn, dialect: SqlDialect): string {
+  const tsql = dialect === 'tsql';
+  switch (column.kind) {
+    case 'text':
+      return tsql ? `NVARCHAR(${column.maxLength})` : 'TEXT';
+    case 'enum':
+      return tsql ? `NVARCHAR(${Math.max(...column.values.map((v) => v.length))})` : 'TEXT';
+    case 'integer':
+      return tsql ? 'INT' : 'INTEGER';
+    case 'decimal':
+      return tsql ? `DECIMAL(${String(column.max).length + column.scale},${column.scale})` : 'REAL';
+    case 'textList':
+      throw new Error(`${column.column} is a list column and has no scalar type`);
+  }
+}
+
+function checkConstraint(column: TargetColumn, dialect: SqlDialect): string {
+  const name = dialect === 'tsql' ? `[${column.column}]` : column.column;
+  switch (column.kind) {
+    case 'enum':
+      return ` CHECK (${name} IN (${column.values.map((v) => `'${v}'`).join(', ')}))`;
+    case 'integer':
+    case 'decimal':
+      return ` CHECK (${name} BETWEEN ${column.min} AND ${column.max})`;
+    default:
+      return '';
+  }
+}
+
+/** `col TYPE [NOT] NULL CHECK (...)` for every scalar column of the definition. */
+export function scalarColumnDefinitions(dialect: SqlDialect): string[] {
+  return SCALAR_COLUMNS.map((column) => {
+    const name = dialect === 'tsql' ? `[${column.column}]` : column.column;
+    const nullability = column.nullable ? 'NULL' : 'NOT NULL';
+    return `${name} ${sqlType(column, dialect)} ${nullability}${checkConstraint(column, dialect)}`;
+  });
+}
+
+/** Lookup and link table names for a list column, e.g. genres -> genres + anime_genres. */
+export function listTables(column: TargetColumn): { lookup: string; link: string; itemKey: string } {
+  const singular = column.column.replace(/s$/, '');
+  return { lookup: column.column, link: `anime_${column.column}`, itemKey: `${singular}_id` };
+}
+
+/** Scalar columns that get an index because the API filters or sorts on them. */
+export const INDEXED_COLUMNS = ['type', 'year', 'score', 'title'] as const;

@@ -1,0 +1,135 @@
+/**
+ * The one definition of the anime catalogue dataset. The ETL's row validation, the SQL schemas
+ * (SQLite and T-SQL), the API's write schemas and the Data Factory copy mapping are all derived
+ * from this file, so a column added here shows up everywhere or fails a test.
+ */
+
+export const ANIME_TYPES = ['TV', 'MOVIE', 'OVA', 'ONA', 'SPECIAL', 'MUSIC'] as const;
+export type AnimeType = (typeof ANIME_TYPES)[number];
+
+interface ColumnBase {
+  /** Column name in SQL. */
+  readonly column: string;
+  /** Property name in the domain record and in JSON. */
+  readonly field: string;
+  readonly nullable: boolean;
+  readonly description: string;
+}
+
+export type TargetColumn =
+  | (ColumnBase & { readonly kind: 'text'; readonly maxLength: number })
+  | (ColumnBase & { readonly kind: 'enum'; readonly values: readonly string[] })
+  | (ColumnBase & { readonly kind: 'integer'; readonly min: number; readonly max: number })
+  | (ColumnBase & {
+      readonly kind: 'decimal';
+      readonly min: number;
+      readonly max: number;
+      readonly scale: number;
+    })
+  | (ColumnBase & { readonly kind: 'textList'; readonly itemMaxLength: number; readonly maxItems: number });
+
+/** Columns a loader writes. `id`, `createdAt` and `updatedAt` are owned by the store. */
+export const ANIME_COLUMNS = [
+  {
+    column: 'source_id',
+    field: 'sourceId',
+    kind: 'text',
+    maxLength: 64,
+    nullable: false,
+    description: 'Natural key from the source system (animeID, mal_id).',
+  },
+  {
+    column: 'title',
+    field: 'title',
+    kind: 'text',
+    maxLength: 500,
+    nullable: false,
+    description: 'Main title.',
+  },
+  {
+    column: 'type',
+    field: 'type',
+    kind: 'enum',
+    values: ANIME_TYPES,
+    nullable: false,
+    description: 'Format.',
+  },
+  {
+    column: 'year',
+    field: 'year',
+    kind: 'integer',
+    min: 1900,
+    max: 2100,
+    nullable: true,
+    description: 'Year aired.',
+  },
+  {
+    column: 'score',
+    field: 'score',
+    kind: 'decimal',
+    min: 0,
+    max: 10,
+    scale: 2,
+    nullable: true,
+    description: 'Average user score from 0 to 10.',
+  },
+  {
+    column: 'episodes',
+    field: 'episodes',
+    kind: 'integer',
+    min: 0,
+    max: 100000,
+    nullable: true,
+    description: 'Episode count.',
+  },
+  {
+    column: 'genres',
+    field: 'genres',
+    kind: 'textList',
+    itemMaxLength: 64,
+    maxItems: 50,
+    nullable: false,
+    description: 'Genre names; normalized into their own table.',
+  },
+] as const satisfies readonly TargetColumn[];
+
+export type AnimeField = (typeof ANIME_COLUMNS)[number]['field'];
+
+/** How one target field is read from a source row. */
+export interface FieldMapping {
+  /** Source column header. */
+  readonly from: string;
+  /** Source values that mean "no value" (compared after trimming). */
+  readonly nullTokens?: readonly string[];
+  /** For textList fields: how the cell encodes a list. */
+  readonly list?:
+    | { readonly format: 'python-literal' }
+    | { readonly format: 'delimited'; readonly separator: string };
+  /** Source value (case-insensitive) to target value, applied before validation. */
+  readonly synonyms?: Readonly<Record<string, string>>;
+}
+
+/** A named way to read one CSV layout into the target columns. */
+export interface MappingProfile {
+  readonly name: string;
+  readonly description: string;
+  readonly delimiter: string;
+  readonly fields: { readonly [F in AnimeField]?: FieldMapping } & {
+    readonly sourceId: FieldMapping;
+    readonly title: FieldMapping;
+    readonly type: FieldMapping;
+  };
+}
+
+export function columnFor(field: AnimeField): TargetColumn {
+  const column = ANIME_COLUMNS.find((c) => c.field === field);
+  if (!column) throw new Error(`unknown field ${field}`);
+  return column;
+}
+
+/** Source headers a profile cannot work without. */
+export function requiredSourceColumns(profile: MappingProfile): string[] {
+  return ANIME_COLUMNS.filter((c) => !c.nullable && c.kind !== 'textList')
+    .map((c) => profile.fields[c.field]?.from)
+    .filter((from): from is string => typeof from === 'string');
+}

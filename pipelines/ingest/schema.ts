@@ -1,0 +1,47 @@
+import { type TSchema, Type } from '@sinclair/typebox';
+import { ANIME_COLUMNS, type AnimeType, type TargetColumn } from './definition';
+
+/** JSON Schema of one target column, derived from the definition. */
+export function columnSchema(column: TargetColumn): TSchema {
+  const description = column.description;
+  let schema: TSchema;
+  switch (column.kind) {
+    case 'text':
+      schema = Type.String({ minLength: 1, maxLength: column.maxLength, description });
+      break;
+    case 'enum':
+      schema = Type.Unsafe<string>({ type: 'string', enum: [...column.values], description });
+      break;
+    case 'integer':
+      schema = Type.Integer({ minimum: column.min, maximum: column.max, description });
+      break;
+    case 'decimal':
+      schema = Type.Number({ minimum: column.min, maximum: column.max, description });
+      break;
+    case 'textList':
+      schema = Type.Array(Type.String({ minLength: 1, maxLength: column.itemMaxLength }), {
+        maxItems: column.maxItems,
+        uniqueItems: true,
+        description,
+      });
+      break;
+  }
+  return column.nullable ? Type.Union([schema, Type.Null()], { description }) : schema;
+}
+
+/** The shape of a record a loader or an admin writes: every definition column, all required. */
+export const AnimeInputSchema = Type.Object(
+  Object.fromEntries(ANIME_COLUMNS.map((c) => [c.field, columnSchema(c)])),
+  { additionalProperties: false, $id: 'AnimeInput' },
+);
+
+/** Kept explicit rather than `Static<>` of a computed object, so the record type stays readable. */
+export interface AnimeInput {
+  sourceId: string;
+  title: string;
+  type: AnimeType;
+  year: number | null;
+  score: number | null;
+  episodes: number | null;
+  genres: string[];
+}
