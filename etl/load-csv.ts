@@ -43,14 +43,17 @@ class RejectsWriter {
     private readonly header: string[],
   ) {}
 
-  write(line: number, cells: string[], reasons: string[]): void {
+  /** `row` counts data records from 1 (the header is not a row; quoted newlines do not split one). */
+  write(row: number, cells: string[], reasons: string[]): void {
     this.count++;
     if (!this.file) return;
     if (!this.stream) {
       this.stream = createWriteStream(this.file);
-      this.stream.write(stringify([['line', ...this.header, 'reason']]));
+      this.stream.write(stringify([['row', ...this.header, 'reason']]));
     }
-    this.stream.write(stringify([[String(line), ...cells, reasons.join('; ')]]));
+    // Every rejects row has the header's width, so the file stays a valid CSV to fix and reload.
+    const fitted = Array.from(this.header, (_, i) => cells[i] ?? '');
+    this.stream.write(stringify([[String(row), ...fitted, reasons.join('; ')]]));
   }
 
   close(): Promise<void> {
@@ -82,32 +85,27 @@ export async function loadCsv(options: LoadOptions): Promise<LoadSummary> {
       bom: true,
       delimiter: profile.delimiter,
       relax_column_count: true,
+      // A stray quote inside a field is read literally rather than swallowing the rows after it.
+      relax_quotes: true,
       skip_records_with_error: true,
-      info: true,
     }),
   );
   const transform = createRowTransformer(profile);
   const batchSize = options.batchSize ?? 2000;
   let header: string[] | undefined;
   let rejects: RejectsWriter | undefined;
-  const skipped: { line: number; reason: string }[] = [];
-  parser.on('skip', (error: Error & { lines?: number }) => {
-    skipped.push({ line: error.lines ?? 0, reason: `unparseable CSV: ${error.message}` });
-  });
+  const skipped: string[] = [];
+  parser.on('skip', (error: Error) => skipped.push(`unparseable CSV: ${error.message}`));
   let staged: Awaited<ReturnType<CatalogueLoader['begin']>> | undefined;
   // Records csv-parse could not parse count as read and rejected, in file order.
   const flushSkipped = () => {
-    for (const skip of skipped) rejects!.write(skip.line, [], [skip.reason]);
-    return skipped.splice(0).length;
+    for (const reason of skipped.splice(0)) rejects!.write(++read, [], [reason]);
   };
   let batch: AnimeInput[] = [];
   let read = 0;
   let valid = 0;
   try {
-    for await (const { record, info } of parser as AsyncIterable<{
-      record: string[];
-      info: { lines: number };
-    }>) {
+    for await (const record of parser as AsyncIterable<string[]>) {
       if (!header) {
         header = record.map((h) => h.trim());
         const missing = requiredSourceColumns(profile).filter((c) => !header!.includes(c));
@@ -120,19 +118,17 @@ export async function loadCsv(options: LoadOptions): Promise<LoadSummary> {
         if (!options.dryRun) staged = await options.loader.begin(mode);
         continue;
       }
-      read += flushSkipped();
+      flushSkipped();
       read++;
       if (record.length !== header.length) {
-        rejects!.write(info.lines, record, [
-          `row has ${record.length} fields, the header has ${header.length}`,
-        ]);
+        rejects!.write(read, record, [`row has ${record.length} fields, the header has ${header.length}`]);
         continue;
       }
       const row: Record<string, string> = {};
       for (let i = 0; i < header.length; i++) row[header[i]!] = record[i]!;
       const outcome = transform(row);
       if (!outcome.ok) {
-        rejects!.write(info.lines, record, outcome.reasons);
+        rejects!.write(read, record, outcome.reasons);
         continue;
       }
       valid++;
@@ -144,7 +140,7 @@ export async function loadCsv(options: LoadOptions): Promise<LoadSummary> {
       }
     }
     if (!header) throw new InputError(`${input} is empty: expected a header row`);
-    read += flushSkipped();
+    flushSkipped();
     if (batch.length) await staged?.stage(batch);
     options.onProgress?.({ bytesRead: totalBytes, totalBytes, rowsRead: read });
     const result = staged ? await staged.commit() : {};

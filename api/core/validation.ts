@@ -26,7 +26,11 @@ export interface InvalidParam {
 export function formatErrors(errors: ErrorObject[] | null | undefined, root = ''): InvalidParam[] {
   const seen = new Map<string, InvalidParam>();
   for (const error of errors ?? []) {
-    let path = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
+    let path = error.instancePath
+      .split('/')
+      .slice(1)
+      .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'))
+      .join('.');
     let reason = error.message ?? 'is invalid';
     if (error.keyword === 'additionalProperties') {
       const extra = (error.params as { additionalProperty: string }).additionalProperty;

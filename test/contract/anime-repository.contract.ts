@@ -1,0 +1,237 @@
+import fc from 'fast-check';
+import { ANIME_TYPES, type Anime, type AnimeInput } from '../../api/core/domain/anime';
+import { type AnimeFilter, type AnimeSort, SORT_FIELDS } from '../../api/core/domain/query';
+import {
+  type AnimeRepository,
+  ConflictError,
+  PreconditionFailedError,
+} from '../../api/core/ports/anime-repository';
+import type { CatalogueLoader } from '../../api/core/ports/catalogue-loader';
+import { FIXTURE_GENRES, fixtureRecords } from '../support/fixtures';
+import { expectedList } from './catalogue-oracle';
+
+export interface StoreUnderTest {
+  repository: AnimeRepository;
+  loader: CatalogueLoader;
+  dispose(): Promise<void>;
+}
+
+const allFilters = fc.record({
+  types: fc.uniqueArray(fc.constantFrom(...ANIME_TYPES), { minLength: 1, maxLength: 3 }),
+  genres: fc.uniqueArray(fc.constantFrom(...FIXTURE_GENRES, 'drama', 'Nonexistent'), {
+    minLength: 1,
+    maxLength: 2,
+  }),
+  year: fc.integer({ min: 1989, max: 2002 }),
+  yearFrom: fc.integer({ min: 1989, max: 2002 }),
+  yearTo: fc.integer({ min: 1989, max: 2002 }),
+  minScore: fc.constantFrom(0, 2.5, 5, 7.25, 9),
+  maxScore: fc.constantFrom(3, 5, 7.25, 10),
+  q: fc.constantFrom('a', 'ECHO', '100%', '_', '%', "o'b", '魔法', 'zz', ' 1'),
+});
+// At most two filters at a time: more would nearly always select nothing and prove little.
+const filterArbitrary: fc.Arbitrary<AnimeFilter> = fc
+  .tuple(
+    allFilters,
+    fc.subarray(['types', 'genres', 'year', 'yearFrom', 'yearTo', 'minScore', 'maxScore', 'q'] as const, {
+      maxLength: 2,
+    }),
+  )
+  .map(([filter, keys]) => Object.fromEntries(keys.map((k) => [k, filter[k]])) as AnimeFilter);
+const sortArbitrary: fc.Arbitrary<AnimeSort> = fc.record({
+  field: fc.constantFrom(...SORT_FIELDS),
+  descending: fc.boolean(),
+});
+
+const fieldsOf = ({ sourceId, title, type, year, score, episodes, genres }: AnimeInput) => ({
+  sourceId,
+  title,
+  type,
+  year,
+  score,
+  episodes,
+  genres,
+});
+
+/**
+ * The behaviour every AnimeRepository + CatalogueLoader adapter must have, checked against an
+ * independent in-memory oracle. Run it with a factory that gives a fresh, empty store.
+ */
+export function describeCatalogueStoreContract(name: string, open: () => Promise<StoreUnderTest>): void {
+  describe(`catalogue store contract: ${name}`, () => {
+    let store: StoreUnderTest;
+    let all: Anime[];
+    const records = fixtureRecords();
+
+    beforeAll(async () => {
+      store = await open();
+      const load = await store.loader.begin('upsert');
+      await load.stage(records.slice(0, 100));
+      await load.stage(records.slice(100));
+      const result = await load.commit();
+      expect(result).toMatchObject({ inserted: records.length, updated: 0, unchanged: 0, deleted: 0 });
+      all = await store.repository.listAll({}, { field: 'id', descending: false });
+    });
+    afterAll(() => store?.dispose());
+
+    it('stores every loaded record field for field', () => {
+      expect(all.map(fieldsOf)).toEqual(records.map(fieldsOf));
+      expect(new Set(all.map((a) => a.id)).size).toBe(records.length);
+    });
+
+    it('lists exactly the rows the oracle selects, in its order, for any filter and sort', async () => {
+      let nonEmpty = 0;
+      await fc.assert(
+        fc.asyncProperty(filterArbitrary, sortArbitrary, async (filter, sort) => {
+          const actual = await store.repository.listAll(filter, sort);
+          expect(actual.map((a) => a.id)).toEqual(expectedList(all, filter, sort).map((a) => a.id));
+          if (actual.length > 1) nonEmpty++;
+        }),
+        { numRuns: 200 },
+      );
+      expect(nonEmpty).toBeGreaterThan(100);
+    });
+
+    it('walks keyset pages with no duplicates and no gaps', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          filterArbitrary,
+          sortArbitrary,
+          fc.integer({ min: 1, max: 40 }),
+          async (filter, sort, limit) => {
+            const seen: number[] = [];
+            let after: Awaited<ReturnType<AnimeRepository['list']>>['next'];
+            for (let pages = 0; pages < 300; pages++) {
+              const page = await store.repository.list(filter, sort, { limit, after });
+              expect(page.items.length).toBeLessThanOrEqual(limit);
+              seen.push(...page.items.map((a) => a.id));
+              if (!page.next) break;
+              expect(page.items.length).toBe(limit);
+              after = page.next;
+            }
+            expect(seen).toEqual(expectedList(all, filter, sort).map((a) => a.id));
+          },
+        ),
+        { numRuns: 60 },
+      );
+    });
+
+    it('gets one row by id, and null for an unknown id', async () => {
+      const sample = all[17]!;
+      expect(await store.repository.getById(sample.id)).toEqual(sample);
+      expect(await store.repository.getById(999_999)).toBeNull();
+    });
+
+    it('counts genres, types and stats as the rows say', async () => {
+      const genreCounts = new Map<string, number>();
+      for (const a of all) for (const g of a.genres) genreCounts.set(g, (genreCounts.get(g) ?? 0) + 1);
+      const genres = await store.repository.genres();
+      expect(Object.fromEntries(genres.map((g) => [g.value, g.count]))).toEqual(
+        Object.fromEntries(genreCounts),
+      );
+      expect(genres.map((g) => g.count)).toEqual([...genres.map((g) => g.count)].sort((a, b) => b - a));
+      const types = await store.repository.types();
+      for (const t of types) expect(t.count).toBe(all.filter((a) => a.type === t.value).length);
+      const stats = await store.repository.stats();
+      const scores = all.map((a) => a.score).filter((s): s is number => s !== null);
+      expect(stats.total).toBe(all.length);
+      expect(stats.averageScore).toBeCloseTo(scores.reduce((s, x) => s + x, 0) / scores.length, 2);
+      expect(stats.byYear.reduce((s, y) => s + y.count, 0)).toBe(all.length);
+      expect(stats.byYear.find((y) => y.year === null)?.count).toBe(
+        all.filter((a) => a.year === null).length,
+      );
+    });
+
+    it('treats SQL and LIKE metacharacters in data and queries as plain text', async () => {
+      const hostile = ["'; DROP TABLE animes;--", '%_[', 'Robert"); DELETE FROM genres;--'];
+      const created = [];
+      for (const [i, title] of hostile.entries()) {
+        created.push(
+          (
+            await store.repository.create({
+              ...records[0]!,
+              sourceId: `inj-${i}`,
+              title,
+              genres: [title.slice(0, 20)],
+            })
+          ).after!,
+        );
+      }
+      for (const anime of created)
+        expect((await store.repository.getById(anime.id))?.title).toBe(anime.title);
+      const found = await store.repository.listAll({ q: '%_[' }, { field: 'id', descending: false });
+      expect(found.map((a) => a.title)).toEqual(['%_[']);
+      expect(
+        await store.repository.listAll({ q: "'; DROP" }, { field: 'id', descending: false }),
+      ).toHaveLength(1);
+      expect(
+        await store.repository.listAll({ genres: ['%_['] }, { field: 'id', descending: false }),
+      ).toHaveLength(1);
+      expect((await store.repository.stats()).total).toBe(all.length + hostile.length);
+      for (const anime of created) await store.repository.remove(anime.id);
+      expect((await store.repository.stats()).total).toBe(all.length);
+    });
+
+    it('creates, updates and removes rows, moving the data version on each write', async () => {
+      const repo = store.repository;
+      const v0 = await repo.dataVersion();
+      const input: AnimeInput = { ...records[3]!, sourceId: 'contract-new', genres: ['Brand New', 'Action'] };
+      const { before, after } = await repo.create(input);
+      expect(before).toBeNull();
+      expect(after).toMatchObject({ ...input, version: 1 });
+      const v1 = await repo.dataVersion();
+      expect(v1).toBeGreaterThan(v0);
+      expect((await repo.genres()).find((g) => g.value === 'Brand New')?.count).toBe(1);
+      await expect(repo.create(input)).rejects.toBeInstanceOf(ConflictError);
+
+      const changed = { ...input, type: 'MOVIE' as const, genres: ['Drama'] };
+      await expect(repo.update(after!.id, changed, 42)).rejects.toBeInstanceOf(PreconditionFailedError);
+      const updated = await repo.update(after!.id, changed, 1);
+      expect(updated.before).toEqual(after);
+      expect(updated.after).toMatchObject({ ...changed, version: 2 });
+      expect(await repo.dataVersion()).toBeGreaterThan(v1);
+      expect(await repo.listAll({ genres: ['Brand New'] }, { field: 'id', descending: false })).toHaveLength(
+        0,
+      );
+      await expect(
+        repo.update(after!.id, { ...changed, sourceId: records[0]!.sourceId }),
+      ).rejects.toBeInstanceOf(ConflictError);
+
+      const v2 = await repo.dataVersion();
+      await expect(repo.remove(after!.id, 1)).rejects.toBeInstanceOf(PreconditionFailedError);
+      expect((await repo.remove(after!.id, 2)).before).toMatchObject(changed);
+      expect(await repo.getById(after!.id)).toBeNull();
+      expect(await repo.dataVersion()).toBeGreaterThan(v2);
+      expect(await repo.update(after!.id, changed)).toEqual({ before: null, after: null });
+      expect(await repo.remove(after!.id)).toEqual({ before: null, after: null });
+    });
+
+    it('reloads idempotently, replaces atomically and leaves data untouched on abort', async () => {
+      const repo = store.repository;
+      const again = await store.loader.begin('upsert');
+      await again.stage(records);
+      expect(await again.commit()).toMatchObject({ inserted: 0, updated: 0, unchanged: records.length });
+      expect(await repo.listAll({}, { field: 'id', descending: false })).toEqual(all);
+
+      const aborted = await store.loader.begin('replace');
+      await aborted.stage(records.slice(0, 5));
+      await aborted.abort();
+      expect(await repo.listAll({}, { field: 'id', descending: false })).toEqual(all);
+
+      const edited = records
+        .slice(0, 50)
+        .map((r, i) => (i < 10 ? { ...r, title: `${r.title} (edited)` } : r));
+      const replace = await store.loader.begin('replace');
+      await replace.stage([...edited, { ...records[0]!, sourceId: 'replace-new' }]);
+      const result = await replace.commit();
+      expect(result).toMatchObject({ inserted: 1, updated: 10, unchanged: 40, deleted: records.length - 50 });
+      const after = await repo.listAll({}, { field: 'id', descending: false });
+      expect(after.map(fieldsOf)).toEqual(
+        [...edited, { ...records[0]!, sourceId: 'replace-new' }].map(fieldsOf),
+      );
+      expect(after.slice(0, 10).every((a) => a.version === 2)).toBe(true);
+      const genreTotal = (await repo.genres()).reduce((s, g) => s + g.count, 0);
+      expect(genreTotal).toBe(after.reduce((s, a) => s + a.genres.length, 0));
+    });
+  });
+}

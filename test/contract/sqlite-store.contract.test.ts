@@ -1,0 +1,7 @@
+import { openCatalogueStore } from '../../api/composition/catalogue-store';
+import { describeCatalogueStoreContract } from './anime-repository.contract';
+
+describeCatalogueStoreContract('sqlite', async () => {
+  const store = openCatalogueStore({ DATABASE_PATH: ':memory:' });
+  return { repository: store.repository, loader: store.loader, dispose: store.close };
+});

@@ -1,0 +1,199 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { openCatalogueStore } from '../../api/composition/catalogue-store';
+import { writeDataset } from '../../etl/generate';
+import { loadCsv } from '../../etl/load-csv';
+import { kaggleAnimes } from '../../pipelines/ingest/profiles/kaggle-animes';
+import { malExport } from '../../pipelines/ingest/profiles/mal-export';
+import { runTs, spawnTs } from '../support/cli';
+
+const MAL_EXPORT = join(__dirname, '..', '..', '..', 'shared', 'data', 'mal-tv-anime-2006-2026.csv');
+const HEADER =
+  'animeID,title,alternative_title,type,year,score,episodes,mal_url,sequel,image_url,genres,genres_detailed';
+const dir = mkdtempSync(join(tmpdir(), 'etl-'));
+const ALL = { field: 'id', descending: false } as const;
+
+function csv(lines: string[], { bom = false, crlf = false } = {}): string {
+  const file = join(dir, `input-${Math.random().toString(36).slice(2)}.csv`);
+  writeFileSync(file, (bom ? '\uFEFF' : '') + lines.join(crlf ? '\r\n' : '\n'));
+  return file;
+}
+
+function openStore(name: string) {
+  return openCatalogueStore({ DATABASE_PATH: join(dir, `${name}.db`) });
+}
+
+describe('ETL', () => {
+  const generated = join(dir, 'generated.csv');
+  beforeAll(() => writeDataset(generated, 20_238, 42));
+
+  it('loads the generated dataset and is idempotent on a re-run', async () => {
+    const store = openStore('idempotent');
+    const first = await loadCsv({
+      input: generated,
+      profile: kaggleAnimes,
+      loader: store.loader,
+      mode: 'upsert',
+    });
+    expect(first).toMatchObject({ read: 20_238, valid: 20_238, rejected: 0, inserted: 20_238 });
+    const before = await store.repository.listAll({}, ALL);
+    const version = await store.repository.dataVersion();
+    const second = await loadCsv({
+      input: generated,
+      profile: kaggleAnimes,
+      loader: store.loader,
+      mode: 'upsert',
+    });
+    expect(second).toMatchObject({ inserted: 0, updated: 0, unchanged: 20_238 });
+    expect(await store.repository.listAll({}, ALL)).toEqual(before);
+    expect(await store.repository.dataVersion()).toBe(version);
+    await store.close();
+  });
+
+  it('rejects bad rows with reasons, keeps the good ones, and handles BOM, CRLF and quoting', async () => {
+    const store = openStore('rejects');
+    const input = csv(
+      [
+        HEADER,
+        `1,"Hello, ""World""",,TV,2001,7.5,12,u,,i,"['Action', 'Drama']",`,
+        '2,,,TV,2001,7.5,12,u,,i,[],',
+        `3,Bad Type,,RADIO,2001,7.5,12,u,,i,[],`,
+        `4,Too good,,TV,2001,11,12,u,,i,[],`,
+        '5,Short row,TV',
+        `6,進撃の巨人,,ova,UNKNOWN,UNKNOWN,,u,,i,['Action'],`,
+      ],
+      { bom: true, crlf: true },
+    );
+    const rejects = join(dir, 'rejects.csv');
+    const summary = await loadCsv({
+      input,
+      profile: kaggleAnimes,
+      loader: store.loader,
+      mode: 'upsert',
+      rejectsFile: rejects,
+    });
+    expect(summary).toMatchObject({ read: 6, valid: 2, rejected: 4, inserted: 2 });
+    const loaded = await store.repository.listAll({}, ALL);
+    expect(loaded.map((a) => a.title)).toEqual(['Hello, "World"', '進撃の巨人']);
+    expect(loaded[1]).toMatchObject({ type: 'OVA', year: null, score: null, episodes: null });
+    const rows = parse(readFileSync(rejects), { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => [r.animeID ?? '', r.reason])).toEqual([
+      ['2', 'title is empty'],
+      ['3', expect.stringContaining('type "RADIO" is not one of')],
+      ['4', 'score must be <= 10'],
+      ['5', 'row has 3 fields, the header has 12'],
+    ]);
+    expect(rows[0]!.row).toBe('2');
+    await store.close();
+  });
+
+  const malPresent = existsSync(MAL_EXPORT);
+  if (!malPresent) console.warn(`\n!!! SKIPPING the MAL export test: ${MAL_EXPORT} is not present !!!\n`);
+  (malPresent ? it : it.skip)('loads the real MyAnimeList export with the mal-export profile', async () => {
+    const store = openStore('mal');
+    const summary = await loadCsv({
+      input: MAL_EXPORT,
+      profile: malExport,
+      loader: store.loader,
+      mode: 'upsert',
+    });
+    expect(summary).toMatchObject({ read: 3922, valid: 3922, rejected: 0, inserted: 3922 });
+    const [proxy] = await store.repository.listAll({ q: 'Ergo Proxy' }, ALL);
+    expect(proxy).toMatchObject({ sourceId: '790', type: 'TV', year: 2006, score: 7.9, episodes: 23 });
+    expect(proxy!.genres).toEqual(['Mystery', 'Sci-Fi', 'Suspense']);
+    expect((await store.repository.listAll({ q: 'エルゴ' }, ALL)).length).toBe(0);
+    expect((await store.repository.genres()).length).toBeGreaterThan(10);
+    await store.close();
+  });
+
+  it('exits 2 naming missing columns, and 2 for a missing file, changing nothing', async () => {
+    const database = join(dir, 'cli.db');
+    expect(runTs('etl/run.ts', ['--input', generated, '--database', database, '--json']).code).toBe(0);
+    const store = openStore('cli');
+    const version = await store.repository.dataVersion();
+    await store.close();
+    const noColumns = runTs('etl/run.ts', ['--input', csv(['animeID,name', '1,x']), '--database', database]);
+    expect(noColumns.code).toBe(2);
+    expect(noColumns.stderr).toContain('missing required column(s) title, type');
+    const missing = runTs('etl/run.ts', ['--input', join(dir, 'nope.csv'), '--database', database]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('not found');
+    const reopened = openStore('cli');
+    expect(await reopened.repository.dataVersion()).toBe(version);
+    expect((await reopened.repository.stats()).total).toBe(20_238);
+    await reopened.close();
+  });
+
+  it('replace deletes rows missing from the file; a killed replace leaves the old data intact', async () => {
+    const database = join(dir, 'replace.db');
+    expect(runTs('etl/run.ts', ['--input', generated, '--database', database]).code).toBe(0);
+    const big = join(dir, 'big.csv');
+    await writeDataset(big, 300_000, 9);
+    const child = spawnTs('etl/run.ts', ['--input', big, '--database', database, '--mode', 'replace']);
+    await new Promise<void>((resolve) => {
+      child.stderr!.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('progress')) resolve();
+      });
+    });
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.on('exit', resolve));
+    const store = openStore('replace');
+    expect((await store.repository.stats()).total).toBe(20_238);
+    const small = csv([HEADER, `1,Only One,,TV,2001,7.5,12,u,,i,['Action'],`]);
+    const summary = await loadCsv({
+      input: small,
+      profile: kaggleAnimes,
+      loader: store.loader,
+      mode: 'replace',
+    });
+    expect(summary).toMatchObject({ inserted: 0, updated: 1, deleted: 20_237 });
+    expect((await store.repository.listAll({}, ALL)).map((a) => a.title)).toEqual(['Only One']);
+    expect(await store.repository.genres()).toEqual([{ value: 'Action', count: 1 }]);
+    await store.close();
+  });
+
+  it('a dry run validates without writing', async () => {
+    const store = openStore('dry');
+    const summary = await loadCsv({
+      input: generated,
+      profile: kaggleAnimes,
+      loader: store.loader,
+      mode: 'upsert',
+      dryRun: true,
+    });
+    expect(summary).toMatchObject({ read: 20_238, valid: 20_238, dryRun: true });
+    expect(await store.loader.isEmpty()).toBe(true);
+    await store.close();
+  });
+});
+
+describe('ETL on malformed CSV', () => {
+  it('reads stray quotes literally and rejects an unclosed quote, keeping the rows before it', async () => {
+    const store = openCatalogueStore({ DATABASE_PATH: ':memory:' });
+    const input = csv([
+      HEADER,
+      `1,Good,,TV,2001,7.5,12,u,,i,[],`,
+      `2,"Bad "quote" here,,TV,2001,7.5,12,u,,i,[],`,
+      `3,Also good,,TV,2001,7.5,12,u,,i,[],`,
+      `4,"Never closed,,TV,2001,7.5,12,u,,i,[],`,
+    ]);
+    const rejects = join(dir, 'malformed-rejects.csv');
+    const summary = await loadCsv({
+      input,
+      profile: kaggleAnimes,
+      loader: store.loader,
+      mode: 'upsert',
+      rejectsFile: rejects,
+    });
+    expect(summary).toMatchObject({ read: 4, valid: 3, rejected: 1 });
+    expect((await store.repository.listAll({}, ALL)).map((a) => a.title)).toEqual([
+      'Good',
+      '"Bad "quote" here',
+      'Also good',
+    ]);
+    expect(readFileSync(rejects, 'utf8')).toContain('unparseable CSV: Quote Not Closed');
+    await store.close();
+  });
+});
