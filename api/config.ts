@@ -27,6 +27,15 @@ export const ConfigSchema = Type.Object({
     description: 'Where the first-start seed CSV is written',
   }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10000 }),
+  CACHE_ENABLED: Type.Boolean({ default: true, description: 'Serve reads through the response cache' }),
+  REDIS_URL: Type.Optional(
+    Type.String({ pattern: '^rediss?://', description: 'redis:// or rediss:// (TLS)' }),
+  ),
+  REDIS_CLUSTER: Type.Boolean({ default: false, description: 'Connect with the ioredis Cluster client' }),
+  REDIS_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 50, description: 'Per-command timeout' }),
+  CACHE_TTL_SECONDS: Type.Integer({ minimum: 1, default: 3600 }),
+  CACHE_MAX_BYTES: Type.Integer({ minimum: 0, default: 268435456, description: 'In-process store bound' }),
+  DATA_VERSION_POLL_MS: Type.Integer({ minimum: 100, default: 2000, description: 'Outside-write detection' }),
 });
 
 export type Config = Static<typeof ConfigSchema>;

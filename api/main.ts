@@ -3,8 +3,11 @@ import type { Server } from 'node:http';
 import { writeDataset } from '../etl/generate';
 import { loadCsv } from '../etl/load-csv';
 import { kaggleAnimes } from '../pipelines/ingest/profiles/kaggle-animes';
+import { openCacheStore } from './composition/cache';
 import { type CatalogueStore, openCatalogueStore } from './composition/catalogue-store';
 import { type Config, loadConfig } from './config';
+import { DataVersionPoller } from './core/cache/data-version-poller';
+import { ReadThroughCache } from './core/cache/read-through-cache';
 import { createApp } from './http/app';
 import { createLogger } from './logger';
 
@@ -30,7 +33,16 @@ async function main(): Promise<void> {
   const log = createLogger(config.LOG_LEVEL);
   const store = openCatalogueStore(config);
   await seedIfEmpty(config, store, log);
-  const app = createApp({ repository: store.repository, logger: log });
+  const cacheStore = config.CACHE_ENABLED ? await openCacheStore(config) : undefined;
+  const cache = cacheStore
+    ? new ReadThroughCache(cacheStore, { ttlMs: config.CACHE_TTL_SECONDS * 1000 })
+    : undefined;
+  const poller = cache
+    ? new DataVersionPoller(store.repository, cache, config.DATA_VERSION_POLL_MS)
+    : undefined;
+  poller?.start((error) => log.warn({ err: error }, 'data version poll failed'));
+  log.info({ cache: config.CACHE_ENABLED ? (config.REDIS_URL ? 'redis' : 'memory') : 'off' }, 'cache');
+  const app = createApp({ repository: store.repository, logger: log, cache });
   const server: Server = app.listen(config.PORT, config.HOST, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
@@ -47,6 +59,8 @@ async function main(): Promise<void> {
     }, config.SHUTDOWN_TIMEOUT_MS);
     force.unref();
     server.close(async () => {
+      await poller?.stop();
+      await cacheStore?.close();
       await store.close();
       log.info('stopped');
       process.exit(0);

@@ -1,6 +1,8 @@
 import Koa from 'koa';
 import type { Logger } from 'pino';
+import type { ReadThroughCache } from '../core/cache/read-through-cache';
 import type { AnimeRepository } from '../core/ports/anime-repository';
+import { cachingResponder } from './caching-responder';
 import { errorMiddleware } from './error-middleware';
 import { buildOpenApi } from './openapi';
 import { requestContext } from './request-context';
@@ -13,7 +15,8 @@ import { healthRoutes } from './routes/health';
 export interface AppDependencies {
   repository: AnimeRepository;
   logger: Logger;
-  respond?: ReadResponder;
+  /** Absent: every read goes to the database. */
+  cache?: ReadThroughCache;
 }
 
 /** The app factory: everything it needs comes in as ports, so tests and main compose it the same way. */
@@ -23,7 +26,8 @@ export function createApp(deps: AppDependencies): Koa {
     ...catalogueFacetRoutes(deps.repository),
     ...healthRoutes(deps.repository),
   ];
-  const router = buildRouter(routes, deps.respond);
+  const respond: ReadResponder | undefined = deps.cache ? cachingResponder(deps.cache) : undefined;
+  const router = buildRouter(routes, respond);
   mountDocs(router, buildOpenApi(routes, { title: 'anime-platform API', version: '1.0.0' }));
   const app = new Koa();
   app.proxy = true;

@@ -32,6 +32,8 @@ export interface RouteDefinition<
   /** Additional problem statuses the operation can answer with. */
   readonly problems?: readonly number[];
   readonly cache?: CachePolicy;
+  /** Headers derived from the response body, kept with it in the cache (e.g. Link). */
+  readonly responseHeaders?: (body: never) => Record<string, string>;
   readonly handler: (
     input: { query: Static<Q>; params: Static<P>; body: Static<B> },
     ctx: Context,

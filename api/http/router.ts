@@ -11,11 +11,11 @@ import type { RouteDefinition } from './route';
 export type ReadResponder = (
   route: RouteDefinition,
   ctx: Context,
-  produce: () => Promise<unknown>,
+  input: { query: Record<string, unknown>; params: Record<string, unknown> },
+  produce: () => Promise<Representation>,
 ) => Promise<Representation>;
 
-export const uncachedResponder: ReadResponder = async (_route, _ctx, produce) =>
-  jsonRepresentation(await produce());
+export const uncachedResponder: ReadResponder = (_route, _ctx, _input, produce) => produce();
 
 const EMPTY = { type: 'object', properties: {}, additionalProperties: false } as unknown as TObject;
 
@@ -30,13 +30,20 @@ export function buildRouter(
     const parseParams = compileParamsParser(route.params ?? EMPTY);
     const validateBody = route.body ? compileSchema(route.body) : undefined;
     router[route.method](route.path, async (ctx) => {
-      const query = parseQuery(ctx.query as Record<string, string | string[]>);
-      const params = parseParams(ctx.params);
+      const query = parseQuery(ctx.query as Record<string, string | string[]>) as Record<string, unknown>;
+      const params = parseParams(ctx.params) as Record<string, unknown>;
       const body = (ctx.request as { body?: unknown }).body;
       if (validateBody && !validateBody(body)) throw badRequest(formatErrors(validateBody.errors, 'body'));
       const run = () => Promise.resolve(route.handler({ query, params, body } as never, ctx));
       if (route.method === 'get') {
-        sendRepresentation(ctx, await respond(route, ctx, run));
+        const produce = async () => {
+          const value = await run();
+          return jsonRepresentation(value, {
+            precompress: Boolean(route.cache),
+            headers: route.responseHeaders?.(value as never),
+          });
+        };
+        sendRepresentation(ctx, await respond(route, ctx, { query, params }, produce));
         return;
       }
       const result = await run();

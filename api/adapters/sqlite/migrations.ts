@@ -50,6 +50,13 @@ BEGIN UPDATE data_version SET version = version + 1 WHERE id = 1; END;`,
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'catalogue', sql: catalogue },
   { version: 2, name: 'data-version', sql: dataVersion },
+  // `accounted` is the version up to which the API's own writes already invalidated the cache
+  // precisely; the poller invalidates everything only for versions beyond it.
+  {
+    version: 3,
+    name: 'data-version-accounted',
+    sql: 'ALTER TABLE data_version ADD COLUMN accounted INTEGER NOT NULL DEFAULT 0; UPDATE data_version SET accounted = version;',
+  },
 ];
 
 /** Applies pending migrations in order, each in its own transaction. Returns the versions applied. */

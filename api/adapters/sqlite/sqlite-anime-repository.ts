@@ -92,6 +92,39 @@ export class SqliteAnimeRepository implements AnimeRepository {
       .version;
   }
 
+  async changeMarker(): Promise<{ version: number; accounted: number }> {
+    return this.db.prepare('SELECT version, accounted FROM data_version WHERE id = 1').get() as {
+      version: number;
+      accounted: number;
+    };
+  }
+
+  async markAccounted(version: number): Promise<boolean> {
+    return (
+      this.db
+        .prepare('UPDATE data_version SET accounted = ? WHERE id = 1 AND version = ?')
+        .run(version, version).changes === 1
+    );
+  }
+
+  /**
+   * Runs an API write in a transaction. If no outside write was pending when it began, the versions
+   * it adds are marked accounted: the caller invalidates their tags precisely.
+   */
+  private apiWrite<T>(write: () => T): T {
+    return this.db.transaction(() => {
+      const start = this.db.prepare('SELECT version, accounted FROM data_version WHERE id = 1').get() as {
+        version: number;
+        accounted: number;
+      };
+      const result = write();
+      if (start.accounted === start.version) {
+        this.db.prepare('UPDATE data_version SET accounted = version WHERE id = 1').run();
+      }
+      return result;
+    })();
+  }
+
   private linkGenres(animeId: number, genres: readonly string[]): void {
     this.db.prepare('DELETE FROM anime_genres WHERE anime_id = ?').run(animeId);
     for (const genre of genres) {
@@ -113,7 +146,7 @@ export class SqliteAnimeRepository implements AnimeRepository {
   async create(input: AnimeInput): Promise<WriteResult> {
     const now = new Date().toISOString();
     return this.guardUnique(input.sourceId, () =>
-      this.db.transaction(() => {
+      this.apiWrite(() => {
         const { lastInsertRowid } = this.db
           .prepare(
             `INSERT INTO animes (source_id, title, type, year, score, episodes, genres_json, version, created_at, updated_at)
@@ -132,7 +165,7 @@ export class SqliteAnimeRepository implements AnimeRepository {
           );
         this.linkGenres(Number(lastInsertRowid), input.genres);
         return { before: null, after: toAnime(this.byId.get(lastInsertRowid) as AnimeRow) };
-      })(),
+      }),
     );
   }
 
@@ -147,7 +180,7 @@ export class SqliteAnimeRepository implements AnimeRepository {
 
   async update(id: number, input: AnimeInput, expectedVersion?: number): Promise<WriteResult> {
     return this.guardUnique(input.sourceId, () =>
-      this.db.transaction(() => {
+      this.apiWrite(() => {
         const before = this.current(id, expectedVersion);
         if (!before) return { before: null, after: null };
         this.db
@@ -168,16 +201,16 @@ export class SqliteAnimeRepository implements AnimeRepository {
           );
         this.linkGenres(id, input.genres);
         return { before, after: toAnime(this.byId.get(id) as AnimeRow) };
-      })(),
+      }),
     );
   }
 
   async remove(id: number, expectedVersion?: number): Promise<WriteResult> {
-    return this.db.transaction(() => {
+    return this.apiWrite(() => {
       const before = this.current(id, expectedVersion);
       if (before) this.db.prepare('DELETE FROM animes WHERE id = ?').run(id);
       return { before, after: null };
-    })();
+    });
   }
 
   async ping(): Promise<void> {

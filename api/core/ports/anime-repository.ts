@@ -35,6 +35,13 @@ export interface AnimeRepository {
   stats(): Promise<CatalogueStats>;
   /** Monotonic counter moved by every committed write, through any path. */
   dataVersion(): Promise<number>;
+  /**
+   * The data version and the version up to which API writes invalidated the cache themselves.
+   * They differ when something else wrote (an ETL load, Data Factory, manual SQL).
+   */
+  changeMarker(): Promise<{ version: number; accounted: number }>;
+  /** Compare-and-set: marks `version` as accounted for if it is still current. */
+  markAccounted(version: number): Promise<boolean>;
   /** Throws with ConflictError on a duplicate sourceId. */
   create(input: AnimeInput): Promise<WriteResult>;
   /** Full replacement; `expectedVersion` enforces optimistic concurrency (PreconditionFailedError). */

@@ -32,10 +32,11 @@ export function animeReadRoutes(repository: AnimeRepository) {
           const params = new URLSearchParams(ctx.querystring);
           params.set('cursor', encodeCursor(sort, page.next));
           next = `${ctx.path}?${params}`;
-          ctx.set('Link', `<${next}>; rel="next"`);
         }
         return { items: page.items, limit, next };
       },
+      responseHeaders: (page: { next: string | null }): Record<string, string> =>
+        page.next ? { Link: `<${page.next}>; rel="next"` } : {},
     }),
     defineRoute({
       method: 'get',

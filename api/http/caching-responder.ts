@@ -1,0 +1,69 @@
+import type { Context } from 'koa';
+import { cacheSpec } from '../core/cache/cache-keys';
+import type { ReadThroughCache } from '../core/cache/read-through-cache';
+import { decodeRepresentation, encodeRepresentation, type Representation } from './representation';
+import type { ReadResponder } from './router';
+
+type Outcome = 'HIT' | 'MISS' | 'BYPASS';
+
+const CACHE_STATUS: Record<Outcome, string> = {
+  HIT: 'anime-api; hit',
+  MISS: 'anime-api; fwd=miss; stored',
+  BYPASS: 'anime-api; fwd=bypass',
+};
+
+function report(ctx: Context, outcome: Outcome, timings: Record<string, number>): void {
+  ctx.set('X-Cache', outcome);
+  ctx.set('Cache-Status', CACHE_STATUS[outcome]);
+  ctx.set(
+    'Server-Timing',
+    Object.entries(timings)
+      .map(([name, ms]) => `${name};dur=${ms.toFixed(1)}`)
+      .join(', '),
+  );
+}
+
+function ifNoneMatch(ctx: Context, etag: string): boolean {
+  const header = ctx.get('If-None-Match');
+  return header !== '' && header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
+}
+
+/** Serves cacheable GETs from the read-through cache: 304s and hits never touch the database. */
+export function cachingResponder(cache: ReadThroughCache): ReadResponder {
+  return async (route, ctx, input, produce) => {
+    if (!route.cache) return produce();
+    const started = performance.now();
+    const timings: Record<string, number> = {};
+    const lookup = await cache.lookup(
+      cacheSpec(route.cache.name, { ...input.params, ...input.query } as never),
+    );
+    if (!lookup) {
+      const dbStart = performance.now();
+      const representation = await produce();
+      timings.db = performance.now() - dbStart;
+      report(ctx, 'BYPASS', timings);
+      return representation;
+    }
+    if (ifNoneMatch(ctx, lookup.etag)) {
+      timings.cache = performance.now() - started;
+      report(ctx, 'HIT', timings);
+      return { body: Buffer.alloc(0), contentType: 'application/json', etag: lookup.etag };
+    }
+    const stored = await cache.get(lookup);
+    timings.cache = performance.now() - started;
+    if (stored) {
+      report(ctx, 'HIT', timings);
+      return decodeRepresentation(stored);
+    }
+    let dbMs = 0;
+    const bytes = await cache.fill(lookup, async () => {
+      const dbStart = performance.now();
+      const fresh = await produce();
+      dbMs = performance.now() - dbStart;
+      return encodeRepresentation({ ...fresh, etag: lookup.etag } satisfies Representation);
+    });
+    timings.db = dbMs;
+    report(ctx, stored === undefined ? 'BYPASS' : 'MISS', timings);
+    return decodeRepresentation(bytes);
+  };
+}
