@@ -1,0 +1,235 @@
+import pino from 'pino';
+import request from 'supertest';
+import { MemoryCacheStore } from '../../api/adapters/memory/memory-cache-store';
+import { RedisCacheStore } from '../../api/adapters/redis/redis-cache-store';
+import { openCatalogueStore } from '../../api/composition/catalogue-store';
+import { CircuitBreaker } from '../../api/core/cache/circuit-breaker';
+import { DataVersionPoller } from '../../api/core/cache/data-version-poller';
+import { ReadThroughCache } from '../../api/core/cache/read-through-cache';
+import { CatalogueWrites } from '../../api/core/catalogue-writes';
+import type { CacheStore } from '../../api/core/ports/cache-store';
+import { createApp } from '../../api/http/app';
+import { fixtureRecords } from '../support/fixtures';
+import { describeIf } from '../support/real-component';
+import { hasRedis, RedisServer } from '../support/redis-server';
+
+async function stack(cacheStore: CacheStore, breaker?: CircuitBreaker) {
+  const store = openCatalogueStore({ DATABASE_PATH: ':memory:' });
+  const load = await store.loader.begin('upsert');
+  await load.stage(fixtureRecords());
+  await load.commit();
+  const cache = new ReadThroughCache(cacheStore, { breaker });
+  const app = createApp({ repository: store.repository, logger: pino({ level: 'silent' }), cache });
+  const writes = new CatalogueWrites(store.repository, cache);
+  return {
+    store,
+    cache,
+    writes,
+    server: app.callback(),
+    db: (store.repository as unknown as { db: import('better-sqlite3').Database }).db,
+  };
+}
+
+describe('response cache over the in-process store', () => {
+  let s: Awaited<ReturnType<typeof stack>>;
+  beforeAll(async () => {
+    s = await stack(new MemoryCacheStore());
+  });
+  afterAll(() => s.store.close());
+
+  it('misses, then hits without the database, with cache headers', async () => {
+    const first = await request(s.server).get('/animes?type=OVA&limit=5').expect(200);
+    expect(first.headers['x-cache']).toBe('MISS');
+    expect(first.headers['cache-status']).toContain('fwd=miss');
+    expect(first.headers['server-timing']).toMatch(/cache;dur=[\d.]+, db;dur=[\d.]+/);
+    s.db.prepare('SELECT 1').get();
+    const second = await request(s.server).get('/animes?limit=5&type=ova').expect(200);
+    expect(second.headers['x-cache']).toBe('HIT');
+    expect(second.body).toEqual(first.body);
+    expect(second.headers.link).toBe(first.headers.link);
+    expect(second.headers.etag).toBe(first.headers.etag);
+    const revalidated = await request(s.server)
+      .get('/animes?type=OVA&limit=5')
+      .set('If-None-Match', first.headers.etag!);
+    expect(revalidated.status).toBe(304);
+  });
+
+  it('invalidates on create, update (old and new tags) and delete, for every tag kind', async () => {
+    const read = async (path: string) => (await request(s.server).get(path).expect(200)).body;
+    const ids = (list: { id: number }[]) => list.map((a) => a.id);
+    const paths = [
+      '/animes/all?type=OVA',
+      '/animes/all?type=TV',
+      '/animes/all?genre=Drama',
+      '/animes/all?year=1995',
+      '/genres',
+      '/stats',
+    ];
+    for (const path of paths) await read(path);
+    const created = await s.writes.create({
+      sourceId: 'cache-1',
+      title: 'Cache Test',
+      type: 'OVA',
+      year: 1995,
+      score: 5,
+      episodes: 1,
+      genres: ['Drama'],
+    });
+    expect(ids(await read('/animes/all?type=OVA'))).toContain(created.id);
+    expect(ids(await read('/animes/all?genre=drama'))).toContain(created.id);
+    expect(ids(await read('/animes/all?year=1995'))).toContain(created.id);
+    expect((await read(`/animes/${created.id}`)).title).toBe('Cache Test');
+    const stats = await read('/stats');
+
+    await s.writes.update(created.id, { ...created, type: 'TV', year: 1996, genres: ['Comedy'] });
+    expect(ids(await read('/animes/all?type=OVA'))).not.toContain(created.id);
+    expect(ids(await read('/animes/all?type=TV'))).toContain(created.id);
+    expect(ids(await read('/animes/all?genre=Drama'))).not.toContain(created.id);
+    expect(ids(await read('/animes/all?year=1995'))).not.toContain(created.id);
+    expect((await read(`/animes/${created.id}`)).type).toBe('TV');
+
+    await s.writes.remove(created.id);
+    expect(ids(await read('/animes/all?type=TV'))).not.toContain(created.id);
+    await request(s.server).get(`/animes/${created.id}`).expect(404);
+    expect((await read('/stats')).total).toBe(stats.total - 1);
+  });
+
+  it('keeps unrelated entries cached: a TV write leaves OVA lists alone', async () => {
+    await request(s.server).get('/animes/all?type=MUSIC').expect(200);
+    const [tv] = (await request(s.server).get('/animes/all?type=TV').expect(200)).body;
+    await s.writes.update(tv.id, { ...tv, title: `${tv.title}!` });
+    expect((await request(s.server).get('/animes/all?type=MUSIC')).headers['x-cache']).toBe('HIT');
+    expect((await request(s.server).get('/animes/all?type=TV')).headers['x-cache']).toBe('MISS');
+  });
+
+  it('never serves pre-write data after a fill that raced a write (race injection)', async () => {
+    const path = '/animes/all?type=SPECIAL';
+    const [victim] = (await request(s.server).get(path).expect(200)).body;
+    await s.writes.update(victim.id, { ...victim, title: 'before' });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    s.cache.beforeStore = async () => {
+      s.cache.beforeStore = undefined;
+      await held; // the fill has read 'before' from the database and now waits to store it
+    };
+    const slowRead = request(s.server).get(path);
+    const slow = new Promise<request.Response>((resolve, reject) => slowRead.then(resolve, reject));
+    await new Promise((r) => setTimeout(r, 50));
+    await s.writes.update(victim.id, { ...victim, title: 'after' }); // acknowledged
+    release();
+    expect((await slow).body.find((a: { id: number }) => a.id === victim.id).title).toBe('before');
+    for (let i = 0; i < 5; i++) {
+      const later = await request(s.server).get(path).expect(200);
+      expect(later.body.find((a: { id: number }) => a.id === victim.id).title).toBe('after');
+    }
+  });
+
+  it('invalidates outside writes (direct SQL, ETL loads) through the data-version poller', async () => {
+    const poller = new DataVersionPoller(s.store.repository, s.cache, 100);
+    const path = '/animes/all?type=MOVIE';
+    const [movie] = (await request(s.server).get(path).expect(200)).body;
+    await poller.poll(); // the fixture load was an outside write: flushes once
+    await s.writes.update(movie.id, { ...movie, episodes: 2 });
+    expect(await poller.poll()).toBe(false); // API writes are accounted for: no flush
+    await request(s.server).get(path).expect(200); // warm the entry again
+    s.db.prepare('UPDATE animes SET title = ? WHERE id = ?').run('Changed by SQL', movie.id);
+    expect((await request(s.server).get(path)).body[0].title).toBe(movie.title); // not yet seen
+    poller.start(() => {});
+    await new Promise((r) => setTimeout(r, 350));
+    expect((await request(s.server).get(path)).body[0].title).toBe('Changed by SQL');
+    const load = await s.store.loader.begin('upsert');
+    await load.stage([{ ...fixtureRecords()[0]!, title: 'Changed by ETL' }]);
+    await load.commit();
+    await new Promise((r) => setTimeout(r, 350));
+    expect((await request(s.server).get('/animes/all?q=Changed%20by%20ETL')).body).toHaveLength(1);
+    expect((await request(s.server).get('/animes/1')).body.title).toBe('Changed by ETL');
+    await poller.stop();
+  });
+});
+
+describeIf(hasRedis)('response cache over a real Redis', () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+  });
+  afterAll(() => redis?.kill());
+
+  async function redisStack() {
+    const store = new RedisCacheStore({ url: redis.url, commandTimeoutMs: 50 });
+    await store.ready();
+    return { ...(await stack(store, new CircuitBreaker(200))), redisStore: store };
+  }
+
+  it('keeps two API instances coherent: no read started after an acknowledged write is stale', async () => {
+    const a = await redisStack();
+    const b = await redisStack();
+    // Both instances share Redis; give them one database too.
+    const writes = new CatalogueWrites(a.store.repository, a.cache);
+    const bOverA = createApp({
+      repository: a.store.repository,
+      logger: pino({ level: 'silent' }),
+      cache: b.cache,
+    }).callback();
+    const path = '/animes/all?type=ONA';
+    const [target] = (await request(a.server).get(path).expect(200)).body;
+    let acknowledged = 0;
+    let stale = 0;
+    let reads = 0;
+    const deadline = Date.now() + 2500;
+    const reader = async (server: typeof a.server) => {
+      while (Date.now() < deadline) {
+        const floor = acknowledged;
+        const res = await request(server).get(path).expect(200);
+        reads++;
+        const seen = Number(res.body.find((x: { id: number }) => x.id === target.id)?.episodes ?? -1);
+        if (seen < floor) stale++;
+      }
+    };
+    const writer = async () => {
+      for (let n = 1; Date.now() < deadline; n++) {
+        await writes.update(target.id, { ...target, episodes: n });
+        acknowledged = n;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    };
+    await Promise.all([reader(a.server), reader(bOverA), reader(a.server), writer()]);
+    console.log(`coherence: ${reads} reads, ${acknowledged} writes, ${stale} stale`);
+    expect(reads).toBeGreaterThan(50);
+    expect(acknowledged).toBeGreaterThan(10);
+    expect(stale).toBe(0);
+    for (const s of [a, b]) {
+      await s.redisStore.close();
+      await s.store.close();
+    }
+  });
+
+  it('survives Redis being killed mid-traffic: no 5xx, writes replayed, nothing stale after', async () => {
+    const s = await redisStack();
+    const path = '/animes/all?type=OVA';
+    const [target] = (await request(s.server).get(path).expect(200)).body;
+    expect((await request(s.server).get(path)).headers['x-cache']).toBe('HIT');
+    await redis.kill();
+    const statuses = new Set<number>();
+    for (let i = 0; i < 20; i++) statuses.add((await request(s.server).get(path)).status);
+    const bypass = await request(s.server).get(path);
+    expect(bypass.headers['x-cache']).toBe('BYPASS');
+    await s.writes.update(target.id, { ...target, title: 'written during outage' });
+    expect((await s.cache.stats()).pendingInvalidations).toBeGreaterThan(0);
+    expect((await request(s.server).get(path)).body[0].title).toBe('written during outage');
+    await redis.launch();
+    await s.redisStore.ready();
+    await new Promise((r) => setTimeout(r, 300));
+    for (let i = 0; i < 5; i++) {
+      const res = await request(s.server).get(path);
+      statuses.add(res.status);
+      expect(res.body[0].title).toBe('written during outage');
+    }
+    expect([...statuses]).toEqual([200]);
+    expect((await s.cache.stats()).pendingInvalidations).toBe(0);
+    expect((await request(s.server).get(path)).headers['x-cache']).toBe('HIT');
+    await s.redisStore.close();
+    await s.store.close();
+  });
+});
