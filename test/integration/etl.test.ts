@@ -197,3 +197,53 @@ describe('ETL on malformed CSV', () => {
     await store.close();
   });
 });
+
+describe('ETL with a user mapping file', () => {
+  it('loads a custom layout from a JSON mapping, and rejects an invalid mapping with exit 2', async () => {
+    const mapping = join(dir, 'mapping.json');
+    writeFileSync(
+      mapping,
+      JSON.stringify({
+        name: 'my-export',
+        description: 'semicolon genres',
+        delimiter: ';',
+        fields: {
+          sourceId: { from: 'id' },
+          title: { from: 'name' },
+          type: { from: 'kind', synonyms: { SERIES: 'TV' } },
+          year: { from: 'aired', nullTokens: ['?'] },
+          genres: { from: 'tags', list: { format: 'delimited', separator: '|' } },
+        },
+      }),
+    );
+    const input = csv(['id;name;kind;aired;tags', 'a1;First;series;1999;Action|Drama', 'a2;Second;MOVIE;?;']);
+    const database = join(dir, 'mapping.db');
+    const ok = runTs('etl/run.ts', [
+      '--input',
+      input,
+      '--profile',
+      mapping,
+      '--database',
+      database,
+      '--json',
+    ]);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ profile: 'my-export', inserted: 2, rejected: 0 });
+    const store = openCatalogueStore({ DATABASE_PATH: database });
+    expect((await store.repository.listAll({}, ALL)).map((a) => [a.type, a.year, a.score, a.genres])).toEqual(
+      [
+        ['TV', 1999, null, ['Action', 'Drama']],
+        ['MOVIE', null, null, []],
+      ],
+    );
+    await store.close();
+    writeFileSync(
+      mapping,
+      JSON.stringify({ name: 'broken', delimiter: ';', fields: { title: { from: 'x' } } }),
+    );
+    const bad = runTs('etl/run.ts', ['--input', input, '--profile', mapping, '--database', database]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('invalid mapping file');
+    expect(bad.stderr).toContain('sourceId');
+  });
+});
