@@ -22,30 +22,30 @@ function formatSummary(s: LoadSummary): string {
   return lines.join('\n');
 }
 
+function parseCli(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    options: {
+      input: { type: 'string' },
+      profile: { type: 'string', default: 'kaggle-animes' },
+      mode: { type: 'string', default: 'upsert' },
+      'dry-run': { type: 'boolean', default: false },
+      rejects: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      database: { type: 'string' },
+    },
+  });
+}
+
 /** The ETL's composition root: parses arguments, picks the store adapter, runs the load. */
 async function main(argv: string[]): Promise<number> {
-  let args: ReturnType<typeof parse>;
-  function parse(a: string[]) {
-    return parseArgs({
-      args: a,
-      options: {
-        input: { type: 'string' },
-        profile: { type: 'string', default: 'kaggle-animes' },
-        mode: { type: 'string', default: 'upsert' },
-        'dry-run': { type: 'boolean', default: false },
-        rejects: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        database: { type: 'string' },
-      },
-    });
-  }
+  let values: ReturnType<typeof parseCli>['values'];
   try {
-    args = parse(argv);
+    ({ values } = parseCli(argv));
   } catch (error) {
     console.error(`${(error as Error).message}\n${USAGE}`);
     return 2;
   }
-  const { values } = args;
   if (!values.input) {
     console.error(`--input is required\n${USAGE}`);
     return 2;

@@ -1,7 +1,12 @@
 import type { Context } from 'koa';
 import { cacheSpec } from '../core/cache/cache-keys';
 import type { ReadThroughCache } from '../core/cache/read-through-cache';
-import { decodeRepresentation, encodeRepresentation, type Representation } from './representation';
+import {
+  decodeRepresentation,
+  encodeRepresentation,
+  ifNoneMatchHits,
+  type Representation,
+} from './representation';
 import type { ReadResponder } from './router';
 
 type Outcome = 'HIT' | 'MISS' | 'BYPASS';
@@ -23,11 +28,6 @@ function report(ctx: Context, outcome: Outcome, timings: Record<string, number>)
   );
 }
 
-function ifNoneMatch(ctx: Context, etag: string): boolean {
-  const header = ctx.get('If-None-Match');
-  return header !== '' && header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
-}
-
 /** Serves cacheable GETs from the read-through cache: 304s and hits never touch the database. */
 export function cachingResponder(cache: ReadThroughCache): ReadResponder {
   return async (route, ctx, input, produce) => {
@@ -44,7 +44,7 @@ export function cachingResponder(cache: ReadThroughCache): ReadResponder {
       report(ctx, 'BYPASS', timings);
       return representation;
     }
-    if (ifNoneMatch(ctx, lookup.etag)) {
+    if (ifNoneMatchHits(ctx.get('If-None-Match'), lookup.etag)) {
       timings.cache = performance.now() - started;
       report(ctx, 'HIT', timings);
       return { body: Buffer.alloc(0), contentType: 'application/json', etag: lookup.etag };

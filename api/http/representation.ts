@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { Context } from 'koa';
+import { strongEtag } from '../core/strong-etag';
 
 export type Encoding = 'br' | 'gzip';
 
@@ -17,10 +17,6 @@ export interface Representation {
 
 /** Below this size compression costs more than it saves. */
 const MIN_COMPRESSIBLE = 1024;
-
-export function etagOf(bytes: Buffer | string): string {
-  return `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"`;
-}
 
 export function compress(body: Buffer, encoding: Encoding): Buffer {
   // Brotli quality 5 compresses multi-megabyte lists ~10x in tens of ms; 11 would take seconds.
@@ -39,7 +35,7 @@ export function jsonRepresentation(
   const representation: Representation = {
     body,
     contentType: 'application/json; charset=utf-8',
-    etag: options.etag ?? etagOf(body),
+    etag: options.etag ?? strongEtag(body),
     ...(options.headers && Object.keys(options.headers).length ? { headers: options.headers } : {}),
   };
   if (options.precompress && body.length >= MIN_COMPRESSIBLE) {
@@ -49,7 +45,7 @@ export function jsonRepresentation(
   return representation;
 }
 
-function ifNoneMatchHits(header: string, etag: string): boolean {
+export function ifNoneMatchHits(header: string, etag: string): boolean {
   if (!header) return false;
   if (header.trim() === '*') return true;
   return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);

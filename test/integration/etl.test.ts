@@ -21,6 +21,13 @@ function csv(lines: string[], { bom = false, crlf = false } = {}): string {
   return file;
 }
 
+type LoadStore = { loader: Parameters<typeof loadCsv>[0]['loader'] };
+
+/** An upsert of `input` with the Kaggle profile unless told otherwise. */
+function load(store: LoadStore, input: string, options: Partial<Parameters<typeof loadCsv>[0]> = {}) {
+  return loadCsv({ input, profile: kaggleAnimes, loader: store.loader, mode: 'upsert', ...options });
+}
+
 function openStore(name: string) {
   return openCatalogueStore({ DATABASE_PATH: join(dir, `${name}.db`) });
 }
@@ -31,21 +38,11 @@ describe('ETL', () => {
 
   it('loads the generated dataset and is idempotent on a re-run', async () => {
     const store = openStore('idempotent');
-    const first = await loadCsv({
-      input: generated,
-      profile: kaggleAnimes,
-      loader: store.loader,
-      mode: 'upsert',
-    });
+    const first = await load(store, generated);
     expect(first).toMatchObject({ read: 20_238, valid: 20_238, rejected: 0, inserted: 20_238 });
     const before = await store.repository.listAll({}, ALL);
     const version = await store.repository.dataVersion();
-    const second = await loadCsv({
-      input: generated,
-      profile: kaggleAnimes,
-      loader: store.loader,
-      mode: 'upsert',
-    });
+    const second = await load(store, generated);
     expect(second).toMatchObject({ inserted: 0, updated: 0, unchanged: 20_238 });
     expect(await store.repository.listAll({}, ALL)).toEqual(before);
     expect(await store.repository.dataVersion()).toBe(version);
@@ -67,13 +64,7 @@ describe('ETL', () => {
       { bom: true, crlf: true },
     );
     const rejects = join(dir, 'rejects.csv');
-    const summary = await loadCsv({
-      input,
-      profile: kaggleAnimes,
-      loader: store.loader,
-      mode: 'upsert',
-      rejectsFile: rejects,
-    });
+    const summary = await load(store, input, { rejectsFile: rejects });
     expect(summary).toMatchObject({ read: 6, valid: 2, rejected: 4, inserted: 2 });
     const loaded = await store.repository.listAll({}, ALL);
     expect(loaded.map((a) => a.title)).toEqual(['Hello, "World"', '進撃の巨人']);
@@ -93,12 +84,7 @@ describe('ETL', () => {
   if (!malPresent) console.warn(`\n!!! SKIPPING the MAL export test: ${MAL_EXPORT} is not present !!!\n`);
   (malPresent ? it : it.skip)('loads the real MyAnimeList export with the mal-export profile', async () => {
     const store = openStore('mal');
-    const summary = await loadCsv({
-      input: MAL_EXPORT,
-      profile: malExport,
-      loader: store.loader,
-      mode: 'upsert',
-    });
+    const summary = await load(store, MAL_EXPORT, { profile: malExport });
     expect(summary).toMatchObject({ read: 3922, valid: 3922, rejected: 0, inserted: 3922 });
     const [proxy] = await store.repository.listAll({ q: 'Ergo Proxy' }, ALL);
     expect(proxy).toMatchObject({ sourceId: '790', type: 'TV', year: 2006, score: 7.9, episodes: 23 });
@@ -142,12 +128,7 @@ describe('ETL', () => {
     const store = openStore('replace');
     expect((await store.repository.stats()).total).toBe(20_238);
     const small = csv([HEADER, `1,Only One,,TV,2001,7.5,12,u,,i,['Action'],`]);
-    const summary = await loadCsv({
-      input: small,
-      profile: kaggleAnimes,
-      loader: store.loader,
-      mode: 'replace',
-    });
+    const summary = await load(store, small, { mode: 'replace' });
     expect(summary).toMatchObject({ inserted: 0, updated: 1, deleted: 20_237 });
     expect((await store.repository.listAll({}, ALL)).map((a) => a.title)).toEqual(['Only One']);
     expect(await store.repository.genres()).toEqual([{ value: 'Action', count: 1 }]);
@@ -156,13 +137,7 @@ describe('ETL', () => {
 
   it('a dry run validates without writing', async () => {
     const store = openStore('dry');
-    const summary = await loadCsv({
-      input: generated,
-      profile: kaggleAnimes,
-      loader: store.loader,
-      mode: 'upsert',
-      dryRun: true,
-    });
+    const summary = await load(store, generated, { dryRun: true });
     expect(summary).toMatchObject({ read: 20_238, valid: 20_238, dryRun: true });
     expect(await store.loader.isEmpty()).toBe(true);
     await store.close();
@@ -180,13 +155,7 @@ describe('ETL on malformed CSV', () => {
       `4,"Never closed,,TV,2001,7.5,12,u,,i,[],`,
     ]);
     const rejects = join(dir, 'malformed-rejects.csv');
-    const summary = await loadCsv({
-      input,
-      profile: kaggleAnimes,
-      loader: store.loader,
-      mode: 'upsert',
-      rejectsFile: rejects,
-    });
+    const summary = await load(store, input, { rejectsFile: rejects });
     expect(summary).toMatchObject({ read: 4, valid: 3, rejected: 1 });
     expect((await store.repository.listAll({}, ALL)).map((a) => a.title)).toEqual([
       'Good',

@@ -22,9 +22,11 @@ export class SqliteAnimeRepository implements AnimeRepository {
   private readonly byId: Database.Statement;
   private readonly insertGenre: Database.Statement;
   private readonly linkGenre: Database.Statement;
+  private readonly marker: Database.Statement<[], { version: number; accounted: number }>;
 
   constructor(private readonly db: Database.Database) {
     this.byId = db.prepare(`${ANIME_SELECT} WHERE a.id = ?`);
+    this.marker = db.prepare('SELECT version, accounted FROM data_version WHERE id = 1');
     this.insertGenre = db.prepare('INSERT INTO genres (name) VALUES (?) ON CONFLICT (name) DO NOTHING');
     this.linkGenre = db.prepare(
       'INSERT OR IGNORE INTO anime_genres (anime_id, genre_id) SELECT ?, id FROM genres WHERE name = ?',
@@ -93,10 +95,7 @@ export class SqliteAnimeRepository implements AnimeRepository {
   }
 
   async changeMarker(): Promise<{ version: number; accounted: number }> {
-    return this.db.prepare('SELECT version, accounted FROM data_version WHERE id = 1').get() as {
-      version: number;
-      accounted: number;
-    };
+    return this.marker.get()!;
   }
 
   async markAccounted(version: number): Promise<boolean> {
@@ -113,10 +112,7 @@ export class SqliteAnimeRepository implements AnimeRepository {
    */
   private apiWrite<T>(write: () => T): T {
     return this.db.transaction(() => {
-      const start = this.db.prepare('SELECT version, accounted FROM data_version WHERE id = 1').get() as {
-        version: number;
-        accounted: number;
-      };
+      const start = this.marker.get()!;
       const result = write();
       if (start.accounted === start.version) {
         this.db.prepare('UPDATE data_version SET accounted = version WHERE id = 1').run();

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { CacheStore } from '../ports/cache-store';
+import { strongEtag } from '../strong-etag';
 import type { CacheSpec } from './cache-keys';
 import { type BreakerState, CircuitBreaker } from './circuit-breaker';
 
@@ -15,9 +15,13 @@ export interface CacheStats {
   misses: number;
   bypasses: number;
   fills: number;
+  hitRatio: number;
   invalidations: Record<string, number>;
   pendingInvalidations: number;
   breaker: BreakerState;
+  /** -1 when the store cannot tell (unreachable, or a cluster). */
+  entries: number;
+  bytes: number;
 }
 
 export interface ReadThroughCacheOptions {
@@ -75,8 +79,7 @@ export class ReadThroughCache {
     const generations = await this.guarded(() => this.store.generations(spec.tags));
     if (!generations.ok) return this.bypass();
     const storeKey = `${spec.key}|g=${generations.value.join('.')}`;
-    const etag = `"${createHash('sha256').update(storeKey).digest('base64url').slice(0, 27)}"`;
-    return { storeKey, etag };
+    return { storeKey, etag: strongEtag(storeKey) };
   }
 
   private bypass(): undefined {
@@ -130,7 +133,7 @@ export class ReadThroughCache {
     return this.pending.size === 0;
   }
 
-  async stats(): Promise<CacheStats & { entries: number; bytes: number }> {
+  async stats(): Promise<CacheStats> {
     const size = await this.guarded(() => this.store.size());
     const total = this.counters.hits + this.counters.misses;
     return {
@@ -140,6 +143,6 @@ export class ReadThroughCache {
       pendingInvalidations: this.pending.size,
       breaker: this.breaker.current,
       ...(size.ok ? size.value : { entries: -1, bytes: -1 }),
-    } as CacheStats & { entries: number; bytes: number };
+    };
   }
 }
