@@ -36,6 +36,31 @@ export const ConfigSchema = Type.Object({
   CACHE_TTL_SECONDS: Type.Integer({ minimum: 1, default: 3600 }),
   CACHE_MAX_BYTES: Type.Integer({ minimum: 0, default: 268435456, description: 'In-process store bound' }),
   DATA_VERSION_POLL_MS: Type.Integer({ minimum: 100, default: 2000, description: 'Outside-write detection' }),
+  JWT_SECRET: Type.Optional(
+    Type.String({ description: 'HS256 signing secret, at least 32 bytes; required in production' }),
+  ),
+  SECRET_KEY: Type.Optional(Type.String({ description: 'Alias of JWT_SECRET (the original setting name)' })),
+  JWT_ISSUER: Type.String({ default: 'anime-platform' }),
+  JWT_AUDIENCE: Type.String({ default: 'anime-platform-api' }),
+  ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 86400, default: 900 }),
+  ADMIN_EMAILS: Type.String({ default: '', description: 'Comma-separated emails made admin at sign-up' }),
+  FIREBASE_PROJECT_ID: Type.Optional(Type.String({ minLength: 1, description: 'Turns on Firebase auth' })),
+  FIREBASE_API_KEY: Type.Optional(
+    Type.String({ minLength: 1, description: 'Web API key (password sign-in)' }),
+  ),
+  FIREBASE_SERVICE_ACCOUNT_JSON: Type.Optional(
+    Type.String({ description: 'Service account JSON; default: application default credentials' }),
+  ),
+  FIREBASE_AUTH_EMULATOR_HOST: Type.Optional(
+    Type.String({ description: 'host:port of the Auth emulator; refused in production' }),
+  ),
+  AUTH_RATE_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 300 }),
+  AUTH_RATE_LIMIT_PER_IP: Type.Integer({ minimum: 1, default: 100, description: '/auth/* calls per window' }),
+  AUTH_RATE_LIMIT_PER_EMAIL: Type.Integer({
+    minimum: 1,
+    default: 10,
+    description: 'Sign-in and sign-up attempts per email per window',
+  }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -56,5 +81,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const problems = formatErrors(validateConfig.errors).map((e) => `${e.name} ${e.reason}`);
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
-  return candidate as Config;
+  const config = candidate as Config;
+  const problems = crossFieldProblems(config);
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  return config;
+}
+
+/** The signing secret, whichever of its two names was set. */
+export function jwtSecret(config: Pick<Config, 'JWT_SECRET' | 'SECRET_KEY'>): string | undefined {
+  return config.JWT_SECRET ?? config.SECRET_KEY;
+}
+
+function crossFieldProblems(config: Config): string[] {
+  const problems: string[] = [];
+  const secret = jwtSecret(config);
+  const secretName = config.JWT_SECRET ? 'JWT_SECRET' : 'SECRET_KEY';
+  if (secret !== undefined && Buffer.byteLength(secret) < 32)
+    problems.push(`${secretName} must be at least 32 bytes`);
+  if (config.NODE_ENV === 'production' && secret === undefined)
+    problems.push('JWT_SECRET is required in production');
+  if (config.NODE_ENV === 'production' && config.FIREBASE_AUTH_EMULATOR_HOST)
+    problems.push('FIREBASE_AUTH_EMULATOR_HOST must not be set in production (emulator tokens are unsigned)');
+  if (config.FIREBASE_PROJECT_ID && !config.FIREBASE_API_KEY)
+    problems.push('FIREBASE_API_KEY is required with FIREBASE_PROJECT_ID');
+  return problems;
 }

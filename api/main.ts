@@ -3,8 +3,10 @@ import type { Server } from 'node:http';
 import { writeDataset } from '../etl/generate';
 import { loadCsv } from '../etl/load-csv';
 import { kaggleAnimes } from '../pipelines/ingest/profiles/kaggle-animes';
+import { openAccounts, openRateLimiter } from './composition/accounts';
 import { openCacheStore } from './composition/cache';
 import { type CatalogueStore, openCatalogueStore } from './composition/catalogue-store';
+import { openRedis } from './composition/redis';
 import { type Config, loadConfig } from './config';
 import { DataVersionPoller } from './core/cache/data-version-poller';
 import { ReadThroughCache } from './core/cache/read-through-cache';
@@ -33,7 +35,8 @@ async function main(): Promise<void> {
   const log = createLogger(config.LOG_LEVEL);
   const store = openCatalogueStore(config);
   await seedIfEmpty(config, store, log);
-  const cacheStore = config.CACHE_ENABLED ? await openCacheStore(config) : undefined;
+  const redis = await openRedis(config);
+  const cacheStore = config.CACHE_ENABLED ? openCacheStore(config, redis) : undefined;
   const cache = cacheStore
     ? new ReadThroughCache(cacheStore, { ttlMs: config.CACHE_TTL_SECONDS * 1000 })
     : undefined;
@@ -42,7 +45,21 @@ async function main(): Promise<void> {
     : undefined;
   poller?.start((error) => log.warn({ err: error }, 'data version poll failed'));
   log.info({ cache: config.CACHE_ENABLED ? (config.REDIS_URL ? 'redis' : 'memory') : 'off' }, 'cache');
-  const app = createApp({ repository: store.repository, logger: log, cache });
+  const accounts = openAccounts(config, store, log);
+  const rateLimiter = openRateLimiter(redis);
+  log.info({ identity: accounts.identity.name, rateLimits: redis ? 'redis' : 'memory' }, 'accounts');
+  const app = createApp({
+    repository: store.repository,
+    accounts,
+    rateLimiter,
+    logger: log,
+    cache,
+    authRateLimits: {
+      windowMs: config.AUTH_RATE_WINDOW_SECONDS * 1000,
+      perIp: config.AUTH_RATE_LIMIT_PER_IP,
+      perEmail: config.AUTH_RATE_LIMIT_PER_EMAIL,
+    },
+  });
   const server: Server = app.listen(config.PORT, config.HOST, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
@@ -60,7 +77,10 @@ async function main(): Promise<void> {
     force.unref();
     server.close(async () => {
       await poller?.stop();
+      await rateLimiter.close();
+      await accounts.identity.close();
       await cacheStore?.close();
+      redis?.disconnect();
       await store.close();
       log.info('stopped');
       process.exit(0);

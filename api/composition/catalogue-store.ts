@@ -3,13 +3,18 @@ import { dirname } from 'node:path';
 import { openDatabase } from '../adapters/sqlite/open-database';
 import { SqliteAnimeRepository } from '../adapters/sqlite/sqlite-anime-repository';
 import { SqliteCatalogueLoader } from '../adapters/sqlite/sqlite-catalogue-loader';
+import { SqliteUserStore } from '../adapters/sqlite/sqlite-user-store';
 import type { Config } from '../config';
 import type { AnimeRepository } from '../core/ports/anime-repository';
 import type { CatalogueLoader } from '../core/ports/catalogue-loader';
+import type { CredentialStore } from '../core/ports/credential-store';
+import type { UserRepository } from '../core/ports/user-repository';
 
 export interface CatalogueStore {
   repository: AnimeRepository;
   loader: CatalogueLoader;
+  users: UserRepository;
+  credentials: CredentialStore;
   close(): Promise<void>;
 }
 
@@ -18,5 +23,12 @@ export function openCatalogueStore(config: Pick<Config, 'DATABASE_PATH'>): Catal
   if (config.DATABASE_PATH !== ':memory:') mkdirSync(dirname(config.DATABASE_PATH), { recursive: true });
   const db = openDatabase(config.DATABASE_PATH);
   const repository = new SqliteAnimeRepository(db);
-  return { repository, loader: new SqliteCatalogueLoader(db), close: () => repository.close() };
+  const users = new SqliteUserStore(db);
+  return {
+    repository,
+    loader: new SqliteCatalogueLoader(db),
+    users,
+    credentials: users,
+    close: () => repository.close(),
+  };
 }

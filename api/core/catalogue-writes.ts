@@ -31,6 +31,17 @@ export class CatalogueWrites {
     return (await this.settle(await this.repository.update(id, input, expectedVersion))).after;
   }
 
+  /**
+   * Merges the given fields into the current row. Without an explicit version the merge is still
+   * conditioned on the version it read, so a concurrent change is never silently overwritten.
+   */
+  async patch(id: number, fields: Partial<AnimeInput>, expectedVersion?: number): Promise<Anime | null> {
+    const current = await this.repository.getById(id);
+    if (!current) return null;
+    const { id: _id, version, createdAt: _c, updatedAt: _u, ...input } = current;
+    return this.update(id, { ...input, ...fields }, expectedVersion ?? version);
+  }
+
   async remove(id: number, expectedVersion?: number): Promise<boolean> {
     return (await this.settle(await this.repository.remove(id, expectedVersion))).before !== null;
   }

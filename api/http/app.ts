@@ -1,33 +1,54 @@
+import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
 import type { Logger } from 'pino';
+import type { Accounts } from '../core/auth/accounts';
 import type { ReadThroughCache } from '../core/cache/read-through-cache';
+import { CatalogueWrites, type Invalidator } from '../core/catalogue-writes';
 import type { AnimeRepository } from '../core/ports/anime-repository';
+import type { RateLimiter } from '../core/ports/rate-limiter';
+import { authorizer } from './authentication';
 import { cachingResponder } from './caching-responder';
 import { errorMiddleware } from './error-middleware';
 import { buildOpenApi } from './openapi';
 import { requestContext } from './request-context';
-import { buildRouter, type ReadResponder } from './router';
+import { buildRouter } from './router';
 import { animeReadRoutes } from './routes/anime-reads';
+import { animeWriteRoutes } from './routes/anime-writes';
+import { authRoutes } from './routes/auth';
+import { cacheAdminRoutes } from './routes/cache-admin';
 import { catalogueFacetRoutes } from './routes/catalogue-facets';
 import { mountDocs } from './routes/docs';
 import { healthRoutes } from './routes/health';
+import { type AuthRateLimits, AuthThrottle } from './throttle';
 
 export interface AppDependencies {
   repository: AnimeRepository;
+  accounts: Accounts;
+  rateLimiter: RateLimiter;
   logger: Logger;
   /** Absent: every read goes to the database. */
   cache?: ReadThroughCache;
+  /** @default DEFAULT_AUTH_RATE_LIMITS */
+  authRateLimits?: AuthRateLimits;
 }
+
+const NO_CACHE: Invalidator = { invalidate: async () => undefined };
 
 /** The app factory: everything it needs comes in as ports, so tests and main compose it the same way. */
 export function createApp(deps: AppDependencies): Koa {
+  const writes = new CatalogueWrites(deps.repository, deps.cache ?? NO_CACHE);
   const routes = [
     ...animeReadRoutes(deps.repository),
+    ...animeWriteRoutes(writes),
     ...catalogueFacetRoutes(deps.repository),
+    ...authRoutes(deps.accounts, new AuthThrottle(deps.rateLimiter, deps.authRateLimits)),
+    ...(deps.cache ? cacheAdminRoutes(deps.cache) : []),
     ...healthRoutes(deps.repository),
   ];
-  const respond: ReadResponder | undefined = deps.cache ? cachingResponder(deps.cache) : undefined;
-  const router = buildRouter(routes, respond);
+  const router = buildRouter(routes, {
+    respond: deps.cache ? cachingResponder(deps.cache) : undefined,
+    authorize: authorizer(deps.accounts),
+  });
   mountDocs(router, buildOpenApi(routes, { title: 'anime-platform API', version: '1.0.0' }));
   const app = new Koa();
   app.proxy = true;
@@ -37,6 +58,7 @@ export function createApp(deps: AppDependencies): Koa {
     ctx.set('X-Content-Type-Options', 'nosniff');
     await next();
   });
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', jsonStrict: true }));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

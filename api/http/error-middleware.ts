@@ -1,9 +1,34 @@
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
+import { InvalidTokenError } from '../core/auth/access-tokens';
+import { InvalidCredentialsError } from '../core/auth/accounts';
+import { ConflictError, PreconditionFailedError } from '../core/ports/anime-repository';
+import {
+  CredentialPolicyError,
+  EmailTakenError,
+  IdentityUnavailableError,
+} from '../core/ports/identity-provider';
+import { unauthorized } from './authentication';
 import { HttpProblem } from './problem';
+
+/** Core errors a client caused, and what they mean in HTTP. */
+const DOMAIN_PROBLEMS: [new (...args: never[]) => Error, (e: Error) => HttpProblem][] = [
+  [ConflictError, (e) => new HttpProblem(409, e.message)],
+  [EmailTakenError, (e) => new HttpProblem(409, e.message)],
+  [PreconditionFailedError, (e) => new HttpProblem(412, e.message)],
+  [CredentialPolicyError, (e) => new HttpProblem(400, e.message)],
+  [InvalidCredentialsError, (e) => unauthorized(e.message)],
+  // The reason (expired, bad signature...) stays in our logs; the caller learns only that it failed.
+  [InvalidTokenError, () => unauthorized('the access token is invalid or expired', 'invalid_token')],
+  [
+    IdentityUnavailableError,
+    () => new HttpProblem(503, 'the identity provider is unavailable', {}, { 'Retry-After': '5' }),
+  ],
+];
 
 function toProblem(error: unknown): HttpProblem {
   if (error instanceof HttpProblem) return error;
+  for (const [type, problem] of DOMAIN_PROBLEMS) if (error instanceof type) return problem(error);
   // Errors raised by koa and its middleware (body too large, bad JSON...) carry a status and say
   // whether their message is safe to show.
   const e = error as { status?: number; statusCode?: number; expose?: boolean; message?: string };

@@ -53,6 +53,8 @@ export function buildOpenApi(routes: readonly RouteDefinition[], info: { title: 
     const path = route.path.replace(/:(\w+)/g, '{$1}');
     const problems = new Set<number>([
       ...(route.query || route.params || route.body ? [400] : []),
+      ...(route.access ? [401] : []),
+      ...(route.access === 'admin' ? [403] : []),
       ...(route.problems ?? []),
     ]);
     const responses: Record<string, unknown> = {
@@ -71,11 +73,12 @@ export function buildOpenApi(routes: readonly RouteDefinition[], info: { title: 
       summary: route.summary,
       tags: route.tags,
       parameters: parameters(route),
+      ...(route.access ? { security: [{ bearerAuth: [] }] } : {}),
       ...(route.body
         ? {
             requestBody: {
               required: true,
-              content: { 'application/json': { schema: toOpenApiSchema(route.body) } },
+              content: { 'application/json': { schema: withoutId(route.body) } },
             },
           }
         : {}),
@@ -86,6 +89,11 @@ export function buildOpenApi(routes: readonly RouteDefinition[], info: { title: 
     openapi: '3.1.0',
     info,
     paths,
-    components: { schemas: Object.fromEntries(COMPONENTS.map((s) => [s.$id!, withoutId(s)])) },
+    components: {
+      schemas: Object.fromEntries(COMPONENTS.map((s) => [s.$id!, withoutId(s)])),
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'From POST /auth/signin' },
+      },
+    },
   };
 }

@@ -1,5 +1,6 @@
 import type { Static, TObject, TSchema } from '@sinclair/typebox';
 import type { Context } from 'koa';
+import type { Principal } from '../core/auth/accounts';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -32,10 +33,12 @@ export interface RouteDefinition<
   /** Additional problem statuses the operation can answer with. */
   readonly problems?: readonly number[];
   readonly cache?: CachePolicy;
+  /** Who may call it: a signed-in user or an admin. @default anyone */
+  readonly access?: 'user' | 'admin';
   /** Headers derived from the response body, kept with it in the cache (e.g. Link). */
   readonly responseHeaders?: (body: never) => Record<string, string>;
   readonly handler: (
-    input: { query: Static<Q>; params: Static<P>; body: Static<B> },
+    input: { query: Static<Q>; params: Static<P>; body: Static<B>; principal?: Principal },
     ctx: Context,
   ) => Promise<unknown> | unknown;
 }

@@ -1,7 +1,9 @@
 import Router from '@koa/router';
 import type { TObject } from '@sinclair/typebox';
 import type { Context } from 'koa';
+import type { Principal } from '../core/auth/accounts';
 import { compileSchema, formatErrors } from '../core/validation';
+import type { Authorize } from './authentication';
 import { compileParamsParser, compileQueryParser } from './input';
 import { badRequest } from './problem';
 import { jsonRepresentation, type Representation, sendRepresentation } from './representation';
@@ -22,19 +24,27 @@ const EMPTY = { type: 'object', properties: {}, additionalProperties: false } as
 /** Registers every route with its validation; handlers see only typed, valid input. */
 export function buildRouter(
   routes: readonly RouteDefinition[],
-  respond: ReadResponder = uncachedResponder,
+  options: { respond?: ReadResponder; authorize?: Authorize } = {},
 ): Router {
+  const respond = options.respond ?? uncachedResponder;
   const router = new Router();
   for (const route of routes) {
     const parseQuery = compileQueryParser(route.query ?? EMPTY);
     const parseParams = compileParamsParser(route.params ?? EMPTY);
     const validateBody = route.body ? compileSchema(route.body) : undefined;
     router[route.method](route.path, async (ctx) => {
+      let principal: Principal | undefined;
+      if (route.access) {
+        if (!options.authorize) throw new Error(`${route.operationId} needs an authorizer`);
+        principal = await options.authorize(ctx, route.access);
+        // Per-user answers must never land in a shared cache.
+        ctx.set('Cache-Control', 'private, no-store');
+      }
       const query = parseQuery(ctx.query as Record<string, string | string[]>) as Record<string, unknown>;
       const params = parseParams(ctx.params) as Record<string, unknown>;
       const body = (ctx.request as { body?: unknown }).body;
       if (validateBody && !validateBody(body)) throw badRequest(formatErrors(validateBody.errors, 'body'));
-      const run = () => Promise.resolve(route.handler({ query, params, body } as never, ctx));
+      const run = () => Promise.resolve(route.handler({ query, params, body, principal } as never, ctx));
       if (route.method === 'get') {
         const produce = async () => {
           const value = await run();

@@ -1,5 +1,6 @@
 import { MemoryCacheStore } from '../../api/adapters/memory/memory-cache-store';
 import { RedisCacheStore } from '../../api/adapters/redis/redis-cache-store';
+import { createRedisClient } from '../../api/adapters/redis/redis-client';
 import { hasRedis, RedisServer } from '../support/redis-server';
 import { describeCacheStoreContract } from './cache-store.contract';
 
@@ -13,7 +14,7 @@ afterAll(() => redis?.kill());
 describeCacheStoreContract(
   'redis',
   async () => {
-    const store = new RedisCacheStore({ url: redis!.url, commandTimeoutMs: 1000 });
+    const store = new RedisCacheStore(createRedisClient({ url: redis!.url, commandTimeoutMs: 1000 }));
     expect(await store.ready()).toBe(true);
     return store;
   },

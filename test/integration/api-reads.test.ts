@@ -109,6 +109,15 @@ describe('read API', () => {
     ).flatMap((p) => Object.values(p).map((o) => o.operationId));
     expect(operations.sort()).toEqual(
       [
+        'createAnime',
+        'deleteAnime',
+        'deleteMe',
+        'exchangeIdToken',
+        'me',
+        'replaceAnime',
+        'signIn',
+        'signUp',
+        'updateAnime',
         'getAnime',
         'getStats',
         'health',
@@ -124,6 +133,11 @@ describe('read API', () => {
     );
     expect(typeParam.schema.items.enum).toContain('OVA');
     expect(res.body.components.schemas.Anime.properties.genres.type).toBe('array');
+    expect(res.body.paths['/animes'].post.security).toEqual([{ bearerAuth: [] }]);
+    expect(Object.keys(res.body.paths['/animes'].post.responses)).toEqual(
+      expect.arrayContaining(['201', '400', '401', '403', '409']),
+    );
+    expect(res.body.paths['/animes'].get.security).toBeUndefined();
     await request(ctx.server).get('/docs').expect(200).expect('Content-Type', /html/);
     await request(ctx.server).get('/docs/assets/swagger-ui-bundle.js').expect(200);
   });

@@ -1,25 +1,20 @@
-import pino from 'pino';
 import request from 'supertest';
 import { MemoryCacheStore } from '../../api/adapters/memory/memory-cache-store';
 import { RedisCacheStore } from '../../api/adapters/redis/redis-cache-store';
-import { openCatalogueStore } from '../../api/composition/catalogue-store';
+import { createRedisClient } from '../../api/adapters/redis/redis-client';
 import { CircuitBreaker } from '../../api/core/cache/circuit-breaker';
 import { DataVersionPoller } from '../../api/core/cache/data-version-poller';
 import { ReadThroughCache } from '../../api/core/cache/read-through-cache';
 import { CatalogueWrites } from '../../api/core/catalogue-writes';
 import type { CacheStore } from '../../api/core/ports/cache-store';
-import { createApp } from '../../api/http/app';
 import { fixtureRecords } from '../support/fixtures';
 import { describeIf } from '../support/real-component';
 import { hasRedis, RedisServer } from '../support/redis-server';
+import { createTestApp } from '../support/test-app';
 
 async function stack(cacheStore: CacheStore, breaker?: CircuitBreaker) {
-  const store = openCatalogueStore({ DATABASE_PATH: ':memory:' });
-  const load = await store.loader.begin('upsert');
-  await load.stage(fixtureRecords());
-  await load.commit();
   const cache = new ReadThroughCache(cacheStore, { breaker });
-  const app = createApp({ repository: store.repository, logger: pino({ level: 'silent' }), cache });
+  const { app, store } = await createTestApp({ cache });
   const writes = new CatalogueWrites(store.repository, cache);
   return {
     store,
@@ -157,7 +152,7 @@ describeIf(hasRedis)('response cache over a real Redis', () => {
   afterAll(() => redis?.kill());
 
   async function redisStack() {
-    const store = new RedisCacheStore({ url: redis.url, commandTimeoutMs: 50 });
+    const store = new RedisCacheStore(createRedisClient({ url: redis.url, commandTimeoutMs: 50 }));
     await store.ready();
     return { ...(await stack(store, new CircuitBreaker(200))), redisStore: store };
   }
@@ -167,11 +162,7 @@ describeIf(hasRedis)('response cache over a real Redis', () => {
     const b = await redisStack();
     // Both instances share Redis; give them one database too.
     const writes = new CatalogueWrites(a.store.repository, a.cache);
-    const bOverA = createApp({
-      repository: a.store.repository,
-      logger: pino({ level: 'silent' }),
-      cache: b.cache,
-    }).callback();
+    const bOverA = (await createTestApp({ store: a.store, cache: b.cache })).server;
     const path = '/animes/all?type=ONA';
     const [target] = (await request(a.server).get(path).expect(200)).body;
     let acknowledged = 0;

@@ -1,5 +1,6 @@
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import type { CacheStore } from '../../core/ports/cache-store';
+import { redisReady } from './redis-client';
 
 /**
  * All generation counters share one hash tag, so MGET and the bump script stay in one cluster slot;
@@ -8,51 +9,13 @@ import type { CacheStore } from '../../core/ports/cache-store';
 const GENERATIONS = '{anime:gen}';
 const BUMP = `for i, key in ipairs(KEYS) do redis.call('INCR', key) end return #KEYS`;
 
-export interface RedisCacheOptions {
-  url: string;
-  cluster?: boolean;
-  /** Per-command timeout; a slow Redis counts as a failed one. */
-  commandTimeoutMs?: number;
-}
-
 export class RedisCacheStore implements CacheStore {
-  readonly client: Redis | Cluster;
-
-  constructor(options: RedisCacheOptions) {
-    const url = new URL(options.url);
-    const common: RedisOptions = {
-      commandTimeout: options.commandTimeoutMs ?? 50,
-      maxRetriesPerRequest: 0,
-      enableOfflineQueue: false,
-      connectTimeout: 2000,
-      // rediss:// (Azure, port 6380) turns on TLS.
-      ...(url.protocol === 'rediss:' ? { tls: { servername: url.hostname } } : {}),
-      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-    };
-    if (options.cluster) {
-      this.client = new Cluster([{ host: url.hostname, port: Number(url.port || 6379) }], {
-        redisOptions: { ...common, username: url.username || undefined, password: url.password || undefined },
-        enableOfflineQueue: false,
-      });
-    } else {
-      this.client = new Redis(options.url, common);
-    }
-    this.client.on('error', () => {
-      // Failures surface on each command, where the circuit breaker counts them.
-    });
-    this.client.defineCommand('bumpGenerations', { lua: BUMP });
+  constructor(readonly client: Redis | Cluster) {
+    client.defineCommand('bumpGenerations', { lua: BUMP });
   }
 
-  /** Resolves once connected, or after `timeoutMs` (the breaker then handles an absent Redis). */
-  ready(timeoutMs = 3000): Promise<boolean> {
-    if (this.client.status === 'ready') return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeoutMs);
-      this.client.once('ready', () => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
+  ready(timeoutMs?: number): Promise<boolean> {
+    return redisReady(this.client, timeoutMs);
   }
 
   private genKey(tag: string): string {

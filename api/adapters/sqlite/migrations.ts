@@ -57,6 +57,24 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'data-version-accounted',
     sql: 'ALTER TABLE data_version ADD COLUMN accounted INTEGER NOT NULL DEFAULT 0; UPDATE data_version SET accounted = version;',
   },
+  {
+    version: 4,
+    name: 'accounts',
+    sql: `
+CREATE TABLE users (
+  uid TEXT PRIMARY KEY,
+  email TEXT NOT NULL COLLATE NOCASE UNIQUE,
+  display_name TEXT,
+  role TEXT NOT NULL DEFAULT 'user' CHECK (role IN ('user', 'admin')),
+  created_at TEXT NOT NULL
+);
+CREATE TABLE local_credentials (
+  uid TEXT PRIMARY KEY,
+  email TEXT NOT NULL COLLATE NOCASE UNIQUE,
+  display_name TEXT,
+  password_hash TEXT NOT NULL
+);`,
+  },
 ];
 
 /** Applies pending migrations in order, each in its own transaction. Returns the versions applied. */

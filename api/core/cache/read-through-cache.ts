@@ -1,6 +1,6 @@
 import type { CacheStore } from '../ports/cache-store';
 import { strongEtag } from '../strong-etag';
-import type { CacheSpec } from './cache-keys';
+import { type CacheSpec, EPOCH_TAG } from './cache-keys';
 import { type BreakerState, CircuitBreaker } from './circuit-breaker';
 
 export interface CacheLookup {
@@ -124,6 +124,11 @@ export class ReadThroughCache {
     }
     const result = await this.guarded(() => this.store.bump(tags));
     if (!result.ok) for (const tag of tags) this.pending.add(tag);
+  }
+
+  /** Makes every entry unreachable at once: one counter bump, no key scan. */
+  purge(): Promise<void> {
+    return this.invalidate([EPOCH_TAG]);
   }
 
   private async replayPending(): Promise<boolean> {

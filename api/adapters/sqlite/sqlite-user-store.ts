@@ -1,0 +1,106 @@
+import type Database from 'better-sqlite3';
+import type { CredentialStore, StoredCredential } from '../../core/ports/credential-store';
+import { EmailTakenError } from '../../core/ports/identity-provider';
+import type { Role, UserAccount, UserRepository } from '../../core/ports/user-repository';
+
+interface UserRow {
+  uid: string;
+  email: string;
+  display_name: string | null;
+  role: Role;
+  created_at: string;
+}
+
+interface CredentialRow {
+  uid: string;
+  email: string;
+  display_name: string | null;
+  password_hash: string;
+}
+
+const toAccount = (row: UserRow): UserAccount => ({
+  uid: row.uid,
+  email: row.email,
+  displayName: row.display_name,
+  role: row.role,
+  createdAt: row.created_at,
+});
+
+const toCredential = (row: CredentialRow): StoredCredential => ({
+  uid: row.uid,
+  email: row.email,
+  displayName: row.display_name,
+  passwordHash: row.password_hash,
+});
+
+function rethrowDuplicate(error: unknown): never {
+  const code = (error as { code?: string }).code;
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
+    throw new EmailTakenError();
+  throw error;
+}
+
+/** The users table (accounts and roles) and the local provider's password hashes. */
+export class SqliteUserStore implements UserRepository, CredentialStore {
+  constructor(private readonly db: Database.Database) {}
+
+  async create(account: Omit<UserAccount, 'createdAt'>): Promise<UserAccount> {
+    const createdAt = new Date().toISOString();
+    try {
+      this.db
+        .prepare('INSERT INTO users (uid, email, display_name, role, created_at) VALUES (?, ?, ?, ?, ?)')
+        .run(account.uid, account.email, account.displayName, account.role, createdAt);
+    } catch (error) {
+      rethrowDuplicate(error);
+    }
+    return { ...account, createdAt };
+  }
+
+  async findByUid(uid: string): Promise<UserAccount | null> {
+    const row = this.db.prepare('SELECT * FROM users WHERE uid = ?').get(uid) as UserRow | undefined;
+    return row ? toAccount(row) : null;
+  }
+
+  async findByEmail(email: string): Promise<UserAccount | null> {
+    const row = this.db.prepare('SELECT * FROM users WHERE email = ?').get(email) as UserRow | undefined;
+    return row ? toAccount(row) : null;
+  }
+
+  async setRole(email: string, role: Role): Promise<boolean> {
+    return this.db.prepare('UPDATE users SET role = ? WHERE email = ?').run(role, email).changes > 0;
+  }
+
+  async remove(uid: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM users WHERE uid = ?').run(uid).changes > 0;
+  }
+
+  async insertCredential(credential: StoredCredential): Promise<void> {
+    try {
+      this.db
+        .prepare(
+          'INSERT INTO local_credentials (uid, email, display_name, password_hash) VALUES (?, ?, ?, ?)',
+        )
+        .run(credential.uid, credential.email, credential.displayName, credential.passwordHash);
+    } catch (error) {
+      rethrowDuplicate(error);
+    }
+  }
+
+  async findCredential(email: string): Promise<StoredCredential | null> {
+    const row = this.db.prepare('SELECT * FROM local_credentials WHERE email = ?').get(email) as
+      | CredentialRow
+      | undefined;
+    return row ? toCredential(row) : null;
+  }
+
+  async findCredentialByUid(uid: string): Promise<StoredCredential | null> {
+    const row = this.db.prepare('SELECT * FROM local_credentials WHERE uid = ?').get(uid) as
+      | CredentialRow
+      | undefined;
+    return row ? toCredential(row) : null;
+  }
+
+  async removeCredential(uid: string): Promise<void> {
+    this.db.prepare('DELETE FROM local_credentials WHERE uid = ?').run(uid);
+  }
+}

@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import type { Cluster, Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { FirebaseIdentityProvider } from '../adapters/firebase/firebase-identity-provider';
+import { LocalIdentityProvider } from '../adapters/local/local-identity-provider';
+import { MemoryRateLimiter } from '../adapters/memory/memory-rate-limiter';
+import { RedisRateLimiter } from '../adapters/redis/redis-rate-limiter';
+import { type Config, jwtSecret } from '../config';
+import { AccessTokens } from '../core/auth/access-tokens';
+import { Accounts } from '../core/auth/accounts';
+import type { CredentialStore } from '../core/ports/credential-store';
+import type { IdentityProvider } from '../core/ports/identity-provider';
+import type { RateLimiter } from '../core/ports/rate-limiter';
+import type { UserRepository } from '../core/ports/user-repository';
+
+type AccountsConfig = Pick<
+  Config,
+  | 'NODE_ENV'
+  | 'JWT_SECRET'
+  | 'SECRET_KEY'
+  | 'JWT_ISSUER'
+  | 'JWT_AUDIENCE'
+  | 'ACCESS_TOKEN_TTL_SECONDS'
+  | 'ADMIN_EMAILS'
+  | 'FIREBASE_PROJECT_ID'
+  | 'FIREBASE_API_KEY'
+  | 'FIREBASE_SERVICE_ACCOUNT_JSON'
+>;
+
+/** Firebase when FIREBASE_PROJECT_ID is set, else the local provider over our own tables. */
+export function openIdentityProvider(config: AccountsConfig, credentials: CredentialStore): IdentityProvider {
+  if (!config.FIREBASE_PROJECT_ID) return new LocalIdentityProvider(credentials);
+  return new FirebaseIdentityProvider({
+    projectId: config.FIREBASE_PROJECT_ID,
+    apiKey: config.FIREBASE_API_KEY!,
+    serviceAccountJson: config.FIREBASE_SERVICE_ACCOUNT_JSON,
+    allowEmulator: config.NODE_ENV !== 'production',
+  });
+}
+
+export function openAccounts(
+  config: AccountsConfig,
+  stores: { users: UserRepository; credentials: CredentialStore },
+  log: Logger,
+): Accounts {
+  let secret = jwtSecret(config);
+  if (!secret) {
+    // Only outside production (config refuses it there): tokens die with the process.
+    log.warn('JWT_SECRET is not set: using a random secret; tokens will not survive a restart');
+    secret = randomBytes(32).toString('base64url');
+  }
+  const tokens = new AccessTokens({
+    secret,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+  });
+  const adminEmails = config.ADMIN_EMAILS.split(',').filter((e) => e.trim() !== '');
+  return new Accounts(openIdentityProvider(config, stores.credentials), stores.users, tokens, {
+    adminEmails,
+  });
+}
+
+export function openRateLimiter(redis: Redis | Cluster | undefined): RateLimiter {
+  return redis ? new RedisRateLimiter(redis) : new MemoryRateLimiter();
+}

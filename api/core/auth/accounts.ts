@@ -1,0 +1,108 @@
+import type { IdentityProvider } from '../ports/identity-provider';
+import type { Role, UserAccount, UserRepository } from '../ports/user-repository';
+import { type AccessToken, type AccessTokens, InvalidTokenError } from './access-tokens';
+
+/** Wrong email or wrong password: one error, so responses never reveal which accounts exist. */
+export class InvalidCredentialsError extends Error {
+  constructor() {
+    super('invalid email or password');
+  }
+}
+
+export interface Principal {
+  uid: string;
+  email: string;
+  role: Role;
+}
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export interface AccountsOptions {
+  /** Emails that become admins when they sign up (bootstrap). @default none */
+  readonly adminEmails?: readonly string[];
+}
+
+/** Sign-up, sign-in and token checks over an identity provider, our users table and our tokens. */
+export class Accounts {
+  private readonly adminEmails: Set<string>;
+
+  constructor(
+    readonly identity: IdentityProvider,
+    private readonly users: UserRepository,
+    private readonly tokens: AccessTokens,
+    options: AccountsOptions = {},
+  ) {
+    this.adminEmails = new Set((options.adminEmails ?? []).map(normalizeEmail));
+  }
+
+  private roleFor(email: string): Role {
+    return this.adminEmails.has(email) ? 'admin' : 'user';
+  }
+
+  /** Creates the identity, then our row; a failed row removes the identity so nothing is half made. */
+  async signUp(input: { email: string; password: string; displayName?: string }): Promise<UserAccount> {
+    const email = normalizeEmail(input.email);
+    const identity = await this.identity.signUp({ ...input, email });
+    return this.register(identity.uid, email, input.displayName ?? null);
+  }
+
+  private async register(uid: string, email: string, displayName: string | null): Promise<UserAccount> {
+    const role = this.roleFor(email);
+    let account: UserAccount;
+    try {
+      account = await this.users.create({ uid, email, displayName, role });
+    } catch (error) {
+      await this.identity.deleteUser(uid).catch(() => undefined);
+      throw error;
+    }
+    if (role !== 'user') await this.identity.setRole(uid, role);
+    return account;
+  }
+
+  async signIn(email: string, password: string): Promise<AccessToken> {
+    const identity = await this.identity.signIn(normalizeEmail(email), password);
+    const account = identity && (await this.users.findByUid(identity.uid));
+    if (!account) throw new InvalidCredentialsError();
+    return this.tokens.issue(account);
+  }
+
+  /** Trades a provider ID token (from a client SDK) for our access token, registering first-timers. */
+  async exchange(idToken: string): Promise<AccessToken> {
+    const identity = await this.identity.verifyIdToken(idToken);
+    if (!identity) throw new InvalidTokenError('invalid ID token');
+    const account =
+      (await this.users.findByUid(identity.uid)) ??
+      (await this.register(identity.uid, normalizeEmail(identity.email), identity.displayName ?? null));
+    return this.tokens.issue(account);
+  }
+
+  /** The caller behind a bearer token; the role is read from our table, so revocation is immediate. */
+  async authenticate(token: string): Promise<Principal> {
+    const claims = this.tokens.verify(token);
+    const account = await this.users.findByUid(claims.sub);
+    if (!account) throw new InvalidTokenError('the account no longer exists');
+    return { uid: account.uid, email: account.email, role: account.role };
+  }
+
+  async me(uid: string): Promise<UserAccount> {
+    const account = await this.users.findByUid(uid);
+    if (!account) throw new InvalidTokenError('the account no longer exists');
+    return account;
+  }
+
+  async deleteAccount(uid: string): Promise<void> {
+    await this.users.remove(uid);
+    await this.identity.deleteUser(uid);
+  }
+
+  /** `npm run admin:grant`: the role in our table, mirrored to the provider's claims. */
+  async grantRole(email: string, role: Role): Promise<UserAccount> {
+    const normalized = normalizeEmail(email);
+    if (!(await this.users.setRole(normalized, role))) throw new Error(`no account for ${normalized}`);
+    const account = (await this.users.findByEmail(normalized))!;
+    await this.identity.setRole(account.uid, role);
+    return account;
+  }
+}

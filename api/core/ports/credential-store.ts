@@ -1,0 +1,15 @@
+export interface StoredCredential {
+  uid: string;
+  email: string;
+  displayName: string | null;
+  passwordHash: string;
+}
+
+/** Where the local identity provider keeps password hashes (never the passwords). */
+export interface CredentialStore {
+  /** Throws EmailTakenError when the email (case-insensitive) is taken. */
+  insertCredential(credential: StoredCredential): Promise<void>;
+  findCredential(email: string): Promise<StoredCredential | null>;
+  findCredentialByUid(uid: string): Promise<StoredCredential | null>;
+  removeCredential(uid: string): Promise<void>;
+}

@@ -1,0 +1,84 @@
+import { type TUnsafe, Type } from '@sinclair/typebox';
+import { AnimeInputSchema } from '../../../pipelines/ingest/schema';
+import type { CatalogueWrites } from '../../core/catalogue-writes';
+import type { AnimeInput } from '../../core/domain/anime';
+import { expectedVersion } from '../preconditions';
+import { notFound } from '../problem';
+import { defineRoute } from '../route';
+import { AnimeSchema, IdParams } from '../schemas';
+
+// The ingest definition's schema, typed as the record it validates.
+const AnimeBody = AnimeInputSchema as unknown as TUnsafe<AnimeInput>;
+const AnimePatch = Type.Partial(Type.Object(AnimeInputSchema.properties, { additionalProperties: false }), {
+  minProperties: 1,
+  additionalProperties: false,
+}) as unknown as TUnsafe<Partial<AnimeInput>>;
+
+const missing = (id: number) => notFound(`no anime with id ${id}`);
+
+/** Admin-only writes. Each one commits, then invalidates the cache, then answers. */
+export function animeWriteRoutes(writes: CatalogueWrites) {
+  const common = { tags: ['animes'], access: 'admin' as const };
+  return [
+    defineRoute({
+      ...common,
+      method: 'post',
+      path: '/animes',
+      operationId: 'createAnime',
+      summary: 'Add an anime',
+      body: AnimeBody,
+      response: { status: 201, schema: Type.Ref(AnimeSchema), description: 'Created' },
+      problems: [409],
+      handler: async ({ body }, ctx) => {
+        const anime = await writes.create(body);
+        ctx.set('Location', `/animes/${anime.id}`);
+        return anime;
+      },
+    }),
+    defineRoute({
+      ...common,
+      method: 'put',
+      path: '/animes/:id',
+      operationId: 'replaceAnime',
+      summary: 'Replace an anime (If-Match: its version)',
+      params: IdParams,
+      body: AnimeBody,
+      response: { status: 200, schema: Type.Ref(AnimeSchema), description: 'Replaced' },
+      problems: [404, 409, 412],
+      handler: async ({ params, body }, ctx) => {
+        const replaced = await writes.update(params.id, body, expectedVersion(ctx));
+        if (!replaced) throw missing(params.id);
+        return replaced;
+      },
+    }),
+    defineRoute({
+      ...common,
+      method: 'patch',
+      path: '/animes/:id',
+      operationId: 'updateAnime',
+      summary: 'Change some fields of an anime (If-Match: its version)',
+      params: IdParams,
+      body: AnimePatch,
+      response: { status: 200, schema: Type.Ref(AnimeSchema), description: 'Updated' },
+      problems: [404, 409, 412],
+      handler: async ({ params, body }, ctx) => {
+        const updated = await writes.patch(params.id, body, expectedVersion(ctx));
+        if (!updated) throw missing(params.id);
+        return updated;
+      },
+    }),
+    defineRoute({
+      ...common,
+      method: 'delete',
+      path: '/animes/:id',
+      operationId: 'deleteAnime',
+      summary: 'Delete an anime (If-Match: its version)',
+      params: IdParams,
+      response: { status: 204, description: 'Deleted' },
+      problems: [404, 412],
+      handler: async ({ params }, ctx) => {
+        if (!(await writes.remove(params.id, expectedVersion(ctx)))) throw missing(params.id);
+      },
+    }),
+  ];
+}

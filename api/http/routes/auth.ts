@@ -1,0 +1,113 @@
+import { Type } from '@sinclair/typebox';
+import type { Accounts } from '../../core/auth/accounts';
+import { defineRoute } from '../route';
+import type { AuthThrottle } from '../throttle';
+
+const Email = Type.String({ format: 'email', maxLength: 254 });
+const Password = Type.String({ minLength: 8, maxLength: 128, description: 'At least 8 characters' });
+
+const SignUpBody = Type.Object(
+  {
+    email: Email,
+    password: Password,
+    displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  },
+  { additionalProperties: false },
+);
+const SignInBody = Type.Object(
+  { email: Email, password: Type.String({ minLength: 1, maxLength: 128 }) },
+  { additionalProperties: false },
+);
+const TokenBody = Type.Object(
+  { idToken: Type.String({ minLength: 1, maxLength: 8192, description: 'Firebase ID token' }) },
+  { additionalProperties: false },
+);
+
+const AccessTokenSchema = Type.Object({
+  accessToken: Type.String(),
+  tokenType: Type.Literal('Bearer'),
+  expiresIn: Type.Integer({ description: 'Seconds' }),
+});
+
+const AccountSchema = Type.Object({
+  uid: Type.String(),
+  email: Type.String(),
+  displayName: Type.Union([Type.String(), Type.Null()]),
+  role: Type.Union([Type.Literal('user'), Type.Literal('admin')]),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+
+export function authRoutes(accounts: Accounts, throttle: AuthThrottle) {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/auth/signup',
+      operationId: 'signUp',
+      summary: 'Create an account (role user)',
+      tags: ['auth'],
+      body: SignUpBody,
+      response: { status: 201, schema: AccountSchema, description: 'Created' },
+      problems: [409, 429],
+      handler: async ({ body }, ctx) => {
+        await throttle.ip(ctx);
+        await throttle.email(body.email);
+        const account = await accounts.signUp(body);
+        ctx.set('Location', '/auth/me');
+        return account;
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/auth/signin',
+      operationId: 'signIn',
+      summary: 'Exchange email and password for an access token',
+      tags: ['auth'],
+      body: SignInBody,
+      response: { status: 200, schema: AccessTokenSchema, description: 'Signed in' },
+      problems: [401, 429],
+      handler: async ({ body }, ctx) => {
+        await throttle.ip(ctx);
+        await throttle.email(body.email);
+        ctx.set('Cache-Control', 'no-store');
+        return accounts.signIn(body.email, body.password);
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/auth/token',
+      operationId: 'exchangeIdToken',
+      summary: 'Exchange a Firebase ID token from a client SDK for an access token',
+      tags: ['auth'],
+      body: TokenBody,
+      response: { status: 200, schema: AccessTokenSchema, description: 'Exchanged' },
+      problems: [401, 429],
+      handler: async ({ body }, ctx) => {
+        await throttle.ip(ctx);
+        ctx.set('Cache-Control', 'no-store');
+        return accounts.exchange(body.idToken);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/auth/me',
+      operationId: 'me',
+      summary: 'The signed-in account',
+      tags: ['auth'],
+      access: 'user',
+      response: { status: 200, schema: AccountSchema, description: 'The account' },
+      handler: ({ principal }) => accounts.me(principal!.uid),
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/auth/me',
+      operationId: 'deleteMe',
+      summary: 'Delete the signed-in account; its tokens stop working at once',
+      tags: ['auth'],
+      access: 'user',
+      response: { status: 204, description: 'Deleted' },
+      handler: async ({ principal }) => {
+        await accounts.deleteAccount(principal!.uid);
+      },
+    }),
+  ];
+}
