@@ -92,7 +92,12 @@ export function buildOpenApi(routes: readonly RouteDefinition[], info: { title: 
     components: {
       schemas: Object.fromEntries(COMPONENTS.map((s) => [s.$id!, withoutId(s)])),
       securitySchemes: {
-        bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'From POST /auth/signin' },
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'From POST /auth/signin',
+        },
       },
     },
   };

@@ -56,7 +56,7 @@ export function sendRepresentation(ctx: Context, representation: Representation)
   ctx.set('ETag', representation.etag);
   for (const [name, value] of Object.entries(representation.headers ?? {})) ctx.set(name, value);
   ctx.set('Vary', 'Accept-Encoding');
-  if (!ctx.get('Cache-Control')) ctx.set('Cache-Control', 'no-cache');
+  if (!ctx.response.get('Cache-Control')) ctx.set('Cache-Control', 'no-cache');
   if (ifNoneMatchHits(ctx.get('If-None-Match'), representation.etag)) {
     ctx.status = 304;
     return;

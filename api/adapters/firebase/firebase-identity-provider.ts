@@ -49,7 +49,10 @@ export class FirebaseIdentityProvider implements IdentityProvider {
       : options.serviceAccountJson
         ? cert(JSON.parse(options.serviceAccountJson))
         : applicationDefault();
-    this.app = initializeApp({ projectId: options.projectId, credential }, `anime-${randomUUID()}`);
+    this.app = initializeApp(
+      { projectId: options.projectId, ...(credential ? { credential } : {}) },
+      `anime-${randomUUID()}`,
+    );
     this.auth = getAuth(this.app);
     this.identityToolkit = emulator
       ? `http://${emulator}/identitytoolkit.googleapis.com/v1`

@@ -1,0 +1,37 @@
+import { parseArgs } from 'node:util';
+import { openAccounts } from './composition/accounts';
+import { openCatalogueStore } from './composition/catalogue-store';
+import { loadConfig } from './config';
+import { ROLES, type Role } from './core/ports/user-repository';
+import { createLogger } from './logger';
+
+const USAGE = 'usage: npm run admin:grant -- <email> [--role admin|user]';
+
+/** Grants a role to an existing account: in our users table and as the identity provider's claim. */
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { role: { type: 'string', default: 'admin' } },
+  });
+  const [email] = positionals;
+  const role = values.role as Role;
+  if (!email || positionals.length > 1 || !ROLES.includes(role)) {
+    console.error(USAGE);
+    process.exit(2);
+  }
+  const config = loadConfig();
+  const store = openCatalogueStore(config);
+  const accounts = openAccounts(config, store, createLogger('warn'));
+  try {
+    const account = await accounts.grantRole(email, role);
+    console.log(`${account.email} is now ${account.role}`);
+  } finally {
+    await accounts.identity.close();
+    await store.close();
+  }
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,30 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openCatalogueStore } from '../../api/composition/catalogue-store';
+import { runTs } from '../support/cli';
+
+describe('npm run admin:grant', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'anime-grant-'));
+  const env = { DATABASE_PATH: join(dir, 'anime.db'), SEED_ON_EMPTY: 'false', LOG_LEVEL: 'silent' };
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('makes an existing account admin, case-insensitively, and refuses unknown emails', async () => {
+    const store = openCatalogueStore(env);
+    await store.users.create({ uid: 'u1', email: 'ops@example.test', displayName: null, role: 'user' });
+    await store.close();
+
+    const granted = runTs('api/admin-grant.ts', ['OPS@example.test'], env);
+    expect(granted.stderr).toBe('');
+    expect(granted.code).toBe(0);
+    expect(granted.stdout).toContain('ops@example.test is now admin');
+    const after = openCatalogueStore(env);
+    expect((await after.users.findByUid('u1'))?.role).toBe('admin');
+    await after.close();
+
+    const unknown = runTs('api/admin-grant.ts', ['nobody@example.test'], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no account for nobody@example.test');
+    expect(runTs('api/admin-grant.ts', [], env).code).toBe(2);
+  });
+});

@@ -1,0 +1,79 @@
+import fc from 'fast-check';
+import request from 'supertest';
+import { ANIME_TYPES } from '../../api/core/domain/anime';
+import { ADMIN_EMAIL, createTestApp } from '../support/test-app';
+
+/** Bodies near the valid shape (to get past the first check) and anything JSON can hold. */
+const animeLike = fc.record(
+  {
+    sourceId: fc.oneof(fc.string(), fc.integer()),
+    title: fc.oneof(fc.string({ maxLength: 300 }), fc.constant('')),
+    type: fc.oneof(fc.constantFrom(...ANIME_TYPES), fc.string()),
+    year: fc.oneof(fc.integer({ min: 1800, max: 2200 }), fc.constant(null), fc.string()),
+    score: fc.oneof(fc.double({ noNaN: false }), fc.constant(null)),
+    episodes: fc.oneof(fc.integer(), fc.constant(null)),
+    genres: fc.oneof(fc.array(fc.string({ maxLength: 80 }), { maxLength: 60 }), fc.string()),
+    extra: fc.anything(),
+  },
+  { requiredKeys: [] },
+);
+const credentialsLike = fc.record(
+  {
+    email: fc.oneof(fc.emailAddress(), fc.string(), fc.integer()),
+    password: fc.oneof(fc.string({ maxLength: 200 }), fc.constant(null)),
+    displayName: fc.oneof(fc.string({ maxLength: 150 }), fc.integer()),
+    idToken: fc.oneof(fc.string({ maxLength: 9000 }), fc.constant('a.b.c')),
+  },
+  { requiredKeys: [] },
+);
+const anyBody = fc.oneof(fc.jsonValue(), animeLike, credentialsLike);
+
+describe('random JSON bodies on every write and auth endpoint', () => {
+  let ctx: Awaited<ReturnType<typeof createTestApp>>;
+  let auth: Record<string, string>;
+  beforeAll(async () => {
+    ctx = await createTestApp({ authRateLimits: { windowMs: 60_000, perIp: 100_000, perEmail: 100_000 } });
+    const credentials = { email: ADMIN_EMAIL, password: 'fuzzing password' };
+    await request(ctx.server).post('/auth/signup').send(credentials).expect(201);
+    const token = (await request(ctx.server).post('/auth/signin').send(credentials)).body.accessToken;
+    auth = { Authorization: `Bearer ${token}` };
+  });
+  afterAll(() => ctx.store.close());
+
+  const endpoints: [string, string, boolean][] = [
+    ['post', '/animes', true],
+    ['put', '/animes/3', true],
+    ['patch', '/animes/4', true],
+    ['post', '/auth/signup', false],
+    ['post', '/auth/signin', false],
+    ['post', '/auth/token', false],
+  ];
+
+  it.each(endpoints)(
+    '%s %s: never a 500, every error is problem+json',
+    async (method, path, admin) => {
+      const seen = new Set<number>();
+      await fc.assert(
+        fc.asyncProperty(anyBody, fc.boolean(), async (body, raw) => {
+          let req = (request(ctx.server) as unknown as Record<string, (p: string) => request.Test>)[method]!(
+            path,
+          );
+          if (admin) req = req.set(auth);
+          // Sometimes the bytes are not JSON at all.
+          const text = JSON.stringify(body) ?? 'null';
+          const res = await req.set('Content-Type', 'application/json').send(raw ? `${text}}` : text);
+          seen.add(res.status);
+          expect(res.status).toBeLessThan(500);
+          if (res.status >= 400) {
+            expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+            expect(res.body.status).toBe(res.status);
+            expect(JSON.stringify(res.body)).not.toMatch(/at .+\.(ts|js):\d+/);
+          }
+        }),
+        { numRuns: path.startsWith('/auth/signup') ? 40 : 120 },
+      );
+      expect([...seen].some((s) => s === 400)).toBe(true);
+    },
+    60_000,
+  );
+});
