@@ -35,6 +35,16 @@ export const ConfigSchema = Type.Object({
   REDIS_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 50, description: 'Per-command timeout' }),
   CACHE_TTL_SECONDS: Type.Integer({ minimum: 1, default: 3600 }),
   CACHE_MAX_BYTES: Type.Integer({ minimum: 0, default: 268435456, description: 'In-process store bound' }),
+  CACHE_L1_MAX_BYTES: Type.Integer({
+    minimum: 0,
+    default: 67108864,
+    description: 'In-process L1 in front of Redis, validated by generations; 0 turns it off',
+  }),
+  CACHE_FILL_WAIT_MS: Type.Integer({
+    minimum: 0,
+    default: 1500,
+    description: "How long a miss waits for another instance's fill before querying",
+  }),
   DATA_VERSION_POLL_MS: Type.Integer({ minimum: 100, default: 2000, description: 'Outside-write detection' }),
   JWT_SECRET: Type.Optional(
     Type.String({ description: 'HS256 signing secret, at least 32 bytes; required in production' }),

@@ -4,12 +4,11 @@ import { writeDataset } from '../etl/generate';
 import { loadCsv } from '../etl/load-csv';
 import { kaggleAnimes } from '../pipelines/ingest/profiles/kaggle-animes';
 import { openAccounts, openRateLimiter } from './composition/accounts';
-import { openCacheStore } from './composition/cache';
+import { openResponseCache } from './composition/cache';
 import { type CatalogueStore, openCatalogueStore } from './composition/catalogue-store';
 import { openRedis } from './composition/redis';
 import { type Config, loadConfig } from './config';
 import { DataVersionPoller } from './core/cache/data-version-poller';
-import { ReadThroughCache } from './core/cache/read-through-cache';
 import { createApp } from './http/app';
 import { createLogger } from './logger';
 
@@ -36,10 +35,8 @@ async function main(): Promise<void> {
   const store = openCatalogueStore(config);
   await seedIfEmpty(config, store, log);
   const redis = await openRedis(config);
-  const cacheStore = config.CACHE_ENABLED ? openCacheStore(config, redis) : undefined;
-  const cache = cacheStore
-    ? new ReadThroughCache(cacheStore, { ttlMs: config.CACHE_TTL_SECONDS * 1000 })
-    : undefined;
+  const responseCache = config.CACHE_ENABLED ? openResponseCache(config, redis, store.outbox) : undefined;
+  const cache = responseCache?.cache;
   const poller = cache
     ? new DataVersionPoller(store.repository, cache, config.DATA_VERSION_POLL_MS)
     : undefined;
@@ -79,7 +76,7 @@ async function main(): Promise<void> {
       await poller?.stop();
       await rateLimiter.close();
       await accounts.identity.close();
-      await cacheStore?.close();
+      await responseCache?.store.close();
       redis?.disconnect();
       await store.close();
       log.info('stopped');

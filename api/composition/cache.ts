@@ -2,12 +2,37 @@ import type { Cluster, Redis } from 'ioredis';
 import { MemoryCacheStore } from '../adapters/memory/memory-cache-store';
 import { RedisCacheStore } from '../adapters/redis/redis-cache-store';
 import type { Config } from '../config';
+import { ReadThroughCache } from '../core/cache/read-through-cache';
+import { TwoTierCacheStore } from '../core/cache/two-tier-store';
 import type { CacheStore } from '../core/ports/cache-store';
+import type { InvalidationOutbox } from '../core/ports/invalidation-outbox';
 
-/** Redis when configured (shared by every instance), else the in-process store. */
-export function openCacheStore(
-  config: Pick<Config, 'CACHE_MAX_BYTES'>,
+type CacheConfig = Pick<
+  Config,
+  'CACHE_MAX_BYTES' | 'CACHE_L1_MAX_BYTES' | 'CACHE_TTL_SECONDS' | 'CACHE_FILL_WAIT_MS'
+>;
+
+/**
+ * Redis when configured (shared by every instance, with an in-process L1 unless it is sized 0),
+ * else the in-process store alone. Invalidations that cannot reach Redis go to the durable outbox.
+ */
+export function openResponseCache(
+  config: CacheConfig,
   redis: Redis | Cluster | undefined,
-): CacheStore {
-  return redis ? new RedisCacheStore(redis) : new MemoryCacheStore(config.CACHE_MAX_BYTES);
+  outbox: InvalidationOutbox,
+): { cache: ReadThroughCache; store: CacheStore } {
+  let store: CacheStore = redis ? new RedisCacheStore(redis) : new MemoryCacheStore(config.CACHE_MAX_BYTES);
+  let l1Hits: (() => number) | undefined;
+  if (redis && config.CACHE_L1_MAX_BYTES > 0) {
+    const tiered = new TwoTierCacheStore(new MemoryCacheStore(config.CACHE_L1_MAX_BYTES), store);
+    l1Hits = () => tiered.l1Hits;
+    store = tiered;
+  }
+  const cache = new ReadThroughCache(store, {
+    ttlMs: config.CACHE_TTL_SECONDS * 1000,
+    fillWaitMs: config.CACHE_FILL_WAIT_MS,
+    outbox,
+    l1Hits,
+  });
+  return { cache, store };
 }

@@ -3,11 +3,13 @@ import { dirname } from 'node:path';
 import { openDatabase } from '../adapters/sqlite/open-database';
 import { SqliteAnimeRepository } from '../adapters/sqlite/sqlite-anime-repository';
 import { SqliteCatalogueLoader } from '../adapters/sqlite/sqlite-catalogue-loader';
+import { SqliteInvalidationOutbox } from '../adapters/sqlite/sqlite-invalidation-outbox';
 import { SqliteUserStore } from '../adapters/sqlite/sqlite-user-store';
 import type { Config } from '../config';
 import type { AnimeRepository } from '../core/ports/anime-repository';
 import type { CatalogueLoader } from '../core/ports/catalogue-loader';
 import type { CredentialStore } from '../core/ports/credential-store';
+import type { InvalidationOutbox } from '../core/ports/invalidation-outbox';
 import type { UserRepository } from '../core/ports/user-repository';
 
 export interface CatalogueStore {
@@ -15,6 +17,7 @@ export interface CatalogueStore {
   loader: CatalogueLoader;
   users: UserRepository;
   credentials: CredentialStore;
+  outbox: InvalidationOutbox;
   close(): Promise<void>;
 }
 
@@ -29,6 +32,7 @@ export function openCatalogueStore(config: Pick<Config, 'DATABASE_PATH'>): Catal
     loader: new SqliteCatalogueLoader(db),
     users,
     credentials: users,
+    outbox: new SqliteInvalidationOutbox(db),
     close: () => repository.close(),
   };
 }

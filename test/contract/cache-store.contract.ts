@@ -13,13 +13,36 @@ export function describeCacheStoreContract(
     });
     afterEach(() => store.close());
 
-    it('starts every generation at 0 and bumps tags independently', async () => {
+    it('bumps tags independently, by one, from stable starting generations', async () => {
       const tags = [`t-${Math.random()}`, `u-${Math.random()}`];
-      expect(await store.generations(tags)).toEqual([0, 0]);
+      const [t0, u0] = await store.generations(tags);
+      expect(await store.generations(tags)).toEqual([t0, u0]);
       await store.bump([tags[0]!]);
       await store.bump(tags);
-      expect(await store.generations(tags)).toEqual([2, 1]);
+      expect(await store.generations(tags)).toEqual([t0! + 2, u0! + 1]);
       expect(await store.generations([])).toEqual([]);
+    });
+
+    it('bumps a tag never read before', async () => {
+      const tag = `fresh-${Math.random()}`;
+      await store.bump([tag]);
+      const [g] = await store.generations([tag]);
+      await store.bump([tag]);
+      expect(await store.generations([tag])).toEqual([g! + 1]);
+    });
+
+    it('gives a fill lock to one holder at a time, released only by its token', async () => {
+      const key = `lock-${Math.random()}`;
+      const token = await store.tryLock(key, 10_000);
+      expect(token).toEqual(expect.any(String));
+      expect(await store.tryLock(key, 10_000)).toBeNull();
+      await store.unlock(key, 'not-the-token');
+      expect(await store.tryLock(key, 10_000)).toBeNull();
+      await store.unlock(key, token!);
+      const next = await store.tryLock(key, 60);
+      expect(next).toEqual(expect.any(String));
+      await new Promise((r) => setTimeout(r, 150));
+      expect(await store.tryLock(key, 10_000)).toEqual(expect.any(String));
     });
 
     it('round-trips binary values and misses unknown keys', async () => {

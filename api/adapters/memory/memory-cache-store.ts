@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { CacheStore } from '../../core/ports/cache-store';
 
 interface Entry {
@@ -12,6 +13,7 @@ interface Entry {
 export class MemoryCacheStore implements CacheStore {
   private readonly entries = new Map<string, Entry>();
   private readonly gens = new Map<string, number>();
+  private readonly locks = new Map<string, { token: string; expiresAt: number }>();
   private bytes = 0;
 
   constructor(private readonly maxBytes = 256 * 1024 * 1024) {}
@@ -50,6 +52,18 @@ export class MemoryCacheStore implements CacheStore {
       this.entries.delete(oldest);
       this.bytes -= entry.value.length;
     }
+  }
+
+  async tryLock(key: string, ttlMs: number): Promise<string | null> {
+    const held = this.locks.get(key);
+    if (held && held.expiresAt > Date.now()) return null;
+    const token = randomUUID();
+    this.locks.set(key, { token, expiresAt: Date.now() + ttlMs });
+    return token;
+  }
+
+  async unlock(key: string, token: string): Promise<void> {
+    if (this.locks.get(key)?.token === token) this.locks.delete(key);
   }
 
   async size() {

@@ -1,17 +1,42 @@
+import { randomUUID } from 'node:crypto';
 import { Cluster, type Redis } from 'ioredis';
 import type { CacheStore } from '../../core/ports/cache-store';
 import { redisReady } from './redis-client';
 
 /**
- * All generation counters share one hash tag, so MGET and the bump script stay in one cluster slot;
- * entry keys spread across the cluster freely.
+ * All generation counters share one hash tag, so MGET and the scripts over them stay in one cluster
+ * slot; entry keys spread across the cluster freely.
  */
 const GENERATIONS = '{anime:gen}';
-const BUMP = `for i, key in ipairs(KEYS) do redis.call('INCR', key) end return #KEYS`;
+const FILL_LOCKS = 'anime:fill-lock:';
+
+// A missing counter starts at the server's clock in microseconds, not at 0: after Redis loses its
+// data, counters resume above every value they had, so no old entry key can match again.
+const START = `
+local t = redis.call('TIME')
+local start = string.format('%.0f', tonumber(t[1]) * 1000000 + tonumber(t[2]))
+for i, key in ipairs(KEYS) do redis.call('SET', key, start, 'NX') end`;
+const INIT = `${START}
+return redis.call('MGET', unpack(KEYS))`;
+const BUMP = `${START}
+for i, key in ipairs(KEYS) do redis.call('INCR', key) end
+return #KEYS`;
+const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+interface Scripts {
+  initGenerations(n: number, ...keys: string[]): Promise<(string | null)[]>;
+  bumpGenerations(n: number, ...keys: string[]): Promise<number>;
+  unlockFill(key: string, token: string): Promise<number>;
+}
 
 export class RedisCacheStore implements CacheStore {
+  private readonly scripts: Scripts;
+
   constructor(readonly client: Redis | Cluster) {
+    client.defineCommand('initGenerations', { lua: INIT });
     client.defineCommand('bumpGenerations', { lua: BUMP });
+    client.defineCommand('unlockFill', { lua: UNLOCK, numberOfKeys: 1 });
+    this.scripts = client as unknown as Scripts;
   }
 
   ready(timeoutMs?: number): Promise<boolean> {
@@ -24,16 +49,17 @@ export class RedisCacheStore implements CacheStore {
 
   async generations(tags: readonly string[]): Promise<number[]> {
     if (tags.length === 0) return [];
-    const values = await this.client.mget(...tags.map((t) => this.genKey(t)));
-    return values.map((v) => (v === null ? 0 : Number(v)));
+    const keys = tags.map((t) => this.genKey(t));
+    // The hot path is one MGET; the script runs only for counters that do not exist yet.
+    let values = await this.client.mget(...keys);
+    if (values.includes(null)) values = await this.scripts.initGenerations(keys.length, ...keys);
+    return values.map(Number);
   }
 
   async bump(tags: readonly string[]): Promise<void> {
     if (tags.length === 0) return;
     const keys = tags.map((t) => this.genKey(t));
-    await (
-      this.client as unknown as { bumpGenerations(n: number, ...k: string[]): Promise<number> }
-    ).bumpGenerations(keys.length, ...keys);
+    await this.scripts.bumpGenerations(keys.length, ...keys);
   }
 
   async get(key: string): Promise<Buffer | null> {
@@ -44,11 +70,25 @@ export class RedisCacheStore implements CacheStore {
     await this.client.set(key, value, 'PX', ttlMs);
   }
 
+  async tryLock(key: string, ttlMs: number): Promise<string | null> {
+    const token = randomUUID();
+    const taken = await this.client.set(FILL_LOCKS + key, token, 'PX', ttlMs, 'NX');
+    return taken === 'OK' ? token : null;
+  }
+
+  async unlock(key: string, token: string): Promise<void> {
+    await this.scripts.unlockFill(FILL_LOCKS + key, token);
+  }
+
   async size() {
-    if (this.client instanceof Cluster) return { entries: -1, bytes: -1 };
-    const info = await this.client.info('memory');
-    const bytes = Number(/used_memory:(\d+)/.exec(info)?.[1] ?? -1);
-    return { entries: await this.client.dbsize(), bytes };
+    const nodes = this.client instanceof Cluster ? this.client.nodes('master') : [this.client];
+    let entries = 0;
+    let bytes = 0;
+    for (const node of nodes) {
+      entries += await node.dbsize();
+      bytes += Number(/used_memory:(\d+)/.exec(await node.info('memory'))?.[1] ?? 0);
+    }
+    return { entries, bytes };
   }
 
   async close(): Promise<void> {

@@ -75,6 +75,11 @@ CREATE TABLE local_credentials (
   password_hash TEXT NOT NULL
 );`,
   },
+  {
+    version: 5,
+    name: 'cache-outbox',
+    sql: `CREATE TABLE cache_outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, tags_json TEXT NOT NULL, created_at TEXT NOT NULL);`,
+  },
 ];
 
 /** Applies pending migrations in order, each in its own transaction. Returns the versions applied. */

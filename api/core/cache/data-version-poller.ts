@@ -12,12 +12,13 @@ export class DataVersionPoller {
 
   constructor(
     private readonly repository: AnimeRepository,
-    private readonly cache: Invalidator,
+    private readonly cache: Invalidator & { drainOutbox?(): Promise<boolean> },
     private readonly intervalMs = 2000,
   ) {}
 
-  /** One check; returns whether it invalidated. */
+  /** One check; returns whether it invalidated. Also replays invalidations queued during an outage. */
   async poll(): Promise<boolean> {
+    await this.cache.drainOutbox?.();
     const { version, accounted } = await this.repository.changeMarker();
     if (version === accounted) return false;
     // Invalidate first, then mark: a crash in between only repeats the invalidation.

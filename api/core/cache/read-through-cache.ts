@@ -1,4 +1,5 @@
 import type { CacheStore } from '../ports/cache-store';
+import type { InvalidationOutbox } from '../ports/invalidation-outbox';
 import { strongEtag } from '../strong-etag';
 import { type CacheSpec, EPOCH_TAG } from './cache-keys';
 import { type BreakerState, CircuitBreaker } from './circuit-breaker';
@@ -12,25 +13,61 @@ export interface CacheLookup {
 
 export interface CacheStats {
   hits: number;
+  /** Hits served by the in-process tier (two-tier mode), included in `hits`. */
+  l1Hits: number;
   misses: number;
   bypasses: number;
   fills: number;
+  /** Misses served by another instance's fill while this one waited on the fill lock. */
+  sharedFills: number;
   hitRatio: number;
   invalidations: Record<string, number>;
   pendingInvalidations: number;
   breaker: BreakerState;
-  /** -1 when the store cannot tell (unreachable, or a cluster). */
+  /** -1 when the store cannot tell (unreachable). */
   entries: number;
   bytes: number;
 }
 
 export interface ReadThroughCacheOptions {
   /** Entries die by TTL (old generations are never deleted, only unreachable). @default 1 h */
-  ttlMs?: number;
+  readonly ttlMs?: number;
   /** ± fraction of the TTL, so entries filled together do not expire together. @default 0.1 */
-  ttlJitter?: number;
-  breaker?: CircuitBreaker;
+  readonly ttlJitter?: number;
+  /** @default a breaker with a 1 s cooldown */
+  readonly breaker?: CircuitBreaker;
+  /**
+   * Where invalidations go while the store is unreachable; replayed before the cache is used
+   * again. @default an in-process queue (lost with the process: use a durable one in production)
+   */
+  readonly outbox?: InvalidationOutbox;
+  /** How long the cross-instance fill lock lives if its holder dies. @default 10 s */
+  readonly fillLockTtlMs?: number;
+  /** How long a miss waits for another instance's fill before querying itself. @default 1.5 s */
+  readonly fillWaitMs?: number;
+  /** Counts L1 hits when the store is two-tier. */
+  readonly l1Hits?: () => number;
 }
+
+/** The fallback outbox: holds tags in memory until they can be bumped. */
+class InProcessOutbox implements InvalidationOutbox {
+  private readonly tags = new Set<string>();
+  async append(tags: readonly string[]) {
+    for (const tag of tags) this.tags.add(tag);
+  }
+  async drain(apply: (tags: string[]) => Promise<void>) {
+    const tags = [...this.tags];
+    if (tags.length === 0) return 0;
+    await apply(tags);
+    for (const tag of tags) this.tags.delete(tag);
+    return tags.length;
+  }
+  async size() {
+    return this.tags.size;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Read-through cache with generation-tagged keys.
@@ -38,25 +75,36 @@ export interface ReadThroughCacheOptions {
  * Race freedom: generations are read BEFORE the database query and the fill is stored under them;
  * writers bump generations only AFTER their commit. A fill that raced a write is stored under the
  * old generations, which no read started after the write's acknowledgement can reach.
+ *
+ * Outages: a bump that fails goes to the outbox. Once this instance has seen the store fail, it
+ * bypasses the cache until the outbox is drained, so nothing stale is served after recovery.
  */
 export class ReadThroughCache {
   private readonly inflight = new Map<string, Promise<Buffer>>();
-  private readonly pending = new Set<string>();
   private readonly breaker: CircuitBreaker;
+  private readonly outbox: InvalidationOutbox;
   private readonly ttlMs: number;
   private readonly ttlJitter: number;
-  private readonly counters = { hits: 0, misses: 0, bypasses: 0, fills: 0 };
+  private readonly fillLockTtlMs: number;
+  private readonly fillWaitMs: number;
+  private readonly counters = { hits: 0, misses: 0, bypasses: 0, fills: 0, sharedFills: 0 };
   private readonly invalidations: Record<string, number> = {};
+  /** Set by any store failure: the outbox must be drained before the cache is trusted again. */
+  private mustDrain = false;
+  private draining?: Promise<boolean>;
   /** Test hook: runs between the database read and the cache store of a fill. */
   beforeStore?: (storeKey: string) => Promise<void>;
 
   constructor(
     private readonly store: CacheStore,
-    options: ReadThroughCacheOptions = {},
+    private readonly options: ReadThroughCacheOptions = {},
   ) {
     this.breaker = options.breaker ?? new CircuitBreaker();
+    this.outbox = options.outbox ?? new InProcessOutbox();
     this.ttlMs = options.ttlMs ?? 3_600_000;
     this.ttlJitter = options.ttlJitter ?? 0.1;
+    this.fillLockTtlMs = options.fillLockTtlMs ?? 10_000;
+    this.fillWaitMs = options.fillWaitMs ?? 1500;
   }
 
   /** Runs a store call behind the breaker; `ok: false` when it is open or the call failed. */
@@ -68,14 +116,14 @@ export class ReadThroughCache {
       return { ok: true, value };
     } catch {
       this.breaker.failed();
+      this.mustDrain = true;
       return { ok: false };
     }
   }
 
   /** The entry's key under the current generations, or undefined to bypass the cache. */
   async lookup(spec: CacheSpec): Promise<CacheLookup | undefined> {
-    // Invalidations lost while the store was down must land before anything is served from it.
-    if (this.pending.size > 0 && !(await this.replayPending())) return this.bypass();
+    if (this.mustDrain && !(await this.drainOutbox())) return this.bypass();
     const generations = await this.guarded(() => this.store.generations(spec.tags));
     if (!generations.ok) return this.bypass();
     const storeKey = `${spec.key}|g=${generations.value.join('.')}`;
@@ -96,34 +144,68 @@ export class ReadThroughCache {
     return result.value;
   }
 
-  /** Produces and stores the entry; concurrent misses for one key in this process share one fill. */
+  /**
+   * Produces and stores the entry. Concurrent misses for one key share one fill in this process,
+   * and, through a short lock in the store, across instances: the others wait (bounded) for the
+   * entry, then query the database themselves if it has not appeared.
+   */
   fill(lookup: CacheLookup, produce: () => Promise<Buffer>): Promise<Buffer> {
     const running = this.inflight.get(lookup.storeKey);
     if (running) return running;
-    const fill = (async () => {
-      try {
-        const value = await produce();
-        this.counters.fills++;
-        await this.beforeStore?.(lookup.storeKey);
-        const jitter = 1 + (Math.random() * 2 - 1) * this.ttlJitter;
-        await this.guarded(() => this.store.set(lookup.storeKey, value, Math.round(this.ttlMs * jitter)));
-        return value;
-      } finally {
-        this.inflight.delete(lookup.storeKey);
-      }
-    })();
+    const fill = this.fillOnce(lookup, produce).finally(() => this.inflight.delete(lookup.storeKey));
     this.inflight.set(lookup.storeKey, fill);
     return fill;
   }
 
-  /** Call after the write committed. Never throws: a failed bump is queued and replayed. */
+  private async fillOnce(lookup: CacheLookup, produce: () => Promise<Buffer>): Promise<Buffer> {
+    const lock = await this.guarded(() => this.store.tryLock(lookup.storeKey, this.fillLockTtlMs));
+    if (lock.ok && lock.value === null) {
+      const filled = await this.awaitOtherFill(lookup.storeKey);
+      if (filled) {
+        this.counters.sharedFills++;
+        return filled;
+      }
+    }
+    try {
+      const value = await produce();
+      this.counters.fills++;
+      await this.beforeStore?.(lookup.storeKey);
+      const jitter = 1 + (Math.random() * 2 - 1) * this.ttlJitter;
+      await this.guarded(() => this.store.set(lookup.storeKey, value, Math.round(this.ttlMs * jitter)));
+      return value;
+    } finally {
+      if (lock.ok && lock.value) {
+        const token = lock.value;
+        await this.guarded(() => this.store.unlock(lookup.storeKey, token));
+      }
+    }
+  }
+
+  private async awaitOtherFill(storeKey: string): Promise<Buffer | null> {
+    const deadline = Date.now() + this.fillWaitMs;
+    for (let pause = 5; Date.now() < deadline; pause = Math.min(pause * 2, 50)) {
+      await sleep(Math.min(pause, Math.max(1, deadline - Date.now())));
+      const entry = await this.guarded(() => this.store.get(storeKey));
+      if (!entry.ok) return null;
+      if (entry.value) return entry.value;
+    }
+    return null;
+  }
+
+  /**
+   * Call after the write committed. A failed bump goes to the outbox; this throws only if the outbox
+   * itself fails, so the caller learns that the invalidation is not safe.
+   */
   async invalidate(tags: readonly string[]): Promise<void> {
     for (const tag of tags) {
       const kind = tag.split(':')[0]!;
       this.invalidations[kind] = (this.invalidations[kind] ?? 0) + 1;
     }
     const result = await this.guarded(() => this.store.bump(tags));
-    if (!result.ok) for (const tag of tags) this.pending.add(tag);
+    if (!result.ok) {
+      this.mustDrain = true;
+      await this.outbox.append(tags);
+    }
   }
 
   /** Makes every entry unreachable at once: one counter bump, no key scan. */
@@ -131,11 +213,26 @@ export class ReadThroughCache {
     return this.invalidate([EPOCH_TAG]);
   }
 
-  private async replayPending(): Promise<boolean> {
-    const tags = [...this.pending];
-    const result = await this.guarded(() => this.store.bump(tags));
-    if (result.ok) for (const tag of tags) this.pending.delete(tag);
-    return this.pending.size === 0;
+  /**
+   * Replays the outbox (ours and other instances'). True once it is empty. The poller calls it
+   * too, so an instance that never saw the outage still picks up invalidations others queued.
+   */
+  drainOutbox(): Promise<boolean> {
+    this.draining ??= (async () => {
+      try {
+        await this.outbox.drain(async (tags) => {
+          const bumped = await this.guarded(() => this.store.bump(tags));
+          if (!bumped.ok) throw new Error('cache store unavailable');
+        });
+        this.mustDrain = false;
+        return true;
+      } catch {
+        return false;
+      } finally {
+        this.draining = undefined;
+      }
+    })();
+    return this.draining;
   }
 
   async stats(): Promise<CacheStats> {
@@ -143,9 +240,10 @@ export class ReadThroughCache {
     const total = this.counters.hits + this.counters.misses;
     return {
       ...this.counters,
+      l1Hits: this.options.l1Hits?.() ?? 0,
       hitRatio: total ? Math.round((this.counters.hits / total) * 1000) / 1000 : 0,
       invalidations: { ...this.invalidations },
-      pendingInvalidations: this.pending.size,
+      pendingInvalidations: await this.outbox.size().catch(() => -1),
       breaker: this.breaker.current,
       ...(size.ok ? size.value : { entries: -1, bytes: -1 }),
     };

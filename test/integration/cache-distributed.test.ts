@@ -1,0 +1,184 @@
+import request from 'supertest';
+import { MemoryCacheStore } from '../../api/adapters/memory/memory-cache-store';
+import { RedisCacheStore } from '../../api/adapters/redis/redis-cache-store';
+import { createRedisClient, redisReady } from '../../api/adapters/redis/redis-client';
+import { cacheSpec } from '../../api/core/cache/cache-keys';
+import { CircuitBreaker } from '../../api/core/cache/circuit-breaker';
+import { DataVersionPoller } from '../../api/core/cache/data-version-poller';
+import { ReadThroughCache } from '../../api/core/cache/read-through-cache';
+import { TwoTierCacheStore } from '../../api/core/cache/two-tier-store';
+import { CatalogueWrites } from '../../api/core/catalogue-writes';
+import { describeIf } from '../support/real-component';
+import { hasRedis, RedisServer } from '../support/redis-server';
+import { ADMIN_EMAIL, createTestApp } from '../support/test-app';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describeIf(hasRedis)('the cache across instances, over a real Redis', () => {
+  let redis: RedisServer;
+  const stores: RedisCacheStore[] = [];
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+  });
+  afterAll(async () => {
+    for (const s of stores) await s.close();
+    await redis?.kill();
+  });
+
+  async function redisStore() {
+    const store = new RedisCacheStore(createRedisClient({ url: redis.url, commandTimeoutMs: 200 }));
+    await store.ready();
+    stores.push(store);
+    return store;
+  }
+
+  it('costs one database query cluster-wide for concurrent misses on one key', async () => {
+    const caches = [new ReadThroughCache(await redisStore()), new ReadThroughCache(await redisStore())];
+    const spec = cacheSpec('anime:list', { type: ['OVA'], probe: Math.random() });
+    let queries = 0;
+    const produce = async () => {
+      queries++;
+      await sleep(100);
+      return Buffer.from('the list');
+    };
+    const read = async (cache: ReadThroughCache) => {
+      const lookup = (await cache.lookup(spec))!;
+      return (await cache.get(lookup)) ?? (await cache.fill(lookup, produce));
+    };
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => read(caches[i % 2]!)));
+    expect(results.every((r) => r.toString() === 'the list')).toBe(true);
+    expect(queries).toBe(1);
+    const waited = (await caches[0]!.stats()).sharedFills + (await caches[1]!.stats()).sharedFills;
+    expect(waited).toBe(1); // the other instance's one fill; the rest joined in-process
+  });
+
+  it('bounds the wait: a lock whose holder never fills costs only fillWaitMs', async () => {
+    const store = await redisStore();
+    const cache = new ReadThroughCache(store, { fillWaitMs: 300 });
+    const spec = cacheSpec('anime:list', { probe: Math.random() });
+    const lookup = (await cache.lookup(spec))!;
+    expect(await store.tryLock(lookup.storeKey, 60_000)).not.toBeNull(); // a holder that died
+    const started = Date.now();
+    const value = await cache.fill(lookup, async () => Buffer.from('queried itself'));
+    const waited = Date.now() - started;
+    expect(value.toString()).toBe('queried itself');
+    expect(waited).toBeGreaterThanOrEqual(290);
+    expect(waited).toBeLessThan(2000);
+  });
+
+  it('serves L1 hits validated by the shared generations, and never an invalidated one', async () => {
+    const tiered = new TwoTierCacheStore(new MemoryCacheStore(), await redisStore());
+    const cacheA = new ReadThroughCache(tiered, { l1Hits: () => tiered.l1Hits });
+    const a = await createTestApp({ cache: cacheA });
+    const other = new ReadThroughCache(await redisStore());
+    const writes = new CatalogueWrites(a.store.repository, other); // a write made through another instance
+    const path = '/animes/all?type=TV';
+    const [first] = (await request(a.server).get(path).expect(200)).body;
+    await request(a.server).get(path).expect(200);
+    const hitsBefore = tiered.l1Hits;
+    expect((await request(a.server).get(path)).headers['x-cache']).toBe('HIT');
+    expect(tiered.l1Hits).toBe(hitsBefore + 1);
+    await writes.update(first.id, { ...first, title: 'changed elsewhere' });
+    const after = await request(a.server).get(path).expect(200);
+    expect(after.headers['x-cache']).toBe('MISS');
+    expect(after.body[0].title).toBe('changed elsewhere');
+    // Redis losing its data must not resurrect an L1 entry: generations only move forward.
+    await request(a.server).get(path).expect(200);
+    await stores[stores.length - 1]!.client.flushall();
+    expect((await request(a.server).get(path)).headers['x-cache']).toBe('MISS');
+    expect((await cacheA.stats()).l1Hits).toBe(tiered.l1Hits);
+    await a.store.close();
+  });
+
+  it('keeps outage invalidations in the durable outbox; every instance replays them before reuse', async () => {
+    const a = await createTestApp({});
+    const outbox = a.store.outbox;
+    // A cooldown longer than the pause: the write's bump is never sent, only queued (a timed-out
+    // command can still run once Redis answers again, which would hide the outbox).
+    const cacheA = new ReadThroughCache(await redisStore(), { outbox, breaker: new CircuitBreaker(2000) });
+    const cacheB = new ReadThroughCache(await redisStore(), { outbox, breaker: new CircuitBreaker(2000) });
+    const appA = await createTestApp({ store: a.store, cache: cacheA });
+    const appB = await createTestApp({ store: a.store, cache: cacheB });
+    const writes = new CatalogueWrites(a.store.repository, cacheA);
+    const path = '/animes/all?type=MOVIE';
+    const [movie] = (await request(appA.server).get(path).expect(200)).body;
+    for (const app of [appA, appB]) {
+      await request(app.server).get(path).expect(200);
+      expect((await request(app.server).get(path)).headers['x-cache']).toBe('HIT');
+    }
+
+    // A network blip, not a restart: Redis stops answering for a while and comes back with all its
+    // data, so the pre-write entries are still there, reachable under the un-bumped generations.
+    const admin = createRedisClient({ url: redis.url, commandTimeoutMs: 1000 });
+    await redisReady(admin);
+    await admin.call('CLIENT', 'PAUSE', '1200', 'ALL');
+    const pausedUntil = Date.now() + 1200;
+    for (const app of [appA, appB])
+      expect((await request(app.server).get(path)).headers['x-cache']).toBe('BYPASS');
+    await writes.update(movie.id, { ...movie, title: 'written during the outage' });
+    expect(await outbox.size()).toBe(1);
+    expect((await cacheB.stats()).pendingInvalidations).toBe(1); // shared, durable
+    await sleep(pausedUntil - Date.now() + 1000);
+    admin.disconnect();
+    for (let i = 0; i < 3; i++) {
+      for (const app of [appB, appA]) {
+        const res = await request(app.server).get(path).expect(200);
+        expect(res.body[0].title).toBe('written during the outage');
+      }
+    }
+    expect((await request(appA.server).get(path)).headers['x-cache']).toBe('HIT');
+    expect(await outbox.size()).toBe(0);
+    await a.store.close();
+  });
+
+  it('lets the poller of an instance that saw no outage drain the outbox', async () => {
+    const { store } = await createTestApp({});
+    const cache = new ReadThroughCache(await redisStore(), { outbox: store.outbox });
+    await store.outbox.append(['type:OVA', 'all']);
+    const [before] = await (await redisStore()).generations(['type:OVA']);
+    await new DataVersionPoller(store.repository, cache).poll();
+    expect(await store.outbox.size()).toBe(0);
+    const [after] = await (await redisStore()).generations(['type:OVA']);
+    expect(after).toBe(before! + 1);
+    await store.close();
+  });
+});
+
+describe('cache admin endpoints', () => {
+  it('are admin-only; stats count, purge empties every entry at once', async () => {
+    const ctx = await createTestApp({ cache: new ReadThroughCache(new MemoryCacheStore()) });
+    const token = async (email: string) => {
+      await request(ctx.server)
+        .post('/auth/signup')
+        .send({ email, password: 'long enough password' })
+        .expect(201);
+      return (
+        await request(ctx.server).post('/auth/signin').send({ email, password: 'long enough password' })
+      ).body.accessToken;
+    };
+    const admin = { Authorization: `Bearer ${await token(ADMIN_EMAIL)}` };
+    const user = { Authorization: `Bearer ${await token('user@example.test')}` };
+    await request(ctx.server).get('/admin/cache/stats').expect(401);
+    await request(ctx.server).get('/admin/cache/stats').set(user).expect(403);
+    await request(ctx.server).post('/admin/cache/purge').set(user).expect(403);
+
+    await request(ctx.server).get('/animes/all').expect(200);
+    await request(ctx.server).get('/animes/all').expect(200);
+    const stats = (await request(ctx.server).get('/admin/cache/stats').set(admin).expect(200)).body;
+    expect(stats).toMatchObject({
+      hits: 1,
+      misses: 1,
+      hitRatio: 0.5,
+      breaker: 'closed',
+      pendingInvalidations: 0,
+    });
+    expect(stats.entries).toBeGreaterThanOrEqual(1);
+    expect(stats.bytes).toBeGreaterThan(1000);
+
+    await request(ctx.server).post('/admin/cache/purge').set(admin).expect(204);
+    expect((await request(ctx.server).get('/animes/all')).headers['x-cache']).toBe('MISS');
+    const after = (await request(ctx.server).get('/admin/cache/stats').set(admin)).body;
+    expect(after.invalidations.epoch).toBe(1);
+    await ctx.store.close();
+  });
+});
