@@ -52,6 +52,12 @@ export function createApp(deps: AppDependencies): Koa {
   mountDocs(router, buildOpenApi(routes, { title: 'anime-platform API', version: '1.0.0' }));
   const app = new Koa();
   app.proxy = true;
+  // Errors outside the middleware chain (a client that hung up mid-body) go to our log, not stderr.
+  app.on('error', (error: NodeJS.ErrnoException) => {
+    const clientGone =
+      error.code === 'ECONNRESET' || error.code === 'EPIPE' || error.code === 'ERR_STREAM_PREMATURE_CLOSE';
+    deps.logger[clientGone ? 'debug' : 'error']({ err: error }, 'response stream failed');
+  });
   app.use(requestContext(deps.logger));
   app.use(errorMiddleware(deps.logger));
   app.use(async (ctx, next) => {

@@ -43,6 +43,9 @@ export class RedisServer {
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,
     });
+    probe.on('error', () => {
+      // refused until the server listens; retried below
+    });
     for (let attempt = 0; attempt < 100; attempt++) {
       try {
         await probe.connect();
