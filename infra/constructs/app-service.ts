@@ -1,0 +1,129 @@
+import { Construct, LinuxWebApp, MonitorAutoscaleSetting, RoleAssignment, ServicePlan } from '../provider';
+import { allowPublicAccess, type Placement, type PublicAccess, ROLES } from './common';
+import type { Monitoring } from './monitoring';
+
+export interface InstanceCount {
+  readonly minimum: number;
+  readonly maximum: number;
+  readonly default: number;
+}
+
+export interface AppServiceProps extends Placement {
+  readonly planName: string;
+  readonly appName: string;
+  readonly autoscaleName: string;
+  /** @default 'B1' */
+  readonly sku?: string;
+  readonly registry: { readonly id: string; readonly loginServer: string };
+  readonly imageRepository: string;
+  /**
+   * The tag Terraform creates the app with. The deploy pipeline owns the tag after that (Terraform
+   * ignores later changes), so an apply never rolls back a deployed image. @default 'bootstrap'
+   */
+  readonly bootstrapTag?: string;
+  /** Plain settings; anything secret-looking must be a Key Vault reference (the policy checks). */
+  readonly appSettings: Readonly<Record<string, string>>;
+  /** CPU-based autoscale bounds. @default { minimum: 1, maximum: 3, default: 1 } */
+  readonly instances?: InstanceCount;
+  /** The API is public by design, but the construct still wants that said. @default off */
+  readonly publicAccess?: PublicAccess;
+  readonly monitoring: Monitoring;
+}
+
+/** The API container on a Linux plan: managed identity for ACR and Key Vault, HTTPS and TLS 1.2 only. */
+export class AppService extends Construct {
+  readonly plan: ServicePlan;
+  readonly app: LinuxWebApp;
+
+  constructor(scope: Construct, id: string, props: AppServiceProps) {
+    super(scope, id);
+    const instances = props.instances ?? { minimum: 1, maximum: 3, default: 1 };
+    if (
+      !(
+        instances.minimum >= 1 &&
+        instances.minimum <= instances.default &&
+        instances.default <= instances.maximum
+      )
+    )
+      throw new Error('instances must satisfy 1 <= minimum <= default <= maximum');
+    const sku = props.sku ?? 'B1';
+    this.plan = new ServicePlan(this, 'plan', {
+      name: props.planName,
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      osType: 'Linux',
+      skuName: sku,
+    });
+    this.app = new LinuxWebApp(this, 'app', {
+      name: props.appName,
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      servicePlanId: this.plan.id,
+      httpsOnly: true,
+      publicNetworkAccessEnabled: allowPublicAccess(this, props.publicAccess),
+      identity: { type: 'SystemAssigned' },
+      siteConfig: {
+        alwaysOn: !/^(F1|D1)$/.test(sku),
+        ftpsState: 'Disabled',
+        minimumTlsVersion: '1.2',
+        scmMinimumTlsVersion: '1.2',
+        http2Enabled: true,
+        healthCheckPath: '/health',
+        healthCheckEvictionTimeInMin: 5,
+        containerRegistryUseManagedIdentity: true,
+        applicationStack: {
+          dockerImageName: `${props.imageRepository}:${props.bootstrapTag ?? 'bootstrap'}`,
+          dockerRegistryUrl: `https://${props.registry.loginServer}`,
+        },
+      },
+      appSettings: { WEBSITES_PORT: '8080', ...props.appSettings },
+      lifecycle: { ignoreChanges: ['site_config[0].application_stack[0].docker_image_name'] },
+    });
+    new RoleAssignment(this, 'pulls-images', {
+      scope: props.registry.id,
+      roleDefinitionName: ROLES.acrPull,
+      principalId: this.principalId,
+    });
+    new MonitorAutoscaleSetting(this, 'autoscale', {
+      name: props.autoscaleName,
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      targetResourceId: this.plan.id,
+      profile: [
+        {
+          name: 'cpu',
+          capacity: {
+            minimum: instances.minimum,
+            maximum: instances.maximum,
+            default: instances.default,
+          },
+          rule: [
+            this.cpuRule('GreaterThan', 70, 'Increase', 'PT5M'),
+            this.cpuRule('LessThan', 30, 'Decrease', 'PT10M'),
+          ],
+        },
+      ],
+    });
+    props.monitoring.diagnostics(this, this.app.id);
+  }
+
+  get principalId(): string {
+    return this.app.identity.principalId;
+  }
+
+  private cpuRule(operator: string, threshold: number, direction: string, cooldown: string) {
+    return {
+      metricTrigger: {
+        metricName: 'CpuPercentage',
+        metricResourceId: this.plan.id,
+        operator,
+        threshold,
+        statistic: 'Average',
+        timeAggregation: 'Average',
+        timeGrain: 'PT1M',
+        timeWindow: 'PT5M',
+      },
+      scaleAction: { direction, type: 'ChangeCount', value: 1, cooldown },
+    };
+  }
+}

@@ -1,0 +1,78 @@
+import { Construct, ManagedRedis, RedisCache } from '../provider';
+import { allowPublicAccess, type Placement, type PublicAccess } from './common';
+import type { Monitoring } from './monitoring';
+
+export type CacheFlavour =
+  | { readonly flavour: 'managed'; readonly sku: string }
+  | {
+      readonly flavour: 'classic';
+      readonly sku: 'Basic' | 'Standard' | 'Premium';
+      readonly family: 'C' | 'P';
+      readonly capacity: number;
+    };
+
+export interface CacheProps extends Placement {
+  readonly name: string;
+  /**
+   * Azure Managed Redis by default: Azure Cache for Redis (Basic/Standard/Premium) retires on
+   * 2028-09-30. @default { flavour: 'managed', sku: 'Balanced_B0' }
+   */
+  readonly redis?: CacheFlavour;
+  /** @default true for managed Redis */
+  readonly highAvailability?: boolean;
+  /** @default off */
+  readonly publicAccess?: PublicAccess;
+  readonly monitoring: Monitoring;
+}
+
+/** Redis for the response cache and the rate limits: TLS only, 1.2 minimum. */
+export class Cache extends Construct {
+  /** `rediss://` URL with the access key; goes to Key Vault, never to an app setting. */
+  readonly url: string;
+  /** Managed Redis runs the OSS cluster policy: the API connects with REDIS_CLUSTER=true. */
+  readonly clustered: boolean;
+
+  constructor(scope: Construct, id: string, props: CacheProps) {
+    super(scope, id);
+    const flavour = props.redis ?? { flavour: 'managed', sku: 'Balanced_B0' };
+    const publicAccess = allowPublicAccess(this, props.publicAccess);
+    if (flavour.flavour === 'managed') {
+      const redis = new ManagedRedis(this, 'redis', {
+        name: props.name,
+        resourceGroupName: props.resourceGroupName,
+        location: props.location,
+        skuName: flavour.sku,
+        highAvailabilityEnabled: props.highAvailability ?? true,
+        publicNetworkAccess: publicAccess ? 'Enabled' : 'Disabled',
+        defaultDatabase: {
+          clientProtocol: 'Encrypted',
+          clusteringPolicy: 'OSSCluster',
+          // Only keys with a TTL (cached responses) are evicted; generation counters have none.
+          evictionPolicy: 'VolatileLRU',
+          accessKeysAuthenticationEnabled: true,
+        },
+      });
+      this.url = `rediss://:${redis.defaultDatabase.primaryAccessKey}@${redis.hostname}:${redis.defaultDatabase.port}`;
+      this.clustered = true;
+      props.monitoring.diagnostics(this, redis.id);
+    } else {
+      if (flavour.sku !== 'Premium' && flavour.family === 'P')
+        throw new Error('family P needs the Premium SKU');
+      const redis = new RedisCache(this, 'redis', {
+        name: props.name,
+        resourceGroupName: props.resourceGroupName,
+        location: props.location,
+        skuName: flavour.sku,
+        family: flavour.family,
+        capacity: flavour.capacity,
+        nonSslPortEnabled: false,
+        minimumTlsVersion: '1.2',
+        publicNetworkAccessEnabled: publicAccess,
+        redisConfiguration: { maxmemoryPolicy: 'volatile-lru' },
+      });
+      this.url = `rediss://:${redis.primaryAccessKey}@${redis.hostname}:${redis.sslPort}`;
+      this.clustered = false;
+      props.monitoring.diagnostics(this, redis.id);
+    }
+  }
+}

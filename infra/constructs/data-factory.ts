@@ -1,0 +1,103 @@
+import { ingestActivities, STAGING_TABLE } from '../../pipelines/ingest/data-factory';
+import type { MappingProfile, TargetColumn } from '../../pipelines/ingest/definition';
+import { ANIME_COLUMNS } from '../../pipelines/ingest/definition';
+import {
+  Construct,
+  DataFactory,
+  DataFactoryDatasetAzureSqlTable,
+  DataFactoryDatasetDelimitedText,
+  DataFactoryLinkedServiceAzureBlobStorage,
+  DataFactoryLinkedServiceAzureSqlDatabase,
+  DataFactoryPipeline,
+  RoleAssignment,
+} from '../provider';
+import { allowPublicAccess, type Placement, type PublicAccess, ROLES } from './common';
+import type { Monitoring } from './monitoring';
+
+export interface IngestFactoryProps extends Placement {
+  readonly name: string;
+  readonly storage: {
+    readonly accountId: string;
+    readonly blobEndpoint: string;
+    readonly container: string;
+    readonly blob: string;
+  };
+  readonly sql: { readonly server: string; readonly database: string };
+  /** The mapping profile the CSV follows, from pipelines/ingest. */
+  readonly profile: MappingProfile;
+  /** @default the ingest definition's columns */
+  readonly columns?: readonly TargetColumn[];
+  /** @default off (pipelines are triggered through the ARM control plane) */
+  readonly publicAccess?: PublicAccess;
+  readonly monitoring: Monitoring;
+}
+
+/**
+ * Data Factory running the same ingest as the local ETL: its copy mapping is generated from the
+ * shared definition and profile, and its last step bumps the data version so caches invalidate.
+ * Its managed identity needs a database user: CREATE USER [<name>] FROM EXTERNAL PROVIDER.
+ */
+export class IngestFactory extends Construct {
+  readonly factory: DataFactory;
+  readonly pipeline: DataFactoryPipeline;
+
+  constructor(scope: Construct, id: string, props: IngestFactoryProps) {
+    super(scope, id);
+    this.factory = new DataFactory(this, 'factory', {
+      name: props.name,
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      identity: { type: 'SystemAssigned' },
+      publicNetworkEnabled: allowPublicAccess(this, props.publicAccess),
+    });
+    new RoleAssignment(this, 'reads-datasets', {
+      scope: props.storage.accountId,
+      roleDefinitionName: ROLES.storageBlobDataReader,
+      principalId: this.factory.identity.principalId,
+    });
+    const blob = new DataFactoryLinkedServiceAzureBlobStorage(this, 'blob', {
+      name: 'DatasetBlobStorage',
+      dataFactoryId: this.factory.id,
+      serviceEndpoint: props.storage.blobEndpoint,
+      useManagedIdentity: true,
+    });
+    const sql = new DataFactoryLinkedServiceAzureSqlDatabase(this, 'sql', {
+      name: 'CatalogueSql',
+      dataFactoryId: this.factory.id,
+      connectionString: `Data Source=tcp:${props.sql.server},1433;Initial Catalog=${props.sql.database};Encrypt=True;`,
+      useManagedIdentity: true,
+    });
+    const source = new DataFactoryDatasetDelimitedText(this, 'source', {
+      name: 'AnimeCsv',
+      dataFactoryId: this.factory.id,
+      linkedServiceName: blob.name,
+      azureBlobStorageLocation: { container: props.storage.container, filename: props.storage.blob },
+      columnDelimiter: props.profile.delimiter,
+      rowDelimiter: '\n',
+      quoteCharacter: '"',
+      escapeCharacter: '"',
+      firstRowAsHeader: true,
+      encoding: 'UTF-8',
+    });
+    const staging = new DataFactoryDatasetAzureSqlTable(this, 'staging', {
+      name: 'AnimeStaging',
+      dataFactoryId: this.factory.id,
+      linkedServiceId: sql.id,
+      schema: 'dbo',
+      table: STAGING_TABLE,
+    });
+    this.pipeline = new DataFactoryPipeline(this, 'pipeline', {
+      name: 'IngestAnimes',
+      dataFactoryId: this.factory.id,
+      parameters: { mode: 'upsert' },
+      activitiesJson: JSON.stringify(
+        ingestActivities(
+          { sourceDataset: source.name, stagingDataset: staging.name, sqlLinkedService: sql.name },
+          props.profile,
+          props.columns ?? ANIME_COLUMNS,
+        ),
+      ),
+    });
+    props.monitoring.diagnostics(this, this.factory.id);
+  }
+}

@@ -1,0 +1,66 @@
+import { Construct, MssqlDatabase, MssqlFirewallRule, MssqlServer } from '../provider';
+import { allowPublicAccess, type Placement, type PublicAccess } from './common';
+import type { Monitoring } from './monitoring';
+
+export interface DatabaseProps extends Placement {
+  readonly serverName: string;
+  readonly databaseName: string;
+  /** The Entra ID admin (a group, or the deploying principal). SQL logins are disabled. */
+  readonly entraAdmin: { readonly login: string; readonly objectId: string };
+  /** @default 'S0' */
+  readonly sku?: string;
+  /** Point-in-time restore window. @default 7 */
+  readonly backupRetentionDays?: number;
+  /** @default off: reachable through private endpoints only */
+  readonly publicAccess?: PublicAccess & {
+    /** The 0.0.0.0 rule that lets Azure services (App Service, Data Factory) through. @default false */
+    readonly allowAzureServices?: boolean;
+  };
+  readonly monitoring: Monitoring;
+}
+
+/** Azure SQL: Entra-only authentication, TLS 1.2, no public access unless reasoned. */
+export class Database extends Construct {
+  readonly server: MssqlServer;
+  readonly database: MssqlDatabase;
+
+  constructor(scope: Construct, id: string, props: DatabaseProps) {
+    super(scope, id);
+    const retention = props.backupRetentionDays ?? 7;
+    if (retention < 1 || retention > 35) throw new Error('backupRetentionDays must be between 1 and 35');
+    this.server = new MssqlServer(this, 'server', {
+      name: props.serverName,
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      version: '12.0',
+      minimumTlsVersion: '1.2',
+      publicNetworkAccessEnabled: allowPublicAccess(this, props.publicAccess),
+      azureadAdministrator: {
+        loginUsername: props.entraAdmin.login,
+        objectId: props.entraAdmin.objectId,
+        azureadAuthenticationOnly: true,
+      },
+      identity: { type: 'SystemAssigned' },
+    });
+    this.database = new MssqlDatabase(this, 'database', {
+      name: props.databaseName,
+      serverId: this.server.id,
+      skuName: props.sku ?? 'S0',
+      shortTermRetentionPolicy: { retentionDays: retention },
+    });
+    if (props.publicAccess?.allowAzureServices) {
+      new MssqlFirewallRule(this, 'allow-azure-services', {
+        name: 'AllowAzureServices',
+        serverId: this.server.id,
+        startIpAddress: '0.0.0.0',
+        endIpAddress: '0.0.0.0',
+      });
+    }
+    props.monitoring.diagnostics(this, this.database.id);
+  }
+
+  /** What the API and the ETL need to connect (Entra ID through the managed identity, no password). */
+  get connection() {
+    return { server: this.server.fullyQualifiedDomainName, database: this.database.name };
+  }
+}

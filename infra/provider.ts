@@ -1,0 +1,47 @@
+/**
+ * The one module through which infra/ imports cdktf, constructs and the azurerm provider. Moving to
+ * the maintained fork (CDK Terrain: `cdktn`, `@cdktn/provider-azurerm`) changes this file only.
+ * Deep imports keep synth and type-checking fast (the provider's barrel costs ~6 s and ~30 s).
+ */
+
+export { ApplicationInsights } from '@cdktf/provider-azurerm/lib/application-insights';
+export { ContainerRegistry } from '@cdktf/provider-azurerm/lib/container-registry';
+export { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
+export { DataFactory } from '@cdktf/provider-azurerm/lib/data-factory';
+export { DataFactoryDatasetAzureSqlTable } from '@cdktf/provider-azurerm/lib/data-factory-dataset-azure-sql-table';
+export { DataFactoryDatasetDelimitedText } from '@cdktf/provider-azurerm/lib/data-factory-dataset-delimited-text';
+export { DataFactoryLinkedServiceAzureBlobStorage } from '@cdktf/provider-azurerm/lib/data-factory-linked-service-azure-blob-storage';
+export { DataFactoryLinkedServiceAzureSqlDatabase } from '@cdktf/provider-azurerm/lib/data-factory-linked-service-azure-sql-database';
+export { DataFactoryPipeline } from '@cdktf/provider-azurerm/lib/data-factory-pipeline';
+export { KeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
+export { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
+export { LinuxWebApp } from '@cdktf/provider-azurerm/lib/linux-web-app';
+export { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics-workspace';
+export { ManagedRedis } from '@cdktf/provider-azurerm/lib/managed-redis';
+export { MonitorAutoscaleSetting } from '@cdktf/provider-azurerm/lib/monitor-autoscale-setting';
+export { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
+export { MssqlDatabase } from '@cdktf/provider-azurerm/lib/mssql-database';
+export { MssqlFirewallRule } from '@cdktf/provider-azurerm/lib/mssql-firewall-rule';
+export { MssqlServer } from '@cdktf/provider-azurerm/lib/mssql-server';
+export { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
+export { RedisCache } from '@cdktf/provider-azurerm/lib/redis-cache';
+export { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
+export { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+export { ServicePlan } from '@cdktf/provider-azurerm/lib/service-plan';
+export { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account';
+export { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container';
+export {
+  Annotations,
+  App,
+  Aspects,
+  AzurermBackend,
+  Fn,
+  type IAspect,
+  LocalBackend,
+  TerraformOutput,
+  TerraformResource,
+  TerraformStack,
+  TerraformVariable,
+  Testing,
+} from 'cdktf';
+export { Construct, type IConstruct } from 'constructs';

@@ -1,0 +1,228 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppService } from '../../infra/constructs/app-service';
+import { Cache } from '../../infra/constructs/cache';
+import { Database } from '../../infra/constructs/database';
+import { Secrets } from '../../infra/constructs/key-vault';
+import { Registry } from '../../infra/constructs/registry';
+import { DatasetStorage } from '../../infra/constructs/storage';
+import {
+  ContainerRegistry,
+  KeyVault,
+  LinuxWebApp,
+  ManagedRedis,
+  MonitorAutoscaleSetting,
+  MonitorDiagnosticSetting,
+  MssqlServer,
+  RedisCache,
+  RoleAssignment,
+  StorageAccount,
+  StorageContainer,
+} from '../../infra/provider';
+import { monitoring, only, PLACE, synth } from './support';
+
+describe('constructs are secure by default', () => {
+  it('Database: Entra-only admin, TLS 1.2, no public access, backups, diagnostics', () => {
+    const { json, resources } = synth((scope) => {
+      new Database(scope, 'db', {
+        ...PLACE,
+        serverName: 'sql-x',
+        databaseName: 'sqldb-x',
+        entraAdmin: { login: 'admins', objectId: '00000000-0000-0000-0000-000000000001' },
+        monitoring: monitoring(scope),
+      });
+    });
+    expect(json).toHaveResourceWithProperties(MssqlServer, {
+      minimum_tls_version: '1.2',
+      public_network_access_enabled: false,
+    });
+    expect(only(resources, 'azurerm_mssql_server').azuread_administrator).toMatchObject({
+      azuread_authentication_only: true,
+    });
+    expect(only(resources, 'azurerm_mssql_database').short_term_retention_policy).toEqual({
+      retention_days: 7,
+    });
+    expect(resources.azurerm_mssql_firewall_rule).toBeUndefined();
+    expect(json).toHaveResourceWithProperties(MonitorDiagnosticSetting, {
+      enabled_log: [{ category_group: 'allLogs' }],
+    });
+  });
+
+  it('Database: rejects an out-of-range backup retention early', () => {
+    expect(() =>
+      synth((scope) => {
+        new Database(scope, 'db', {
+          ...PLACE,
+          serverName: 's',
+          databaseName: 'd',
+          entraAdmin: { login: 'a', objectId: 'o' },
+          backupRetentionDays: 90,
+          monitoring: monitoring(scope),
+        });
+      }),
+    ).toThrow(/backupRetentionDays/);
+  });
+
+  it('Cache: Managed Redis by default, encrypted, clustered, private; classic Redis TLS-only', () => {
+    const managed = synth((scope) => {
+      new Cache(scope, 'cache', { ...PLACE, name: 'redis-x', monitoring: monitoring(scope) });
+    });
+    expect(managed.json).toHaveResourceWithProperties(ManagedRedis, {
+      public_network_access: 'Disabled',
+      high_availability_enabled: true,
+    });
+    expect(only(managed.resources, 'azurerm_managed_redis').default_database).toMatchObject({
+      client_protocol: 'Encrypted',
+      clustering_policy: 'OSSCluster',
+      eviction_policy: 'VolatileLRU',
+    });
+    const classic = synth((scope) => {
+      new Cache(scope, 'cache', {
+        ...PLACE,
+        name: 'redis-y',
+        redis: { flavour: 'classic', sku: 'Standard', family: 'C', capacity: 1 },
+        monitoring: monitoring(scope),
+      });
+    });
+    expect(classic.json).toHaveResourceWithProperties(RedisCache, {
+      non_ssl_port_enabled: false,
+      minimum_tls_version: '1.2',
+      public_network_access_enabled: false,
+    });
+  });
+
+  it('Registry: no admin user, no anonymous pull; a Basic registry must say why it is public', () => {
+    const { json } = synth((scope) => {
+      new Registry(scope, 'cr', { ...PLACE, name: 'crx', sku: 'Premium', monitoring: monitoring(scope) });
+    });
+    expect(json).toHaveResourceWithProperties(ContainerRegistry, {
+      admin_enabled: false,
+      anonymous_pull_enabled: false,
+      public_network_access_enabled: false,
+    });
+    expect(() =>
+      synth((scope) => {
+        new Registry(scope, 'cr', { ...PLACE, name: 'crx', monitoring: monitoring(scope) });
+      }),
+    ).toThrow(/cannot disable public access/);
+  });
+
+  it('Secrets: RBAC, purge protection, references instead of values', () => {
+    let reference = '';
+    const { json } = synth((scope) => {
+      const secrets = new Secrets(scope, 'kv', {
+        ...PLACE,
+        name: 'kv-x',
+        tenantId: 't',
+        deployerObjectId: 'd',
+        monitoring: monitoring(scope),
+      });
+      reference = secrets.secret('s', 'jwt-secret', 'value-from-a-variable');
+      secrets.grantRead('reader', 'principal');
+    });
+    expect(json).toHaveResourceWithProperties(KeyVault, {
+      rbac_authorization_enabled: true,
+      purge_protection_enabled: true,
+      public_network_access_enabled: false,
+    });
+    expect(reference).toMatch(/^@Microsoft\.KeyVault\(SecretUri=/);
+    expect(json).toHaveResourceWithProperties(RoleAssignment, {
+      role_definition_name: 'Key Vault Secrets User',
+    });
+  });
+
+  it('AppService: HTTPS only, TLS 1.2, FTPS off, health check, managed identity pulls, CPU autoscale', () => {
+    const { json, resources } = synth((scope) => {
+      new AppService(scope, 'app', {
+        ...PLACE,
+        planName: 'plan-x',
+        appName: 'app-x',
+        autoscaleName: 'as-x',
+        registry: { id: 'acr-id', loginServer: 'crx.azurecr.io' },
+        imageRepository: 'anime-api',
+        appSettings: { NODE_ENV: 'production' },
+        instances: { minimum: 2, maximum: 4, default: 2 },
+        monitoring: monitoring(scope),
+      });
+    });
+    expect(json).toHaveResourceWithProperties(LinuxWebApp, {
+      https_only: true,
+      public_network_access_enabled: false,
+      identity: { type: 'SystemAssigned' },
+    });
+    const site = only(resources, 'azurerm_linux_web_app').site_config as Record<string, unknown>;
+    expect(site).toMatchObject({
+      minimum_tls_version: '1.2',
+      scm_minimum_tls_version: '1.2',
+      ftps_state: 'Disabled',
+      health_check_path: '/health',
+      always_on: true,
+      container_registry_use_managed_identity: true,
+    });
+    expect(only(resources, 'azurerm_linux_web_app').lifecycle).toEqual({
+      ignore_changes: ['site_config[0].application_stack[0].docker_image_name'],
+    });
+    expect(json).toHaveResourceWithProperties(RoleAssignment, {
+      role_definition_name: 'AcrPull',
+      scope: 'acr-id',
+    });
+    expect(json).toHaveResource(MonitorAutoscaleSetting);
+    const autoscale = only(resources, 'azurerm_monitor_autoscale_setting') as {
+      profile: { capacity: unknown; rule: unknown[] }[];
+    };
+    expect(autoscale.profile[0]!.capacity).toEqual({ minimum: 2, maximum: 4, default: 2 });
+    expect(autoscale.profile[0]!.rule).toHaveLength(2);
+  });
+
+  it('AppService: refuses inconsistent instance counts', () => {
+    expect(() =>
+      synth((scope) => {
+        new AppService(scope, 'app', {
+          ...PLACE,
+          planName: 'p',
+          appName: 'a',
+          autoscaleName: 's',
+          registry: { id: 'r', loginServer: 'l' },
+          imageRepository: 'i',
+          appSettings: {},
+          instances: { minimum: 3, maximum: 2, default: 2 },
+          monitoring: monitoring(scope),
+        });
+      }),
+    ).toThrow(/minimum <= default <= maximum/);
+  });
+
+  it('DatasetStorage: HTTPS, TLS 1.2, no shared keys, no public blobs, private container', () => {
+    const { json } = synth((scope) => {
+      new DatasetStorage(scope, 'st', {
+        ...PLACE,
+        accountName: 'stx',
+        containerName: 'datasets',
+        monitoring: monitoring(scope),
+      });
+    });
+    expect(json).toHaveResourceWithProperties(StorageAccount, {
+      https_traffic_only_enabled: true,
+      min_tls_version: 'TLS1_2',
+      allow_nested_items_to_be_public: false,
+      shared_access_key_enabled: false,
+      public_network_access_enabled: false,
+    });
+    expect(json).toHaveResourceWithProperties(StorageContainer, { container_access_type: 'private' });
+  });
+});
+
+describe('one import module', () => {
+  it('routes every cdktf, constructs and provider import through infra/provider.ts', () => {
+    const root = join(__dirname, '..', '..', 'infra');
+    const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter(
+      (f) => f.endsWith('.ts') && f !== 'provider.ts',
+    );
+    expect(files.length).toBeGreaterThan(10);
+    const offenders = files.filter((f) =>
+      /from '(cdktf|constructs|@cdktf\/[^']+)'/.test(readFileSync(join(root, f), 'utf8')),
+    );
+    expect(offenders).toEqual([]);
+    expect(readFileSync(join(root, 'provider.ts'), 'utf8')).not.toMatch(/from '@cdktf\/provider-azurerm'/);
+  });
+});

@@ -1,0 +1,157 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ENVIRONMENTS, namesFor } from '../../infra/config/environments';
+import { resourceName } from '../../infra/config/naming';
+import { Testing } from '../../infra/provider';
+import { OUTPUTS, PlatformStack } from '../../infra/stacks/platform-stack';
+import { copyTranslator } from '../../pipelines/ingest/data-factory';
+import { ANIME_COLUMNS, type TargetColumn } from '../../pipelines/ingest/definition';
+import { kaggleAnimes } from '../../pipelines/ingest/profiles/kaggle-animes';
+import { malExport } from '../../pipelines/ingest/profiles/mal-export';
+import { ROOT } from '../support/cli';
+import './support';
+
+function stackJson(
+  environment: 'dev' | 'prod',
+  options: Partial<ConstructorParameters<typeof PlatformStack>[2]> = {},
+) {
+  const app = Testing.app();
+  const stack = new PlatformStack(app, `anime-${environment}`, {
+    environment: ENVIRONMENTS[environment],
+    ...options,
+  });
+  return JSON.parse(Testing.synth(stack));
+}
+
+function pipelineActivities(json: { resource: Record<string, Record<string, { activities_json: string }>> }) {
+  return JSON.parse(Object.values(json.resource.azurerm_data_factory_pipeline!)[0]!.activities_json);
+}
+
+describe('platform stacks', () => {
+  it.each(['dev', 'prod'] as const)('%s synthesizes and matches its reviewed snapshot', (environment) => {
+    const json = stackJson(environment);
+    expect(Object.keys(json.output).sort()).toEqual(Object.values(OUTPUTS).sort());
+    expect(json).toMatchSnapshot();
+  });
+
+  it('runs prod on at least two instances', () => {
+    const autoscale = Object.values(stackJson('prod').resource.azurerm_monitor_autoscale_setting)[0] as {
+      profile: { capacity: { minimum: number } }[];
+    };
+    expect(autoscale.profile[0]!.capacity.minimum).toBeGreaterThanOrEqual(2);
+  });
+
+  it('puts every secret in Key Vault and none in plain app settings', () => {
+    const json = stackJson('prod', { firebaseProjectId: 'my-project' });
+    const app = Object.values(json.resource.azurerm_linux_web_app)[0] as {
+      app_settings: Record<string, string>;
+    };
+    for (const name of [
+      'JWT_SECRET',
+      'REDIS_URL',
+      'APPLICATIONINSIGHTS_CONNECTION_STRING',
+      'FIREBASE_API_KEY',
+    ])
+      expect(app.app_settings[name]).toMatch(
+        /^@Microsoft\.KeyVault\(SecretUri=\$\{azurerm_key_vault_secret\./,
+      );
+    expect(app.app_settings.FIREBASE_PROJECT_ID).toBe('my-project');
+    expect(json.variable.jwt_secret.sensitive).toBe(true);
+  });
+
+  it('uses the azurerm remote backend when configured', () => {
+    const json = stackJson('dev', {
+      backend: { resourceGroupName: 'rg-state', storageAccountName: 'ststate', containerName: 'tfstate' },
+    });
+    expect(json.terraform.backend.azurerm).toMatchObject({
+      key: 'anime-dev.tfstate',
+      use_oidc: true,
+      use_azuread_auth: true,
+    });
+  });
+});
+
+describe('Data Factory ingest derived from the shared definition', () => {
+  it('maps every profile field to its definition column, in definition order', () => {
+    const translator = pipelineActivities(stackJson('dev'))[0].typeProperties.translator;
+    const expected = ANIME_COLUMNS.map((c) => ({
+      source: {
+        name: (kaggleAnimes.fields as Record<string, { from: string }>)[c.field]!.from,
+        type: 'String',
+      },
+      sink: { name: c.column },
+    }));
+    expect(translator.mappings).toEqual(expected);
+  });
+
+  it('changes when the definition or the profile changes', () => {
+    const extra: TargetColumn = {
+      column: 'studio',
+      field: 'studio',
+      kind: 'text',
+      maxLength: 100,
+      nullable: true,
+      description: 'Studio',
+    };
+    const withStudio = copyTranslator(
+      { ...kaggleAnimes, fields: { ...kaggleAnimes.fields, studio: { from: 'studios' } } as never },
+      [...ANIME_COLUMNS, extra],
+    );
+    expect(withStudio.mappings.at(-1)).toEqual({
+      source: { name: 'studios', type: 'String' },
+      sink: { name: 'studio' },
+    });
+    const mal = pipelineActivities(stackJson('dev', { profile: malExport }));
+    expect(mal[0].typeProperties.translator).toEqual(copyTranslator(malExport));
+    expect(mal[0].typeProperties.translator).not.toEqual(copyTranslator(kaggleAnimes));
+  });
+
+  it('ends with the merge step that bumps the data version', () => {
+    const [copy, merge] = pipelineActivities(stackJson('dev'));
+    expect(merge).toMatchObject({
+      type: 'SqlServerStoredProcedure',
+      dependsOn: [{ activity: copy.name, dependencyConditions: ['Succeeded'] }],
+    });
+  });
+});
+
+describe('naming', () => {
+  it('derives every name from one helper and refuses names Azure would reject', () => {
+    const names = namesFor('prod');
+    expect(names.containerRegistry).toMatch(/^[a-z0-9]+$/);
+    expect(names.storageAccount.length).toBeLessThanOrEqual(24);
+    expect(names.keyVault.length).toBeLessThanOrEqual(24);
+    expect(new Set(Object.values(names)).size).toBe(Object.values(names).length);
+    expect(() =>
+      resourceName('keyVault', {
+        workload: 'a-very-long-workload',
+        environment: 'prod',
+        resourceToken: 'abcd',
+      }),
+    ).toThrow(/longer than 24/);
+  });
+});
+
+describe('npm run synth', () => {
+  it('writes both stacks offline, quickly', () => {
+    const out = mkdtempSync(join(tmpdir(), 'synth-'));
+    try {
+      const started = Date.now();
+      execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'infra/main.ts')], {
+        cwd: ROOT,
+        env: { ...process.env, CDKTF_OUTDIR: out },
+        stdio: 'pipe',
+      });
+      const seconds = (Date.now() - started) / 1000;
+      for (const stack of ['anime-dev', 'anime-prod'])
+        expect(existsSync(join(out, 'stacks', stack, 'cdk.tf.json'))).toBe(true);
+      const prod = JSON.parse(readFileSync(join(out, 'stacks', 'anime-prod', 'cdk.tf.json'), 'utf8'));
+      expect(Object.keys(prod.resource)).toContain('azurerm_data_factory_pipeline');
+      console.log(`synth took ${seconds.toFixed(1)} s`);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
