@@ -2,12 +2,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppService } from '../../infra/constructs/app-service';
 import { Cache } from '../../infra/constructs/cache';
+import { IngestFactory } from '../../infra/constructs/data-factory';
 import { Database } from '../../infra/constructs/database';
 import { Secrets } from '../../infra/constructs/key-vault';
 import { Registry } from '../../infra/constructs/registry';
 import { DatasetStorage } from '../../infra/constructs/storage';
 import {
   ContainerRegistry,
+  DataFactory,
   KeyVault,
   LinuxWebApp,
   ManagedRedis,
@@ -19,6 +21,7 @@ import {
   StorageAccount,
   StorageContainer,
 } from '../../infra/provider';
+import { kaggleAnimes } from '../../pipelines/ingest/profiles/kaggle-animes';
 import { monitoring, only, PLACE, synth } from './support';
 
 describe('constructs are secure by default', () => {
@@ -209,6 +212,50 @@ describe('constructs are secure by default', () => {
       public_network_access_enabled: false,
     });
     expect(json).toHaveResourceWithProperties(StorageContainer, { container_access_type: 'private' });
+  });
+});
+
+describe('monitoring and ingest', () => {
+  it('Monitoring: a workspace-based Application Insights', () => {
+    const { resources } = synth((scope) => {
+      monitoring(scope);
+    });
+    expect(String(only(resources, 'azurerm_application_insights').workspace_id)).toContain(
+      'azurerm_log_analytics_workspace.',
+    );
+    expect(only(resources, 'azurerm_log_analytics_workspace').retention_in_days).toBe(30);
+  });
+
+  it('IngestFactory: managed identity everywhere, no public network, reads blobs with a role', () => {
+    const { json, resources } = synth((scope) => {
+      new IngestFactory(scope, 'adf', {
+        ...PLACE,
+        name: 'adf-x',
+        storage: {
+          accountId: 'st-id',
+          blobEndpoint: 'https://st.blob.core.windows.net/',
+          container: 'datasets',
+          blob: 'animes.csv',
+        },
+        sql: { server: 'sql.database.windows.net', database: 'db' },
+        profile: kaggleAnimes,
+        monitoring: monitoring(scope),
+      });
+    });
+    expect(json).toHaveResourceWithProperties(DataFactory, {
+      public_network_enabled: false,
+      identity: { type: 'SystemAssigned' },
+    });
+    expect(
+      only(resources, 'azurerm_data_factory_linked_service_azure_blob_storage').use_managed_identity,
+    ).toBe(true);
+    const sql = only(resources, 'azurerm_data_factory_linked_service_azure_sql_database');
+    expect(sql.use_managed_identity).toBe(true);
+    expect(String(sql.connection_string)).not.toMatch(/password|pwd/i);
+    expect(json).toHaveResourceWithProperties(RoleAssignment, {
+      role_definition_name: 'Storage Blob Data Reader',
+      scope: 'st-id',
+    });
   });
 });
 
