@@ -40,7 +40,13 @@ export function ingestActivities(
     {
       name: 'CopyCsvToStaging',
       type: 'Copy',
-      policy: { timeout: '0.01:00:00', retry: 2, retryIntervalInSeconds: 60, secureInput: false, secureOutput: false },
+      policy: {
+        timeout: '0.01:00:00',
+        retry: 2,
+        retryIntervalInSeconds: 60,
+        secureInput: false,
+        secureOutput: false,
+      },
       inputs: [{ referenceName: names.sourceDataset, type: 'DatasetReference' }],
       outputs: [{ referenceName: names.stagingDataset, type: 'DatasetReference' }],
       typeProperties: {
