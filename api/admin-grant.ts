@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { openAccounts } from './composition/accounts';
-import { openCatalogueStore } from './composition/catalogue-store';
+import { openConfiguredStore } from './composition/catalogue-store';
 import { loadConfig } from './config';
 import { ROLES, type Role } from './core/ports/user-repository';
 import { createLogger } from './logger';
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const config = loadConfig();
-  const store = openCatalogueStore(config);
+  const store = await openConfiguredStore(config);
   const accounts = openAccounts(config, store, createLogger('warn'));
   try {
     const account = await accounts.grantRole(email, role);

@@ -13,6 +13,20 @@ export const ConfigSchema = Type.Object({
     { default: 'info' },
   ),
   DATABASE_PATH: Type.String({ default: 'data/anime.db', description: 'SQLite file (embedded store)' }),
+  DB_DRIVER: Type.Optional(
+    Type.Union([Type.Literal('sqlite'), Type.Literal('mssql')], {
+      description: 'Default: mssql when MSSQL_CONNECTION_STRING or SQL_SERVER is set, else sqlite',
+    }),
+  ),
+  MSSQL_CONNECTION_STRING: Type.Optional(Type.String({ minLength: 1 })),
+  SQL_SERVER: Type.Optional(Type.String({ minLength: 1 })),
+  SQL_DATABASE: Type.Optional(Type.String({ minLength: 1 })),
+  SQL_USERNAME: Type.Optional(Type.String({ minLength: 1 })),
+  SQL_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
+  MSSQL_AUTHENTICATION: Type.Optional(
+    Type.Union([Type.Literal('sql-login'), Type.Literal('azure-active-directory-default')]),
+  ),
+  MSSQL_POOL_MAX: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
   SEED_ON_EMPTY: Type.Boolean({
     default: true,
     description: 'Generate and load the dataset when the store is empty',
@@ -102,6 +116,12 @@ export function jwtSecret(config: Pick<Config, 'JWT_SECRET' | 'SECRET_KEY'>): st
   return config.JWT_SECRET ?? config.SECRET_KEY;
 }
 
+export function databaseDriver(
+  config: Pick<Config, 'DB_DRIVER' | 'MSSQL_CONNECTION_STRING' | 'SQL_SERVER'>,
+): 'sqlite' | 'mssql' {
+  return config.DB_DRIVER ?? (config.MSSQL_CONNECTION_STRING || config.SQL_SERVER ? 'mssql' : 'sqlite');
+}
+
 function crossFieldProblems(config: Config): string[] {
   const problems: string[] = [];
   const secret = jwtSecret(config);
@@ -112,6 +132,12 @@ function crossFieldProblems(config: Config): string[] {
     problems.push('JWT_SECRET is required in production');
   if (config.NODE_ENV === 'production' && config.FIREBASE_AUTH_EMULATOR_HOST)
     problems.push('FIREBASE_AUTH_EMULATOR_HOST must not be set in production (emulator tokens are unsigned)');
+  if (
+    databaseDriver(config) === 'mssql' &&
+    !config.MSSQL_CONNECTION_STRING &&
+    !(config.SQL_SERVER && config.SQL_DATABASE)
+  )
+    problems.push('DB_DRIVER=mssql needs MSSQL_CONNECTION_STRING, or SQL_SERVER and SQL_DATABASE');
   if (config.FIREBASE_PROJECT_ID && !config.FIREBASE_API_KEY)
     problems.push('FIREBASE_API_KEY is required with FIREBASE_PROJECT_ID');
   return problems;

@@ -5,7 +5,7 @@ import { loadCsv } from '../etl/load-csv';
 import { kaggleAnimes } from '../pipelines/ingest/profiles/kaggle-animes';
 import { openAccounts, openRateLimiter } from './composition/accounts';
 import { openResponseCache } from './composition/cache';
-import { type CatalogueStore, openCatalogueStore } from './composition/catalogue-store';
+import { type CatalogueStore, openConfiguredStore } from './composition/catalogue-store';
 import { openRedis } from './composition/redis';
 import { type Config, loadConfig } from './config';
 import { DataVersionPoller } from './core/cache/data-version-poller';
@@ -32,7 +32,7 @@ async function seedIfEmpty(config: Config, store: CatalogueStore, log: ReturnTyp
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
-  const store = openCatalogueStore(config);
+  const store = await openConfiguredStore(config);
   await seedIfEmpty(config, store, log);
   const redis = await openRedis(config);
   const responseCache = config.CACHE_ENABLED ? openResponseCache(config, redis, store.outbox) : undefined;

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
-import { openCatalogueStore } from '../api/composition/catalogue-store';
+import { openConfiguredStore } from '../api/composition/catalogue-store';
 import { loadConfig } from '../api/config';
 import { ProfileError, resolveProfile } from '../pipelines/ingest/profiles';
 import { InputError, type LoadSummary, loadCsv } from './load-csv';
@@ -55,7 +55,10 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig();
-  const store = openCatalogueStore({ DATABASE_PATH: values.database ?? config.DATABASE_PATH });
+  const store = await openConfiguredStore({
+    ...config,
+    DATABASE_PATH: values.database ?? config.DATABASE_PATH,
+  });
   const bar =
     process.stderr.isTTY && !values.json
       ? new SingleBar({ format: 'loading [{bar}] {percentage}% | {rows} rows' })

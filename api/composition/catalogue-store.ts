@@ -1,11 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { openPool } from '../adapters/mssql/connection';
+import { migrate } from '../adapters/mssql/migrations';
+import { MssqlAnimeRepository } from '../adapters/mssql/mssql-anime-repository';
+import { MssqlCatalogueLoader } from '../adapters/mssql/mssql-catalogue-loader';
+import { MssqlInvalidationOutbox } from '../adapters/mssql/mssql-invalidation-outbox';
+import { MssqlUserStore } from '../adapters/mssql/mssql-user-store';
 import { openDatabase } from '../adapters/sqlite/open-database';
 import { SqliteAnimeRepository } from '../adapters/sqlite/sqlite-anime-repository';
 import { SqliteCatalogueLoader } from '../adapters/sqlite/sqlite-catalogue-loader';
 import { SqliteInvalidationOutbox } from '../adapters/sqlite/sqlite-invalidation-outbox';
 import { SqliteUserStore } from '../adapters/sqlite/sqlite-user-store';
-import type { Config } from '../config';
+import { type Config, databaseDriver } from '../config';
 import type { AnimeRepository } from '../core/ports/anime-repository';
 import type { CatalogueLoader } from '../core/ports/catalogue-loader';
 import type { CredentialStore } from '../core/ports/credential-store';
@@ -33,6 +39,44 @@ export function openCatalogueStore(config: Pick<Config, 'DATABASE_PATH'>): Catal
     users,
     credentials: users,
     outbox: new SqliteInvalidationOutbox(db),
+    close: () => repository.close(),
+  };
+}
+
+type StoreConfig = Pick<
+  Config,
+  | 'DATABASE_PATH'
+  | 'DB_DRIVER'
+  | 'MSSQL_CONNECTION_STRING'
+  | 'SQL_SERVER'
+  | 'SQL_DATABASE'
+  | 'SQL_USERNAME'
+  | 'SQL_PASSWORD'
+  | 'MSSQL_AUTHENTICATION'
+  | 'MSSQL_POOL_MAX'
+>;
+
+/** SQL Server when configured (migrated on open), else the embedded SQLite store. */
+export async function openConfiguredStore(config: StoreConfig): Promise<CatalogueStore> {
+  if (databaseDriver(config) !== 'mssql') return openCatalogueStore(config);
+  const pool = await openPool({
+    connectionString: config.MSSQL_CONNECTION_STRING,
+    server: config.SQL_SERVER,
+    database: config.SQL_DATABASE,
+    user: config.SQL_USERNAME,
+    password: config.SQL_PASSWORD,
+    authentication: config.MSSQL_AUTHENTICATION,
+    poolMax: config.MSSQL_POOL_MAX,
+  });
+  await migrate(pool);
+  const users = new MssqlUserStore(pool);
+  const repository = new MssqlAnimeRepository(pool);
+  return {
+    repository,
+    loader: new MssqlCatalogueLoader(pool),
+    users,
+    credentials: users,
+    outbox: new MssqlInvalidationOutbox(pool),
     close: () => repository.close(),
   };
 }

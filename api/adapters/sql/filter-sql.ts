@@ -10,14 +10,10 @@ export interface SqlDialectRules {
   bind(value: unknown): string;
   /** Expression that orders and compares titles case-insensitively. */
   titleExpr: string;
-  /** Characters with a meaning inside LIKE patterns, escaped with a backslash. */
-  likeSpecials: RegExp;
+  /** `expr` contains `text` literally (LIKE with the dialect's own escaping of %, _ and [). */
+  contains(expr: string, text: string): string;
   /** 1 when the expression is NULL, else 0. */
   isNull(expr: string): string;
-}
-
-export function likeContains(text: string, rules: SqlDialectRules): string {
-  return `%${text.replace(rules.likeSpecials, (ch) => `\\${ch}`)}%`;
 }
 
 export function whereClause(filter: AnimeFilter, rules: SqlDialectRules): string[] {
@@ -33,7 +29,7 @@ export function whereClause(filter: AnimeFilter, rules: SqlDialectRules): string
   if (filter.yearTo !== undefined) where.push(`a.year <= ${rules.bind(filter.yearTo)}`);
   if (filter.minScore !== undefined) where.push(`a.score >= ${rules.bind(filter.minScore)}`);
   if (filter.maxScore !== undefined) where.push(`a.score <= ${rules.bind(filter.maxScore)}`);
-  if (filter.q) where.push(`a.title LIKE ${rules.bind(likeContains(filter.q, rules))} ESCAPE '\\'`);
+  if (filter.q) where.push(rules.contains('a.title', filter.q));
   return where;
 }
 

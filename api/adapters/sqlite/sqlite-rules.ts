@@ -8,7 +8,9 @@ export function sqliteRules(params: unknown[]): SqlDialectRules {
       return '?';
     },
     titleExpr: 'a.title COLLATE NOCASE',
-    likeSpecials: /[\\%_]/g,
+    contains(expr, text) {
+      return `${expr} LIKE ${this.bind(`%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`)} ESCAPE '\\'`;
+    },
     isNull: (expr) => `(${expr} IS NULL)`,
   };
 }

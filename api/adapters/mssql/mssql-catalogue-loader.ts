@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import sql from 'mssql';
+import type { AnimeInput } from '../../core/domain/anime';
+import type { CatalogueLoad, CatalogueLoader, LoadMode, LoadResult } from '../../core/ports/catalogue-loader';
+import { loaderStatements, SQL } from './statements';
+
+/**
+ * Stages records with mssql's bulk insert into a table of its own (etl_staging_<uuid>), then
+ * applies them in one transaction: nothing is visible before the commit, and a killed load leaves
+ * only its staging table behind. UPDATE + INSERT + DELETE rather than MERGE: same effect in one
+ * transaction, without MERGE's known concurrency pitfalls, and every statement parses in our tests.
+ */
+class MssqlCatalogueLoad implements CatalogueLoad {
+  private readonly statements: ReturnType<typeof loaderStatements>;
+
+  constructor(
+    private readonly pool: sql.ConnectionPool,
+    private readonly mode: LoadMode,
+    readonly staging: string,
+  ) {
+    this.statements = loaderStatements(staging);
+  }
+
+  async create(): Promise<void> {
+    await this.pool.request().batch(this.statements.create);
+  }
+
+  async stage(records: readonly AnimeInput[]): Promise<void> {
+    if (records.length === 0) return;
+    const table = new sql.Table(this.staging);
+    table.create = false;
+    table.columns.add('source_id', sql.NVarChar(64), { nullable: false });
+    table.columns.add('title', sql.NVarChar(500), { nullable: false });
+    table.columns.add('type', sql.NVarChar(7), { nullable: false });
+    table.columns.add('year', sql.Int, { nullable: true });
+    table.columns.add('score', sql.Decimal(4, 2), { nullable: true });
+    table.columns.add('episodes', sql.Int, { nullable: true });
+    table.columns.add('genres_json', sql.NVarChar(sql.MAX), { nullable: false });
+    for (const r of records)
+      table.rows.add(r.sourceId, r.title, r.type, r.year, r.score, r.episodes, JSON.stringify(r.genres));
+    await this.pool.request().bulk(table);
+  }
+
+  async commit(): Promise<LoadResult> {
+    const s = this.statements;
+    const transaction = this.pool.transaction();
+    await transaction.begin(sql.ISOLATION_LEVEL.SERIALIZABLE);
+    const run = async (text: string) => (await transaction.request().query(text)).rowsAffected[0] ?? 0;
+    try {
+      const deleted = this.mode === 'replace' ? await run(s.deleteAbsent) : 0;
+      const updated = await run(s.updateChanged);
+      const inserted = await run(s.insertNew);
+      await run(s.insertGenres);
+      await run(s.unlinkStaged);
+      await run(s.linkStaged);
+      const staged = ((await transaction.request().query(s.distinctStaged)).recordset[0] as { n: number }).n;
+      const marker = (await transaction.request().query(SQL.marker)).recordset[0] as { version: number };
+      await transaction.commit();
+      await this.abort();
+      return {
+        inserted,
+        updated,
+        unchanged: staged - inserted - updated,
+        deleted,
+        dataVersion: Number(marker.version),
+      };
+    } catch (error) {
+      await transaction.rollback().catch(() => undefined);
+      await this.abort();
+      throw error;
+    }
+  }
+
+  async abort(): Promise<void> {
+    await this.pool.request().batch(this.statements.drop);
+  }
+}
+
+export class MssqlCatalogueLoader implements CatalogueLoader {
+  constructor(private readonly pool: sql.ConnectionPool) {}
+
+  async begin(mode: LoadMode): Promise<CatalogueLoad> {
+    const load = new MssqlCatalogueLoad(this.pool, mode, `etl_staging_${randomUUID().replace(/-/g, '')}`);
+    await load.create();
+    return load;
+  }
+
+  async isEmpty(): Promise<boolean> {
+    return (await this.pool.request().query(SQL.anyAnime)).recordset.length === 0;
+  }
+}

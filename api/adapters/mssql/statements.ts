@@ -1,0 +1,81 @@
+import { ANIME_COLUMNS_SQL } from './rows';
+
+/**
+ * Every fixed statement the mssql adapters issue, in one place so a unit test can parse each one as
+ * T-SQL. Values are always `@name` parameters. (Catalogue list queries are built from
+ * filter-sql.ts and parsed by a property test over random filters.)
+ */
+export const SQL = {
+  animeById: `SELECT ${ANIME_COLUMNS_SQL} FROM animes a WHERE a.id = @id`,
+  animeByIdLocked: `SELECT ${ANIME_COLUMNS_SQL} FROM animes a WITH (UPDLOCK, HOLDLOCK) WHERE a.id = @id`,
+  genreFacets:
+    'SELECT g.name AS value, COUNT(*) AS count FROM genres g JOIN anime_genres ag ON ag.genre_id = g.id GROUP BY g.id, g.name ORDER BY count DESC, g.name',
+  typeFacets: 'SELECT type AS value, COUNT(*) AS count FROM animes GROUP BY type ORDER BY count DESC, type',
+  totals: 'SELECT COUNT(*) AS total, AVG(CAST(score AS FLOAT)) AS averageScore FROM animes',
+  byYear:
+    'SELECT year, COUNT(*) AS count FROM animes GROUP BY year ORDER BY CASE WHEN year IS NULL THEN 1 ELSE 0 END, year',
+  marker: 'SELECT version, accounted FROM data_version WHERE id = 1',
+  markerLocked: 'SELECT version, accounted FROM data_version WITH (UPDLOCK, HOLDLOCK) WHERE id = 1',
+  markAccounted: 'UPDATE data_version SET accounted = @version WHERE id = 1 AND version = @version',
+  accountAll: 'UPDATE data_version SET accounted = version WHERE id = 1',
+  insertAnime: `INSERT INTO animes (source_id, title, type, year, score, episodes, genres_json, version, created_at, updated_at)
+VALUES (@sourceId, @title, @type, @year, @score, @episodes, @genres, 1, SYSUTCDATETIME(), SYSUTCDATETIME());
+SELECT CAST(SCOPE_IDENTITY() AS INT) AS id`,
+  updateAnime: `UPDATE animes SET source_id = @sourceId, title = @title, type = @type, year = @year, score = @score,
+episodes = @episodes, genres_json = @genres, version = version + 1, updated_at = SYSUTCDATETIME() WHERE id = @id`,
+  deleteAnime: 'DELETE FROM animes WHERE id = @id',
+  unlinkGenres: 'DELETE FROM anime_genres WHERE anime_id = @id',
+  ensureGenre:
+    'INSERT INTO genres (name) SELECT @name WHERE NOT EXISTS (SELECT 1 FROM genres WITH (UPDLOCK, HOLDLOCK) WHERE name = @name)',
+  linkGenre: `INSERT INTO anime_genres (anime_id, genre_id) SELECT @id, g.id FROM genres g WHERE g.name = @name
+AND NOT EXISTS (SELECT 1 FROM anime_genres x WHERE x.anime_id = @id AND x.genre_id = g.id)`,
+  ping: 'SELECT 1 AS ok',
+  anyAnime: 'SELECT TOP 1 id FROM animes',
+  // users and local credentials
+  insertUser:
+    'INSERT INTO users (uid, email, display_name, role, created_at) VALUES (@uid, @email, @displayName, @role, @createdAt)',
+  userByUid: 'SELECT uid, email, display_name, role, created_at FROM users WHERE uid = @uid',
+  userByEmail: 'SELECT uid, email, display_name, role, created_at FROM users WHERE email = @email',
+  setRole: 'UPDATE users SET role = @role WHERE email = @email',
+  deleteUser: 'DELETE FROM users WHERE uid = @uid',
+  insertCredential:
+    'INSERT INTO local_credentials (uid, email, display_name, password_hash) VALUES (@uid, @email, @displayName, @passwordHash)',
+  credentialByEmail:
+    'SELECT uid, email, display_name, password_hash FROM local_credentials WHERE email = @email',
+  credentialByUid: 'SELECT uid, email, display_name, password_hash FROM local_credentials WHERE uid = @uid',
+  deleteCredential: 'DELETE FROM local_credentials WHERE uid = @uid',
+  // invalidation outbox
+  appendOutbox: 'INSERT INTO cache_outbox (tags_json, created_at) VALUES (@tags, SYSUTCDATETIME())',
+  readOutbox: 'SELECT id, tags_json FROM cache_outbox ORDER BY id',
+  ackOutbox: 'DELETE FROM cache_outbox WHERE id <= @id',
+  outboxSize: 'SELECT COUNT(*) AS n FROM cache_outbox',
+} as const;
+
+/** The loader's merge, over a per-load staging table (its name is ours: a fixed prefix and a UUID). */
+export function loaderStatements(staging: string) {
+  if (!/^etl_staging_[0-9a-f]{32}$/.test(staging)) throw new Error(`bad staging table name ${staging}`);
+  // The latest staged row per source id wins, as a re-run of the file would.
+  const latest = `(SELECT * FROM (SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.source_id ORDER BY s.seq DESC) AS rn FROM ${staging} s) d WHERE d.rn = 1)`;
+  return {
+    create: `CREATE TABLE ${staging} (seq BIGINT IDENTITY(1,1) NOT NULL, source_id NVARCHAR(64) NOT NULL, title NVARCHAR(500) NOT NULL,
+type NVARCHAR(7) NOT NULL, year INT NULL, score DECIMAL(4,2) NULL, episodes INT NULL, genres_json NVARCHAR(MAX) NOT NULL)`,
+    drop: `DROP TABLE IF EXISTS ${staging}`,
+    deleteAbsent: `DELETE FROM animes WHERE NOT EXISTS (SELECT 1 FROM ${staging} s WHERE s.source_id = animes.source_id)`,
+    updateChanged: `UPDATE a SET a.title = v.title, a.type = v.type, a.year = v.year, a.score = v.score, a.episodes = v.episodes,
+a.genres_json = v.genres_json, a.version = a.version + 1, a.updated_at = SYSUTCDATETIME()
+FROM animes a JOIN ${latest} v ON v.source_id = a.source_id
+WHERE a.title <> v.title OR a.type <> v.type OR a.genres_json <> v.genres_json
+OR NOT (a.year = v.year OR (a.year IS NULL AND v.year IS NULL))
+OR NOT (a.score = v.score OR (a.score IS NULL AND v.score IS NULL))
+OR NOT (a.episodes = v.episodes OR (a.episodes IS NULL AND v.episodes IS NULL))`,
+    insertNew: `INSERT INTO animes (source_id, title, type, year, score, episodes, genres_json, version, created_at, updated_at)
+SELECT v.source_id, v.title, v.type, v.year, v.score, v.episodes, v.genres_json, 1, SYSUTCDATETIME(), SYSUTCDATETIME()
+FROM ${latest} v WHERE NOT EXISTS (SELECT 1 FROM animes a WHERE a.source_id = v.source_id)`,
+    insertGenres: `INSERT INTO genres (name) SELECT DISTINCT j.value FROM ${staging} s CROSS APPLY OPENJSON(s.genres_json) j
+WHERE NOT EXISTS (SELECT 1 FROM genres g WHERE g.name = j.value)`,
+    unlinkStaged: `DELETE ag FROM anime_genres ag JOIN animes a ON a.id = ag.anime_id JOIN ${staging} s ON s.source_id = a.source_id`,
+    linkStaged: `INSERT INTO anime_genres (anime_id, genre_id) SELECT DISTINCT a.id, g.id FROM animes a
+JOIN ${staging} s ON s.source_id = a.source_id CROSS APPLY OPENJSON(a.genres_json) j JOIN genres g ON g.name = j.value`,
+    distinctStaged: `SELECT COUNT(DISTINCT source_id) AS n FROM ${staging}`,
+  };
+}
