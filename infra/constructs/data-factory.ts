@@ -1,4 +1,4 @@
-import { ingestActivities, STAGING_TABLE } from '../../pipelines/ingest/data-factory';
+import { INGEST_PIPELINE, ingestActivities, STAGING_TABLE } from '../../pipelines/ingest/data-factory';
 import type { MappingProfile, TargetColumn } from '../../pipelines/ingest/definition';
 import { ANIME_COLUMNS } from '../../pipelines/ingest/definition';
 import {
@@ -87,7 +87,7 @@ export class IngestFactory extends Construct {
       table: STAGING_TABLE,
     });
     this.pipeline = new DataFactoryPipeline(this, 'pipeline', {
-      name: 'IngestAnimes',
+      name: INGEST_PIPELINE,
       dataFactoryId: this.factory.id,
       parameters: { mode: 'upsert' },
       activitiesJson: JSON.stringify(

