@@ -60,6 +60,23 @@ export const ConfigSchema = Type.Object({
     description: "How long a miss waits for another instance's fill before querying",
   }),
   DATA_VERSION_POLL_MS: Type.Integer({ minimum: 100, default: 2000, description: 'Outside-write detection' }),
+  APPLICATIONINSIGHTS_CONNECTION_STRING: Type.Optional(
+    Type.String({ description: 'Turns on Azure Monitor (read at start-up, before config)' }),
+  ),
+  APPLICATIONINSIGHTS_LIVE_METRICS: Type.Boolean({ default: false, description: 'Live metrics stream' }),
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(
+    Type.String({ description: 'OTLP/HTTP collector, when Azure Monitor is not configured' }),
+  ),
+  OTEL_SERVICE_NAME: Type.String({ default: 'anime-api' }),
+  METRICS_ENABLED: Type.Boolean({ default: true, description: 'Prometheus metrics (prom-client)' }),
+  METRICS_PORT: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 65535,
+      description: 'Serve /metrics on this port instead, without auth',
+    }),
+  ),
+  METRICS_HOST: Type.String({ default: '127.0.0.1', description: 'Interface of METRICS_PORT' }),
   JWT_SECRET: Type.Optional(
     Type.String({ description: 'HS256 signing secret, at least 32 bytes; required in production' }),
   ),

@@ -1,3 +1,4 @@
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import pino, { type Logger } from 'pino';
 
 /** Structured logs; credentials are redacted wherever they might appear. */
@@ -6,6 +7,13 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     {
       level,
       base: { service: 'anime-api' },
+      // Correlates log lines with traces in Application Insights (operation_Id) or any OTLP backend.
+      mixin() {
+        const context = trace.getActiveSpan()?.spanContext();
+        return context && isSpanContextValid(context)
+          ? { trace_id: context.traceId, span_id: context.spanId }
+          : {};
+      },
       redact: {
         paths: [
           'password',

@@ -1,5 +1,8 @@
+// First, and kept first (a side-effect import is a boundary for import sorting): telemetry patches
+// http and koa as they load.
+import './instrument';
 import { existsSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { writeDataset } from '../etl/generate';
 import { loadCsv } from '../etl/load-csv';
 import { kaggleAnimes } from '../pipelines/ingest/profiles/kaggle-animes';
@@ -10,7 +13,9 @@ import { openRedis } from './composition/redis';
 import { type Config, loadConfig } from './config';
 import { DataVersionPoller } from './core/cache/data-version-poller';
 import { createApp } from './http/app';
+import { telemetry } from './instrument';
 import { createLogger } from './logger';
+import { Observability } from './observability/observability';
 
 /** First start on an empty store: generate the dataset and load it through the ETL. */
 async function seedIfEmpty(config: Config, store: CatalogueStore, log: ReturnType<typeof createLogger>) {
@@ -35,18 +40,29 @@ async function main(): Promise<void> {
   const store = await openConfiguredStore(config);
   await seedIfEmpty(config, store, log);
   const redis = await openRedis(config);
-  const responseCache = config.CACHE_ENABLED ? openResponseCache(config, redis, store.outbox) : undefined;
+  const observability = new Observability();
+  const responseCache = config.CACHE_ENABLED
+    ? openResponseCache(config, redis, store.outbox, observability)
+    : undefined;
   const cache = responseCache?.cache;
   const poller = cache
     ? new DataVersionPoller(store.repository, cache, config.DATA_VERSION_POLL_MS)
     : undefined;
   poller?.start((error) => log.warn({ err: error }, 'data version poll failed'));
-  log.info({ cache: config.CACHE_ENABLED ? (config.REDIS_URL ? 'redis' : 'memory') : 'off' }, 'cache');
+  if (cache) observability.observeCache(() => cache.stats());
+  log.info(
+    {
+      cache: config.CACHE_ENABLED ? (config.REDIS_URL ? 'redis' : 'memory') : 'off',
+      telemetry: telemetry.mode,
+    },
+    'cache and telemetry',
+  );
   const accounts = openAccounts(config, store, log);
   const rateLimiter = openRateLimiter(redis);
   log.info({ identity: accounts.identity.name, rateLimits: redis ? 'redis' : 'memory' }, 'accounts');
   const app = createApp({
-    repository: store.repository,
+    repository: observability.repository(store.repository),
+    observability: config.METRICS_ENABLED && config.METRICS_PORT === undefined ? observability : undefined,
     accounts,
     rateLimiter,
     logger: log,
@@ -62,6 +78,14 @@ async function main(): Promise<void> {
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     log.info({ port }, `anime API listening; docs at http://localhost:${port}/docs`);
   });
+  // A private Prometheus port (no auth: bind it to an internal interface).
+  const metricsServer =
+    config.METRICS_ENABLED && config.METRICS_PORT !== undefined
+      ? createServer(async (_req, res) => {
+          res.setHeader('Content-Type', observability.registry.contentType);
+          res.end(await observability.registry.metrics());
+        }).listen(config.METRICS_PORT, config.METRICS_HOST)
+      : undefined;
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -72,6 +96,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_MS);
     force.unref();
+    metricsServer?.close();
     server.close(async () => {
       await poller?.stop();
       await rateLimiter.close();
@@ -79,6 +104,7 @@ async function main(): Promise<void> {
       await responseCache?.store.close();
       redis?.disconnect();
       await store.close();
+      await telemetry.shutdown().catch(() => undefined);
       log.info('stopped');
       process.exit(0);
     });

@@ -2,6 +2,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { MemoryCacheStore } from '../adapters/memory/memory-cache-store';
 import { RedisCacheStore } from '../adapters/redis/redis-cache-store';
 import type { Config } from '../config';
+import type { CacheObserver } from '../core/cache/cache-observer';
 import { ReadThroughCache } from '../core/cache/read-through-cache';
 import { TwoTierCacheStore } from '../core/cache/two-tier-store';
 import type { CacheStore } from '../core/ports/cache-store';
@@ -20,6 +21,7 @@ export function openResponseCache(
   config: CacheConfig,
   redis: Redis | Cluster | undefined,
   outbox: InvalidationOutbox,
+  observer?: CacheObserver,
 ): { cache: ReadThroughCache; store: CacheStore } {
   let store: CacheStore = redis ? new RedisCacheStore(redis) : new MemoryCacheStore(config.CACHE_MAX_BYTES);
   let l1Hits: (() => number) | undefined;
@@ -33,6 +35,7 @@ export function openResponseCache(
     fillWaitMs: config.CACHE_FILL_WAIT_MS,
     outbox,
     l1Hits,
+    observer,
   });
   return { cache, store };
 }

@@ -6,6 +6,7 @@ import type { ReadThroughCache } from '../core/cache/read-through-cache';
 import { CatalogueWrites, type Invalidator } from '../core/catalogue-writes';
 import type { AnimeRepository } from '../core/ports/anime-repository';
 import type { RateLimiter } from '../core/ports/rate-limiter';
+import type { Observability } from '../observability/observability';
 import { authorizer } from './authentication';
 import { cachingResponder } from './caching-responder';
 import { errorMiddleware } from './error-middleware';
@@ -30,13 +31,26 @@ export interface AppDependencies {
   cache?: ReadThroughCache;
   /** @default DEFAULT_AUTH_RATE_LIMITS */
   authRateLimits?: AuthRateLimits;
+  /** Spans around invalidations and the admin-only /metrics (Prometheus). @default none */
+  observability?: Observability;
 }
 
 const NO_CACHE: Invalidator = { invalidate: async () => undefined };
 
 /** The app factory: everything it needs comes in as ports, so tests and main compose it the same way. */
 export function createApp(deps: AppDependencies): Koa {
-  const writes = new CatalogueWrites(deps.repository, deps.cache ?? NO_CACHE);
+  const cache = deps.cache;
+  const observability = deps.observability;
+  const invalidator: Invalidator =
+    cache && observability
+      ? {
+          invalidate: (tags) =>
+            observability.span('cache.invalidate', { 'cache.tags': tags.length }, () =>
+              cache.invalidate(tags),
+            ),
+        }
+      : (cache ?? NO_CACHE);
+  const writes = new CatalogueWrites(deps.repository, invalidator);
   const routes = [
     ...animeReadRoutes(deps.repository),
     ...animeWriteRoutes(writes),
@@ -45,10 +59,20 @@ export function createApp(deps: AppDependencies): Koa {
     ...(deps.cache ? cacheAdminRoutes(deps.cache) : []),
     ...healthRoutes(deps.repository),
   ];
+  const authorize = authorizer(deps.accounts);
   const router = buildRouter(routes, {
     respond: deps.cache ? cachingResponder(deps.cache) : undefined,
-    authorize: authorizer(deps.accounts),
+    authorize,
   });
+  if (observability) {
+    // Prometheus text for people who self-host; admin-only (or use METRICS_PORT for a private port).
+    router.get('/metrics', async (ctx) => {
+      await authorize(ctx, 'admin');
+      ctx.set('Cache-Control', 'no-store');
+      ctx.type = observability.registry.contentType;
+      ctx.body = await observability.registry.metrics();
+    });
+  }
   mountDocs(router, buildOpenApi(routes, { title: 'anime-platform API', version: '1.0.0' }));
   const app = new Koa();
   app.proxy = true;

@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import type { Context } from 'koa';
 import { cacheSpec } from '../core/cache/cache-keys';
 import type { ReadThroughCache } from '../core/cache/read-through-cache';
@@ -18,6 +19,7 @@ const CACHE_STATUS: Record<Outcome, string> = {
 };
 
 function report(ctx: Context, outcome: Outcome, timings: Record<string, number>): void {
+  trace.getActiveSpan()?.setAttributes({ 'cache.outcome': outcome.toLowerCase() });
   ctx.set('X-Cache', outcome);
   ctx.set('Cache-Status', CACHE_STATUS[outcome]);
   ctx.set(
@@ -30,13 +32,23 @@ function report(ctx: Context, outcome: Outcome, timings: Record<string, number>)
 
 /** Serves cacheable GETs from the read-through cache: 304s and hits never touch the database. */
 export function cachingResponder(cache: ReadThroughCache): ReadResponder {
+  const tracer = trace.getTracer('anime-api');
   return async (route, ctx, input, produce) => {
     if (!route.cache) return produce();
+    return tracer.startActiveSpan('cache.lookup', { attributes: { 'cache.key': route.cache.name } }, (span) =>
+      serve(route.cache!.name, ctx, input, produce).finally(() => span.end()),
+    );
+  };
+
+  async function serve(
+    name: string,
+    ctx: Context,
+    input: Parameters<ReadResponder>[2],
+    produce: () => Promise<Representation>,
+  ): Promise<Representation> {
     const started = performance.now();
     const timings: Record<string, number> = {};
-    const lookup = await cache.lookup(
-      cacheSpec(route.cache.name, { ...input.params, ...input.query } as never),
-    );
+    const lookup = await cache.lookup(cacheSpec(name, { ...input.params, ...input.query } as never));
     if (!lookup) {
       const dbStart = performance.now();
       const representation = await produce();
@@ -65,5 +77,5 @@ export function cachingResponder(cache: ReadThroughCache): ReadResponder {
     timings.db = dbMs;
     report(ctx, stored === undefined ? 'BYPASS' : 'MISS', timings);
     return decodeRepresentation(bytes);
-  };
+  }
 }

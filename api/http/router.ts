@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import { trace } from '@opentelemetry/api';
 import type { TObject } from '@sinclair/typebox';
 import type { Context } from 'koa';
 import type { Principal } from '../core/auth/accounts';
@@ -27,6 +28,7 @@ export function buildRouter(
   options: { respond?: ReadResponder; authorize?: Authorize } = {},
 ): Router {
   const respond = options.respond ?? uncachedResponder;
+  const tracer = trace.getTracer('anime-api');
   const router = new Router();
   for (const route of routes) {
     const parseQuery = compileQueryParser(route.query ?? EMPTY);
@@ -48,9 +50,15 @@ export function buildRouter(
       if (route.method === 'get') {
         const produce = async () => {
           const value = await run();
-          return jsonRepresentation(value, {
-            precompress: Boolean(route.cache),
-            headers: route.responseHeaders?.(value as never),
+          return tracer.startActiveSpan('serialize', (span) => {
+            try {
+              return jsonRepresentation(value, {
+                precompress: Boolean(route.cache),
+                headers: route.responseHeaders?.(value as never),
+              });
+            } finally {
+              span.end();
+            }
           });
         };
         sendRepresentation(ctx, await respond(route, ctx, { query, params }, produce));

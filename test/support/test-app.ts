@@ -11,6 +11,7 @@ import type { IdentityProvider } from '../../api/core/ports/identity-provider';
 import type { RateLimiter } from '../../api/core/ports/rate-limiter';
 import { createApp } from '../../api/http/app';
 import type { AuthRateLimits } from '../../api/http/throttle';
+import type { Observability } from '../../api/observability/observability';
 import { fixtureRecords } from './fixtures';
 
 export const ADMIN_EMAIL = 'admin@example.test';
@@ -26,6 +27,8 @@ export interface TestAppOptions {
   logger?: Logger;
   /** Reuse a store (two app instances over one database). */
   store?: CatalogueStore;
+  /** Instruments the repository and turns on /metrics, as main does. */
+  observabilityFor?: Observability;
 }
 
 /** The auth half of an app's dependencies, with a fresh random secret per test app. */
@@ -51,7 +54,10 @@ export async function createTestApp(options: TestAppOptions = {}) {
   }
   const auth = testAccounts(store, options.identity?.(store));
   const app = createApp({
-    repository: store.repository,
+    repository: options.observabilityFor
+      ? options.observabilityFor.repository(store.repository)
+      : store.repository,
+    observability: options.observabilityFor,
     accounts: auth.accounts,
     rateLimiter: options.rateLimiter ?? new MemoryRateLimiter(),
     authRateLimits: options.authRateLimits,

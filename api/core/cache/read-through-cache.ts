@@ -2,6 +2,7 @@ import type { CacheStore } from '../ports/cache-store';
 import type { InvalidationOutbox } from '../ports/invalidation-outbox';
 import { strongEtag } from '../strong-etag';
 import { type CacheSpec, EPOCH_TAG } from './cache-keys';
+import type { CacheObserver } from './cache-observer';
 import { type BreakerState, CircuitBreaker } from './circuit-breaker';
 
 export interface CacheLookup {
@@ -47,6 +48,8 @@ export interface ReadThroughCacheOptions {
   readonly fillWaitMs?: number;
   /** Counts L1 hits when the store is two-tier. */
   readonly l1Hits?: () => number;
+  /** Receives outcomes, invalidations and fill times (metrics). @default none */
+  readonly observer?: CacheObserver;
 }
 
 /** The fallback outbox: holds tags in memory until they can be bumped. */
@@ -132,15 +135,19 @@ export class ReadThroughCache {
 
   private bypass(): undefined {
     this.counters.bypasses++;
+    this.options.observer?.outcome('bypass', 'none');
     return undefined;
   }
 
   /** The stored entry, null on a miss, undefined when the store failed (bypass). */
   async get(lookup: CacheLookup): Promise<Buffer | null | undefined> {
+    const l1Before = this.options.l1Hits?.() ?? 0;
     const result = await this.guarded(() => this.store.get(lookup.storeKey));
     if (!result.ok) return this.bypass();
     if (result.value) this.counters.hits++;
     else this.counters.misses++;
+    const tier = (this.options.l1Hits?.() ?? 0) > l1Before ? 'l1' : 'shared';
+    this.options.observer?.outcome(result.value ? 'hit' : 'miss', tier);
     return result.value;
   }
 
@@ -167,8 +174,10 @@ export class ReadThroughCache {
       }
     }
     try {
+      const started = performance.now();
       const value = await produce();
       this.counters.fills++;
+      this.options.observer?.filled(performance.now() - started);
       await this.beforeStore?.(lookup.storeKey);
       const jitter = 1 + (Math.random() * 2 - 1) * this.ttlJitter;
       await this.guarded(() => this.store.set(lookup.storeKey, value, Math.round(this.ttlMs * jitter)));
@@ -201,6 +210,7 @@ export class ReadThroughCache {
       const kind = tag.split(':')[0]!;
       this.invalidations[kind] = (this.invalidations[kind] ?? 0) + 1;
     }
+    this.options.observer?.invalidated(tags);
     const result = await this.guarded(() => this.store.bump(tags));
     if (!result.ok) {
       this.mustDrain = true;

@@ -1,0 +1,4 @@
+import { startTelemetry } from './telemetry';
+
+/** Imported first by api/main.ts: telemetry must start before http and koa are loaded. */
+export const telemetry = startTelemetry();

@@ -1,0 +1,48 @@
+import { shutdownAzureMonitor, useAzureMonitor } from '@azure/monitor-opentelemetry';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { KoaInstrumentation } from '@opentelemetry/instrumentation-koa';
+
+export type TelemetryMode = 'azure-monitor' | 'otlp' | 'off';
+
+export interface TelemetryHandle {
+  readonly mode: TelemetryMode;
+  /** Flushes and stops exporting (graceful shutdown). */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Starts OpenTelemetry before anything else is imported (the instrumentations patch http and koa
+ * as they load): Azure Monitor when APPLICATIONINSIGHTS_CONNECTION_STRING is set, else OTLP when
+ * OTEL_EXPORTER_OTLP_ENDPOINT is set, else nothing at all, and no network attempts.
+ */
+export function startTelemetry(env: NodeJS.ProcessEnv = process.env): TelemetryHandle {
+  if (env.APPLICATIONINSIGHTS_CONNECTION_STRING) {
+    useAzureMonitor({
+      azureMonitorExporterOptions: { connectionString: env.APPLICATIONINSIGHTS_CONNECTION_STRING },
+      enableLiveMetrics: env.APPLICATIONINSIGHTS_LIVE_METRICS === 'true',
+    });
+    // Route names (GET /animes/:id), not URLs.
+    registerInstrumentations({ instrumentations: [new KoaInstrumentation()] });
+    return { mode: 'azure-monitor', shutdown: shutdownAzureMonitor };
+  }
+  if (env.OTEL_EXPORTER_OTLP_ENDPOINT) {
+    // Loaded only here, so the default path does not even load the SDK.
+    const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
+    const { OTLPTraceExporter } =
+      require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+    const { OTLPMetricExporter } =
+      require('@opentelemetry/exporter-metrics-otlp-http') as typeof import('@opentelemetry/exporter-metrics-otlp-http');
+    const { PeriodicExportingMetricReader } =
+      require('@opentelemetry/sdk-metrics') as typeof import('@opentelemetry/sdk-metrics');
+    const sdk = new NodeSDK({
+      serviceName: env.OTEL_SERVICE_NAME ?? 'anime-api',
+      traceExporter: new OTLPTraceExporter(),
+      metricReader: new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter() }),
+      instrumentations: [new HttpInstrumentation(), new KoaInstrumentation()],
+    });
+    sdk.start();
+    return { mode: 'otlp', shutdown: () => sdk.shutdown() };
+  }
+  return { mode: 'off', shutdown: async () => undefined };
+}
