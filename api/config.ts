@@ -64,6 +64,9 @@ export const ConfigSchema = Type.Object({
     Type.String({ description: 'Turns on Azure Monitor (read at start-up, before config)' }),
   ),
   APPLICATIONINSIGHTS_LIVE_METRICS: Type.Boolean({ default: false, description: 'Live metrics stream' }),
+  APPLICATIONINSIGHTS_TRACES_PER_SECOND: Type.Optional(
+    Type.Number({ minimum: 0, description: 'Rate-limited sampling; 0 keeps every trace' }),
+  ),
   OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(
     Type.String({ description: 'OTLP/HTTP collector, when Azure Monitor is not configured' }),
   ),

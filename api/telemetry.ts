@@ -21,6 +21,10 @@ export function startTelemetry(env: NodeJS.ProcessEnv = process.env): TelemetryH
     useAzureMonitor({
       azureMonitorExporterOptions: { connectionString: env.APPLICATIONINSIGHTS_CONNECTION_STRING },
       enableLiveMetrics: env.APPLICATIONINSIGHTS_LIVE_METRICS === 'true',
+      // The distro samples at 5 traces/s by default; 0 keeps every trace (samplingRatio 1).
+      ...(env.APPLICATIONINSIGHTS_TRACES_PER_SECOND
+        ? { tracesPerSecond: Number(env.APPLICATIONINSIGHTS_TRACES_PER_SECOND), samplingRatio: 1 }
+        : {}),
     });
     // Route names (GET /animes/:id), not URLs.
     registerInstrumentations({ instrumentations: [new KoaInstrumentation()] });

@@ -151,6 +151,7 @@ describe('telemetry in a real API process', () => {
       APPLICATIONINSIGHTS_STATSBEAT_DISABLED: 'true',
       APPLICATIONINSIGHTS_SDKSTATS_DISABLED: 'true',
       APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
+      APPLICATIONINSIGHTS_TRACES_PER_SECOND: '0',
       NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem'),
     });
     await fetch(`${api.base}/animes/4`);
