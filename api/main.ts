@@ -78,6 +78,10 @@ async function main(): Promise<void> {
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     log.info({ port }, `anime API listening; docs at http://localhost:${port}/docs`);
   });
+  // Idle connections outlive the load balancer's (App Service, nginx), so the balancer never
+  // reuses a connection this process is just closing (a source of sporadic 502s).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   // A private Prometheus port (no auth: bind it to an internal interface).
   const metricsServer =
     config.METRICS_ENABLED && config.METRICS_PORT !== undefined

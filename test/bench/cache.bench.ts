@@ -1,91 +1,21 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { createRedisClient, redisReady } from '../../api/adapters/redis/redis-client';
 import { openCatalogueStore } from '../../api/composition/catalogue-store';
 import { writeDataset } from '../../etl/generate';
 import { loadCsv } from '../../etl/load-csv';
 import { kaggleAnimes } from '../../pipelines/ingest/profiles/kaggle-animes';
 import { freePort, RedisServer } from '../support/redis-server';
+import { adminToken, cannon, mixedLoad, SECONDS, type Throughput, wrk } from './load-tools';
 import { BenchProcess, ROOT } from './processes';
 import { machine, writeSection } from './report';
 import { staleReadComparison } from './stale-race';
 import { writeLatency } from './write-latency';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ADMIN = 'bench-admin@example.test';
 const PASSWORD = randomBytes(12).toString('hex');
-
-interface Throughput {
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  non2xx: number;
-}
-
-/** wrk for multi-megabyte bodies: it does not parse them, so it is not the bottleneck. */
-function wrk(url: string, connections = 4): Throughput {
-  const out = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${SECONDS}s`, '--latency', url], {
-    encoding: 'utf8',
-  });
-  const ms = (label: string) => {
-    const m = new RegExp(`${label}%\\s+([\\d.]+)(us|ms|s)`).exec(out);
-    if (!m) return Number.NaN;
-    const value = Number(m[1]);
-    return m[2] === 'us' ? value / 1000 : m[2] === 's' ? value * 1000 : value;
-  };
-  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
-  return {
-    requestsPerSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]),
-    p50Ms: ms('50'),
-    p99Ms: ms('99'),
-    non2xx,
-  };
-}
-
-/** autocannon's programmatic API for small bodies. */
-async function cannon(options: autocannon.Options): Promise<Throughput> {
-  const result = await autocannon({ connections: 8, duration: SECONDS, ...options });
-  return {
-    requestsPerSecond: Math.round(result.requests.average),
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    non2xx: result.non2xx,
-  };
-}
-
-async function adminToken(api: string): Promise<string> {
-  const credentials = { email: ADMIN, password: PASSWORD };
-  const post = (path: string) =>
-    fetch(api + path, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(credentials),
-    });
-  await post('/auth/signup');
-  return ((await (await post('/auth/signin')).json()) as { accessToken: string }).accessToken;
-}
-
-async function mixedLoad(api: string): Promise<Throughput> {
-  const token = await adminToken(api);
-  const reads = ['/animes?type=OVA&limit=50', '/animes?type=TV&limit=50', '/animes/7', '/genres', '/stats'];
-  // 19 reads, then 1 write: 95% / 5%. Writes touch TV rows, so TV entries really are invalidated.
-  const requests: autocannon.Request[] = Array.from({ length: 19 }, (_, i) => ({
-    method: 'GET',
-    path: reads[i % reads.length]!,
-  }));
-  let n = 0;
-  requests.push({
-    method: 'PATCH',
-    path: '/animes/7',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    setupRequest: (req) => ({ ...req, body: JSON.stringify({ episodes: (n++ % 500) + 1 }) }),
-  });
-  return cannon({ url: api, requests, connections: 4 });
-}
 
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 
@@ -144,8 +74,12 @@ async function main() {
     await run(`${list}, If-None-Match (304)`, () =>
       cannon({ url: cached.url + list, headers: { 'if-none-match': etag } }),
     );
-    await run('95% reads / 5% writes, cache on', () => mixedLoad(cached.url));
-    await run('95% reads / 5% writes, cache off', () => mixedLoad(uncached.url));
+    await run('95% reads / 5% writes, cache on', async () =>
+      mixedLoad(cached.url, await adminToken(cached.url, ADMIN, PASSWORD)),
+    );
+    await run('95% reads / 5% writes, cache off', async () =>
+      mixedLoad(uncached.url, await adminToken(uncached.url, ADMIN, PASSWORD)),
+    );
     for (const p of processes.splice(0)) await p.stop();
 
     const client = createRedisClient({ url: redis.url, commandTimeoutMs: 5000 });

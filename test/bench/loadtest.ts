@@ -1,0 +1,277 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openCatalogueStore } from '../../api/composition/catalogue-store';
+import { writeDataset } from '../../etl/generate';
+import { loadCsv } from '../../etl/load-csv';
+import { kaggleAnimes } from '../../pipelines/ingest/profiles/kaggle-animes';
+import { freePort, RedisServer } from '../support/redis-server';
+import { adminToken, cannon, mixedLoad, SECONDS, type Throughput, wrk } from './load-tools';
+import { type LoadtestResult, renderHtml, renderMarkdown } from './loadtest-report';
+import { BenchProcess, ROOT } from './processes';
+import { machine, writeSection } from './report';
+
+const ADMIN = 'loadtest-admin@example.test';
+const PASSWORD = randomBytes(12).toString('hex');
+const SECRET = randomBytes(32).toString('base64url');
+
+/** nginx with proxy_cache in front of the API with its cache off: what a user might pick instead. */
+async function startNginx(dir: string, upstreamPort: number) {
+  const port = await freePort();
+  const conf = join(dir, 'nginx.conf');
+  for (const sub of ['cache', 'tmp']) mkdirSync(join(dir, sub), { recursive: true });
+  writeFileSync(
+    conf,
+    `user root;
+worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/tmp/body; proxy_temp_path ${dir}/tmp/proxy; fastcgi_temp_path ${dir}/tmp/fastcgi;
+  uwsgi_temp_path ${dir}/tmp/uwsgi; scgi_temp_path ${dir}/tmp/scgi;
+  proxy_cache_path ${dir}/cache levels=1:2 keys_zone=anime:10m max_size=1g inactive=10m use_temp_path=off;
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://127.0.0.1:${upstreamPort};
+      proxy_cache anime;
+      proxy_cache_key $request_uri;
+      proxy_cache_valid 200 60s;
+      proxy_cache_lock on;
+      proxy_ignore_headers Cache-Control;
+      add_header X-Cache $upstream_cache_status;
+    }
+  }
+}
+`,
+  );
+  const child = spawn('nginx', ['-c', conf, '-p', dir], { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    if (
+      await fetch(`http://127.0.0.1:${port}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGQUIT');
+      await exited;
+    },
+  };
+}
+
+async function episodes(url: string): Promise<number> {
+  return ((await (await fetch(url)).json()) as { episodes: number }).episodes;
+}
+
+/** Writes through one instance, then reads right after each acknowledgement through `readers`. */
+async function staleProbe(writer: string, token: string, readers: Record<string, string>, writes = 20) {
+  const stale: Record<string, number> = Object.fromEntries(Object.keys(readers).map((k) => [k, 0]));
+  for (const base of Object.values(readers)) await episodes(`${base}/animes/11`);
+  for (let n = 1; n <= writes; n++) {
+    const value = 1000 + n;
+    const res = await fetch(`${writer}/animes/11`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ episodes: value }),
+    });
+    if (!res.ok) throw new Error(`write failed: ${res.status}`);
+    for (const [name, base] of Object.entries(readers))
+      if ((await episodes(`${base}/animes/11`)) !== value) stale[name]!++;
+  }
+  return Object.entries(stale).map(([target, staleReads]) => ({ target, writes, staleReads }));
+}
+
+async function dbQueries(base: string, token: string): Promise<number> {
+  const text = await (
+    await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${token}` } })
+  ).text();
+  return [...text.matchAll(/^anime_db_queries_total\{operation="(list|listAll)"\} (\d+)/gm)].reduce(
+    (n, m) => n + Number(m[2]),
+    0,
+  );
+}
+
+async function main() {
+  const started = Date.now();
+  const dir = mkdtempSync(join(tmpdir(), 'loadtest-'));
+  const redis = await RedisServer.start();
+  const processes: { stop(): Promise<void> }[] = [];
+  try {
+    const csv = join(dir, 'animes.csv');
+    await writeDataset(csv, 20238, 42);
+    const database = join(dir, 'anime.db');
+    const seed = openCatalogueStore({ DATABASE_PATH: database });
+    await loadCsv({ input: csv, profile: kaggleAnimes, loader: seed.loader, mode: 'upsert' });
+    await seed.close();
+
+    const api = async (cache: boolean) => {
+      const port = await freePort();
+      const p = await BenchProcess.start('api/main.ts', [], port, {
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_PATH: database,
+        SEED_ON_EMPTY: 'false',
+        LOG_LEVEL: 'error',
+        CACHE_ENABLED: String(cache),
+        REDIS_URL: redis.url,
+        JWT_SECRET: SECRET,
+        ADMIN_EMAILS: ADMIN,
+        AUTH_RATE_LIMIT_PER_IP: '100000',
+      });
+      processes.push(p);
+      return p.url;
+    };
+    const [a, b, off] = [await api(true), await api(true), await api(false)];
+    const token = await adminToken(a, ADMIN, PASSWORD);
+    const nginx = await startNginx(join(dir, 'nginx'), Number(new URL(off).port));
+    processes.push(nginx);
+    const allBytes = Buffer.from(await (await fetch(`${a}/animes/all`)).arrayBuffer());
+    writeFileSync(join(dir, 'all.json'), allBytes);
+    const barePort = await freePort();
+    const bare = await BenchProcess.start(
+      'test/bench/baseline-server.ts',
+      [join(dir, 'all.json')],
+      barePort,
+      { PORT: String(barePort) },
+      '/',
+    );
+    processes.push(bare);
+
+    const scenarios: LoadtestResult['scenarios'] = [];
+    const run = async (group: string, name: string, measure: () => Promise<Throughput> | Throughput) => {
+      const result = await measure();
+      scenarios.push({ group, name, result });
+      console.log(
+        `${name}: ${result.requestsPerSecond} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms`,
+      );
+    };
+    await fetch(`${a}/animes/all`);
+    await fetch(`${nginx.url}/animes/all`);
+    await run('list-all', 'list-all: bare node:http, same bytes (limit)', () => wrk(`${bare.url}/`));
+    await run('list-all', 'list-all: ours, cache on', () => wrk(`${a}/animes/all`));
+    await run('list-all', 'list-all: nginx proxy_cache over ours (cache off)', () =>
+      wrk(`${nginx.url}/animes/all`),
+    );
+    await run('list-all', 'list-all: ours, cache off', () => wrk(`${off}/animes/all`));
+    // The limit again: the machine is noisy, so the baseline is the better of two runs.
+    await run('list-all', 'list-all: bare node:http, second run', () => wrk(`${bare.url}/`));
+    await fetch(`${a}/animes/all?type=TV`);
+    await run('by-type', 'list-all ?type=TV: ours, cache on', () => wrk(`${a}/animes/all?type=TV`));
+    await run('by-type', 'list-all ?type=TV: ours, cache off', () => wrk(`${off}/animes/all?type=TV`));
+
+    const pages: string[] = [];
+    for (let next: string | null = '/animes?type=OVA&limit=50'; next && pages.length < 5; ) {
+      pages.push(next);
+      next = ((await (await fetch(a + next)).json()) as { next: string | null }).next;
+    }
+    const requests = pages.map((path) => ({ method: 'GET' as const, path }));
+    await run('pages', 'pages ?type=OVA&limit=50: ours, cache on', () => cannon({ url: a, requests }));
+    await run('pages', 'pages ?type=OVA&limit=50: nginx over ours (cache off)', () =>
+      cannon({ url: nginx.url, requests }),
+    );
+    await run('pages', 'pages ?type=OVA&limit=50: ours, cache off', () => cannon({ url: off, requests }));
+    const etag = (await fetch(a + pages[0]!)).headers.get('etag')!;
+    await run('revalidate', 'If-None-Match (304): ours', () =>
+      cannon({ url: a + pages[0]!, headers: { 'if-none-match': etag } }),
+    );
+    await run('mix', '95% reads / 5% admin writes: ours, cache on', () => mixedLoad(a, token));
+    await run('mix', '95% reads / 5% admin writes: ours, cache off', () => mixedLoad(off, token));
+
+    const stale = await staleProbe(a, token, {
+      'ours (another instance, same Redis)': b,
+      'ours (the writing instance)': a,
+      'nginx proxy_cache (60 s TTL)': nginx.url,
+    });
+
+    // A cold cache, then a herd: 3 keys, 60 concurrent requests over both instances.
+    await fetch(`${a}/admin/cache/purge`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    const keys = ['/animes/all?type=MOVIE', '/animes/all?type=ONA', '/animes/all?type=SPECIAL'];
+    const before = (await dbQueries(a, token)) + (await dbQueries(b, token));
+    await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        fetch(`${i % 2 ? a : b}${keys[i % keys.length]}`).then((r) => r.arrayBuffer()),
+      ),
+    );
+    const databaseQueries = (await dbQueries(a, token)) + (await dbQueries(b, token)) - before;
+    const herd = { keys: keys.length, requests: 60, instances: 2, databaseQueries };
+    console.log('herd', herd, 'stale', stale);
+
+    const rps = (name: string) => scenarios.find((s) => s.name === name)!.result;
+    const ours = rps('list-all: ours, cache on');
+    const limit = [
+      rps('list-all: bare node:http, same bytes (limit)'),
+      rps('list-all: bare node:http, second run'),
+    ].sort((x, y) => y.requestsPerSecond - x.requestsPerSecond)[0]!;
+    const ratio = (x: number, y: number) => Math.round((x / y) * 100) / 100;
+    const result: LoadtestResult = {
+      date: new Date().toISOString().slice(0, 10),
+      machine: machine(),
+      seconds: SECONDS,
+      command: 'npm run loadtest',
+      scenarios,
+      ratios: [
+        {
+          name: 'list-all req/s: ours ÷ bare node:http (the better of its two runs)',
+          value: ratio(ours.requestsPerSecond, limit.requestsPerSecond),
+          target: '≥ 0.5',
+        },
+        {
+          name: 'list-all req/s: ours ÷ nginx proxy_cache',
+          value: ratio(
+            ours.requestsPerSecond,
+            rps('list-all: nginx proxy_cache over ours (cache off)').requestsPerSecond,
+          ),
+        },
+        {
+          name: 'list-all p50: ours ÷ nginx',
+          value: ratio(ours.p50Ms, rps('list-all: nginx proxy_cache over ours (cache off)').p50Ms),
+        },
+        {
+          name: 'list-all p99: ours ÷ nginx',
+          value: ratio(ours.p99Ms, rps('list-all: nginx proxy_cache over ours (cache off)').p99Ms),
+        },
+        {
+          name: 'list-all req/s: cache on ÷ cache off',
+          value: ratio(ours.requestsPerSecond, rps('list-all: ours, cache off').requestsPerSecond),
+          target: '≥ 20',
+        },
+        {
+          name: 'pages req/s: ours ÷ nginx',
+          value: ratio(
+            rps('pages ?type=OVA&limit=50: ours, cache on').requestsPerSecond,
+            rps('pages ?type=OVA&limit=50: nginx over ours (cache off)').requestsPerSecond,
+          ),
+        },
+      ],
+      stale,
+      herd,
+    };
+    const out = join(ROOT, 'docs', 'benchmarks');
+    writeFileSync(join(out, 'loadtest.json'), `${JSON.stringify(result, null, 2)}\n`);
+    writeFileSync(join(out, 'loadtest.html'), renderHtml(result));
+    writeSection('loadtest', renderMarkdown(result));
+    console.log(`\n${renderMarkdown(result)}\n\nfinished in ${Math.round((Date.now() - started) / 1000)} s`);
+  } finally {
+    for (const p of processes.reverse()) await p.stop();
+    await redis.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
