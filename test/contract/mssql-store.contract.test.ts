@@ -1,7 +1,13 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { openPool } from '../../api/adapters/mssql/connection';
 import { migrate } from '../../api/adapters/mssql/migrations';
 import { MssqlAnimeRepository } from '../../api/adapters/mssql/mssql-anime-repository';
 import { MssqlCatalogueLoader } from '../../api/adapters/mssql/mssql-catalogue-loader';
+import { writeDataset } from '../../etl/generate';
+import { loadCsv } from '../../etl/load-csv';
+import { kaggleAnimes } from '../../pipelines/ingest/profiles/kaggle-animes';
 import { describeCatalogueStoreContract } from './anime-repository.contract';
 
 /**
@@ -26,5 +32,42 @@ if (!connectionString)
       loader: new MssqlCatalogueLoader(pool),
       dispose: () => pool.close(),
     };
+  });
+
+  describe('the ETL into SQL Server', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'anime-mssql-etl-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('loads a generated file, keeps bad rows out, and leaves the data intact when a load fails', async () => {
+      const pool = await openPool({ connectionString });
+      await migrate(pool);
+      await pool.request().batch('DELETE FROM anime_genres; DELETE FROM animes; DELETE FROM genres;');
+      const loader = new MssqlCatalogueLoader(pool);
+      const csv = join(dir, 'animes.csv');
+      await writeDataset(csv, 500, 7);
+      writeFileSync(csv, `${readFileSync(csv, 'utf8')}bad-1,Broken,,NOT_A_TYPE,1999,5,1,,,,[],\n`);
+      const summary = await loadCsv({ input: csv, profile: kaggleAnimes, loader, mode: 'replace' });
+      expect(summary.valid).toBe(500);
+      expect(summary.rejected).toBe(1);
+      const repository = new MssqlAnimeRepository(pool);
+      expect((await repository.stats()).total).toBe(500);
+      const version = await repository.dataVersion();
+      const failing = await loader.begin('replace');
+      await failing.stage([
+        {
+          sourceId: 'only-one',
+          title: 'Only',
+          type: 'TV',
+          year: null,
+          score: null,
+          episodes: null,
+          genres: [],
+        },
+      ]);
+      await failing.abort();
+      expect((await repository.stats()).total).toBe(500);
+      expect(await repository.dataVersion()).toBe(version);
+      await pool.close();
+    }, 120_000);
   });
 });
