@@ -1,3 +1,4 @@
+import type { CacheFlavour } from '../constructs/cache';
 import { type ResourceNames, resourceNames } from './naming';
 
 export type EnvironmentName = 'dev' | 'prod';
@@ -10,14 +11,7 @@ export interface EnvironmentConfig {
   readonly resourceToken: string;
   readonly sqlSku: string;
   readonly sqlBackupRetentionDays: number;
-  readonly redis:
-    | { readonly flavour: 'managed'; readonly sku: string }
-    | {
-        readonly flavour: 'classic';
-        readonly sku: 'Basic' | 'Standard' | 'Premium';
-        readonly family: 'C' | 'P';
-        readonly capacity: number;
-      };
+  readonly redis: CacheFlavour;
   readonly appServiceSku: string;
   readonly instances: { readonly minimum: number; readonly maximum: number; readonly default: number };
   readonly registrySku: 'Basic' | 'Standard' | 'Premium';

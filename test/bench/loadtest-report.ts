@@ -11,7 +11,7 @@ export interface LoadtestResult {
   herd: { keys: number; requests: number; instances: number; databaseQueries: number };
 }
 
-const escape = (text: string) =>
+const escapeHtml = (text: string) =>
   text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 /** A horizontal bar chart as inline SVG: no scripts, no external assets. */
@@ -25,13 +25,13 @@ function barChart(title: string, rows: { label: string; value: number }[], unit:
     .map((row, i) => {
       const y = 30 + i * (barHeight + 8);
       const w = Math.max(1, ((width - labelWidth - 110) * row.value) / max);
-      return `<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end">${escape(row.label)}</text>
+      return `<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end">${escapeHtml(row.label)}</text>
 <rect class="bar" x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" rx="3"/>
 <text x="${labelWidth + w + 6}" y="${y + 15}">${row.value.toLocaleString('en-US', { maximumFractionDigits: 1 })} ${unit}</text>`;
     })
     .join('\n');
-  return `<figure><figcaption>${escape(title)}</figcaption>
-<svg id="${id}" role="img" aria-label="${escape(title)}" viewBox="0 0 ${width} ${height}" width="100%">${bars}</svg></figure>`;
+  return `<figure><figcaption>${escapeHtml(title)}</figcaption>
+<svg id="${id}" role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${width} ${height}" width="100%">${bars}</svg></figure>`;
 }
 
 /** The self-contained HTML report (charts of throughput and latency percentiles per scenario). */
@@ -41,7 +41,7 @@ export function renderHtml(result: LoadtestResult): string {
   const table = result.scenarios
     .map(
       (s) =>
-        `<tr><td>${escape(s.name)}</td><td>${s.result.requestsPerSecond}</td><td>${s.result.p50Ms}</td><td>${s.result.p99Ms}</td><td>${s.result.non2xx}</td></tr>`,
+        `<tr><td>${escapeHtml(s.name)}</td><td>${s.result.requestsPerSecond}</td><td>${s.result.p50Ms}</td><td>${s.result.p99Ms}</td><td>${s.result.non2xx}</td></tr>`,
     )
     .join('\n');
   return `<!doctype html>
@@ -53,7 +53,7 @@ svg text{font-size:12px;fill:#222}.bar{fill:#3b6fd4}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:right}td:first-child{text-align:left}
 </style></head><body>
 <h1>anime-platform load test</h1>
-<p>${escape(result.machine)}; ${escape(result.date)}; ${result.seconds} s per scenario. Reproduce: <code>${escape(result.command)}</code></p>
+<p>${escapeHtml(result.machine)}; ${escapeHtml(result.date)}; ${result.seconds} s per scenario. Reproduce: <code>${escapeHtml(result.command)}</code></p>
 ${barChart(
   'Throughput (requests/s)',
   rows((t) => t.requestsPerSecond),
@@ -72,8 +72,8 @@ ${barChart(
   'ms',
   'p99',
 )}
-<h2>Ratios</h2><ul>${result.ratios.map((r) => `<li>${escape(r.name)}: <b>${r.value}</b>${r.target ? ` (target ${escape(r.target)})` : ''}</li>`).join('')}</ul>
-<h2>Stale reads after acknowledged writes</h2><ul>${result.stale.map((s) => `<li>${escape(s.target)}: ${s.staleReads} of ${s.writes}</li>`).join('')}</ul>
+<h2>Ratios</h2><ul>${result.ratios.map((r) => `<li>${escapeHtml(r.name)}: <b>${r.value}</b>${r.target ? ` (target ${escapeHtml(r.target)})` : ''}</li>`).join('')}</ul>
+<h2>Stale reads after acknowledged writes</h2><ul>${result.stale.map((s) => `<li>${escapeHtml(s.target)}: ${s.staleReads} of ${s.writes}</li>`).join('')}</ul>
 <h2>Thundering herd on a cold cache</h2>
 <p>${result.herd.requests} concurrent requests for ${result.herd.keys} keys over ${result.herd.instances} instances cost <b>${result.herd.databaseQueries}</b> database queries.</p>
 <h2>All figures</h2>

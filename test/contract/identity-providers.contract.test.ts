@@ -1,7 +1,7 @@
 import { FirebaseIdentityProvider } from '../../api/adapters/firebase/firebase-identity-provider';
 import { LocalIdentityProvider } from '../../api/adapters/local/local-identity-provider';
 import { openCatalogueStore } from '../../api/composition/catalogue-store';
-import { FirebaseAuthEmulator, hasFirebaseEmulator } from '../support/firebase-emulator';
+import { hasFirebaseEmulator, useFirebaseEmulator } from '../support/firebase-emulator';
 import { describeIf } from '../support/real-component';
 import { describeIdentityProviderContract } from './identity-provider.contract';
 
@@ -11,39 +11,21 @@ describeIdentityProviderContract('local (scrypt in SQLite)', async () => {
 });
 
 describeIf(hasFirebaseEmulator())('firebase against the real Auth emulator', () => {
-  let emulator: FirebaseAuthEmulator;
-  beforeAll(async () => {
-    emulator = await FirebaseAuthEmulator.start();
-    process.env.FIREBASE_AUTH_EMULATOR_HOST = emulator.host;
-  }, 90_000);
-  afterAll(async () => {
-    delete process.env.FIREBASE_AUTH_EMULATOR_HOST;
-    await emulator?.stop();
-  }, 30_000);
+  const emulator = useFirebaseEmulator();
 
   describeIdentityProviderContract('firebase', async () => ({
     provider: new FirebaseIdentityProvider({
-      projectId: emulator.projectId,
+      projectId: emulator().projectId,
       apiKey: 'emulator-api-key',
       allowEmulator: true,
     }),
-    clientIdToken: async (email, password) => {
-      const res = await fetch(
-        `http://${emulator.host}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=k`,
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ email, password, returnSecureToken: true }),
-        },
-      );
-      return ((await res.json()) as { idToken: string }).idToken;
-    },
+    clientIdToken: (email, password) => emulator().clientIdToken(email, password),
   }));
 
   it('refuses to run against the emulator unless explicitly allowed (its tokens are unsigned)', () => {
     expect(
       () =>
-        new FirebaseIdentityProvider({ projectId: emulator.projectId, apiKey: 'k', allowEmulator: false }),
+        new FirebaseIdentityProvider({ projectId: emulator().projectId, apiKey: 'k', allowEmulator: false }),
     ).toThrow(/FIREBASE_AUTH_EMULATOR_HOST/);
   });
 });

@@ -4,7 +4,7 @@ import { FirebaseIdentityProvider } from '../../api/adapters/firebase/firebase-i
 import { MemoryCacheStore } from '../../api/adapters/memory/memory-cache-store';
 import type { CatalogueStore } from '../../api/composition/catalogue-store';
 import { ReadThroughCache } from '../../api/core/cache/read-through-cache';
-import { FirebaseAuthEmulator, hasFirebaseEmulator } from '../support/firebase-emulator';
+import { hasFirebaseEmulator, useFirebaseEmulator } from '../support/firebase-emulator';
 import { describeIf } from '../support/real-component';
 import { ADMIN_EMAIL, createTestApp } from '../support/test-app';
 
@@ -188,40 +188,22 @@ function newAnime() {
 describeAccountFlows('local identity provider', () => undefined);
 
 describeIf(hasFirebaseEmulator())('with the real Firebase Auth emulator', () => {
-  let emulator: FirebaseAuthEmulator;
-  beforeAll(async () => {
-    emulator = await FirebaseAuthEmulator.start();
-    process.env.FIREBASE_AUTH_EMULATOR_HOST = emulator.host;
-  }, 90_000);
-  afterAll(async () => {
-    delete process.env.FIREBASE_AUTH_EMULATOR_HOST;
-    await emulator?.stop();
-  }, 30_000);
+  const emulator = useFirebaseEmulator();
 
   const firebase = () => () =>
     new FirebaseIdentityProvider({
-      projectId: emulator.projectId,
+      projectId: emulator().projectId,
       apiKey: 'emulator-key',
       allowEmulator: true,
     });
-  describeAccountFlows('firebase identity provider', firebase, () => emulator.reset());
+  describeAccountFlows('firebase identity provider', firebase, () => emulator().reset());
 
   it('exchanges a client ID token for our access token, and mirrors the admin role as a claim', async () => {
     const ctx = await createTestApp({ identity: firebase() });
-    const signInOnEmulator = async (email: string) => {
-      const res = await fetch(
-        `http://${emulator.host}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=k`,
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ email, password: PASSWORD, returnSecureToken: true }),
-        },
-      );
-      return ((await res.json()) as { idToken: string }).idToken;
-    };
+    const signInOnEmulator = (email: string) => emulator().clientIdToken(email, PASSWORD);
     // A user created by a client SDK, unknown to our table until the exchange.
     const email = newEmail();
-    await fetch(`http://${emulator.host}/identitytoolkit.googleapis.com/v1/accounts:signUp?key=k`, {
+    await fetch(`http://${emulator().host}/identitytoolkit.googleapis.com/v1/accounts:signUp?key=k`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email, password: PASSWORD }),
@@ -237,7 +219,7 @@ describeIf(hasFirebaseEmulator())('with the real Firebase Auth emulator', () => 
       .expect((res) => expect(res.body).toMatchObject({ email, role: 'user' }));
     await request(ctx.server).post('/auth/token').send({ idToken: 'a.b.c' }).expect(401);
 
-    await emulator.reset();
+    await emulator().reset();
     await request(ctx.server)
       .post('/auth/signup')
       .send({ email: ADMIN_EMAIL, password: PASSWORD })

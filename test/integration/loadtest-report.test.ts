@@ -52,7 +52,7 @@ describeIf(requireBinary(CHROMIUM_PATH, 'the load-test report rendering test'))(
             expect(box?.width).toBeGreaterThan(300);
             expect(box?.height).toBeGreaterThan(40);
           }
-          expect(await page.locator('body').innerText()).toContain(result.scenarios[0]!.name);
+          expect(await page.locator('body').textContent()).toContain(result.scenarios[0]!.name);
           expect((await page.screenshot()).length).toBeGreaterThan(10_000);
           expect(requests.filter((u) => !u.startsWith('about:') && !u.startsWith('data:'))).toEqual([]);
         } finally {
