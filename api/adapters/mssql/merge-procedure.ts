@@ -1,7 +1,7 @@
 import { MERGE_PROCEDURE, STAGING_TABLE } from '../../../pipelines/ingest/data-factory';
-import { SCALAR_COLUMNS } from '../../../pipelines/ingest/ddl';
 import { ANIME_COLUMNS, type MappingProfile, type TargetColumn } from '../../../pipelines/ingest/definition';
 import { kaggleAnimes } from '../../../pipelines/ingest/profiles/kaggle-animes';
+import { mergeColumn, mergeStatements } from './statements';
 
 /** A T-SQL string literal (the values come from our own definition, never from requests). */
 const literal = (text: string) => `N'${text.replace(/'/g, "''")}'`;
@@ -48,8 +48,8 @@ function typed(column: TargetColumn, profile: MappingProfile): string {
 
 /** The first reason a typed row is invalid, or NULL. Mirrors the ETL's schema checks. */
 function rejection(column: TargetColumn): string | undefined {
-  const c = `t.[${column.field}]`;
-  const raw = `t.[${column.field}_raw]`;
+  const c = `t.[${mergeColumn(column)}]`;
+  const raw = `t.[${column.column}_raw]`;
   const checks: string[] = [];
   if (!column.nullable && column.kind !== 'textList')
     checks.push(`WHEN ${c} IS NULL THEN ${literal(`${column.field} is required`)}`);
@@ -79,53 +79,31 @@ function rejection(column: TargetColumn): string | undefined {
  * API instance's cache invalidates.
  */
 export function mergeProcedure(profile: MappingProfile = kaggleAnimes): string {
-  const scalar = SCALAR_COLUMNS.map((c) => c.column);
-  const list = ANIME_COLUMNS.find((c) => c.kind === 'textList')!;
   const selectTyped = ANIME_COLUMNS.map(
-    (c) => `${typed(c, profile)} AS [${c.field}], ${cleaned(c, profile)} AS [${c.field}_raw]`,
+    (c) => `${typed(c, profile)} AS [${mergeColumn(c)}], ${cleaned(c, profile)} AS [${c.column}_raw]`,
   ).join(',\n      ');
   const reasons = ANIME_COLUMNS.map(rejection).filter(Boolean).join(' ');
-  const assign = scalar
-    .filter((c) => c !== 'source_id')
-    .map((c) => `a.[${c}] = v.[${ANIME_COLUMNS.find((x) => x.column === c)!.field}]`);
-  const changed = scalar
-    .filter((c) => c !== 'source_id')
-    .map((c) => {
-      const f = ANIME_COLUMNS.find((x) => x.column === c)!.field;
-      return `NOT (a.[${c}] = v.[${f}] OR (a.[${c}] IS NULL AND v.[${f}] IS NULL))`;
-    })
-    .concat([`a.genres_json <> v.[${list.field}]`])
-    .join(' OR ');
-  const fields = SCALAR_COLUMNS.map((c) => `v.[${c.field}]`).join(', ');
+  const merge = mergeStatements('#valid');
   return `CREATE PROCEDURE ${MERGE_PROCEDURE} @profile NVARCHAR(64), @mode NVARCHAR(16) = N'upsert' AS
 BEGIN
   SET NOCOUNT ON;
   SET XACT_ABORT ON;
   IF @profile <> ${literal(profile.name)} THROW 50001, N'this procedure was generated for profile ${profile.name.replace(/'/g, "''")}', 1;
   IF @mode NOT IN (N'upsert', N'replace') THROW 50002, N'mode must be upsert or replace', 1;
-  SELECT s.staged_seq, ${selectTyped}
+  SELECT s.staged_seq AS seq, ${selectTyped}
   INTO #typed FROM ${STAGING_TABLE} s;
   SELECT t.*, CASE ${reasons} ELSE NULL END AS reject_reason INTO #checked FROM #typed t;
-  INSERT INTO ingest_rejects (source_id, reason) SELECT [sourceId_raw], reject_reason FROM #checked WHERE reject_reason IS NOT NULL;
-  -- A later row for the same source id wins, as in the ETL.
-  SELECT * INTO #valid FROM (
-    SELECT c.*, ROW_NUMBER() OVER (PARTITION BY c.[sourceId] ORDER BY c.staged_seq DESC) AS latest
-    FROM #checked c WHERE c.reject_reason IS NULL) d WHERE d.latest = 1;
+  INSERT INTO ingest_rejects (source_id, reason) SELECT [source_id_raw], reject_reason FROM #checked WHERE reject_reason IS NOT NULL;
+  SELECT * INTO #valid FROM #checked WHERE reject_reason IS NULL;
+  -- The same merge as the ETL's bulk loader (a later row for the same source id wins there).
   BEGIN TRANSACTION;
   IF @mode = N'replace'
-    DELETE a FROM animes a WHERE NOT EXISTS (SELECT 1 FROM #valid v WHERE v.[sourceId] = a.source_id);
-  UPDATE a SET ${assign.join(', ')}, a.genres_json = v.[${list.field}], a.version = a.version + 1, a.updated_at = SYSUTCDATETIME()
-    FROM animes a JOIN #valid v ON v.[sourceId] = a.source_id WHERE ${changed};
-  INSERT INTO animes (${scalar.join(', ')}, genres_json, version, created_at, updated_at)
-    SELECT ${fields}, v.[${list.field}], 1, SYSUTCDATETIME(), SYSUTCDATETIME() FROM #valid v
-    WHERE NOT EXISTS (SELECT 1 FROM animes a WHERE a.source_id = v.[sourceId]);
-  INSERT INTO genres (name)
-    SELECT DISTINCT j.value FROM #valid v CROSS APPLY OPENJSON(v.[${list.field}]) j
-    WHERE NOT EXISTS (SELECT 1 FROM genres g WHERE g.name = j.value);
-  DELETE ag FROM anime_genres ag JOIN animes a ON a.id = ag.anime_id JOIN #valid v ON v.[sourceId] = a.source_id;
-  INSERT INTO anime_genres (anime_id, genre_id)
-    SELECT DISTINCT a.id, g.id FROM #valid v JOIN animes a ON a.source_id = v.[sourceId]
-    CROSS APPLY OPENJSON(a.genres_json) j JOIN genres g ON g.name = j.value;
+    ${merge.deleteAbsent};
+  ${merge.updateChanged};
+  ${merge.insertNew};
+  ${merge.insertGenres};
+  ${merge.unlinkStaged};
+  ${merge.linkStaged};
   COMMIT TRANSACTION;
   TRUNCATE TABLE ${STAGING_TABLE};
 END`;

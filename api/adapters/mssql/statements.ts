@@ -1,3 +1,4 @@
+import { ANIME_COLUMNS, type TargetColumn } from '../../../pipelines/ingest/definition';
 import { ANIME_COLUMNS_SQL } from './rows';
 
 /**
@@ -51,31 +52,57 @@ AND NOT EXISTS (SELECT 1 FROM anime_genres x WHERE x.anime_id = @id AND x.genre_
   outboxSize: 'SELECT COUNT(*) AS n FROM cache_outbox',
 } as const;
 
-/** The loader's merge, over a per-load staging table (its name is ours: a fixed prefix and a UUID). */
+/** A merge source's column for a definition column: list columns arrive as JSON, as in `animes`. */
+export function mergeColumn(column: TargetColumn): string {
+  return column.kind === 'textList' ? `${column.column}_json` : column.column;
+}
+
+// Our own names only: a loader's staging table (a fixed prefix and a UUID) or the procedure's #valid.
+const MERGE_SOURCES = /^(etl_staging_[0-9a-f]{32}|#valid)$/;
+
+/**
+ * The one merge of staged rows into the live tables, shared by the ETL's bulk loader and the Data
+ * Factory procedure. The source has a column per definition column (see mergeColumn) and `seq`.
+ */
+export function mergeStatements(source: string) {
+  if (!MERGE_SOURCES.test(source)) throw new Error(`bad merge source ${source}`);
+  // The latest staged row per source id wins, as a re-run of the file would.
+  const latest = `(SELECT * FROM (SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.source_id ORDER BY s.seq DESC) AS rn FROM ${source} s) d WHERE d.rn = 1)`;
+  const columns = ANIME_COLUMNS.map(mergeColumn);
+  const changing = ANIME_COLUMNS.filter((c) => c.column !== 'source_id');
+  const changed = changing
+    .map((c) => {
+      const name = mergeColumn(c);
+      return c.nullable
+        ? `NOT (a.${name} = v.${name} OR (a.${name} IS NULL AND v.${name} IS NULL))`
+        : `a.${name} <> v.${name}`;
+    })
+    .join('\nOR ');
+  return {
+    deleteAbsent: `DELETE FROM animes WHERE NOT EXISTS (SELECT 1 FROM ${source} s WHERE s.source_id = animes.source_id)`,
+    updateChanged: `UPDATE a SET ${changing.map((c) => `a.${mergeColumn(c)} = v.${mergeColumn(c)}`).join(', ')},
+a.version = a.version + 1, a.updated_at = SYSUTCDATETIME()
+FROM animes a JOIN ${latest} v ON v.source_id = a.source_id
+WHERE ${changed}`,
+    insertNew: `INSERT INTO animes (${columns.join(', ')}, version, created_at, updated_at)
+SELECT ${columns.map((c) => `v.${c}`).join(', ')}, 1, SYSUTCDATETIME(), SYSUTCDATETIME()
+FROM ${latest} v WHERE NOT EXISTS (SELECT 1 FROM animes a WHERE a.source_id = v.source_id)`,
+    insertGenres: `INSERT INTO genres (name) SELECT DISTINCT j.value FROM ${source} s CROSS APPLY OPENJSON(s.genres_json) j
+WHERE NOT EXISTS (SELECT 1 FROM genres g WHERE g.name = j.value)`,
+    unlinkStaged: `DELETE ag FROM anime_genres ag JOIN animes a ON a.id = ag.anime_id JOIN ${source} s ON s.source_id = a.source_id`,
+    linkStaged: `INSERT INTO anime_genres (anime_id, genre_id) SELECT DISTINCT a.id, g.id FROM animes a
+JOIN ${source} s ON s.source_id = a.source_id CROSS APPLY OPENJSON(a.genres_json) j JOIN genres g ON g.name = j.value`,
+  };
+}
+
+/** The loader's statements, over a per-load staging table (its name is ours: a fixed prefix and a UUID). */
 export function loaderStatements(staging: string) {
   if (!/^etl_staging_[0-9a-f]{32}$/.test(staging)) throw new Error(`bad staging table name ${staging}`);
-  // The latest staged row per source id wins, as a re-run of the file would.
-  const latest = `(SELECT * FROM (SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.source_id ORDER BY s.seq DESC) AS rn FROM ${staging} s) d WHERE d.rn = 1)`;
   return {
     create: `CREATE TABLE ${staging} (seq BIGINT IDENTITY(1,1) NOT NULL, source_id NVARCHAR(64) NOT NULL, title NVARCHAR(500) NOT NULL,
 type NVARCHAR(7) NOT NULL, year INT NULL, score DECIMAL(4,2) NULL, episodes INT NULL, genres_json NVARCHAR(MAX) NOT NULL)`,
     drop: `DROP TABLE IF EXISTS ${staging}`,
-    deleteAbsent: `DELETE FROM animes WHERE NOT EXISTS (SELECT 1 FROM ${staging} s WHERE s.source_id = animes.source_id)`,
-    updateChanged: `UPDATE a SET a.title = v.title, a.type = v.type, a.year = v.year, a.score = v.score, a.episodes = v.episodes,
-a.genres_json = v.genres_json, a.version = a.version + 1, a.updated_at = SYSUTCDATETIME()
-FROM animes a JOIN ${latest} v ON v.source_id = a.source_id
-WHERE a.title <> v.title OR a.type <> v.type OR a.genres_json <> v.genres_json
-OR NOT (a.year = v.year OR (a.year IS NULL AND v.year IS NULL))
-OR NOT (a.score = v.score OR (a.score IS NULL AND v.score IS NULL))
-OR NOT (a.episodes = v.episodes OR (a.episodes IS NULL AND v.episodes IS NULL))`,
-    insertNew: `INSERT INTO animes (source_id, title, type, year, score, episodes, genres_json, version, created_at, updated_at)
-SELECT v.source_id, v.title, v.type, v.year, v.score, v.episodes, v.genres_json, 1, SYSUTCDATETIME(), SYSUTCDATETIME()
-FROM ${latest} v WHERE NOT EXISTS (SELECT 1 FROM animes a WHERE a.source_id = v.source_id)`,
-    insertGenres: `INSERT INTO genres (name) SELECT DISTINCT j.value FROM ${staging} s CROSS APPLY OPENJSON(s.genres_json) j
-WHERE NOT EXISTS (SELECT 1 FROM genres g WHERE g.name = j.value)`,
-    unlinkStaged: `DELETE ag FROM anime_genres ag JOIN animes a ON a.id = ag.anime_id JOIN ${staging} s ON s.source_id = a.source_id`,
-    linkStaged: `INSERT INTO anime_genres (anime_id, genre_id) SELECT DISTINCT a.id, g.id FROM animes a
-JOIN ${staging} s ON s.source_id = a.source_id CROSS APPLY OPENJSON(a.genres_json) j JOIN genres g ON g.name = j.value`,
+    ...mergeStatements(staging),
     distinctStaged: `SELECT COUNT(DISTINCT source_id) AS n FROM ${staging}`,
   };
 }
