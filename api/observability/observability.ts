@@ -6,6 +6,32 @@ import type { AnimeRepository } from '../core/ports/anime-repository';
 
 const BREAKER_STATES = { closed: 0, 'half-open': 1, open: 2 } as const;
 
+type GaugeStats = Pick<CacheStats, 'hitRatio' | 'pendingInvalidations' | 'breaker'>;
+const NO_STATS: GaugeStats = { hitRatio: 0, pendingInvalidations: 0, breaker: 'closed' };
+
+/** The cache's gauges, by their OpenTelemetry and Prometheus names. */
+const CACHE_GAUGES: readonly { otel: string; prom: string; help: string; read: (s: GaugeStats) => number }[] =
+  [
+    {
+      otel: 'anime.cache.hit_ratio',
+      prom: 'anime_cache_hit_ratio',
+      help: 'Hit ratio',
+      read: (s) => s.hitRatio,
+    },
+    {
+      otel: 'anime.cache.outbox.backlog',
+      prom: 'anime_cache_outbox_backlog',
+      help: 'Pending invalidations',
+      read: (s) => s.pendingInvalidations,
+    },
+    {
+      otel: 'anime.cache.breaker.state',
+      prom: 'anime_cache_breaker_state',
+      help: '0 closed, 1 half-open, 2 open',
+      read: (s) => BREAKER_STATES[s.breaker],
+    },
+  ];
+
 /**
  * Spans and metrics for the cache and the database, recorded twice: through the OpenTelemetry API
  * (Application Insights or OTLP, when telemetry is on) and into a prom-client registry (/metrics).
@@ -15,6 +41,7 @@ export class Observability implements CacheObserver {
   readonly registry = new client.Registry();
   private readonly otel;
   private readonly prom;
+  private readonly meter: Meter;
 
   constructor(meter: Meter = metrics.getMeter('anime-api'), tracer: Tracer = trace.getTracer('anime-api')) {
     this.tracer = tracer;
@@ -27,12 +54,8 @@ export class Observability implements CacheObserver {
       }),
       fill: meter.createHistogram('anime.cache.fill.duration', { unit: 'ms' }),
       query: meter.createHistogram('anime.db.query.duration', { unit: 'ms' }),
-      hitRatio: meter.createObservableGauge('anime.cache.hit_ratio'),
-      backlog: meter.createObservableGauge('anime.cache.outbox.backlog'),
-      breaker: meter.createObservableGauge('anime.cache.breaker.state', {
-        description: '0 closed, 1 half-open, 2 open',
-      }),
     };
+    this.meter = meter;
     const r = [this.registry];
     this.prom = {
       lookups: new client.Counter({
@@ -60,12 +83,6 @@ export class Observability implements CacheObserver {
         buckets: [1, 5, 20, 100, 500, 2000],
         registers: r,
       }),
-      queries: new client.Counter({
-        name: 'anime_db_queries_total',
-        help: 'Database queries',
-        labelNames: ['operation'],
-        registers: r,
-      }),
     };
     client.collectDefaultMetrics({ register: this.registry });
   }
@@ -91,41 +108,35 @@ export class Observability implements CacheObserver {
 
   /** Gauges read from the cache's own counters when a reader collects. */
   observeCache(stats: () => Promise<CacheStats>): void {
+    // One stats() call (it asks the store for its size) serves every gauge of a collection.
     let latest: CacheStats | undefined;
-    const refresh = async () => {
-      latest = await stats().catch(() => latest);
-      return latest;
+    let reading: Promise<CacheStats | undefined> | undefined;
+    const current = () => {
+      reading ??= stats()
+        .then(
+          (value) => (latest = value),
+          () => latest,
+        )
+        .finally(() => setImmediate(() => (reading = undefined)));
+      return reading;
     };
-    this.otel.hitRatio.addCallback(async (o) => o.observe((await refresh())?.hitRatio ?? 0));
-    this.otel.backlog.addCallback(async (o) => o.observe((await refresh())?.pendingInvalidations ?? 0));
-    this.otel.breaker.addCallback(async (o) =>
-      o.observe(BREAKER_STATES[(await refresh())?.breaker ?? 'closed']),
+    const read = async (gauge: (typeof CACHE_GAUGES)[number]) => gauge.read((await current()) ?? NO_STATS);
+    const observables = CACHE_GAUGES.map((gauge) =>
+      this.meter.createObservableGauge(gauge.otel, { description: gauge.help }),
     );
-    const r = [this.registry];
-    new client.Gauge({
-      name: 'anime_cache_hit_ratio',
-      help: 'Hit ratio',
-      registers: r,
-      collect: async function () {
-        this.set((await refresh())?.hitRatio ?? 0);
-      },
-    });
-    new client.Gauge({
-      name: 'anime_cache_outbox_backlog',
-      help: 'Pending invalidations',
-      registers: r,
-      collect: async function () {
-        this.set((await refresh())?.pendingInvalidations ?? 0);
-      },
-    });
-    new client.Gauge({
-      name: 'anime_cache_breaker_state',
-      help: '0 closed, 1 half-open, 2 open',
-      registers: r,
-      collect: async function () {
-        this.set(BREAKER_STATES[(await refresh())?.breaker ?? 'closed']);
-      },
-    });
+    this.meter.addBatchObservableCallback(async (result) => {
+      for (const [i, gauge] of CACHE_GAUGES.entries()) result.observe(observables[i]!, await read(gauge));
+    }, observables);
+    for (const gauge of CACHE_GAUGES) {
+      new client.Gauge({
+        name: gauge.prom,
+        help: gauge.help,
+        registers: [this.registry],
+        collect: async function () {
+          this.set(await read(gauge));
+        },
+      });
+    }
   }
 
   /** Runs `work` in a span; errors mark the span and propagate. */
@@ -158,8 +169,8 @@ export class Observability implements CacheObserver {
             } finally {
               const ms = performance.now() - started;
               this.otel.query.record(ms, { operation });
+              // Its _count series is the number of queries per operation.
               this.prom.query.observe({ operation }, ms);
-              this.prom.queries.inc({ operation });
             }
           });
       },

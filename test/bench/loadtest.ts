@@ -98,7 +98,7 @@ async function dbQueries(base: string, token: string): Promise<number> {
   const text = await (
     await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${token}` } })
   ).text();
-  return [...text.matchAll(/^anime_db_queries_total\{operation="(list|listAll)"\} (\d+)/gm)].reduce(
+  return [...text.matchAll(/^anime_db_query_duration_ms_count\{operation="(list|listAll)"\} (\d+)/gm)].reduce(
     (n, m) => n + Number(m[2]),
     0,
   );

@@ -165,7 +165,7 @@ describe('telemetry with in-memory exporters', () => {
     const res = await request(ctx.server).get('/metrics').set(ctx.admin).expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
     expect(res.text).toMatch(/anime_cache_lookups_total\{outcome="miss",tier="shared"\} 1/);
-    expect(res.text).toMatch(/anime_db_queries_total\{operation="genres"\} 1/);
+    expect(res.text).toMatch(/anime_db_query_duration_ms_count\{operation="genres"\} 1/);
     expect(res.text).toContain('anime_cache_hit_ratio');
     await ctx.store.close();
   });
