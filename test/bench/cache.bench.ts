@@ -4,12 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRedisClient, redisReady } from '../../api/adapters/redis/redis-client';
 import { openCatalogueStore } from '../../api/composition/catalogue-store';
-import { writeDataset } from '../../etl/generate';
-import { loadCsv } from '../../etl/load-csv';
-import { kaggleAnimes } from '../../pipelines/ingest/profiles/kaggle-animes';
-import { freePort, RedisServer } from '../support/redis-server';
+import { RedisServer } from '../support/redis-server';
 import { adminToken, cannon, mixedLoad, SECONDS, type Throughput, wrk } from './load-tools';
-import { BenchProcess, ROOT } from './processes';
+import { type BenchProcess, ROOT, seedCatalogue, startApi, startBaseline } from './processes';
 import { machine, writeSection } from './report';
 import { staleReadComparison } from './stale-race';
 import { writeLatency } from './write-latency';
@@ -24,36 +21,25 @@ async function main() {
   const redis = await RedisServer.start();
   const processes: BenchProcess[] = [];
   try {
-    const csv = join(dir, 'animes.csv');
-    await writeDataset(csv, 20238, 42);
-    const database = join(dir, 'anime.db');
-    const seed = openCatalogueStore({ DATABASE_PATH: database });
-    await loadCsv({ input: csv, profile: kaggleAnimes, loader: seed.loader, mode: 'upsert' });
-    await seed.close();
-
-    const apiEnv = (cache: boolean, port: number) => ({
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_PATH: database,
-      SEED_ON_EMPTY: 'false',
-      LOG_LEVEL: 'error',
-      CACHE_ENABLED: String(cache),
-      REDIS_URL: redis.url,
-      JWT_SECRET: randomBytes(32).toString('base64url'),
-      ADMIN_EMAILS: ADMIN,
-      AUTH_RATE_LIMIT_PER_IP: '100000',
-    });
-    const start = async (script: string, args: string[], env: NodeJS.ProcessEnv, ready?: string) => {
-      const port = await freePort();
-      const p = await BenchProcess.start(script, args, port, { ...env, PORT: String(port) }, ready);
+    const database = await seedCatalogue(dir);
+    const api = async (cache: boolean) => {
+      // Separate secrets: each instance's tokens are its own.
+      const p = await startApi({
+        database,
+        redisUrl: redis.url,
+        cache,
+        jwtSecret: randomBytes(32).toString('base64url'),
+        adminEmail: ADMIN,
+      });
       processes.push(p);
       return p;
     };
-    const cached = await start('api/main.ts', [], apiEnv(true, 0));
-    const uncached = await start('api/main.ts', [], apiEnv(false, 0));
+    const cached = await api(true);
+    const uncached = await api(false);
     const allBytes = Buffer.from(await (await fetch(`${cached.url}/animes/all`)).arrayBuffer());
     writeFileSync(join(dir, 'all.json'), allBytes);
-    const bare = await start('test/bench/baseline-server.ts', [join(dir, 'all.json')], {}, '/');
+    const bare = await startBaseline(join(dir, 'all.json'));
+    processes.push(bare);
     console.log(`/animes/all is ${(allBytes.length / 2 ** 20).toFixed(2)} MiB`);
 
     const results: Record<string, Throughput> = {};

@@ -3,14 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openCatalogueStore } from '../../api/composition/catalogue-store';
-import { writeDataset } from '../../etl/generate';
-import { loadCsv } from '../../etl/load-csv';
-import { kaggleAnimes } from '../../pipelines/ingest/profiles/kaggle-animes';
 import { freePort, RedisServer } from '../support/redis-server';
 import { adminToken, cannon, mixedLoad, SECONDS, type Throughput, wrk } from './load-tools';
 import { type LoadtestResult, renderHtml, renderMarkdown } from './loadtest-report';
-import { BenchProcess, ROOT } from './processes';
+import { ROOT, seedCatalogue, startApi, startBaseline } from './processes';
 import { machine, writeSection } from './report';
 
 const ADMIN = 'loadtest-admin@example.test';
@@ -110,26 +106,14 @@ async function main() {
   const redis = await RedisServer.start();
   const processes: { stop(): Promise<void> }[] = [];
   try {
-    const csv = join(dir, 'animes.csv');
-    await writeDataset(csv, 20238, 42);
-    const database = join(dir, 'anime.db');
-    const seed = openCatalogueStore({ DATABASE_PATH: database });
-    await loadCsv({ input: csv, profile: kaggleAnimes, loader: seed.loader, mode: 'upsert' });
-    await seed.close();
-
+    const database = await seedCatalogue(dir);
     const api = async (cache: boolean) => {
-      const port = await freePort();
-      const p = await BenchProcess.start('api/main.ts', [], port, {
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATABASE_PATH: database,
-        SEED_ON_EMPTY: 'false',
-        LOG_LEVEL: 'error',
-        CACHE_ENABLED: String(cache),
-        REDIS_URL: redis.url,
-        JWT_SECRET: SECRET,
-        ADMIN_EMAILS: ADMIN,
-        AUTH_RATE_LIMIT_PER_IP: '100000',
+      const p = await startApi({
+        database,
+        redisUrl: redis.url,
+        cache,
+        jwtSecret: SECRET,
+        adminEmail: ADMIN,
       });
       processes.push(p);
       return p.url;
@@ -140,14 +124,7 @@ async function main() {
     processes.push(nginx);
     const allBytes = Buffer.from(await (await fetch(`${a}/animes/all`)).arrayBuffer());
     writeFileSync(join(dir, 'all.json'), allBytes);
-    const barePort = await freePort();
-    const bare = await BenchProcess.start(
-      'test/bench/baseline-server.ts',
-      [join(dir, 'all.json')],
-      barePort,
-      { PORT: String(barePort) },
-      '/',
-    );
+    const bare = await startBaseline(join(dir, 'all.json'));
     processes.push(bare);
 
     const scenarios: LoadtestResult['scenarios'] = [];

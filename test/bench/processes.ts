@@ -1,5 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { openCatalogueStore } from '../../api/composition/catalogue-store';
+import { writeDataset } from '../../etl/generate';
+import { loadCsv } from '../../etl/load-csv';
+import { kaggleAnimes } from '../../pipelines/ingest/profiles/kaggle-animes';
+import { freePort } from '../support/redis-server';
 
 export const ROOT = join(__dirname, '..', '..');
 
@@ -10,16 +15,17 @@ export class BenchProcess {
     readonly port: number,
   ) {}
 
+  /** Starts `script` with PORT set to a free loopback port; resolves once `readyPath` answers. */
   static async start(
     script: string,
     args: string[],
-    port: number,
     env: NodeJS.ProcessEnv,
     readyPath = '/ready',
   ): Promise<BenchProcess> {
+    const port = await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script), ...args], {
       cwd: ROOT,
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...env, PORT: String(port) },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     const started = new BenchProcess(child, port);
@@ -50,4 +56,44 @@ export class BenchProcess {
     await exited;
     clearTimeout(force);
   }
+}
+
+/** The 20,238-row generated catalogue, loaded through the ETL into `dir`/anime.db; returns its path. */
+export async function seedCatalogue(dir: string): Promise<string> {
+  const csv = join(dir, 'animes.csv');
+  await writeDataset(csv, 20238, 42);
+  const database = join(dir, 'anime.db');
+  const seed = openCatalogueStore({ DATABASE_PATH: database });
+  await loadCsv({ input: csv, profile: kaggleAnimes, loader: seed.loader, mode: 'upsert' });
+  await seed.close();
+  return database;
+}
+
+export interface BenchApiOptions {
+  readonly database: string;
+  readonly redisUrl: string;
+  readonly cache: boolean;
+  /** Instances that must accept each other's tokens share one. */
+  readonly jwtSecret: string;
+  readonly adminEmail: string;
+}
+
+/** api/main.ts on loopback over a seeded database, quiet, with the auth rate limits out of the way. */
+export function startApi(options: BenchApiOptions): Promise<BenchProcess> {
+  return BenchProcess.start('api/main.ts', [], {
+    HOST: '127.0.0.1',
+    DATABASE_PATH: options.database,
+    SEED_ON_EMPTY: 'false',
+    LOG_LEVEL: 'error',
+    CACHE_ENABLED: String(options.cache),
+    REDIS_URL: options.redisUrl,
+    JWT_SECRET: options.jwtSecret,
+    ADMIN_EMAILS: options.adminEmail,
+    AUTH_RATE_LIMIT_PER_IP: '100000',
+  });
+}
+
+/** The limit: a bare node:http server sending `file` from memory. */
+export function startBaseline(file: string): Promise<BenchProcess> {
+  return BenchProcess.start('test/bench/baseline-server.ts', [file], {}, '/');
 }
