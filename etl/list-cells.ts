@@ -1,33 +1,45 @@
+const isSpace = (code: number) => code === 32 || (code >= 9 && code <= 13);
+
 /**
  * Parses a Python list literal of strings, as pandas writes them: ['Action', "Girls' Love"].
- * Returns null when the cell is not such a literal.
+ * Returns null when the cell is not such a literal. Runs once per row of a large file, so it
+ * scans with indexOf and slices rather than building strings a character at a time.
  */
 export function parsePythonList(cell: string): string[] | null {
   const text = cell.trim();
-  if (!text.startsWith('[') || !text.endsWith(']')) return null;
+  if (text.charCodeAt(0) !== 91 || text.charCodeAt(text.length - 1) !== 93) return null; // [ ]
   const items: string[] = [];
-  let i = 1;
   const end = text.length - 1;
+  let i = 1;
   const skipSpace = () => {
-    while (i < end && /\s/.test(text[i]!)) i++;
+    while (i < end && isSpace(text.charCodeAt(i))) i++;
   };
   skipSpace();
   while (i < end) {
-    const quote = text[i];
+    const quote = text[i]!;
     if (quote !== "'" && quote !== '"') return null;
-    i++;
-    let item = '';
-    while (i < end && text[i] !== quote) {
-      if (text[i] === '\\' && i + 1 < end) i++;
-      item += text[i];
-      i++;
+    let close = text.indexOf(quote, i + 1);
+    let escaped = text.indexOf('\\', i + 1);
+    if (close === -1 || close >= end) return null;
+    if (escaped === -1 || escaped > close) {
+      items.push(text.slice(i + 1, close));
+    } else {
+      // A backslash escapes the next character: rare, so the slow path handles it.
+      let item = '';
+      let from = i + 1;
+      while (escaped !== -1 && escaped < close) {
+        item += text.slice(from, escaped) + text[escaped + 1]!;
+        from = escaped + 2;
+        close = text.indexOf(quote, from);
+        if (close === -1 || close >= end) return null;
+        escaped = text.indexOf('\\', from);
+      }
+      items.push(item + text.slice(from, close));
     }
-    if (text[i] !== quote) return null;
-    i++;
-    items.push(item);
+    i = close + 1;
     skipSpace();
     if (i < end) {
-      if (text[i] !== ',') return null;
+      if (text.charCodeAt(i) !== 44) return null; // ,
       i++;
       skipSpace();
     }

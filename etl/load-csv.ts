@@ -1,11 +1,10 @@
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
 import type { CatalogueLoader, LoadMode, LoadResult } from '../api/core/ports/catalogue-loader';
 import { type MappingProfile, requiredSourceColumns } from '../pipelines/ingest/definition';
-import type { AnimeInput } from '../pipelines/ingest/schema';
-import { createRowTransformer } from './transform';
+import { readRows } from './read-rows';
+import { readRowsInWorker } from './read-rows-in-worker';
 
 /** Bad input the user must fix; nothing was written. The runner exits with code 2. */
 export class InputError extends Error {}
@@ -19,6 +18,8 @@ export interface LoadOptions {
   /** Where rejected rows go: the original cells plus a `reason` column. */
   rejectsFile?: string;
   batchSize?: number;
+  /** Parse on a worker thread. @default true for files of 16 MiB and more */
+  parseInWorker?: boolean;
   onProgress?: (progress: { bytesRead: number; totalBytes: number; rowsRead: number }) => void;
 }
 
@@ -43,7 +44,6 @@ class RejectsWriter {
     private readonly header: string[],
   ) {}
 
-  /** `row` counts data records from 1 (the header is not a row; quoted newlines do not split one). */
   write(row: number, cells: string[], reasons: string[]): void {
     this.count++;
     if (!this.file) return;
@@ -62,9 +62,13 @@ class RejectsWriter {
   }
 }
 
+/** Below this size a worker's start-up costs more than the overlap it buys (measured: docs/benchmarks.md). */
+const WORKER_MIN_BYTES = 16 << 20;
+
 /**
  * Streams a CSV through validation into a staged load. Memory stays flat in the input size: rows
- * are parsed, checked and staged in batches. Nothing becomes visible until the final commit.
+ * are parsed, checked and staged in batches. Nothing becomes visible until the final commit. Large
+ * files are parsed on a worker thread, so parsing the next batch overlaps writing this one.
  */
 export async function loadCsv(options: LoadOptions): Promise<LoadSummary> {
   const started = performance.now();
@@ -75,39 +79,21 @@ export async function loadCsv(options: LoadOptions): Promise<LoadSummary> {
       throw new InputError(`input file not found: ${input}`);
     },
   );
-  const source = createReadStream(input);
-  let bytesRead = 0;
-  source.on('data', (chunk) => {
-    bytesRead += chunk.length;
+  const inWorker = options.parseInWorker ?? totalBytes >= WORKER_MIN_BYTES;
+  const rows = (inWorker ? readRowsInWorker : readRows)({
+    input,
+    profile,
+    batchSize: options.batchSize ?? 2000,
   });
-  const parser = source.pipe(
-    parse({
-      bom: true,
-      delimiter: profile.delimiter,
-      relax_column_count: true,
-      // A stray quote inside a field is read literally rather than swallowing the rows after it.
-      relax_quotes: true,
-      skip_records_with_error: true,
-    }),
-  );
-  const transform = createRowTransformer(profile);
-  const batchSize = options.batchSize ?? 2000;
-  let header: string[] | undefined;
   let rejects: RejectsWriter | undefined;
-  const skipped: string[] = [];
-  parser.on('skip', (error: Error) => skipped.push(`unparseable CSV: ${error.message}`));
   let staged: Awaited<ReturnType<CatalogueLoader['begin']>> | undefined;
-  // Records csv-parse could not parse count as read and rejected, in file order.
-  const flushSkipped = () => {
-    for (const reason of skipped.splice(0)) rejects!.write(++read, [], [reason]);
-  };
-  let batch: AnimeInput[] = [];
+  let header: string[] | undefined;
   let read = 0;
   let valid = 0;
   try {
-    for await (const record of parser as AsyncIterable<string[]>) {
-      if (!header) {
-        header = record.map((h) => h.trim());
+    for await (const event of rows) {
+      if (event.kind === 'header') {
+        header = event.header;
         const missing = requiredSourceColumns(profile).filter((c) => !header!.includes(c));
         if (missing.length) {
           throw new InputError(
@@ -118,31 +104,14 @@ export async function loadCsv(options: LoadOptions): Promise<LoadSummary> {
         if (!options.dryRun) staged = await options.loader.begin(mode);
         continue;
       }
-      flushSkipped();
-      read++;
-      if (record.length !== header.length) {
-        rejects!.write(read, record, [`row has ${record.length} fields, the header has ${header.length}`]);
-        continue;
-      }
-      const row: Record<string, string> = {};
-      for (let i = 0; i < header.length; i++) row[header[i]!] = record[i]!;
-      const outcome = transform(row);
-      if (!outcome.ok) {
-        rejects!.write(read, record, outcome.reasons);
-        continue;
-      }
-      valid++;
-      batch.push(outcome.record);
-      if (batch.length >= batchSize) {
-        await staged?.stage(batch);
-        batch = [];
-        options.onProgress?.({ bytesRead, totalBytes, rowsRead: read });
-      }
+      const { records, rejected, rowsRead, bytesRead } = event.batch;
+      for (const { row, cells, reasons } of rejected) rejects!.write(row, cells, reasons);
+      if (records.length) await staged?.stage(records);
+      read = rowsRead;
+      valid += records.length;
+      options.onProgress?.({ bytesRead, totalBytes, rowsRead });
     }
     if (!header) throw new InputError(`${input} is empty: expected a header row`);
-    flushSkipped();
-    if (batch.length) await staged?.stage(batch);
-    options.onProgress?.({ bytesRead: totalBytes, totalBytes, rowsRead: read });
     const result = staged ? await staged.commit() : {};
     const seconds = (performance.now() - started) / 1000;
     return {
@@ -159,9 +128,9 @@ export async function loadCsv(options: LoadOptions): Promise<LoadSummary> {
     };
   } catch (error) {
     await staged?.abort();
-    source.destroy();
     throw error;
   } finally {
+    await rows.return(undefined);
     await rejects?.close();
   }
 }

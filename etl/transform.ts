@@ -14,63 +14,111 @@ const validateRecord = compileSchema<AnimeInput>(AnimeInputSchema);
 const INTEGER = /^[+-]?\d+(\.0+)?$/;
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 
-type CellResult = { value: unknown } | { reason: string };
+/** Returned by a converter instead of a value: the cell cannot become one. */
+class Rejection {
+  constructor(readonly reason: string) {}
+}
 
-function convertCell(
-  column: TargetColumn,
-  mapping: FieldMapping | undefined,
-  raw: string | undefined,
-): CellResult {
+type CellConverter = (text: string) => unknown;
+
+/**
+ * One converter per target column, built once per load: the per-row work is a trim, a null-token
+ * check and the column's own parse, with no per-cell allocation on the happy path.
+ */
+function cellConverter(column: TargetColumn, mapping: FieldMapping | undefined): CellConverter {
   const name = column.field;
-  const text = (raw ?? '').trim();
+  const nullTokens = new Set(mapping?.nullTokens ?? []);
+  nullTokens.add('');
   if (column.kind === 'textList') {
-    if (!mapping || text === '' || mapping.nullTokens?.includes(text)) return { value: [] };
-    const items =
+    if (!mapping) return () => [];
+    const parseList =
       mapping.list?.format === 'delimited'
-        ? parseDelimitedList(text, mapping.list.separator)
-        : parsePythonList(text);
-    if (!items) return { reason: `${name} "${text}" is not a list literal like ['Action', 'Drama']` };
-    return { value: [...new Set(items.map((item) => item.trim()).filter(Boolean))] };
+        ? (text: string) => parseDelimitedList(text, (mapping.list as { separator: string }).separator)
+        : parsePythonList;
+    return (text) => {
+      if (nullTokens.has(text)) return [];
+      const items = parseList(text);
+      if (!items) return new Rejection(`${name} "${text}" is not a list literal like ['Action', 'Drama']`);
+      const unique: string[] = [];
+      for (const item of items) {
+        const trimmed = item.trim();
+        if (trimmed && !unique.includes(trimmed)) unique.push(trimmed);
+      }
+      return unique;
+    };
   }
-  if (!mapping || mapping.nullTokens?.includes(text) || text === '') {
-    return column.nullable ? { value: null } : { reason: `${name} is empty` };
-  }
+  const missing = column.nullable ? null : new Rejection(`${name} is empty`);
+  if (!mapping) return () => missing;
+  const parse = valueParser(column, mapping);
+  return (text) => (nullTokens.has(text) ? missing : parse(text));
+}
+
+function valueParser(
+  column: Exclude<TargetColumn, { kind: 'textList' }>,
+  mapping: FieldMapping,
+): CellConverter {
+  const name = column.field;
   switch (column.kind) {
     case 'text':
-      return { value: text };
+      return (text) => text;
     case 'enum': {
-      const upper = text.toUpperCase();
-      const value = mapping.synonyms?.[upper] ?? upper;
-      return column.values.includes(value)
-        ? { value }
-        : { reason: `${name} "${text}" is not one of ${column.values.join(', ')}` };
+      const allowed = new Set(column.values);
+      return (text) => {
+        const upper = text.toUpperCase();
+        const value = mapping.synonyms?.[upper] ?? upper;
+        return allowed.has(value)
+          ? value
+          : new Rejection(`${name} "${text}" is not one of ${column.values.join(', ')}`);
+      };
     }
     case 'integer':
-      return INTEGER.test(text)
-        ? { value: Number.parseInt(text, 10) }
-        : { reason: `${name} "${text}" is not an integer` };
+      return (text) =>
+        INTEGER.test(text) ? Number.parseInt(text, 10) : new Rejection(`${name} "${text}" is not an integer`);
     case 'decimal': {
-      if (!DECIMAL.test(text)) return { reason: `${name} "${text}" is not a number` };
       const factor = 10 ** column.scale;
-      return { value: Math.round(Number(text) * factor) / factor };
+      return (text) =>
+        DECIMAL.test(text)
+          ? Math.round(Number(text) * factor) / factor
+          : new Rejection(`${name} "${text}" is not a number`);
     }
   }
 }
 
-/** Turns one source row into a target record, or into every reason it cannot be one. */
-export function createRowTransformer(profile: MappingProfile): (row: Record<string, string>) => RowOutcome {
-  const plan = ANIME_COLUMNS.map((column) => ({ column, mapping: profile.fields[column.field] }));
-  return (row) => {
+/**
+ * Turns the cells of one source row (in `header` order) into a target record, or into every reason
+ * it cannot be one. Conversion follows the profile; the record is then checked against the schema
+ * derived from the same definition (lengths, ranges, list limits).
+ */
+export function createCellsTransformer(
+  profile: MappingProfile,
+  header: readonly string[],
+): (cells: readonly string[]) => RowOutcome {
+  const plan = ANIME_COLUMNS.map((column) => {
+    const mapping = profile.fields[column.field];
+    return {
+      field: column.field,
+      index: mapping ? header.indexOf(mapping.from) : -1,
+      convert: cellConverter(column, mapping),
+    };
+  });
+  return (cells) => {
     const record: Record<string, unknown> = {};
     const reasons: string[] = [];
-    for (const { column, mapping } of plan) {
-      const result = convertCell(column, mapping, mapping ? row[mapping.from] : undefined);
-      if ('reason' in result) reasons.push(result.reason);
-      else record[column.field] = result.value;
+    for (const { field, index, convert } of plan) {
+      const value = convert(index < 0 ? '' : (cells[index] ?? '').trim());
+      if (value instanceof Rejection) reasons.push(value.reason);
+      else record[field] = value;
     }
     if (reasons.length === 0 && !validateRecord(record)) {
       for (const e of formatErrors(validateRecord.errors)) reasons.push(`${e.name} ${e.reason}`);
     }
     return reasons.length ? { ok: false, reasons } : { ok: true, record: record as unknown as AnimeInput };
   };
+}
+
+/** The same transformation for a row keyed by source column name. */
+export function createRowTransformer(profile: MappingProfile): (row: Record<string, string>) => RowOutcome {
+  const header = Object.values(profile.fields).map((mapping) => mapping.from);
+  const transform = createCellsTransformer(profile, header);
+  return (row) => transform(header.map((column) => row[column] ?? ''));
 }

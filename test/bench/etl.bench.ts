@@ -2,11 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openDatabase } from '../../api/adapters/sqlite/open-database';
 import { writeDataset } from '../../etl/generate';
 import { machine, writeSection } from './report';
 
 const ROOT = join(__dirname, '..', '..');
 const SIZES = (process.env.BENCH_ETL_ROWS ?? '20238,1000000').split(',').map(Number);
+const RAW_COLUMNS =
+  'animeID, title, alternative_title, type, year, score, episodes, mal_url, sequel, image_url, genres, genres_detailed';
 
 function timed(command: string, args: string[]): { seconds: number; stdout: string } {
   const started = performance.now();
@@ -15,7 +18,42 @@ function timed(command: string, args: string[]): { seconds: number; stdout: stri
   return { seconds: (performance.now() - started) / 1000, stdout: result.stdout };
 }
 
-/** ETL throughput and memory against sqlite3's `.import` of the same file into one table. */
+const round = (n: number, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/**
+ * The second baseline: the sqlite3 shell, all in C and with no validation, builds our real schema
+ * (migrated by our code) from its own `.import`: rows, genres, links, then the secondary indexes
+ * sorted at the end. Genres go through SQLite's JSON functions, so lists it cannot read are left
+ * empty; the work is still the same shape and size.
+ */
+function schemaFloorScript(csv: string, database: string): string {
+  const db = openDatabase(database);
+  const objects = db
+    .prepare(
+      `SELECT type, name, sql FROM sqlite_master WHERE tbl_name IN ('animes', 'anime_genres')
+       AND sql IS NOT NULL AND (type = 'trigger' OR (type = 'index' AND name NOT LIKE 'ux_%'))`,
+    )
+    .all() as { type: string; name: string; sql: string }[];
+  db.close();
+  const genresJson = `replace(genres, '''', '"')`;
+  return [
+    ...objects.map((o) => `DROP ${o.type.toUpperCase()} ${o.name};`),
+    `CREATE TEMP TABLE raw (${RAW_COLUMNS});`,
+    `.import --csv --skip 1 ${csv} temp.raw`,
+    'BEGIN;',
+    `INSERT INTO animes (source_id, title, type, year, score, episodes, genres_json, version, created_at, updated_at)
+     SELECT animeID, title, type, NULLIF(year, 'UNKNOWN'), NULLIF(score, 'UNKNOWN'), NULLIF(NULLIF(episodes, 'UNKNOWN'), ''),
+       CASE WHEN json_valid(${genresJson}) THEN ${genresJson} ELSE '[]' END, 1, 'now', 'now' FROM temp.raw;`,
+    `INSERT INTO genres (name) SELECT DISTINCT j.value FROM animes a, json_each(a.genres_json) j WHERE true
+     ON CONFLICT (name) DO NOTHING;`,
+    `INSERT OR IGNORE INTO anime_genres (anime_id, genre_id)
+     SELECT a.id, g.id FROM animes a, json_each(a.genres_json) j JOIN genres g ON g.name = j.value;`,
+    ...objects.map((o) => `${o.sql};`),
+    'COMMIT;',
+  ].join('\n');
+}
+
+/** ETL throughput and memory against two baselines measured in the same run (see the section text). */
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'bench-etl-'));
   const rows = [];
@@ -29,21 +67,28 @@ async function main() {
         join(dir, `ours-${size}.db`),
       ]);
       const summary = JSON.parse(ours.stdout.trim().split('\n').pop()!);
-      const script = join(dir, 'import.sql');
-      writeFileSync(script, `.import --csv --skip 1 ${csv} animes_raw\n`);
+
       const importDb = join(dir, `import-${size}.db`);
-      spawnSync('sqlite3', [
-        importDb,
-        'CREATE TABLE animes_raw (animeID, title, alternative_title, type, year, score, episodes, mal_url, sequel, image_url, genres, genres_detailed);',
-      ]);
-      const baseline = timed('sqlite3', [importDb, `.read ${script}`]);
+      spawnSync('sqlite3', [importDb, `CREATE TABLE animes_raw (${RAW_COLUMNS});`]);
+      const importScript = join(dir, 'import.sql');
+      writeFileSync(importScript, `.import --csv --skip 1 ${csv} animes_raw\n`);
+      const imported = timed('sqlite3', [importDb, `.read ${importScript}`]);
+
+      const floorDb = join(dir, `floor-${size}.db`);
+      const floorScript = join(dir, 'floor.sql');
+      writeFileSync(floorScript, schemaFloorScript(csv, floorDb));
+      const floor = timed('sqlite3', [floorDb, `.read ${floorScript}`]);
+
       rows.push({
         rows: size,
         oursSeconds: summary.seconds,
         oursRowsPerSecond: summary.rowsPerSecond,
         peakRssMb: summary.peakRssMb,
-        importSeconds: Math.round(baseline.seconds * 1000) / 1000,
-        ratio: Math.round((summary.seconds / baseline.seconds) * 100) / 100,
+        importSeconds: round(imported.seconds),
+        ratio: round(summary.seconds / imported.seconds, 2),
+        schemaFloorSeconds: round(floor.seconds),
+        floorRatio: round(floor.seconds / imported.seconds, 2),
+        oursToFloor: round(summary.seconds / floor.seconds, 2),
       });
       console.log(rows[rows.length - 1]);
     }
@@ -51,21 +96,27 @@ async function main() {
     rmSync(dir, { recursive: true, force: true });
   }
   const table = [
-    '| rows | our ETL (s) | rows/s | peak RSS (MB) | sqlite3 .import (s) | ours ÷ .import |',
-    '|---:|---:|---:|---:|---:|---:|',
+    '| rows | our ETL (s) | rows/s | peak RSS (MB) | sqlite3 `.import` (s) | ours ÷ `.import` | sqlite3 building our schema (s) | that ÷ `.import` | ours ÷ that |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map(
       (r) =>
-        `| ${r.rows} | ${r.oursSeconds} | ${r.oursRowsPerSecond} | ${r.peakRssMb} | ${r.importSeconds} | ${r.ratio}× |`,
+        `| ${r.rows} | ${r.oursSeconds} | ${r.oursRowsPerSecond} | ${r.peakRssMb} | ${r.importSeconds} | ${r.ratio}× | ${r.schemaFloorSeconds} | ${r.floorRatio}× | ${r.oursToFloor}× |`,
     ),
   ].join('\n');
   writeSection(
     'etl',
     `## ETL (\`npm run bench:etl\`)
 
-Generated Kaggle-format CSV loaded into a fresh SQLite file: parse, validate every row, stage, merge
-into the normalized schema (genres table + links), maintain indexes and the data-version trigger. The
-baseline is the \`sqlite3\` command-line \`.import\` of the same file into a single unindexed table of
-text columns, with no validation: the practical limit. Our time counts the load only (not the process start).
+Generated Kaggle-format CSV loaded into a fresh SQLite file: parse, validate every row, write the
+normalized schema (genres table + links), build the indexes and move the data version, in one
+transaction. Our time counts the load only (not the process start). Two baselines, same run, same file:
+
+- **sqlite3 \`.import\`**: the shell's C importer into one unindexed table of text columns, with no
+  validation. The practical limit for reading the file.
+- **sqlite3 building our schema**: the same shell, still all in C and without validation, importing
+  the file and then building our real schema from it (rows, genres, links, every index) with the
+  fastest plan we know (bulk insert, indexes sorted at the end). The practical limit for the work
+  our schema requires.
 
 Machine: ${machine()}; ${new Date().toISOString().slice(0, 10)}.
 

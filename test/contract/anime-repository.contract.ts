@@ -233,5 +233,29 @@ export function describeCatalogueStoreContract(name: string, open: () => Promise
       const genreTotal = (await repo.genres()).reduce((s, g) => s + g.count, 0);
       expect(genreTotal).toBe(after.reduce((s, a) => s + a.genres.length, 0));
     });
+
+    // Last, because it starts over on a fresh store (a shared SQL Server database is emptied).
+    it('keeps the last line of a source id a file repeats, with its genres, loading into an empty store', async () => {
+      await store.dispose();
+      store = await open();
+      const rows = fixtureRecords(130, 11);
+      const repeats = [
+        { ...rows[10]!, title: 'Repeated within a batch', genres: ['Mystery', 'mystery', 'Horror'] },
+        { ...rows[3]!, title: 'Repeated in a later batch', genres: [] },
+        { ...rows[60]!, genres: ['Comedy'] },
+      ];
+      const load = await store.loader.begin('upsert');
+      await load.stage([...rows.slice(0, 80), repeats[0]!]);
+      await load.stage([...rows.slice(80), repeats[1]!, repeats[2]!]);
+      expect(await load.commit()).toMatchObject({ inserted: rows.length, updated: 0, deleted: 0 });
+      const expected = rows.map((r) => repeats.find((x) => x.sourceId === r.sourceId) ?? r);
+      const stored = await store.repository.listAll({}, { field: 'id', descending: false });
+      expect(stored.map(fieldsOf)).toEqual(expected.map(fieldsOf));
+      const counts = new Map((await store.repository.genres()).map((g) => [g.value.toLowerCase(), g.count]));
+      for (const genre of ['mystery', 'horror', 'comedy']) {
+        const holding = expected.filter((r) => r.genres.some((g) => g.toLowerCase() === genre)).length;
+        expect([genre, counts.get(genre) ?? 0]).toEqual([genre, holding]);
+      }
+    });
   });
 }
