@@ -18,6 +18,12 @@ function timed(command: string, args: string[]): { seconds: number; stdout: stri
   return { seconds: (performance.now() - started) / 1000, stdout: result.stdout };
 }
 
+function expectRows(database: string, table: string, rows: number): void {
+  const counted = Number(timed('sqlite3', [database, `SELECT COUNT(*) FROM ${table}`]).stdout.trim());
+  if (counted !== rows)
+    throw new Error(`baseline ${database} has ${counted} rows in ${table}, expected ${rows}`);
+}
+
 const round = (n: number, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /**
@@ -38,12 +44,12 @@ function schemaFloorScript(csv: string, database: string): string {
   const genresJson = `replace(genres, '''', '"')`;
   return [
     ...objects.map((o) => `DROP ${o.type.toUpperCase()} ${o.name};`),
-    `CREATE TEMP TABLE raw (${RAW_COLUMNS});`,
-    `.import --csv --skip 1 ${csv} temp.raw`,
+    `CREATE TABLE raw_import (${RAW_COLUMNS});`,
+    `.import --csv --skip 1 ${csv} raw_import`,
     'BEGIN;',
     `INSERT INTO animes (source_id, title, type, year, score, episodes, genres_json, version, created_at, updated_at)
      SELECT animeID, title, type, NULLIF(year, 'UNKNOWN'), NULLIF(score, 'UNKNOWN'), NULLIF(NULLIF(episodes, 'UNKNOWN'), ''),
-       CASE WHEN json_valid(${genresJson}) THEN ${genresJson} ELSE '[]' END, 1, 'now', 'now' FROM temp.raw;`,
+       CASE WHEN json_valid(${genresJson}) THEN ${genresJson} ELSE '[]' END, 1, 'now', 'now' FROM raw_import;`,
     `INSERT INTO genres (name) SELECT DISTINCT j.value FROM animes a, json_each(a.genres_json) j WHERE true
      ON CONFLICT (name) DO NOTHING;`,
     `INSERT OR IGNORE INTO anime_genres (anime_id, genre_id)
@@ -78,6 +84,9 @@ async function main() {
       const floorScript = join(dir, 'floor.sql');
       writeFileSync(floorScript, schemaFloorScript(csv, floorDb));
       const floor = timed('sqlite3', [floorDb, `.read ${floorScript}`]);
+      // The shell carries on past a failed statement, so check that each baseline did the work.
+      expectRows(importDb, 'animes_raw', size);
+      expectRows(floorDb, 'animes', size);
 
       rows.push({
         rows: size,

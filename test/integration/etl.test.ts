@@ -191,10 +191,13 @@ describe('ETL parsing on a worker thread', () => {
     const rows = await store.repository.listAll({}, ALL);
     await store.close();
     const rejects = existsSync(rejectsFile) ? readFileSync(rejectsFile, 'utf8') : '';
-    return { summary, rows: rows.map(({ createdAt: _c, updatedAt: _u, ...row }) => row), rejects, progress };
+    // Batches may be cut differently; progress must only climb to the total.
+    expect(progress.every((n, i) => i === 0 || n >= progress[i - 1]!)).toBe(true);
+    expect(progress.at(-1)).toBe(summary.read);
+    return { summary, rows: rows.map(({ createdAt: _c, updatedAt: _u, ...row }) => row), rejects };
   }
 
-  it('gives the same rows, rejects, summary and progress as the main thread', async () => {
+  it('gives the same rows, rejects and summary as the main thread', async () => {
     const lines = [HEADER];
     for (let i = 1; i <= 60; i++) {
       lines.push(
@@ -210,7 +213,6 @@ describe('ETL parsing on a worker thread', () => {
     const input = csv(lines, { bom: true, crlf: true });
     const main = await outcome(input, false);
     expect(main.summary).toMatchObject({ read: 62, valid: 54, rejected: 8, inserted: 54 });
-    expect(main.progress.length).toBeGreaterThan(5);
     // The unparseable last record keeps its place in file order, whichever thread parsed it.
     expect(main.rejects.trim().split('\n').slice(-2)).toEqual([
       expect.stringMatching(/^61,61,Short row/),
