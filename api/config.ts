@@ -13,6 +13,11 @@ export const ConfigSchema = Type.Object({
     { default: 'info' },
   ),
   DATABASE_PATH: Type.String({ default: 'data/anime.db', description: 'SQLite file (embedded store)' }),
+  SQLITE_BUSY_TIMEOUT_MS: Type.Integer({
+    minimum: 0,
+    default: 5000,
+    description: 'How long a SQLite write waits for another writer (a bulk load) before answering 503',
+  }),
   DB_DRIVER: Type.Optional(
     Type.Union([Type.Literal('sqlite'), Type.Literal('mssql')], {
       description: 'Default: mssql when MSSQL_CONNECTION_STRING or SQL_SERVER is set, else sqlite',

@@ -28,9 +28,11 @@ export interface CatalogueStore {
 }
 
 /** Picks the store adapter from configuration. Shared by the API's and the ETL's entry points. */
-export function openCatalogueStore(config: Pick<Config, 'DATABASE_PATH'>): CatalogueStore {
+export function openCatalogueStore(
+  config: Pick<Config, 'DATABASE_PATH'> & Partial<Pick<Config, 'SQLITE_BUSY_TIMEOUT_MS'>>,
+): CatalogueStore {
   if (config.DATABASE_PATH !== ':memory:') mkdirSync(dirname(config.DATABASE_PATH), { recursive: true });
-  const db = openDatabase(config.DATABASE_PATH);
+  const db = openDatabase(config.DATABASE_PATH, { busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS });
   const repository = new SqliteAnimeRepository(db);
   const users = new SqliteUserStore(db);
   return {
@@ -46,6 +48,7 @@ export function openCatalogueStore(config: Pick<Config, 'DATABASE_PATH'>): Catal
 type StoreConfig = Pick<
   Config,
   | 'DATABASE_PATH'
+  | 'SQLITE_BUSY_TIMEOUT_MS'
   | 'DB_DRIVER'
   | 'MSSQL_CONNECTION_STRING'
   | 'SQL_SERVER'

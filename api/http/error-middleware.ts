@@ -8,6 +8,7 @@ import {
   EmailTakenError,
   IdentityUnavailableError,
 } from '../core/ports/identity-provider';
+import { StoreBusyError } from '../core/ports/store-busy-error';
 import { unauthorized } from './authentication';
 import { HttpProblem } from './problem';
 
@@ -20,6 +21,7 @@ const DOMAIN_PROBLEMS: [new (...args: never[]) => Error, (e: Error) => HttpProbl
   [InvalidCredentialsError, (e) => unauthorized(e.message)],
   // The reason (expired, bad signature...) stays in our logs; the caller learns only that it failed.
   [InvalidTokenError, () => unauthorized('the access token is invalid or expired', 'invalid_token')],
+  [StoreBusyError, (e) => new HttpProblem(503, e.message, {}, { 'Retry-After': '2' })],
   [
     IdentityUnavailableError,
     () => new HttpProblem(503, 'the identity provider is unavailable', {}, { 'Retry-After': '5' }),

@@ -1,15 +1,39 @@
 import fc from 'fast-check';
 import { Parser } from 'node-sql-parser';
+import { PYTHON_LIST_TO_JSON } from '../../api/adapters/mssql/merge-procedure';
 import { TSQL_MIGRATIONS } from '../../api/adapters/mssql/migrations';
 import { listQuery } from '../../api/adapters/mssql/mssql-anime-repository';
 import { loaderStatements, SQL } from '../../api/adapters/mssql/statements';
 import { ANIME_TYPES } from '../../api/core/domain/anime';
 import { SORT_FIELDS } from '../../api/core/domain/query';
+import { createRandom, GENRES, generateRow, KAGGLE_HEADER } from '../../etl/dataset-generator';
+import { parsePythonList } from '../../etl/list-cells';
 import { SCALAR_COLUMNS } from '../../pipelines/ingest/ddl';
 import { ANIME_COLUMNS } from '../../pipelines/ingest/definition';
+import { sqlparserRsErrors } from '../support/sqlparser-rs';
 
 const parser = new Parser();
+/** node-sql-parser's transactsql grammar. */
 const parses = (text: string) => parser.astify(text, { database: 'transactsql' });
+
+const HOSTILE = ["'; DROP TABLE animes;--", '%_[', ']]', 'Robert"); DELETE FROM genres;--', '@p0', '魔法'];
+const hostile = fc.constantFrom(...HOSTILE);
+const filter = fc.record(
+  {
+    types: fc.uniqueArray(fc.constantFrom(...ANIME_TYPES), { minLength: 1, maxLength: 3 }),
+    genres: fc.array(fc.oneof(hostile, fc.string({ minLength: 1 })), { minLength: 1, maxLength: 3 }),
+    year: fc.integer({ min: 1900, max: 2100 }),
+    yearFrom: fc.integer({ min: 1900, max: 2100 }),
+    minScore: fc.double({ min: 0, max: 10, noNaN: true }),
+    q: fc.oneof(hostile, fc.string({ minLength: 1, maxLength: 50 })),
+  },
+  { requiredKeys: [] },
+);
+const sort = fc.record({ field: fc.constantFrom(...SORT_FIELDS), descending: fc.boolean() });
+const after = fc.record({
+  value: fc.oneof(fc.constant(null), fc.integer(), hostile),
+  id: fc.integer({ min: 1, max: 1e6 }),
+});
 
 describe('every statement the mssql adapter issues parses as T-SQL', () => {
   it.each(Object.entries(SQL))('%s', (_name, text) => {
@@ -22,25 +46,6 @@ describe('every statement the mssql adapter issues parses as T-SQL', () => {
 
   it('refuses a staging table name that is not ours', () => {
     expect(() => loaderStatements('animes; DROP TABLE users')).toThrow(/bad staging table name/);
-  });
-
-  const HOSTILE = ["'; DROP TABLE animes;--", '%_[', ']]', 'Robert"); DELETE FROM genres;--', '@p0', '魔法'];
-  const hostile = fc.constantFrom(...HOSTILE);
-  const filter = fc.record(
-    {
-      types: fc.uniqueArray(fc.constantFrom(...ANIME_TYPES), { minLength: 1, maxLength: 3 }),
-      genres: fc.array(fc.oneof(hostile, fc.string({ minLength: 1 })), { minLength: 1, maxLength: 3 }),
-      year: fc.integer({ min: 1900, max: 2100 }),
-      yearFrom: fc.integer({ min: 1900, max: 2100 }),
-      minScore: fc.double({ min: 0, max: 10, noNaN: true }),
-      q: fc.oneof(hostile, fc.string({ minLength: 1, maxLength: 50 })),
-    },
-    { requiredKeys: [] },
-  );
-  const sort = fc.record({ field: fc.constantFrom(...SORT_FIELDS), descending: fc.boolean() });
-  const after = fc.record({
-    value: fc.oneof(fc.constant(null), fc.integer(), hostile),
-    id: fc.integer({ min: 1, max: 1e6 }),
   });
 
   it('list queries parse for any filter, sort and page, and carry every value as a parameter only', () => {
@@ -95,12 +100,72 @@ describe('T-SQL migrations derived from the ingest definition', () => {
     expect(procedure).toContain('ingest_rejects');
   });
 
-  it('keeps the DDL parseable, but for the forms the parser lacks (triggers, procedures, ROWVERSION, foreign keys)', () => {
+  // T-SQL's REPLACE swaps every non-overlapping match left to right, as split/join does.
+  const toJson = (cell: string) =>
+    PYTHON_LIST_TO_JSON.reduce((text, [from, to]) => text.split(from).join(to), cell);
+
+  it('turns the Python list literals pandas writes into the JSON lists the ETL reads', () => {
+    const genresAt = KAGGLE_HEADER.indexOf('genres');
+    const random = createRandom(5);
+    const cells = Array.from({ length: 3000 }, (_, i) => generateRow(i + 1, random)[genresAt]!);
+    expect(cells.some((cell) => cell.includes("Girls' Love"))).toBe(true);
+    const awkward = [
+      '[]',
+      `["Girls' Love", 'Drama']`,
+      `['It\\'s "quoted"', 'Back\\\\slash']`,
+      `['Action','Sci-Fi']`,
+      ...GENRES.map((genre) => `[${genre.includes("'") ? `"${genre}"` : `'${genre}'`}]`),
+    ];
+    for (const cell of [...cells, ...awkward]) {
+      expect([cell, JSON.parse(toJson(cell))]).toEqual([cell, parsePythonList(cell)]);
+    }
+  });
+
+  it('renders that rewrite into the merge procedure, with the mark as NCHAR(1)', () => {
+    const procedure = TSQL_MIGRATIONS.flatMap((m) => m.batches).find((b) =>
+      b.startsWith('CREATE PROCEDURE'),
+    )!;
+    expect(procedure.match(/REPLACE\(/g)!.length).toBeGreaterThanOrEqual(PYTHON_LIST_TO_JSON.length);
+    expect(procedure).toContain(`N'[' + NCHAR(1)`);
+    expect(procedure).not.toContain('\u0001');
+  });
+
+  it('keeps the DDL parseable by node-sql-parser, but for the forms it lacks', () => {
     const batches = TSQL_MIGRATIONS.flatMap((m) => m.batches);
-    const beyondParser = (b: string) => /^CREATE (TRIGGER|PROCEDURE)|ROWVERSION|FOREIGN KEY/.test(b);
-    const plain = batches.filter((b) => !beyondParser(b));
-    expect(batches.filter(beyondParser)).toHaveLength(6);
-    expect(plain.length).toBeGreaterThan(12);
-    for (const statement of plain) expect(() => parses(statement)).not.toThrow();
+    const beyondNodeSqlParser = (b: string) => /^CREATE (TRIGGER|PROCEDURE)|ROWVERSION|FOREIGN KEY/.test(b);
+    expect(batches.filter(beyondNodeSqlParser)).toHaveLength(6);
+    for (const batch of batches.filter((b) => !beyondNodeSqlParser(b)))
+      expect(() => parses(batch)).not.toThrow();
+  });
+});
+
+/** A second grammar, datafusion-sqlparser-rs's MsSqlDialect, which also reads triggers, procedures, ROWVERSION and foreign keys. */
+describe('every statement and migration batch also parses in sqlparser-rs', () => {
+  it('parses every statement, loader statement, migration batch and a sample of list queries', () => {
+    const queries = fc
+      .sample(fc.tuple(filter, sort), 200)
+      .map(([filter, order]) => listQuery(filter, order).text);
+    const named: [string, string][] = [
+      ...Object.entries(SQL),
+      ...Object.entries(loaderStatements(`etl_staging_${'0'.repeat(32)}`)),
+      ...TSQL_MIGRATIONS.flatMap((m) =>
+        m.batches.map((batch, i) => [`${m.name} #${i}`, batch] as [string, string]),
+      ),
+      ...queries.map((text, i) => [`list query ${i}`, text] as [string, string]),
+    ];
+    const errors = sqlparserRsErrors(named.map(([, text]) => text));
+    expect(named.map(([name], i) => [name, errors[i]])).toEqual(named.map(([name]) => [name, null]));
+  });
+
+  it('rejects broken T-SQL of the same forms', () => {
+    const broken = [
+      'CREATE TRIGGER trg_x ON animes AFTER INSERT BEGIN SET NOCOUNT ON; END',
+      'CREATE PROCEDURE p (@a INT) AS BEGIN SELECT @a; ',
+      'CREATE TRIGGER trg_x ON animes AFTER INSERT AS BEGIN UPDATE data_version SET WHERE id = 1; END',
+      'ALTER TABLE animes ADD row_version ROWVERSION NOT',
+      'CREATE TABLE t (a INT, CONSTRAINT fk FOREIGN KEY (a) REFERENCES)',
+      'SELECT id FROM animes WHERE',
+    ];
+    expect(sqlparserRsErrors(broken)).toEqual(broken.map(() => expect.stringContaining('sql parser error')));
   });
 });

@@ -6,6 +6,37 @@ import { mergeColumn, mergeStatements } from './statements';
 /** A T-SQL string literal (the values come from our own definition, never from requests). */
 const literal = (text: string) => `N'${text.replace(/'/g, "''")}'`;
 
+/** Stands for an item's quote while a list literal is rewritten: a control character no cell holds. */
+const MARK = '\u0001';
+
+/**
+ * Rewrites a Python list literal as pandas writes it, ['Action', "Girls' Love"], into JSON with
+ * plain REPLACEs, in this order: the item boundaries become marks first, so every quote left is
+ * part of a name. A name that itself contains a boundary such as `', '` comes out wrong, and spaces
+ * inside the brackets make invalid JSON (the row is then rejected as "not a list"); the ETL's parser
+ * handles both, pandas writes neither.
+ */
+export const PYTHON_LIST_TO_JSON: readonly (readonly [string, string])[] = [
+  ["['", `[${MARK}`],
+  ['["', `[${MARK}`],
+  ["']", `${MARK}]`],
+  ['"]', `${MARK}]`],
+  ...["', '", `', "`, `", '`, '", "', "','", `',"`, `",'`, '","'].map(
+    (boundary) => [boundary, `${MARK},${MARK}`] as const,
+  ),
+  ['"', '\\"'],
+  ["\\'", "'"],
+  [MARK, '"'],
+];
+
+/** Text that may hold the mark, as a T-SQL expression. */
+function sqlText(text: string): string {
+  const pieces = text
+    .split(MARK)
+    .flatMap((part, i) => [...(i > 0 ? ['NCHAR(1)'] : []), ...(part ? [literal(part)] : [])]);
+  return pieces.join(' + ');
+}
+
 function fieldOf(profile: MappingProfile, column: TargetColumn) {
   return (
     profile.fields as Record<string, import('../../../pipelines/ingest/definition').FieldMapping | undefined>
@@ -40,8 +71,11 @@ function typed(column: TargetColumn, profile: MappingProfile): string {
       if (list?.format === 'delimited') {
         return `COALESCE(N'[' + (SELECT STRING_AGG(N'"' + STRING_ESCAPE(LTRIM(RTRIM(value)), 'json') + N'"', N',') FROM STRING_SPLIT(${value}, ${literal(list.separator)}) WHERE LTRIM(RTRIM(value)) <> N'') + N']', N'[]')`;
       }
-      // A Python list literal of quoted names: ['Action', 'Sci-Fi'] -> ["Action","Sci-Fi"].
-      return `COALESCE(REPLACE(${value}, N'''', N'"'), N'[]')`;
+      const json = PYTHON_LIST_TO_JSON.reduce(
+        (text, [from, to]) => `REPLACE(${text}, ${sqlText(from)}, ${sqlText(to)})`,
+        value,
+      );
+      return `COALESCE(${json}, N'[]')`;
     }
   }
 }
@@ -84,7 +118,7 @@ export function mergeProcedure(profile: MappingProfile = kaggleAnimes): string {
   ).join(',\n      ');
   const reasons = ANIME_COLUMNS.map(rejection).filter(Boolean).join(' ');
   const merge = mergeStatements('#valid');
-  return `CREATE PROCEDURE ${MERGE_PROCEDURE} @profile NVARCHAR(64), @mode NVARCHAR(16) = N'upsert' AS
+  return `CREATE PROCEDURE ${MERGE_PROCEDURE} (@profile NVARCHAR(64), @mode NVARCHAR(16) = N'upsert') AS
 BEGIN
   SET NOCOUNT ON;
   SET XACT_ABORT ON;

@@ -10,6 +10,7 @@ import {
   type WriteResult,
 } from '../../core/ports/anime-repository';
 import { orderBy, seekPredicate, whereClause } from '../sql/filter-sql';
+import { failFastWhenBusy } from './busy';
 import { ANIME_SELECT, type AnimeRow, toAnime } from './rows';
 import { sqliteRules } from './sqlite-rules';
 
@@ -111,14 +112,16 @@ export class SqliteAnimeRepository implements AnimeRepository {
    * it adds are marked accounted: the caller invalidates their tags precisely.
    */
   private apiWrite<T>(write: () => T): T {
-    return this.db.transaction(() => {
-      const start = this.marker.get()!;
-      const result = write();
-      if (start.accounted === start.version) {
-        this.db.prepare('UPDATE data_version SET accounted = version WHERE id = 1').run();
-      }
-      return result;
-    })();
+    return failFastWhenBusy(() =>
+      this.db.transaction(() => {
+        const start = this.marker.get()!;
+        const result = write();
+        if (start.accounted === start.version) {
+          this.db.prepare('UPDATE data_version SET accounted = version WHERE id = 1').run();
+        }
+        return result;
+      })(),
+    );
   }
 
   private linkGenres(animeId: number, genres: readonly string[]): void {

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { CredentialStore, StoredCredential } from '../../core/ports/credential-store';
 import { EmailTakenError } from '../../core/ports/identity-provider';
 import type { Role, UserAccount, UserRepository } from '../../core/ports/user-repository';
+import { failFastWhenBusy } from './busy';
 
 interface UserRow {
   uid: string;
@@ -47,9 +48,11 @@ export class SqliteUserStore implements UserRepository, CredentialStore {
   async create(account: Omit<UserAccount, 'createdAt'>): Promise<UserAccount> {
     const createdAt = new Date().toISOString();
     try {
-      this.db
-        .prepare('INSERT INTO users (uid, email, display_name, role, created_at) VALUES (?, ?, ?, ?, ?)')
-        .run(account.uid, account.email, account.displayName, account.role, createdAt);
+      failFastWhenBusy(() =>
+        this.db
+          .prepare('INSERT INTO users (uid, email, display_name, role, created_at) VALUES (?, ?, ?, ?, ?)')
+          .run(account.uid, account.email, account.displayName, account.role, createdAt),
+      );
     } catch (error) {
       rethrowDuplicate(error);
     }
@@ -67,20 +70,24 @@ export class SqliteUserStore implements UserRepository, CredentialStore {
   }
 
   async setRole(email: string, role: Role): Promise<boolean> {
-    return this.db.prepare('UPDATE users SET role = ? WHERE email = ?').run(role, email).changes > 0;
+    return failFastWhenBusy(
+      () => this.db.prepare('UPDATE users SET role = ? WHERE email = ?').run(role, email).changes > 0,
+    );
   }
 
   async remove(uid: string): Promise<boolean> {
-    return this.db.prepare('DELETE FROM users WHERE uid = ?').run(uid).changes > 0;
+    return failFastWhenBusy(() => this.db.prepare('DELETE FROM users WHERE uid = ?').run(uid).changes > 0);
   }
 
   async insertCredential(credential: StoredCredential): Promise<void> {
     try {
-      this.db
-        .prepare(
-          'INSERT INTO local_credentials (uid, email, display_name, password_hash) VALUES (?, ?, ?, ?)',
-        )
-        .run(credential.uid, credential.email, credential.displayName, credential.passwordHash);
+      failFastWhenBusy(() =>
+        this.db
+          .prepare(
+            'INSERT INTO local_credentials (uid, email, display_name, password_hash) VALUES (?, ?, ?, ?)',
+          )
+          .run(credential.uid, credential.email, credential.displayName, credential.passwordHash),
+      );
     } catch (error) {
       rethrowDuplicate(error);
     }
@@ -101,6 +108,6 @@ export class SqliteUserStore implements UserRepository, CredentialStore {
   }
 
   async removeCredential(uid: string): Promise<void> {
-    this.db.prepare('DELETE FROM local_credentials WHERE uid = ?').run(uid);
+    failFastWhenBusy(() => this.db.prepare('DELETE FROM local_credentials WHERE uid = ?').run(uid));
   }
 }
