@@ -23,6 +23,9 @@ export { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-di
 export { MssqlDatabase } from '@cdktf/provider-azurerm/lib/mssql-database';
 export { MssqlFirewallRule } from '@cdktf/provider-azurerm/lib/mssql-firewall-rule';
 export { MssqlServer } from '@cdktf/provider-azurerm/lib/mssql-server';
+export { PrivateDnsZone } from '@cdktf/provider-azurerm/lib/private-dns-zone';
+export { PrivateDnsZoneVirtualNetworkLink } from '@cdktf/provider-azurerm/lib/private-dns-zone-virtual-network-link';
+export { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint';
 export { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 export { RedisCache } from '@cdktf/provider-azurerm/lib/redis-cache';
 export { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
@@ -30,6 +33,8 @@ export { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 export { ServicePlan } from '@cdktf/provider-azurerm/lib/service-plan';
 export { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account';
 export { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container';
+export { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
+export { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
 export {
   Annotations,
   App,

@@ -16,6 +16,8 @@ export interface EnvironmentConfig {
   readonly instances: { readonly minimum: number; readonly maximum: number; readonly default: number };
   readonly registrySku: 'Basic' | 'Standard' | 'Premium';
   readonly logRetentionDays: number;
+  /** The VNet's range; distinct per environment, so they could be peered later. */
+  readonly vnetAddressSpace: string;
 }
 
 export const WORKLOAD = 'anime';
@@ -35,6 +37,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfig>> 
     instances: { minimum: 1, maximum: 2, default: 1 },
     registrySku: 'Basic',
     logRetentionDays: 30,
+    vnetAddressSpace: '10.40.0.0/16',
   },
   prod: {
     name: 'prod',
@@ -48,6 +51,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfig>> 
     instances: { minimum: 2, maximum: 6, default: 2 },
     registrySku: 'Standard',
     logRetentionDays: 90,
+    vnetAddressSpace: '10.41.0.0/16',
   },
 };
 

@@ -13,6 +13,7 @@ export const ABBREVIATIONS = {
   autoscale: 'as',
   storageAccount: 'st',
   dataFactory: 'adf',
+  virtualNetwork: 'vnet',
 } as const;
 
 export type ResourceKind = keyof typeof ABBREVIATIONS;

@@ -1,6 +1,7 @@
 import { Construct, LinuxWebApp, MonitorAutoscaleSetting, RoleAssignment, ServicePlan } from '../provider';
 import { allowPublicAccess, type Placement, type PublicAccess, ROLES } from './common';
 import type { Monitoring } from './monitoring';
+import type { Network } from './network';
 
 export interface InstanceCount {
   readonly minimum: number;
@@ -27,6 +28,11 @@ export interface AppServiceProps extends Placement {
   readonly instances?: InstanceCount;
   /** The API is public by design, but the construct still wants that said. @default off */
   readonly publicAccess?: PublicAccess;
+  /**
+   * Integrates the app into this network's app subnet and routes all its outbound traffic (Key
+   * Vault references and image pulls included) through it, to reach private endpoints. @default none
+   */
+  readonly network?: Network;
   readonly monitoring: Monitoring;
 }
 
@@ -62,7 +68,9 @@ export class AppService extends Construct {
       httpsOnly: true,
       publicNetworkAccessEnabled: allowPublicAccess(this, props.publicAccess),
       identity: { type: 'SystemAssigned' },
+      virtualNetworkSubnetId: props.network?.appSubnet.id,
       siteConfig: {
+        vnetRouteAllEnabled: props.network ? true : undefined,
         alwaysOn: !/^(F1|D1)$/.test(sku),
         ftpsState: 'Disabled',
         minimumTlsVersion: '1.2',

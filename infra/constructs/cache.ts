@@ -1,6 +1,7 @@
 import { Construct, ManagedRedis, RedisCache } from '../provider';
 import { allowPublicAccess, type Placement, type PublicAccess } from './common';
 import type { Monitoring } from './monitoring';
+import { type Network, PRIVATE_LINK_ZONES } from './network';
 
 export type CacheFlavour =
   | { readonly flavour: 'managed'; readonly sku: string }
@@ -22,6 +23,8 @@ export interface CacheProps extends Placement {
   readonly highAvailability?: boolean;
   /** @default off */
   readonly publicAccess?: PublicAccess;
+  /** Gives Redis a private endpoint in this network. @default none */
+  readonly network?: Network;
   readonly monitoring: Monitoring;
 }
 
@@ -54,6 +57,11 @@ export class Cache extends Construct {
       });
       this.url = `rediss://:${redis.defaultDatabase.primaryAccessKey}@${redis.hostname}:${redis.defaultDatabase.port}`;
       this.clustered = true;
+      props.network?.connect(this, 'private-endpoint', props.name, {
+        resourceId: redis.id,
+        subresource: 'redisEnterprise',
+        zone: PRIVATE_LINK_ZONES.managedRedis,
+      });
       props.monitoring.diagnostics(this, redis.id);
     } else {
       if (flavour.sku !== 'Premium' && flavour.family === 'P')
@@ -72,6 +80,11 @@ export class Cache extends Construct {
       });
       this.url = `rediss://:${redis.primaryAccessKey}@${redis.hostname}:${redis.sslPort}`;
       this.clustered = false;
+      props.network?.connect(this, 'private-endpoint', props.name, {
+        resourceId: redis.id,
+        subresource: 'redisCache',
+        zone: PRIVATE_LINK_ZONES.classicRedis,
+      });
       props.monitoring.diagnostics(this, redis.id);
     }
   }

@@ -1,6 +1,7 @@
 import { Construct, MssqlDatabase, MssqlFirewallRule, MssqlServer } from '../provider';
 import { allowPublicAccess, type Placement, type PublicAccess } from './common';
 import type { Monitoring } from './monitoring';
+import { type Network, PRIVATE_LINK_ZONES } from './network';
 
 export interface DatabaseProps extends Placement {
   readonly serverName: string;
@@ -16,6 +17,8 @@ export interface DatabaseProps extends Placement {
     /** The 0.0.0.0 rule that lets Azure services (App Service, Data Factory) through. @default false */
     readonly allowAzureServices?: boolean;
   };
+  /** Gives the server a private endpoint in this network. @default none */
+  readonly network?: Network;
   readonly monitoring: Monitoring;
 }
 
@@ -56,6 +59,11 @@ export class Database extends Construct {
         endIpAddress: '0.0.0.0',
       });
     }
+    props.network?.connect(this, 'private-endpoint', props.serverName, {
+      resourceId: this.server.id,
+      subresource: 'sqlServer',
+      zone: PRIVATE_LINK_ZONES.sqlServer,
+    });
     props.monitoring.diagnostics(this, this.database.id);
   }
 

@@ -1,6 +1,7 @@
 import { Construct, KeyVault, KeyVaultSecret, RoleAssignment } from '../provider';
 import { allowPublicAccess, type Placement, type PublicAccess, ROLES } from './common';
 import type { Monitoring } from './monitoring';
+import { type Network, PRIVATE_LINK_ZONES } from './network';
 
 export interface SecretsProps extends Placement {
   readonly name: string;
@@ -11,6 +12,8 @@ export interface SecretsProps extends Placement {
   readonly softDeleteRetentionDays?: number;
   /** @default off */
   readonly publicAccess?: PublicAccess;
+  /** Gives the vault a private endpoint in this network. @default none */
+  readonly network?: Network;
   readonly monitoring: Monitoring;
 }
 
@@ -38,6 +41,11 @@ export class Secrets extends Construct {
       scope: this.vault.id,
       roleDefinitionName: ROLES.keyVaultSecretsOfficer,
       principalId: props.deployerObjectId,
+    });
+    props.network?.connect(this, 'private-endpoint', props.name, {
+      resourceId: this.vault.id,
+      subresource: 'vault',
+      zone: PRIVATE_LINK_ZONES.keyVault,
     });
     props.monitoring.diagnostics(this, this.vault.id);
   }

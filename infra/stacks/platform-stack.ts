@@ -14,6 +14,7 @@ import { IngestFactory } from '../constructs/data-factory';
 import { Database } from '../constructs/database';
 import { Secrets } from '../constructs/key-vault';
 import { Monitoring } from '../constructs/monitoring';
+import { Network } from '../constructs/network';
 import { Registry } from '../constructs/registry';
 import { DatasetStorage } from '../constructs/storage';
 import { PlatformPolicy, RequiredTags } from '../policy/platform-policy';
@@ -59,9 +60,8 @@ const EXPOSURE = {
   registry:
     'GitHub-hosted runners push over the internet; Entra-only auth, admin user and anonymous pull disabled',
   vault:
-    'App Service Key Vault references and the Terraform runner reach it without VNet integration; RBAC only',
-  sql: 'App Service and Data Factory reach SQL as Azure services without private endpoints; Entra-only auth, TLS 1.2',
-  redis: 'App Service reaches Redis without VNet integration; TLS only, access key kept in Key Vault',
+    'the Terraform runner (GitHub-hosted) writes the secrets; the app resolves its references through the private endpoint; RBAC only',
+  sql: "Data Factory's Azure integration runtime reaches SQL as an Azure service; the app uses the private endpoint; Entra-only auth, TLS 1.2",
   storage: 'the deploy workflow uploads the dataset from a GitHub runner; Entra-only auth, no public blobs',
 };
 
@@ -91,8 +91,15 @@ export class PlatformStack extends TerraformStack {
       appInsightsName: names.appInsights,
       retentionInDays: env.logRetentionDays,
     });
+    // The app reaches SQL, Redis and Key Vault through private endpoints in this network.
+    const network = new Network(this, 'network', {
+      ...place,
+      name: names.virtualNetwork,
+      addressSpace: env.vnetAddressSpace,
+    });
     const secrets = new Secrets(this, 'secrets', {
       ...place,
+      network,
       name: names.keyVault,
       tenantId: client.tenantId,
       deployerObjectId: client.objectId,
@@ -107,13 +114,14 @@ export class PlatformStack extends TerraformStack {
       sku: env.sqlSku,
       backupRetentionDays: env.sqlBackupRetentionDays,
       publicAccess: { reason: EXPOSURE.sql, allowAzureServices: true },
+      network,
       monitoring,
     });
     const cache = new Cache(this, 'cache', {
       ...place,
       name: names.redis,
       redis: env.redis,
-      publicAccess: { reason: EXPOSURE.redis },
+      network,
       monitoring,
     });
     const registry = new Registry(this, 'registry', {
@@ -170,6 +178,7 @@ export class PlatformStack extends TerraformStack {
       appSettings: settings,
       instances: env.instances,
       publicAccess: { reason: EXPOSURE.app },
+      network,
       monitoring,
     });
     secrets.grantRead('app-reads-secrets', app.principalId);

@@ -5,6 +5,7 @@ import { Cache } from '../../infra/constructs/cache';
 import { IngestFactory } from '../../infra/constructs/data-factory';
 import { Database } from '../../infra/constructs/database';
 import { Secrets } from '../../infra/constructs/key-vault';
+import { Network, PRIVATE_LINK_ZONES } from '../../infra/constructs/network';
 import { Registry } from '../../infra/constructs/registry';
 import { DatasetStorage } from '../../infra/constructs/storage';
 import {
@@ -22,7 +23,7 @@ import {
   StorageContainer,
 } from '../../infra/provider';
 import { kaggleAnimes } from '../../pipelines/ingest/profiles/kaggle-animes';
-import { monitoring, only, PLACE, synth } from './support';
+import { monitoring, only, PLACE, synth, type TerraformJson } from './support';
 
 describe('constructs are secure by default', () => {
   it('Database: Entra-only admin, TLS 1.2, no public access, backups, diagnostics', () => {
@@ -212,6 +213,104 @@ describe('constructs are secure by default', () => {
       public_network_access_enabled: false,
     });
     expect(json).toHaveResourceWithProperties(StorageContainer, { container_access_type: 'private' });
+  });
+});
+
+describe('network', () => {
+  const network = (scope: Parameters<Parameters<typeof synth>[0]>[0], addressSpace?: string) =>
+    new Network(scope, 'network', { ...PLACE, name: 'vnet-x', addressSpace });
+
+  it('splits its range into an app subnet delegated to App Service and a private-endpoint subnet', () => {
+    const { resources } = synth((scope) => {
+      network(scope, '192.168.8.0/22');
+    });
+    const subnets = Object.values(resources.azurerm_subnet!) as TerraformJson[];
+    expect(subnets.map((s) => [s.name, s.address_prefixes])).toEqual([
+      ['snet-app', ['192.168.8.0/24']],
+      ['snet-private-endpoints', ['192.168.9.0/24']],
+    ]);
+    expect(subnets[0]!.delegation[0].service_delegation.name).toBe('Microsoft.Web/serverFarms');
+    expect(subnets.every((s) => s.default_outbound_access_enabled === false)).toBe(true);
+  });
+
+  it.each(['10.0.0.0/8', '10.0.0.0/26', '10.0.0/16', '300.1.0.0/16'])(
+    'rejects the range %s early',
+    (range) => {
+      expect(() => synth((scope) => void network(scope, range))).toThrow(
+        /addressSpace must be an IPv4 range/,
+      );
+    },
+  );
+
+  it('gives SQL, Redis (managed or classic) and Key Vault private endpoints, one DNS zone per service, linked', () => {
+    const { resources } = synth((scope) => {
+      const net = network(scope);
+      const mon = monitoring(scope);
+      new Database(scope, 'db', {
+        ...PLACE,
+        serverName: 'sql-x',
+        databaseName: 'sqldb-x',
+        entraAdmin: { login: 'a', objectId: '00000000-0000-0000-0000-000000000001' },
+        network: net,
+        monitoring: mon,
+      });
+      new Cache(scope, 'managed', { ...PLACE, name: 'redis-a', network: net, monitoring: mon });
+      new Cache(scope, 'classic', {
+        ...PLACE,
+        name: 'redis-b',
+        redis: { flavour: 'classic', sku: 'Standard', family: 'C', capacity: 1 },
+        network: net,
+        monitoring: mon,
+      });
+      new Secrets(scope, 'kv', {
+        ...PLACE,
+        name: 'kv-x',
+        tenantId: 't',
+        deployerObjectId: 'd',
+        network: net,
+        monitoring: mon,
+      });
+      new Secrets(scope, 'kv2', {
+        ...PLACE,
+        name: 'kv-y',
+        tenantId: 't',
+        deployerObjectId: 'd',
+        network: net,
+        monitoring: mon,
+      });
+    });
+    const endpoints = Object.values(resources.azurerm_private_endpoint!) as TerraformJson[];
+    const targets = endpoints.map((e) => [e.name, e.private_service_connection.subresource_names[0]]);
+    expect(targets.sort()).toEqual([
+      ['pe-kv-x', 'vault'],
+      ['pe-kv-y', 'vault'],
+      ['pe-redis-a', 'redisEnterprise'],
+      ['pe-redis-b', 'redisCache'],
+      ['pe-sql-x', 'sqlServer'],
+    ]);
+    const zones = Object.values(resources.azurerm_private_dns_zone!).map((z) => z.name);
+    expect(zones.sort()).toEqual(Object.values(PRIVATE_LINK_ZONES).sort());
+    expect(Object.keys(resources.azurerm_private_dns_zone_virtual_network_link!)).toHaveLength(zones.length);
+    expect(endpoints.every((e) => e.private_service_connection.is_manual_connection === false)).toBe(true);
+  });
+
+  it('integrates the app into the app subnet and routes all its traffic through it', () => {
+    const { resources } = synth((scope) => {
+      new AppService(scope, 'app', {
+        ...PLACE,
+        planName: 'plan',
+        appName: 'app',
+        autoscaleName: 'as',
+        registry: { id: 'acr-id', loginServer: 'acr.azurecr.io' },
+        imageRepository: 'anime-api',
+        appSettings: {},
+        network: network(scope),
+        monitoring: monitoring(scope),
+      });
+    });
+    const app = only(resources, 'azurerm_linux_web_app') as TerraformJson;
+    expect(app.virtual_network_subnet_id).toMatch(/azurerm_subnet\.network_app_/);
+    expect(app.site_config.vnet_route_all_enabled).toBe(true);
   });
 });
 

@@ -12,6 +12,7 @@ import { kaggleAnimes } from '../../pipelines/ingest/profiles/kaggle-animes';
 import { malExport } from '../../pipelines/ingest/profiles/mal-export';
 import { ROOT } from '../support/cli';
 import './support';
+import type { TerraformJson } from './support';
 
 function stackJson(
   environment: 'dev' | 'prod',
@@ -60,6 +61,33 @@ describe('platform stacks', () => {
     expect(app.app_settings.FIREBASE_PROJECT_ID).toBe('my-project');
     expect(json.variable.jwt_secret.sensitive).toBe(true);
   });
+
+  it.each(['dev', 'prod'] as const)(
+    '%s: the app reaches SQL, Redis and Key Vault privately, and Redis has no public access',
+    (environment) => {
+      const { resource } = stackJson(environment);
+      const app = Object.values(resource.azurerm_linux_web_app)[0] as TerraformJson;
+      expect(app.virtual_network_subnet_id).toMatch(/^\$\{azurerm_subnet\.network_app_/);
+      expect(app.site_config.vnet_route_all_enabled).toBe(true);
+      const endpoints = Object.values(resource.azurerm_private_endpoint) as TerraformJson[];
+      const reached = endpoints.map((e) => e.private_service_connection.private_connection_resource_id);
+      for (const type of ['azurerm_mssql_server', 'azurerm_managed_redis', 'azurerm_key_vault']) {
+        const key = Object.keys(resource[type])[0];
+        expect(reached).toContain(`\${${type}.${key}.id}`);
+      }
+      for (const endpoint of endpoints) {
+        expect(endpoint.subnet_id).toMatch(/^\$\{azurerm_subnet\.network_endpoints_/);
+        expect(endpoint.private_dns_zone_group.private_dns_zone_ids).toHaveLength(1);
+      }
+      expect((Object.values(resource.azurerm_managed_redis)[0] as TerraformJson).public_network_access).toBe(
+        'Disabled',
+      );
+      const ranges = Object.values(resource.azurerm_virtual_network).map(
+        (v: TerraformJson) => v.address_space[0],
+      );
+      expect(ranges).toEqual([ENVIRONMENTS[environment].vnetAddressSpace]);
+    },
+  );
 
   it('uses the azurerm remote backend when configured', () => {
     const json = stackJson('dev', {

@@ -32,3 +32,7 @@ export function only(
   if (all.length !== 1) throw new Error(`expected one ${type}, found ${all.length}`);
   return all[0]!;
 }
+
+/** Synthesized Terraform JSON: untyped by nature, read field by field in assertions. */
+// biome-ignore lint/suspicious/noExplicitAny: the synthesized JSON has no static type to offer
+export type TerraformJson = any;

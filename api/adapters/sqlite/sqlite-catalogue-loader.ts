@@ -40,7 +40,8 @@ function suspend(db: Database.Database, type: 'index' | 'trigger', tables: strin
  * One load is one write transaction, written straight into the live tables: readers on other
  * connections keep seeing the previous catalogue (WAL) until the commit, and an error, an abort, a
  * crash or a kill rolls everything back. Loading into an empty catalogue drops the secondary indexes
- * and rebuilds them by sorting at the end, which is several times faster than maintaining them per row.
+ * of `animes` and rebuilds them by sorting at the end, several times faster than maintaining them per
+ * row; the genre link index stays, since links arrive in id order and it is cheaper kept than rebuilt.
  * Per-row data-version triggers are suspended too; the commit bumps the version once instead.
  * Genres are linked per staged batch in two set-based statements, from each new row's final genres.
  */
