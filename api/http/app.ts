@@ -3,6 +3,7 @@ import Koa from 'koa';
 import type { Logger } from 'pino';
 import type { Accounts } from '../core/auth/accounts';
 import type { ReadThroughCache } from '../core/cache/read-through-cache';
+import { SharedReads } from '../core/cache/shared-reads';
 import { CatalogueWrites, type Invalidator } from '../core/catalogue-writes';
 import type { AnimeRepository } from '../core/ports/anime-repository';
 import type { RateLimiter } from '../core/ports/rate-limiter';
@@ -61,7 +62,9 @@ export function createApp(deps: AppDependencies): Koa {
   ];
   const authorize = authorizer(deps.accounts);
   const router = buildRouter(routes, {
-    respond: deps.cache ? cachingResponder(deps.cache) : undefined,
+    respond: deps.cache
+      ? cachingResponder(deps.cache, new SharedReads(() => deps.repository.dataVersion()))
+      : undefined,
     authorize,
   });
   if (observability) {

@@ -2,6 +2,7 @@ import { trace } from '@opentelemetry/api';
 import type { Context } from 'koa';
 import { cacheSpec } from '../core/cache/cache-keys';
 import type { ReadThroughCache } from '../core/cache/read-through-cache';
+import type { SharedReads } from '../core/cache/shared-reads';
 import {
   decodeRepresentation,
   encodeRepresentation,
@@ -30,8 +31,11 @@ function report(ctx: Context, outcome: Outcome, timings: Record<string, number>)
   );
 }
 
-/** Serves cacheable GETs from the read-through cache: 304s and hits never touch the database. */
-export function cachingResponder(cache: ReadThroughCache): ReadResponder {
+/**
+ * Serves cacheable GETs from the read-through cache: 304s and hits never touch the database. When
+ * the cache is bypassed, concurrent requests for one key share their database read.
+ */
+export function cachingResponder(cache: ReadThroughCache, sharedReads: SharedReads): ReadResponder {
   const tracer = trace.getTracer('anime-api');
   return async (route, ctx, input, produce) => {
     if (!route.cache) return produce();
@@ -48,10 +52,11 @@ export function cachingResponder(cache: ReadThroughCache): ReadResponder {
   ): Promise<Representation> {
     const started = performance.now();
     const timings: Record<string, number> = {};
-    const lookup = await cache.lookup(cacheSpec(name, { ...input.params, ...input.query } as never));
+    const spec = cacheSpec(name, { ...input.params, ...input.query } as never);
+    const lookup = await cache.lookup(spec);
     if (!lookup) {
       const dbStart = performance.now();
-      const representation = await produce();
+      const representation = await sharedReads.run(spec.key, produce);
       timings.db = performance.now() - dbStart;
       report(ctx, 'BYPASS', timings);
       return representation;

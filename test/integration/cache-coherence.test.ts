@@ -144,6 +144,59 @@ describe('response cache over the in-process store', () => {
   });
 });
 
+describe('while the cache is bypassed', () => {
+  it('a herd shares one database read per key, and a request after a write never joins an older one', async () => {
+    const breaker = new CircuitBreaker(60_000);
+    const cache = new ReadThroughCache(new MemoryCacheStore(), { breaker });
+    const base = await createTestApp({ cache });
+    // The real SQLite repository, with its list-all reads held until the test lets them go.
+    const held: (() => void)[] = [];
+    let listAllCalls = 0;
+    const repository = Object.create(base.store.repository) as typeof base.store.repository;
+    repository.listAll = async (...args) => {
+      listAllCalls++;
+      await new Promise<void>((resolve) => held.push(resolve));
+      return base.store.repository.listAll(...args);
+    };
+    const { server } = await createTestApp({ cache, store: { ...base.store, repository } });
+    const writes = new CatalogueWrites(base.store.repository, cache);
+    breaker.failed();
+    const path = '/animes/all?type=OVA';
+    const settled = async () => {
+      for (let i = 0; i < 20 && held.length < listAllCalls; i++) await new Promise((r) => setTimeout(r, 5));
+    };
+
+    const herd = Array.from({ length: 20 }, () => request(server).get(path));
+    const responses = herd.map((r) => r.then((res) => res));
+    await new Promise((r) => setTimeout(r, 100));
+    await settled();
+    expect(listAllCalls).toBe(1);
+
+    const [target] = await base.store.repository.listAll(
+      { types: ['OVA'] },
+      { field: 'id', descending: false },
+    );
+    await writes.update(target!.id, { ...target!, title: 'written while bypassed' });
+    const late = request(server)
+      .get(path)
+      .then((res) => res);
+    await new Promise((r) => setTimeout(r, 100));
+    await settled();
+    expect(listAllCalls).toBe(2);
+    for (const release of held.splice(0)) release();
+
+    const bodies = (await Promise.all(responses)).map((res) => {
+      expect(res.headers['x-cache']).toBe('BYPASS');
+      return JSON.stringify(res.body);
+    });
+    expect(new Set(bodies).size).toBe(1);
+    expect((await late).body.find((a: { id: number }) => a.id === target!.id).title).toBe(
+      'written while bypassed',
+    );
+    await base.store.close();
+  });
+});
+
 describeIf(hasRedis)('response cache over a real Redis', () => {
   let redis: RedisServer;
   beforeAll(async () => {

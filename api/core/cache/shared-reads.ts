@@ -1,0 +1,26 @@
+/**
+ * While the cache is bypassed (its store failing or its breaker open), concurrent requests for one
+ * key share one database read instead of each running it: a herd must not reach the database
+ * just because Redis is slow. A request joins a read in flight only if the catalogue's data version
+ * has not moved since that read began, so no response is older than a write acknowledged before
+ * the request arrived (the same guarantee the generations give the cache).
+ */
+export class SharedReads {
+  private readonly running = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly dataVersion: () => Promise<number>) {}
+
+  async run<T>(key: string, read: () => Promise<T>): Promise<T> {
+    const id = `${key}|v=${await this.dataVersion()}`;
+    const running = this.running.get(id) as Promise<T> | undefined;
+    if (running) return running;
+    const shared = read().finally(() => this.running.delete(id));
+    this.running.set(id, shared);
+    return shared;
+  }
+
+  /** Reads in flight now (for tests and metrics). */
+  get inFlight(): number {
+    return this.running.size;
+  }
+}
