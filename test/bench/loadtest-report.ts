@@ -8,7 +8,14 @@ export interface LoadtestResult {
   scenarios: { name: string; group: string; result: Throughput }[];
   ratios: { name: string; value: number; target?: string }[];
   stale: { target: string; writes: number; staleReads: number }[];
-  herd: { keys: number; requests: number; instances: number; databaseQueries: number };
+  herd: {
+    keys: number;
+    requests: number;
+    instances: number;
+    databaseQueries: number;
+    /** The same herd while Redis does not answer: one query per key per instance is the floor. */
+    redisPausedQueries: number;
+  };
 }
 
 const escapeHtml = (text: string) =>
@@ -75,7 +82,7 @@ ${barChart(
 <h2>Ratios</h2><ul>${result.ratios.map((r) => `<li>${escapeHtml(r.name)}: <b>${r.value}</b>${r.target ? ` (target ${escapeHtml(r.target)})` : ''}</li>`).join('')}</ul>
 <h2>Stale reads after acknowledged writes</h2><ul>${result.stale.map((s) => `<li>${escapeHtml(s.target)}: ${s.staleReads} of ${s.writes}</li>`).join('')}</ul>
 <h2>Thundering herd on a cold cache</h2>
-<p>${result.herd.requests} concurrent requests for ${result.herd.keys} keys over ${result.herd.instances} instances cost <b>${result.herd.databaseQueries}</b> database queries.</p>
+<p>${result.herd.requests} concurrent requests for ${result.herd.keys} keys over ${result.herd.instances} instances cost <b>${result.herd.databaseQueries}</b> database queries; with Redis paused (every request bypassing the cache), <b>${result.herd.redisPausedQueries}</b>.</p>
 <h2>All figures</h2>
 <table><thead><tr><th>scenario</th><th>req/s</th><th>p50 ms</th><th>p99 ms</th><th>non-2xx</th></tr></thead><tbody>${table}</tbody></table>
 </body></html>
@@ -105,6 +112,8 @@ export function renderMarkdown(result: LoadtestResult): string {
     ...result.stale.map((s) => `| ${s.target} | ${s.writes} | ${s.staleReads} |`),
     '',
     `Thundering herd: ${result.herd.requests} concurrent requests for ${result.herd.keys} keys on a cold cache, over`,
-    `${result.herd.instances} instances sharing Redis, cost ${result.herd.databaseQueries} database queries.`,
+    `${result.herd.instances} instances sharing Redis, cost ${result.herd.databaseQueries} database queries. With Redis paused (every`,
+    `request bypassing the cache), the same herd cost ${result.herd.redisPausedQueries} (the floor, one per key per instance, is ${result.herd.keys * result.herd.instances}; without`,
+    `shared reads it could be ${result.herd.requests}).`,
   ].join('\n');
 }

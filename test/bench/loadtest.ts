@@ -173,17 +173,25 @@ async function main() {
       'nginx proxy_cache (60 s TTL)': nginx.url,
     });
 
-    // A cold cache, then a herd: 3 keys, 60 concurrent requests over both instances.
-    await fetch(`${a}/admin/cache/purge`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    // A herd: 3 keys, 60 concurrent requests over both instances; the database queries it cost.
     const keys = ['/animes/all?type=MOVIE', '/animes/all?type=ONA', '/animes/all?type=SPECIAL'];
-    const before = (await dbQueries(a, token)) + (await dbQueries(b, token));
-    await Promise.all(
-      Array.from({ length: 60 }, (_, i) =>
-        fetch(`${i % 2 ? a : b}${keys[i % keys.length]}`).then((r) => r.arrayBuffer()),
-      ),
-    );
-    const databaseQueries = (await dbQueries(a, token)) + (await dbQueries(b, token)) - before;
-    const herd = { keys: keys.length, requests: 60, instances: 2, databaseQueries };
+    const herdQueries = async () => {
+      const before = (await dbQueries(a, token)) + (await dbQueries(b, token));
+      await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          fetch(`${i % 2 ? a : b}${keys[i % keys.length]}`).then((r) => r.arrayBuffer()),
+        ),
+      );
+      return (await dbQueries(a, token)) + (await dbQueries(b, token)) - before;
+    };
+    // On a cold cache...
+    await fetch(`${a}/admin/cache/purge`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    const databaseQueries = await herdQueries();
+    // ...and with Redis not answering (paused), so every instance bypasses the cache.
+    redis.cli('CLIENT', 'PAUSE', '3000', 'ALL');
+    const redisPausedQueries = await herdQueries();
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const herd = { keys: keys.length, requests: 60, instances: 2, databaseQueries, redisPausedQueries };
     console.log('herd', herd, 'stale', stale);
 
     const rps = (name: string) => scenarios.find((s) => s.name === name)!.result;

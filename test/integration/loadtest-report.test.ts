@@ -26,7 +26,7 @@ const sample: LoadtestResult = {
   ],
   ratios: [{ name: 'ours ÷ bare', value: 0.8, target: '≥ 0.5' }],
   stale: [{ target: 'nginx', writes: 20, staleReads: 20 }],
-  herd: { keys: 3, requests: 60, instances: 2, databaseQueries: 3 },
+  herd: { keys: 3, requests: 60, instances: 2, databaseQueries: 3, redisPausedQueries: 6 },
 };
 
 describeIf(requireBinary(CHROMIUM_PATH, 'the load-test report rendering test'))(

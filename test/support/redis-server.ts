@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { requireBinary } from './real-component';
@@ -57,6 +57,15 @@ export class RedisServer {
       }
     }
     throw new Error(`redis-server did not start on port ${this.port}`);
+  }
+
+  /** Runs one command through redis-cli and returns its output. */
+  cli(...args: string[]): string {
+    const result = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(this.port), ...args], {
+      encoding: 'utf8',
+    });
+    if (result.status !== 0) throw new Error(`redis-cli ${args.join(' ')} failed: ${result.stderr}`);
+    return result.stdout.trim();
   }
 
   /** Kills the server (SIGKILL: its data is lost, as in a crash). */

@@ -15,12 +15,15 @@ function controlledRead() {
   };
 }
 
+/** Lets deferred reads start (they begin on a later turn of the event loop). */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+
 describe('shared reads while the cache is bypassed', () => {
   it('gives concurrent requests for one key one database read', async () => {
     const shared = new SharedReads(async () => 7);
     const db = controlledRead();
     const herd = Promise.all(Array.from({ length: 30 }, () => shared.run('animes:all|type=OVA', db.read)));
-    await new Promise((resolve) => setImmediate(resolve));
+    await settle();
     expect(db.started).toHaveLength(1);
     db.started[0]!('rows');
     expect(await herd).toEqual(Array(30).fill('rows'));
@@ -31,7 +34,7 @@ describe('shared reads while the cache is bypassed', () => {
     const shared = new SharedReads(async () => 1);
     const db = controlledRead();
     const reads = ['a', 'b', 'a'].map((key) => shared.run(key, db.read));
-    await new Promise((resolve) => setImmediate(resolve));
+    await settle();
     expect(db.started).toHaveLength(2);
     for (const finish of db.started) finish('x');
     await Promise.all(reads);
@@ -42,10 +45,10 @@ describe('shared reads while the cache is bypassed', () => {
     const shared = new SharedReads(async () => version);
     const db = controlledRead();
     const before = shared.run('k', db.read);
-    await new Promise((resolve) => setImmediate(resolve));
+    await settle();
     version = 2; // a write commits and is acknowledged
     const after = shared.run('k', db.read);
-    await new Promise((resolve) => setImmediate(resolve));
+    await settle();
     expect(db.started).toHaveLength(2);
     db.started[0]!('old rows');
     db.started[1]!('new rows');
@@ -56,11 +59,11 @@ describe('shared reads while the cache is bypassed', () => {
     const shared = new SharedReads(async () => 3);
     const db = controlledRead();
     const first = [shared.run('k', db.read), shared.run('k', db.read)];
-    await new Promise((resolve) => setImmediate(resolve));
+    await settle();
     db.failures[0]!(new Error('database unreachable'));
     for (const read of first) await expect(read).rejects.toThrow('database unreachable');
     const next = shared.run('k', db.read);
-    await new Promise((resolve) => setImmediate(resolve));
+    await settle();
     expect(db.started).toHaveLength(2);
     db.started[1]!('rows');
     expect(await next).toBe('rows');

@@ -14,7 +14,11 @@ export class SharedReads {
     const id = `${key}|v=${await this.dataVersion()}`;
     const running = this.running.get(id) as Promise<T> | undefined;
     if (running) return running;
-    const shared = read().finally(() => this.running.delete(id));
+    // The read starts on the next turn of the event loop: with a synchronous driver (SQLite) it
+    // would otherwise finish before the rest of a herd, woken by the same timers, could join it.
+    const shared = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(read)
+      .finally(() => this.running.delete(id));
     this.running.set(id, shared);
     return shared;
   }
