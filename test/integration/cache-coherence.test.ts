@@ -146,7 +146,7 @@ describe('response cache over the in-process store', () => {
 
 describe('while the cache is bypassed', () => {
   it('a herd shares one database read per key, and a request after a write never joins an older one', async () => {
-    const breaker = new CircuitBreaker(60_000);
+    const breaker = new CircuitBreaker(60_000, 1);
     const cache = new ReadThroughCache(new MemoryCacheStore(), { breaker });
     const base = await createTestApp({ cache });
     // The real SQLite repository, with its list-all reads held until the test lets them go.

@@ -1,15 +1,24 @@
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
 /**
- * Guards calls to the cache store. One failure (or timeout) opens it; after `cooldownMs` a single
- * trial call decides whether it closes again. While open, callers bypass the cache entirely.
+ * Guards calls to the cache store. `failureThreshold` failures (or timeouts) in a row open it, so a
+ * single reply delayed past its timeout by a busy event loop does not send a whole instance to the
+ * database for a cooldown; a real outage fails every call and opens it at once anyway. After
+ * `cooldownMs` a single trial call decides whether it closes again. While open, callers bypass the
+ * cache entirely.
  */
 export class CircuitBreaker {
   private state: BreakerState = 'closed';
   private openedAt = 0;
   private trialInFlight = false;
+  private failuresInARow = 0;
 
-  constructor(private readonly cooldownMs = 1000) {}
+  constructor(
+    private readonly cooldownMs = 1000,
+    private readonly failureThreshold = 3,
+  ) {
+    if (!(failureThreshold >= 1)) throw new Error('failureThreshold must be at least 1');
+  }
 
   get current(): BreakerState {
     if (this.state === 'open' && Date.now() - this.openedAt >= this.cooldownMs) return 'half-open';
@@ -30,9 +39,13 @@ export class CircuitBreaker {
   succeeded(): void {
     this.state = 'closed';
     this.trialInFlight = false;
+    this.failuresInARow = 0;
   }
 
   failed(): void {
+    this.failuresInARow++;
+    // A failed trial reopens at once: the store has already been failing.
+    if (this.state === 'closed' && this.failuresInARow < this.failureThreshold) return;
     this.state = 'open';
     this.openedAt = Date.now();
     this.trialInFlight = false;

@@ -1,0 +1,40 @@
+import { CircuitBreaker } from '../../api/core/cache/circuit-breaker';
+
+describe('circuit breaker', () => {
+  it('opens on the third failure in a row, not on one slow reply', () => {
+    const breaker = new CircuitBreaker(60_000);
+    breaker.failed();
+    breaker.failed();
+    expect([breaker.current, breaker.allows()]).toEqual(['closed', true]);
+    breaker.failed();
+    expect([breaker.current, breaker.allows()]).toEqual(['open', false]);
+  });
+
+  it('counts only failures in a row: a success in between starts over', () => {
+    const breaker = new CircuitBreaker(60_000);
+    breaker.failed();
+    breaker.failed();
+    breaker.succeeded();
+    breaker.failed();
+    breaker.failed();
+    expect(breaker.current).toBe('closed');
+  });
+
+  it('after the cooldown lets one trial through; a failed trial reopens at once, a good one closes', async () => {
+    const breaker = new CircuitBreaker(20);
+    for (let i = 0; i < 3; i++) breaker.failed();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(breaker.current).toBe('half-open');
+    expect([breaker.allows(), breaker.allows()]).toEqual([true, false]);
+    breaker.failed();
+    expect(breaker.current).toBe('open');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(breaker.allows()).toBe(true);
+    breaker.succeeded();
+    expect([breaker.current, breaker.allows()]).toEqual(['closed', true]);
+  });
+
+  it('refuses a threshold below one', () => {
+    expect(() => new CircuitBreaker(1000, 0)).toThrow(/failureThreshold/);
+  });
+});
