@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import { openCatalogueStore } from '../../api/composition/catalogue-store';
 import { writeDataset } from '../../etl/generate';
@@ -42,6 +43,17 @@ describe('ETL', () => {
     expect(first).toMatchObject({ read: 20_238, valid: 20_238, rejected: 0, inserted: 20_238 });
     const before = await store.repository.listAll({}, ALL);
     const version = await store.repository.dataVersion();
+    // The load suspended indexes and triggers inside its transaction; every one is back.
+    const schema = (file: string) => {
+      const db = new Database(file, { readonly: true });
+      const objects = db
+        .prepare("SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') ORDER BY name")
+        .all();
+      db.close();
+      return objects;
+    };
+    await openStore('empty').close();
+    expect(schema(join(dir, 'idempotent.db'))).toEqual(schema(join(dir, 'empty.db')));
     const second = await load(store, generated);
     expect(second).toMatchObject({ inserted: 0, updated: 0, unchanged: 20_238 });
     expect(await store.repository.listAll({}, ALL)).toEqual(before);

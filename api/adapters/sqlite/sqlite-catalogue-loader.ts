@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { ANIME_COLUMNS } from '../../../pipelines/ingest/definition';
 import type { AnimeInput } from '../../core/domain/anime';
 import type { CatalogueLoad, CatalogueLoader, LoadMode, LoadResult } from '../../core/ports/catalogue-loader';
 
@@ -8,6 +9,14 @@ const INSERTED_VALUES = '(?, ?, ?, ?, ?, ?, ?, 1, ?, ?)';
 const ROWS_PER_INSERT = 50;
 /** KiB, as a negative cache_size. */
 const LOAD_CACHE_SIZE = -16384;
+/**
+ * Indexes led by an enum column stay live during a load: with ids rising they grow at a handful of
+ * right edges, which costs the writer less than sorting them afterwards (1M rows: 10.0 s against
+ * 10.7 s). Indexes on wider columns (year, score, title) are cheaper rebuilt.
+ */
+const LIVE_INDEXES = new Set(
+  ANIME_COLUMNS.filter((c) => c.kind === 'enum').map((c) => `ix_animes_${c.column}`),
+);
 
 interface StoredRow {
   id: number;
@@ -23,13 +32,19 @@ interface StoredRow {
  * Drops schema objects of `type` on `tables` and returns the function that recreates them. Used
  * inside the load transaction, so other connections never see them missing.
  */
-function suspend(db: Database.Database, type: 'index' | 'trigger', tables: string[]): () => void {
+function suspend(
+  db: Database.Database,
+  type: 'index' | 'trigger',
+  tables: string[],
+  keep: ReadonlySet<string> = new Set(),
+): () => void {
   const objects = db
     .prepare(
       `SELECT name, sql FROM sqlite_master WHERE type = ? AND sql IS NOT NULL AND name NOT LIKE 'ux_%'
        AND tbl_name IN (${tables.map(() => '?').join(', ')})`,
     )
-    .all(type, ...tables) as { name: string; sql: string }[];
+    .all(type, ...tables)
+    .filter((object) => !keep.has((object as { name: string }).name)) as { name: string; sql: string }[];
   for (const object of objects) db.exec(`DROP ${type.toUpperCase()} ${object.name}`);
   return () => {
     for (const object of objects) db.exec(object.sql);
@@ -41,7 +56,7 @@ function suspend(db: Database.Database, type: 'index' | 'trigger', tables: strin
  * connections keep seeing the previous catalogue (WAL) until the commit, and an error, an abort, a
  * crash or a kill rolls everything back. Loading into an empty catalogue drops the secondary indexes
  * of `animes` and rebuilds them by sorting at the end, several times faster than maintaining them per
- * row; the genre link index stays, since links arrive in id order and it is cheaper kept than rebuilt.
+ * row; the genre link and type indexes stay, since they grow in order and are cheaper kept than rebuilt.
  * Per-row data-version triggers are suspended too; the commit bumps the version once instead.
  * Genres are linked per staged batch in two set-based statements, from each new row's final genres.
  */
@@ -79,7 +94,7 @@ class SqliteCatalogueLoad implements CatalogueLoad {
       this.maxIdBefore = (
         db.prepare('SELECT COALESCE(MAX(id), 0) AS n FROM animes').get() as { n: number }
       ).n;
-      if (this.maxIdBefore === 0) this.restore.push(suspend(db, 'index', ['animes']));
+      if (this.maxIdBefore === 0) this.restore.push(suspend(db, 'index', ['animes'], LIVE_INDEXES));
       this.restore.push(suspend(db, 'trigger', ['animes', 'anime_genres']));
       const insert = `INSERT INTO animes (${COLUMNS}, version, created_at, updated_at) VALUES`;
       this.insertNew = db.prepare(`${insert} ${INSERTED_VALUES} ON CONFLICT (source_id) DO NOTHING`);
