@@ -13,7 +13,9 @@ export interface LoadResult {
 
 /**
  * One bulk load. Records are staged out of sight of readers; `commit` applies them all in one
- * transaction, so an abort, a crash or a kill before it leaves the live catalogue untouched.
+ * transaction, so an abort, a crash or a kill before it leaves the live catalogue untouched. An
+ * adapter may hold the store's write lock from `begin` to the end (SQLite does: other writers wait,
+ * then get StoreBusyError), so a load must always end in `commit` or `abort`.
  */
 export interface CatalogueLoad {
   stage(records: readonly AnimeInput[]): Promise<void>;
