@@ -54,6 +54,12 @@ describe('ETL', () => {
     };
     await openStore('empty').close();
     expect(schema(join(dir, 'idempotent.db'))).toEqual(schema(join(dir, 'empty.db')));
+    // ...and so are the connection's page cache and sorter threads, which the API shares.
+    const connection = (store.repository as unknown as { db: Database.Database }).db;
+    expect([
+      connection.pragma('cache_size', { simple: true }),
+      connection.pragma('threads', { simple: true }),
+    ]).toEqual([-65536, 0]);
     const second = await load(store, generated);
     expect(second).toMatchObject({ inserted: 0, updated: 0, unchanged: 20_238 });
     expect(await store.repository.listAll({}, ALL)).toEqual(before);
