@@ -234,6 +234,33 @@ export function describeCatalogueStoreContract(name: string, open: () => Promise
       expect(genreTotal).toBe(after.reduce((s, a) => s + a.genres.length, 0));
     });
 
+    it('relinks genres when a reload changes them on existing rows, adding and dropping genres', async () => {
+      const repo = store.repository;
+      const before = await repo.listAll({}, { field: 'id', descending: false });
+      const [first, second, third] = before;
+      const changed = [
+        { ...fieldsOf(first!), genres: [...first!.genres.filter((g) => g !== 'Drama'), 'Brand New Genre'] },
+        { ...fieldsOf(second!), genres: [] },
+        { ...fieldsOf(third!), genres: ['Mystery'] },
+      ];
+      const load = await store.loader.begin('upsert');
+      await load.stage(changed);
+      expect(await load.commit()).toMatchObject({ inserted: 0, updated: 3, unchanged: 0, deleted: 0 });
+      const after = await repo.listAll({}, { field: 'id', descending: false });
+      expect(after.slice(0, 3).map(fieldsOf)).toEqual(changed);
+      const counts = new Map((await repo.genres()).map((g) => [g.value, g.count]));
+      const expected = new Map<string, number>();
+      for (const anime of after)
+        for (const genre of anime.genres) expected.set(genre, (expected.get(genre) ?? 0) + 1);
+      expect(counts).toEqual(expected);
+      expect(counts.get('Brand New Genre')).toBe(1);
+      expect(
+        (await repo.listAll({ genres: ['Brand New Genre'] }, { field: 'id', descending: false })).map(
+          (a) => a.id,
+        ),
+      ).toEqual([first!.id]);
+    });
+
     // Last, because it starts over on a fresh store (a shared SQL Server database is emptied).
     it('keeps the last line of a source id a file repeats, with its genres, loading into an empty store', async () => {
       await store.dispose();
