@@ -41,8 +41,7 @@ function parseAddressSpace(cidr: string): { octets: number[]; bits: number } {
 }
 
 /** The i-th quarter of a range, as a CIDR. */
-function quarter(cidr: string, index: number): string {
-  const { octets, bits } = parseAddressSpace(cidr);
+function quarter({ octets, bits }: ReturnType<typeof parseAddressSpace>, index: number): string {
   const base = octets.reduce((value, octet) => value * 256 + octet, 0);
   const size = 2 ** (32 - bits - 2);
   const start = base - (base % 2 ** (32 - bits)) + index * size;
@@ -68,7 +67,7 @@ export class Network extends Construct {
   ) {
     super(scope, id);
     const addressSpace = props.addressSpace ?? '10.40.0.0/16';
-    parseAddressSpace(addressSpace);
+    const range = parseAddressSpace(addressSpace);
     const place = { resourceGroupName: props.resourceGroupName };
     this.vnet = new VirtualNetwork(this, 'vnet', {
       ...place,
@@ -80,7 +79,7 @@ export class Network extends Construct {
       ...place,
       name: 'snet-app',
       virtualNetworkName: this.vnet.name,
-      addressPrefixes: [quarter(addressSpace, 0)],
+      addressPrefixes: [quarter(range, 0)],
       defaultOutboundAccessEnabled: false,
       delegation: [
         {
@@ -96,7 +95,7 @@ export class Network extends Construct {
       ...place,
       name: 'snet-private-endpoints',
       virtualNetworkName: this.vnet.name,
-      addressPrefixes: [quarter(addressSpace, 1)],
+      addressPrefixes: [quarter(range, 1)],
       defaultOutboundAccessEnabled: false,
     });
   }

@@ -9,9 +9,10 @@ import {
   PreconditionFailedError,
   type WriteResult,
 } from '../../core/ports/anime-repository';
+import { ANIME_ROW_COLUMNS } from '../sql/anime-row';
 import { orderBy, seekPredicate, whereClause } from '../sql/filter-sql';
 import { type RetryPolicy, withRetry } from './retry';
-import { ANIME_COLUMNS_SQL, isUniqueViolation, type MssqlAnimeRow, toAnime } from './rows';
+import { isUniqueViolation, type MssqlAnimeRow, toAnime } from './rows';
 import { SQL } from './statements';
 import { type BoundParameter, topLiteral, tsqlRules } from './tsql-rules';
 
@@ -26,7 +27,7 @@ export function listQuery(filter: AnimeFilter, sort: AnimeSort, page?: PageReque
   const rules = tsqlRules(params);
   const where = whereClause(filter, rules);
   if (page?.after) where.push(seekPredicate(sort, page.after, rules));
-  const text = `SELECT ${page ? topLiteral(page.limit + 1) : ''}${ANIME_COLUMNS_SQL} FROM animes a${
+  const text = `SELECT ${page ? topLiteral(page.limit + 1) : ''}${ANIME_ROW_COLUMNS} FROM animes a${
     where.length ? ` WHERE ${where.join(' AND ')}` : ''
   } ORDER BY ${orderBy(sort, rules)}`;
   return { text, params };

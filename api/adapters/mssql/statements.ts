@@ -1,5 +1,5 @@
 import { ANIME_COLUMNS, type TargetColumn } from '../../../pipelines/ingest/definition';
-import { ANIME_COLUMNS_SQL } from './rows';
+import { ANIME_ROW_COLUMNS } from '../sql/anime-row';
 
 /**
  * Every fixed statement the mssql adapters issue, in one place so a unit test can parse each one as
@@ -7,8 +7,8 @@ import { ANIME_COLUMNS_SQL } from './rows';
  * filter-sql.ts and parsed by a property test over random filters.)
  */
 export const SQL = {
-  animeById: `SELECT ${ANIME_COLUMNS_SQL} FROM animes a WHERE a.id = @id`,
-  animeByIdLocked: `SELECT ${ANIME_COLUMNS_SQL} FROM animes a WITH (UPDLOCK, HOLDLOCK) WHERE a.id = @id`,
+  animeById: `SELECT ${ANIME_ROW_COLUMNS} FROM animes a WHERE a.id = @id`,
+  animeByIdLocked: `SELECT ${ANIME_ROW_COLUMNS} FROM animes a WITH (UPDLOCK, HOLDLOCK) WHERE a.id = @id`,
   genreFacets:
     'SELECT g.name AS value, COUNT(*) AS count FROM genres g JOIN anime_genres ag ON ag.genre_id = g.id GROUP BY g.id, g.name ORDER BY count DESC, g.name',
   typeFacets: 'SELECT type AS value, COUNT(*) AS count FROM animes GROUP BY type ORDER BY count DESC, type',

@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import { ANIME_COLUMNS } from '../../../pipelines/ingest/definition';
 import type { AnimeInput } from '../../core/domain/anime';
 import type { CatalogueLoad, CatalogueLoader, LoadMode, LoadResult } from '../../core/ports/catalogue-loader';
+import type { AnimeRow } from './rows';
 
 const COLUMNS = 'source_id, title, type, year, score, episodes, genres_json';
 const INSERTED_VALUES = '(?, ?, ?, ?, ?, ?, ?, 1, ?, ?)';
@@ -25,15 +26,8 @@ const LIVE_INDEXES = new Set(
   ANIME_COLUMNS.filter((c) => c.kind === 'enum').map((c) => `ix_animes_${c.column}`),
 );
 
-interface StoredRow {
-  id: number;
-  title: string;
-  type: string;
-  year: number | null;
-  score: number | null;
-  episodes: number | null;
-  genres_json: string;
-}
+/** What a load compares before it updates a row. */
+type StoredRow = Pick<AnimeRow, 'id' | 'title' | 'type' | 'year' | 'score' | 'episodes' | 'genres_json'>;
 
 /**
  * Drops schema objects of `type` on `tables` and returns the function that recreates them. Used
@@ -71,13 +65,11 @@ class SqliteCatalogueLoad implements CatalogueLoad {
   private readonly insertNew: Database.Statement;
   private readonly insertMany: Database.Statement;
   private readonly nextId: Database.Statement;
-  private readonly addBatchGenres: Database.Statement;
-  private readonly linkBatch: Database.Statement;
+  private readonly addGenresOfIds: Database.Statement;
+  private readonly linkGenresOfIds: Database.Statement;
   private readonly findBySource: Database.Statement;
   private readonly updateRow: Database.Statement;
   private readonly unlinkGenres: Database.Statement;
-  private readonly addGenres: Database.Statement;
-  private readonly linkGenres: Database.Statement;
   private readonly maxIdBefore: number;
   /** Rows from this id on were inserted by the batch being staged and are linked at its end. */
   private unlinkedFrom = 0;
@@ -102,23 +94,23 @@ class SqliteCatalogueLoad implements CatalogueLoad {
     try {
       // A load streams through the cache: a small one bounds its memory and costs no speed (measured).
       db.pragma(`cache_size = ${LOAD_CACHE_SIZE}`);
-      this.maxIdBefore = (
-        db.prepare('SELECT COALESCE(MAX(id), 0) AS n FROM animes').get() as { n: number }
-      ).n;
+      this.nextId = db.prepare('SELECT COALESCE(MAX(id), 0) + 1 AS n FROM animes').pluck();
+      this.maxIdBefore = (this.nextId.get() as number) - 1;
       if (this.maxIdBefore === 0) this.restore.push(suspend(db, 'index', ['animes'], LIVE_INDEXES));
       this.restore.push(suspend(db, 'trigger', ['animes', 'anime_genres']));
       const insert = `INSERT INTO animes (${COLUMNS}, version, created_at, updated_at) VALUES`;
       this.insertNew = db.prepare(`${insert} ${INSERTED_VALUES} ON CONFLICT (source_id) DO NOTHING`);
       this.insertMany = db.prepare(`${insert} ${Array(ROWS_PER_INSERT).fill(INSERTED_VALUES).join(', ')}`);
-      this.nextId = db.prepare('SELECT COALESCE(MAX(id), 0) + 1 AS n FROM animes').pluck();
-      this.addBatchGenres = db.prepare(
+      // Rows' links come from their stored genres_json, set-based over an id range: a staged batch's
+      // new rows at once, or one updated row.
+      this.addGenresOfIds = db.prepare(
         `INSERT INTO genres (name) SELECT DISTINCT j.value FROM animes a, json_each(a.genres_json) j
-         WHERE a.id >= ? ON CONFLICT (name) DO NOTHING`,
+         WHERE a.id BETWEEN ? AND ? ON CONFLICT (name) DO NOTHING`,
       );
-      this.linkBatch = db.prepare(
+      this.linkGenresOfIds = db.prepare(
         `INSERT OR IGNORE INTO anime_genres (anime_id, genre_id)
          SELECT a.id, g.id FROM animes a, json_each(a.genres_json) j JOIN genres g ON g.name = j.value
-         WHERE a.id >= ?`,
+         WHERE a.id BETWEEN ? AND ?`,
       );
       this.findBySource = db.prepare(
         'SELECT id, title, type, year, score, episodes, genres_json FROM animes WHERE source_id = ?',
@@ -128,13 +120,6 @@ class SqliteCatalogueLoad implements CatalogueLoad {
            version = version + 1, updated_at = ? WHERE id = ?`,
       );
       this.unlinkGenres = db.prepare('DELETE FROM anime_genres WHERE anime_id = ?');
-      this.addGenres = db.prepare(
-        'INSERT INTO genres (name) SELECT value FROM json_each(?) WHERE true ON CONFLICT (name) DO NOTHING',
-      );
-      this.linkGenres = db.prepare(
-        `INSERT OR IGNORE INTO anime_genres (anime_id, genre_id)
-         SELECT ?, g.id FROM json_each(?) j JOIN genres g ON g.name = j.value`,
-      );
     } catch (error) {
       this.rollback();
       throw error;
@@ -153,8 +138,7 @@ class SqliteCatalogueLoad implements CatalogueLoad {
       }
     }
     for (; next < records.length; next++) this.apply(records[next]!);
-    this.addBatchGenres.run(this.unlinkedFrom);
-    this.linkBatch.run(this.unlinkedFrom);
+    this.linkGenres(this.unlinkedFrom, Number.MAX_SAFE_INTEGER);
   }
 
   private tryInsertMany(rows: readonly AnimeInput[]): boolean {
@@ -214,9 +198,13 @@ class SqliteCatalogueLoad implements CatalogueLoad {
     this.updateRow.run(r.title, r.type, r.year, r.score, r.episodes, genresJson, this.now, row.id);
     if (row.id < this.unlinkedFrom && row.genres_json !== genresJson) {
       this.unlinkGenres.run(row.id);
-      this.addGenres.run(genresJson);
-      this.linkGenres.run(row.id, genresJson);
+      this.linkGenres(row.id, row.id);
     }
+  }
+
+  private linkGenres(fromId: number, toId: number): void {
+    this.addGenresOfIds.run(fromId, toId);
+    this.linkGenresOfIds.run(fromId, toId);
   }
 
   async commit(): Promise<LoadResult> {

@@ -23,7 +23,7 @@ export class SharedReads {
     return shared;
   }
 
-  /** Reads in flight now (for tests and metrics). */
+  /** Reads in flight now; none once every shared read has settled. */
   get inFlight(): number {
     return this.running.size;
   }
