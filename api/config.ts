@@ -51,7 +51,12 @@ export const ConfigSchema = Type.Object({
     Type.String({ pattern: '^rediss?://', description: 'redis:// or rediss:// (TLS)' }),
   ),
   REDIS_CLUSTER: Type.Boolean({ default: false, description: 'Connect with the ioredis Cluster client' }),
-  REDIS_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 50, description: 'Per-command timeout' }),
+  REDIS_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 50, description: 'Per-command timeout of reads' }),
+  REDIS_WRITE_TIMEOUT_MS: Type.Integer({
+    minimum: 1,
+    default: 250,
+    description: "Per-command timeout of invalidations, on their own connection; they retry within the lease",
+  }),
   CACHE_TTL_SECONDS: Type.Integer({ minimum: 1, default: 3600 }),
   CACHE_MAX_BYTES: Type.Integer({ minimum: 0, default: 268435456, description: 'In-process store bound' }),
   CACHE_L1_MAX_BYTES: Type.Integer({
@@ -64,7 +69,17 @@ export const ConfigSchema = Type.Object({
     default: 1500,
     description: "How long a miss waits for another instance's fill before querying",
   }),
-  DATA_VERSION_POLL_MS: Type.Integer({ minimum: 100, default: 2000, description: 'Outside-write detection' }),
+  CACHE_LEASE_MS: Type.Integer({
+    minimum: 100,
+    default: 1000,
+    description:
+      'How long a clean coherence check lets an instance use the cache; the longest a write waits for an invalidation it cannot apply',
+  }),
+  CACHE_CHECK_INTERVAL_MS: Type.Integer({
+    minimum: 10,
+    default: 200,
+    description: 'Coherence checks (outbox replay, outside writes); must be below CACHE_LEASE_MS',
+  }),
   APPLICATIONINSIGHTS_CONNECTION_STRING: Type.Optional(
     Type.String({ description: 'Turns on Azure Monitor (read at start-up, before config)' }),
   ),
@@ -163,6 +178,10 @@ function crossFieldProblems(config: Config): string[] {
     !(config.SQL_SERVER && config.SQL_DATABASE)
   )
     problems.push('DB_DRIVER=mssql needs MSSQL_CONNECTION_STRING, or SQL_SERVER and SQL_DATABASE');
+  if (config.CACHE_CHECK_INTERVAL_MS >= config.CACHE_LEASE_MS)
+    problems.push(
+      `CACHE_CHECK_INTERVAL_MS (${config.CACHE_CHECK_INTERVAL_MS}) must be below CACHE_LEASE_MS (${config.CACHE_LEASE_MS})`,
+    );
   if (config.FIREBASE_PROJECT_ID && !config.FIREBASE_API_KEY)
     problems.push('FIREBASE_API_KEY is required with FIREBASE_PROJECT_ID');
   return problems;

@@ -11,7 +11,6 @@ import { openResponseCache } from './composition/cache';
 import { type CatalogueStore, openConfiguredStore } from './composition/catalogue-store';
 import { openRedis } from './composition/redis';
 import { type Config, loadConfig } from './config';
-import { DataVersionPoller } from './core/cache/data-version-poller';
 import { createApp } from './http/app';
 import { telemetry } from './instrument';
 import { createLogger } from './logger';
@@ -42,13 +41,14 @@ async function main(): Promise<void> {
   const redis = await openRedis(config);
   const observability = new Observability();
   const responseCache = config.CACHE_ENABLED
-    ? openResponseCache(config, redis, store.outbox, observability)
+    ? openResponseCache(config, redis, store.outbox, store.repository, observability)
     : undefined;
   const cache = responseCache?.cache;
-  const poller = cache
-    ? new DataVersionPoller(store.repository, cache, config.DATA_VERSION_POLL_MS)
-    : undefined;
-  poller?.start((error) => log.warn({ err: error }, 'data version poll failed'));
+  // Until the first check passes, reads bypass the cache: an earlier instance may have crashed
+  // with invalidations still in the outbox.
+  if (responseCache && !(await responseCache.coherence.start())) {
+    log.warn('cache coherence check failed: reads bypass the cache until one passes');
+  }
   if (cache) observability.observeCache(() => cache.stats());
   log.info(
     {
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     'cache and telemetry',
   );
   const accounts = openAccounts(config, store, log);
-  const rateLimiter = openRateLimiter(redis);
+  const rateLimiter = openRateLimiter(redis?.reads);
   log.info({ identity: accounts.identity.name, rateLimits: redis ? 'redis' : 'memory' }, 'accounts');
   const app = createApp({
     repository: observability.repository(store.repository),
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     force.unref();
     metricsServer?.close();
     server.close(async () => {
-      await poller?.stop();
+      await responseCache?.coherence.stop();
       await rateLimiter.close();
       await accounts.identity.close();
       await responseCache?.store.close();

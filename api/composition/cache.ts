@@ -3,6 +3,7 @@ import { MemoryCacheStore } from '../adapters/memory/memory-cache-store';
 import { RedisCacheStore } from '../adapters/redis/redis-cache-store';
 import type { Config } from '../config';
 import type { CacheObserver } from '../core/cache/cache-observer';
+import { CacheCoherence, type ChangeMarker } from '../core/cache/coherence';
 import { ReadThroughCache } from '../core/cache/read-through-cache';
 import { TwoTierCacheStore } from '../core/cache/two-tier-store';
 import type { CacheStore } from '../core/ports/cache-store';
@@ -10,32 +11,51 @@ import type { InvalidationOutbox } from '../core/ports/invalidation-outbox';
 
 type CacheConfig = Pick<
   Config,
-  'CACHE_MAX_BYTES' | 'CACHE_L1_MAX_BYTES' | 'CACHE_TTL_SECONDS' | 'CACHE_FILL_WAIT_MS'
+  | 'CACHE_MAX_BYTES'
+  | 'CACHE_L1_MAX_BYTES'
+  | 'CACHE_TTL_SECONDS'
+  | 'CACHE_FILL_WAIT_MS'
+  | 'CACHE_LEASE_MS'
+  | 'CACHE_CHECK_INTERVAL_MS'
 >;
+
+/** The Redis connections of the cache: reads on a short budget, invalidations on their own. */
+export interface CacheRedis {
+  readonly reads: Redis | Cluster;
+  readonly writes: Redis | Cluster;
+}
 
 /**
  * Redis when configured (shared by every instance, with an in-process L1 unless it is sized 0),
- * else the in-process store alone. Invalidations that cannot reach Redis go to the durable outbox.
+ * else the in-process store alone. Either way writes go through the outbox and the coherence
+ * checks; call `coherence.start()` before serving.
  */
 export function openResponseCache(
   config: CacheConfig,
-  redis: Redis | Cluster | undefined,
+  redis: CacheRedis | undefined,
   outbox: InvalidationOutbox,
+  marker: ChangeMarker,
   observer?: CacheObserver,
-): { cache: ReadThroughCache; store: CacheStore } {
-  let store: CacheStore = redis ? new RedisCacheStore(redis) : new MemoryCacheStore(config.CACHE_MAX_BYTES);
+): { cache: ReadThroughCache; store: CacheStore; coherence: CacheCoherence } {
+  let store: CacheStore = redis
+    ? new RedisCacheStore(redis.reads, redis.writes)
+    : new MemoryCacheStore(config.CACHE_MAX_BYTES);
   let l1Hits: (() => number) | undefined;
   if (redis && config.CACHE_L1_MAX_BYTES > 0) {
     const tiered = new TwoTierCacheStore(new MemoryCacheStore(config.CACHE_L1_MAX_BYTES), store);
     l1Hits = () => tiered.l1Hits;
     store = tiered;
   }
+  const coherence = new CacheCoherence((tags) => store.bump(tags), outbox, marker, {
+    leaseMs: config.CACHE_LEASE_MS,
+    checkIntervalMs: config.CACHE_CHECK_INTERVAL_MS,
+  });
   const cache = new ReadThroughCache(store, {
     ttlMs: config.CACHE_TTL_SECONDS * 1000,
     fillWaitMs: config.CACHE_FILL_WAIT_MS,
-    outbox,
+    coherence,
     l1Hits,
     observer,
   });
-  return { cache, store };
+  return { cache, store, coherence };
 }

@@ -2,16 +2,30 @@ import type { Cluster, Redis } from 'ioredis';
 import { createRedisClient, redisReady } from '../adapters/redis/redis-client';
 import type { Config } from '../config';
 
-/** The shared Redis client when REDIS_URL is set. Start even when Redis is down: callers degrade. */
+export interface RedisConnections {
+  /** Cache reads and rate limits: a short timeout, so a slow Redis is bypassed quickly. */
+  readonly reads: Redis | Cluster;
+  /** Cache invalidations: a longer budget, retried, and never queued behind reads. */
+  readonly writes: Redis | Cluster;
+  disconnect(): void;
+}
+
+/** The Redis connections when REDIS_URL is set. Start even when Redis is down: callers degrade. */
 export async function openRedis(
-  config: Pick<Config, 'REDIS_URL' | 'REDIS_CLUSTER' | 'REDIS_TIMEOUT_MS'>,
-): Promise<Redis | Cluster | undefined> {
+  config: Pick<Config, 'REDIS_URL' | 'REDIS_CLUSTER' | 'REDIS_TIMEOUT_MS' | 'REDIS_WRITE_TIMEOUT_MS'>,
+): Promise<RedisConnections | undefined> {
   if (!config.REDIS_URL) return undefined;
-  const client = createRedisClient({
-    url: config.REDIS_URL,
-    cluster: config.REDIS_CLUSTER,
-    commandTimeoutMs: config.REDIS_TIMEOUT_MS,
-  });
-  await redisReady(client);
-  return client;
+  const connect = (commandTimeoutMs: number) =>
+    createRedisClient({ url: config.REDIS_URL!, cluster: config.REDIS_CLUSTER, commandTimeoutMs });
+  const reads = connect(config.REDIS_TIMEOUT_MS);
+  const writes = connect(config.REDIS_WRITE_TIMEOUT_MS);
+  await Promise.all([redisReady(reads), redisReady(writes)]);
+  return {
+    reads,
+    writes,
+    disconnect: () => {
+      reads.disconnect();
+      writes.disconnect();
+    },
+  };
 }

@@ -1,34 +1,44 @@
 import { writeTags } from './cache/cache-keys';
 import type { Anime, AnimeInput } from './domain/anime';
-import type { AnimeRepository, WriteResult } from './ports/anime-repository';
+import type { AnimeRepository, InvalidatedTags, WriteResult } from './ports/anime-repository';
 
-/** What a write needs from the cache: invalidation after commit. */
+/** What a write needs from the cache: invalidation after commit, of the outbox entry it recorded. */
 export interface Invalidator {
-  invalidate(tags: readonly string[]): Promise<void>;
+  invalidate(tags: readonly string[], outboxId?: number): Promise<void>;
 }
 
+const invalidatedTags: InvalidatedTags = (result) => writeTags(result.before, result.after);
+
 /**
- * The one write path of the API. Each write commits first, then bumps the generations of every tag
- * the old and new row match, and only then returns: once a caller sees the response, no read
- * anywhere can be served from an entry that held the old row.
+ * The one write path of the API. Each write records its invalidation in the outbox in its own
+ * transaction, then has the cache apply it, and only then returns: once a caller sees the
+ * response, no read anywhere can be served from an entry that held the old row.
  */
 export class CatalogueWrites {
+  private readonly invalidates?: InvalidatedTags;
+
+  /** Without a cache, writes record no invalidations. */
   constructor(
     private readonly repository: AnimeRepository,
-    private readonly cache: Invalidator,
-  ) {}
+    private readonly cache?: Invalidator,
+  ) {
+    this.invalidates = cache ? invalidatedTags : undefined;
+  }
 
   private async settle(result: WriteResult): Promise<WriteResult> {
-    if (result.before || result.after) await this.cache.invalidate(writeTags(result.before, result.after));
+    if (this.cache && (result.before || result.after)) {
+      await this.cache.invalidate(writeTags(result.before, result.after), result.outboxId);
+    }
     return result;
   }
 
   async create(input: AnimeInput): Promise<Anime> {
-    return (await this.settle(await this.repository.create(input))).after!;
+    return (await this.settle(await this.repository.create(input, this.invalidates))).after!;
   }
 
   async update(id: number, input: AnimeInput, expectedVersion?: number): Promise<Anime | null> {
-    return (await this.settle(await this.repository.update(id, input, expectedVersion))).after;
+    return (await this.settle(await this.repository.update(id, input, expectedVersion, this.invalidates)))
+      .after;
   }
 
   /**
@@ -43,6 +53,8 @@ export class CatalogueWrites {
   }
 
   async remove(id: number, expectedVersion?: number): Promise<boolean> {
-    return (await this.settle(await this.repository.remove(id, expectedVersion))).before !== null;
+    return (
+      (await this.settle(await this.repository.remove(id, expectedVersion, this.invalidates))).before !== null
+    );
   }
 }

@@ -36,21 +36,19 @@ export interface AppDependencies {
   observability?: Observability;
 }
 
-const NO_CACHE: Invalidator = { invalidate: async () => undefined };
-
 /** The app factory: everything it needs comes in as ports, so tests and main compose it the same way. */
 export function createApp(deps: AppDependencies): Koa {
   const cache = deps.cache;
   const observability = deps.observability;
-  const invalidator: Invalidator =
+  const invalidator: Invalidator | undefined =
     cache && observability
       ? {
-          invalidate: (tags) =>
+          invalidate: (tags, outboxId) =>
             observability.span('cache.invalidate', { 'cache.tags': tags.length }, () =>
-              cache.invalidate(tags),
+              cache.invalidate(tags, outboxId),
             ),
         }
-      : (cache ?? NO_CACHE);
+      : cache;
   const writes = new CatalogueWrites(deps.repository, invalidator);
   const routes = [
     ...animeReadRoutes(deps.repository),

@@ -1,24 +1,27 @@
 import request from 'supertest';
+import type { CatalogueStore } from '../../api/composition/catalogue-store';
 import { MemoryCacheStore } from '../../api/adapters/memory/memory-cache-store';
 import { RedisCacheStore } from '../../api/adapters/redis/redis-cache-store';
 import { createRedisClient } from '../../api/adapters/redis/redis-client';
 import { CircuitBreaker } from '../../api/core/cache/circuit-breaker';
-import { DataVersionPoller } from '../../api/core/cache/data-version-poller';
 import { ReadThroughCache } from '../../api/core/cache/read-through-cache';
 import { CatalogueWrites } from '../../api/core/catalogue-writes';
 import type { CacheStore } from '../../api/core/ports/cache-store';
+import { coherentCache } from '../support/coherent-cache';
 import { fixtureRecords } from '../support/fixtures';
 import { describeIf } from '../support/real-component';
 import { hasRedis, RedisServer } from '../support/redis-server';
 import { createTestApp } from '../support/test-app';
 
-async function stack(cacheStore: CacheStore, breaker?: CircuitBreaker) {
-  const cache = new ReadThroughCache(cacheStore, { breaker });
-  const { app, store } = await createTestApp({ cache });
+async function stack(cacheStore: CacheStore, breaker?: CircuitBreaker, shared?: CatalogueStore) {
+  const store = shared ?? (await createTestApp()).store;
+  const { cache, coherence } = await coherentCache(cacheStore, store, { breaker });
+  const { app } = await createTestApp({ store, cache });
   const writes = new CatalogueWrites(store.repository, cache);
   return {
     store,
     cache,
+    coherence,
     writes,
     server: app.callback(),
     db: (store.repository as unknown as { db: import('better-sqlite3').Database }).db,
@@ -30,7 +33,10 @@ describe('response cache over the in-process store', () => {
   beforeAll(async () => {
     s = await stack(new MemoryCacheStore());
   });
-  afterAll(() => s.store.close());
+  afterAll(async () => {
+    await s.coherence.stop();
+    await s.store.close();
+  });
 
   it('misses, then hits without the database, with cache headers', async () => {
     const first = await request(s.server).get('/animes?type=OVA&limit=5').expect(200);
@@ -121,26 +127,22 @@ describe('response cache over the in-process store', () => {
     }
   });
 
-  it('invalidates outside writes (direct SQL, ETL loads) through the data-version poller', async () => {
-    const poller = new DataVersionPoller(s.store.repository, s.cache, 100);
+  it('invalidates outside writes (direct SQL, ETL loads) at the next coherence check', async () => {
     const path = '/animes/all?type=MOVIE';
     const [movie] = (await request(s.server).get(path).expect(200)).body;
-    await poller.poll(); // the fixture load was an outside write: flushes once
     await s.writes.update(movie.id, { ...movie, episodes: 2 });
-    expect(await poller.poll()).toBe(false); // API writes are accounted for: no flush
+    const marker = await s.store.repository.changeMarker();
+    expect(marker.accounted).toBe(marker.version); // API writes invalidate precisely: no flush needed
     await request(s.server).get(path).expect(200); // warm the entry again
     s.db.prepare('UPDATE animes SET title = ? WHERE id = ?').run('Changed by SQL', movie.id);
-    expect((await request(s.server).get(path)).body[0].title).toBe(movie.title); // not yet seen
-    poller.start(() => {});
-    await new Promise((r) => setTimeout(r, 350));
+    await new Promise((r) => setTimeout(r, 200)); // a few 50 ms checks
     expect((await request(s.server).get(path)).body[0].title).toBe('Changed by SQL');
     const load = await s.store.loader.begin('upsert');
     await load.stage([{ ...fixtureRecords()[0]!, title: 'Changed by ETL' }]);
     await load.commit();
-    await new Promise((r) => setTimeout(r, 350));
+    await new Promise((r) => setTimeout(r, 200));
     expect((await request(s.server).get('/animes/all?q=Changed%20by%20ETL')).body).toHaveLength(1);
     expect((await request(s.server).get('/animes/1')).body.title).toBe('Changed by ETL');
-    await poller.stop();
   });
 });
 
@@ -204,18 +206,17 @@ describeIf(hasRedis)('response cache over a real Redis', () => {
   });
   afterAll(() => redis?.kill());
 
-  async function redisStack() {
+  async function redisStack(shared?: CatalogueStore) {
     const store = new RedisCacheStore(createRedisClient({ url: redis.url, commandTimeoutMs: 50 }));
     await store.ready();
-    return { ...(await stack(store, new CircuitBreaker(200))), redisStore: store };
+    return { ...(await stack(store, new CircuitBreaker(200), shared)), redisStore: store };
   }
 
   it('keeps two API instances coherent: no read started after an acknowledged write is stale', async () => {
     const a = await redisStack();
-    const b = await redisStack();
-    // Both instances share Redis; give them one database too.
+    const b = await redisStack(a.store); // both instances share Redis and one database
     const writes = new CatalogueWrites(a.store.repository, a.cache);
-    const bOverA = (await createTestApp({ store: a.store, cache: b.cache })).server;
+    const bOverA = b.server;
     const path = '/animes/all?type=ONA';
     const [target] = (await request(a.server).get(path).expect(200)).body;
     let acknowledged = 0;
@@ -244,12 +245,13 @@ describeIf(hasRedis)('response cache over a real Redis', () => {
     expect(acknowledged).toBeGreaterThan(10);
     expect(stale).toBe(0);
     for (const s of [a, b]) {
+      await s.coherence.stop();
       await s.redisStore.close();
-      await s.store.close();
     }
+    await a.store.close();
   });
 
-  it('survives Redis being killed mid-traffic: no 5xx, writes replayed, nothing stale after', async () => {
+  it('survives Redis being killed mid-traffic: no 5xx, writes held then replayed, nothing stale after', async () => {
     const s = await redisStack();
     const path = '/animes/all?type=OVA';
     const [target] = (await request(s.server).get(path).expect(200)).body;
@@ -261,6 +263,7 @@ describeIf(hasRedis)('response cache over a real Redis', () => {
     expect(bypass.headers['x-cache']).toBe('BYPASS');
     await s.writes.update(target.id, { ...target, title: 'written during outage' });
     expect((await s.cache.stats()).pendingInvalidations).toBeGreaterThan(0);
+    expect((await s.cache.stats()).coherence?.settled['lease-expired']).toBe(1);
     expect((await request(s.server).get(path)).body[0].title).toBe('written during outage');
     await redis.launch();
     await s.redisStore.ready();
@@ -273,6 +276,7 @@ describeIf(hasRedis)('response cache over a real Redis', () => {
     expect([...statuses]).toEqual([200]);
     expect((await s.cache.stats()).pendingInvalidations).toBe(0);
     expect((await request(s.server).get(path)).headers['x-cache']).toBe('HIT');
+    await s.coherence.stop();
     await s.redisStore.close();
     await s.store.close();
   });

@@ -4,12 +4,13 @@ import { RedisCacheStore } from '../../api/adapters/redis/redis-cache-store';
 import { createRedisClient, redisReady } from '../../api/adapters/redis/redis-client';
 import { cacheSpec } from '../../api/core/cache/cache-keys';
 import { CircuitBreaker } from '../../api/core/cache/circuit-breaker';
-import { DataVersionPoller } from '../../api/core/cache/data-version-poller';
+import { CacheCoherence } from '../../api/core/cache/coherence';
 import { ReadThroughCache } from '../../api/core/cache/read-through-cache';
 import { TwoTierCacheStore } from '../../api/core/cache/two-tier-store';
 import { CatalogueWrites } from '../../api/core/catalogue-writes';
 import { describeIf } from '../support/real-component';
 import { hasRedis, RedisServer } from '../support/redis-server';
+import { coherentCache } from '../support/coherent-cache';
 import { ADMIN_EMAIL, createTestApp } from '../support/test-app';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -93,13 +94,11 @@ describeIf(hasRedis)('the cache across instances, over a real Redis', () => {
   it('keeps outage invalidations in the durable outbox; every instance replays them before reuse', async () => {
     const a = await createTestApp({});
     const outbox = a.store.outbox;
-    // A cooldown longer than the pause: the write's bump is never sent, only queued (a timed-out
-    // command can still run once Redis answers again, which would hide the outbox).
-    const cacheA = new ReadThroughCache(await redisStore(), { outbox, breaker: new CircuitBreaker(2000) });
-    const cacheB = new ReadThroughCache(await redisStore(), { outbox, breaker: new CircuitBreaker(2000) });
-    const appA = await createTestApp({ store: a.store, cache: cacheA });
-    const appB = await createTestApp({ store: a.store, cache: cacheB });
-    const writes = new CatalogueWrites(a.store.repository, cacheA);
+    const coherentA = await coherentCache(await redisStore(), a.store, { breaker: new CircuitBreaker(2000) });
+    const coherentB = await coherentCache(await redisStore(), a.store, { breaker: new CircuitBreaker(2000) });
+    const appA = await createTestApp({ store: a.store, cache: coherentA.cache });
+    const appB = await createTestApp({ store: a.store, cache: coherentB.cache });
+    const writes = new CatalogueWrites(a.store.repository, coherentA.cache);
     const path = '/animes/all?type=MOVIE';
     const [movie] = (await request(appA.server).get(path).expect(200)).body;
     for (const app of [appA, appB]) {
@@ -111,14 +110,22 @@ describeIf(hasRedis)('the cache across instances, over a real Redis', () => {
     // data, so the pre-write entries are still there, reachable under the un-bumped generations.
     const admin = createRedisClient({ url: redis.url, commandTimeoutMs: 1000 });
     await redisReady(admin);
-    await admin.call('CLIENT', 'PAUSE', '1200', 'ALL');
-    const pausedUntil = Date.now() + 1200;
+    await admin.call('CLIENT', 'PAUSE', '1500', 'ALL');
+    const pausedUntil = Date.now() + 1500;
     for (const app of [appA, appB])
       expect((await request(app.server).get(path)).headers['x-cache']).toBe('BYPASS');
+    const writeStarted = Date.now();
     await writes.update(movie.id, { ...movie, title: 'written during the outage' });
+    // Nobody could apply it: the write was held for the lease (600 ms), then acknowledged.
+    expect(Date.now() - writeStarted).toBeGreaterThanOrEqual(600);
     expect(await outbox.size()).toBe(1);
-    expect((await cacheB.stats()).pendingInvalidations).toBe(1); // shared, durable
-    await sleep(pausedUntil - Date.now() + 1000);
+    expect((await coherentB.cache.stats()).pendingInvalidations).toBe(1); // shared, durable
+    for (const app of [appB, appA]) {
+      const res = await request(app.server).get(path).expect(200);
+      expect(res.headers['x-cache']).toBe('BYPASS');
+      expect(res.body[0].title).toBe('written during the outage');
+    }
+    await sleep(pausedUntil - Date.now() + 500);
     admin.disconnect();
     for (let i = 0; i < 3; i++) {
       for (const app of [appB, appA]) {
@@ -128,17 +135,22 @@ describeIf(hasRedis)('the cache across instances, over a real Redis', () => {
     }
     expect((await request(appA.server).get(path)).headers['x-cache']).toBe('HIT');
     expect(await outbox.size()).toBe(0);
+    await coherentA.stop();
+    await coherentB.stop();
     await a.store.close();
   });
 
-  it('lets the poller of an instance that saw no outage drain the outbox', async () => {
+  it('lets the check of an instance that saw no outage apply what a crashed writer left', async () => {
     const { store } = await createTestApp({});
-    const cache = new ReadThroughCache(await redisStore(), { outbox: store.outbox });
+    const redisStoreFor = await redisStore();
+    const coherence = new CacheCoherence((tags) => redisStoreFor.bump(tags), store.outbox, store.repository);
     await store.outbox.append(['type:OVA', 'all']);
-    const [before] = await (await redisStore()).generations(['type:OVA']);
-    await new DataVersionPoller(store.repository, cache).poll();
+    const [before] = await redisStoreFor.generations(['type:OVA']);
+    expect(coherence.usable()).toBe(false);
+    expect(await coherence.check()).toBe(true);
+    expect(coherence.usable()).toBe(true);
     expect(await store.outbox.size()).toBe(0);
-    const [after] = await (await redisStore()).generations(['type:OVA']);
+    const [after] = await redisStoreFor.generations(['type:OVA']);
     expect(after).toBe(before! + 1);
     await store.close();
   });

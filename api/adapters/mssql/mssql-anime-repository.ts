@@ -6,6 +6,7 @@ import {
   type CatalogueStats,
   ConflictError,
   type FacetCount,
+  type InvalidatedTags,
   PreconditionFailedError,
   type WriteResult,
 } from '../../core/ports/anime-repository';
@@ -116,6 +117,7 @@ export class MssqlAnimeRepository implements AnimeRepository {
    */
   private apiWrite(
     write: (run: (text: string, inputs?: Inputs) => Promise<sql.IResult<unknown>>) => Promise<WriteResult>,
+    invalidates?: InvalidatedTags,
   ) {
     return withRetry(async () => {
       const transaction = this.pool.transaction();
@@ -130,6 +132,13 @@ export class MssqlAnimeRepository implements AnimeRepository {
         const [start] = (await run(SQL.markerLocked)).recordset as { version: number; accounted: number }[];
         result = await write(run);
         if (Number(start!.accounted) === Number(start!.version)) await run(SQL.accountAll);
+        const tags = invalidates && (result.before || result.after) ? invalidates(result) : [];
+        if (tags.length) {
+          const [entry] = (await run(SQL.appendOutbox, { tags: JSON.stringify(tags) })).recordset as {
+            id: string | number;
+          }[];
+          result = { ...result, outboxId: Number(entry!.id) };
+        }
       } catch (error) {
         await transaction.rollback().catch(() => undefined);
         throw error;
@@ -189,7 +198,7 @@ export class MssqlAnimeRepository implements AnimeRepository {
     };
   }
 
-  create(input: AnimeInput): Promise<WriteResult> {
+  create(input: AnimeInput, invalidates?: InvalidatedTags): Promise<WriteResult> {
     return this.guardUnique(input.sourceId, () =>
       this.apiWrite(async (run) => {
         const [inserted] = (await run(SQL.insertAnime, MssqlAnimeRepository.values(input))).recordset as {
@@ -198,11 +207,16 @@ export class MssqlAnimeRepository implements AnimeRepository {
         const id = inserted!.id;
         await this.linkGenres(run, id, input.genres);
         return { before: null, after: await this.current(run, id) };
-      }),
+      }, invalidates),
     );
   }
 
-  update(id: number, input: AnimeInput, expectedVersion?: number): Promise<WriteResult> {
+  update(
+    id: number,
+    input: AnimeInput,
+    expectedVersion?: number,
+    invalidates?: InvalidatedTags,
+  ): Promise<WriteResult> {
     return this.guardUnique(input.sourceId, () =>
       this.apiWrite(async (run) => {
         const before = await this.current(run, id, expectedVersion);
@@ -210,16 +224,16 @@ export class MssqlAnimeRepository implements AnimeRepository {
         await run(SQL.updateAnime, { ...MssqlAnimeRepository.values(input), id });
         await this.linkGenres(run, id, input.genres);
         return { before, after: await this.current(run, id) };
-      }),
+      }, invalidates),
     );
   }
 
-  remove(id: number, expectedVersion?: number): Promise<WriteResult> {
+  remove(id: number, expectedVersion?: number, invalidates?: InvalidatedTags): Promise<WriteResult> {
     return this.apiWrite(async (run) => {
       const before = await this.current(run, id, expectedVersion);
       if (before) await run(SQL.deleteAnime, { id });
       return { before, after: null };
-    });
+    }, invalidates);
   }
 
   async ping(): Promise<void> {

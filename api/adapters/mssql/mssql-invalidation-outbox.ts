@@ -1,27 +1,32 @@
 import type sql from 'mssql';
-import type { InvalidationOutbox } from '../../core/ports/invalidation-outbox';
+import type { InvalidationOutbox, OutboxEntry } from '../../core/ports/invalidation-outbox';
 import { SQL } from './statements';
 
 /** The cache invalidation outbox in SQL Server, shared by every API instance. */
 export class MssqlInvalidationOutbox implements InvalidationOutbox {
   constructor(private readonly pool: sql.ConnectionPool) {}
 
-  async append(tags: readonly string[]): Promise<void> {
-    if (tags.length) await this.pool.request().input('tags', JSON.stringify(tags)).query(SQL.appendOutbox);
+  async append(tags: readonly string[]): Promise<number> {
+    const result = await this.pool.request().input('tags', JSON.stringify(tags)).query(SQL.appendOutbox);
+    return Number((result.recordset as { id: string | number }[])[0]!.id);
   }
 
-  async drain(apply: (tags: string[]) => Promise<void>): Promise<number> {
-    const rows = (await this.pool.request().query<{ id: string | number; tags_json: string }>(SQL.readOutbox))
-      .recordset;
-    if (rows.length === 0) return 0;
-    const tags = new Set<string>();
-    for (const row of rows) for (const tag of JSON.parse(row.tags_json) as string[]) tags.add(tag);
-    await apply([...tags]);
-    await this.pool
-      .request()
-      .input('id', rows[rows.length - 1]!.id)
-      .query(SQL.ackOutbox);
-    return rows.length;
+  async pending(limit: number): Promise<OutboxEntry[]> {
+    const rows = (
+      await this.pool
+        .request()
+        .input('limit', limit)
+        .query<{ id: string | number; tags_json: string }>(SQL.pendingOutbox)
+    ).recordset;
+    return rows.map((row) => ({ id: Number(row.id), tags: JSON.parse(row.tags_json) }));
+  }
+
+  async isPending(id: number): Promise<boolean> {
+    return (await this.pool.request().input('id', id).query(SQL.outboxEntry)).recordset.length > 0;
+  }
+
+  async remove(ids: readonly number[]): Promise<void> {
+    if (ids.length) await this.pool.request().input('ids', JSON.stringify(ids)).query(SQL.removeOutbox);
   }
 
   async size(): Promise<number> {

@@ -29,14 +29,27 @@ interface Scripts {
   unlockFill(key: string, token: string): Promise<number>;
 }
 
+function withScripts(client: Redis | Cluster): Scripts {
+  client.defineCommand('initGenerations', { lua: INIT });
+  client.defineCommand('bumpGenerations', { lua: BUMP });
+  client.defineCommand('unlockFill', { lua: UNLOCK, numberOfKeys: 1 });
+  return client as unknown as Scripts;
+}
+
 export class RedisCacheStore implements CacheStore {
   private readonly scripts: Scripts;
+  private readonly bumps: Scripts;
 
-  constructor(readonly client: Redis | Cluster) {
-    client.defineCommand('initGenerations', { lua: INIT });
-    client.defineCommand('bumpGenerations', { lua: BUMP });
-    client.defineCommand('unlockFill', { lua: UNLOCK, numberOfKeys: 1 });
-    this.scripts = client as unknown as Scripts;
+  /**
+   * `writer` carries the bumps: a connection of their own, so that an invalidation gets a longer
+   * timeout than a read and never waits behind a queue of reads. @default the same client
+   */
+  constructor(
+    readonly client: Redis | Cluster,
+    private readonly writer: Redis | Cluster = client,
+  ) {
+    this.scripts = withScripts(client);
+    this.bumps = writer === client ? this.scripts : withScripts(writer);
   }
 
   ready(timeoutMs?: number): Promise<boolean> {
@@ -59,7 +72,7 @@ export class RedisCacheStore implements CacheStore {
   async bump(tags: readonly string[]): Promise<void> {
     if (tags.length === 0) return;
     const keys = tags.map((t) => this.genKey(t));
-    await this.scripts.bumpGenerations(keys.length, ...keys);
+    await this.bumps.bumpGenerations(keys.length, ...keys);
   }
 
   async get(key: string): Promise<Buffer | null> {
@@ -93,5 +106,6 @@ export class RedisCacheStore implements CacheStore {
 
   async close(): Promise<void> {
     this.client.disconnect();
+    this.writer.disconnect();
   }
 }

@@ -6,11 +6,13 @@ import {
   type CatalogueStats,
   ConflictError,
   type FacetCount,
+  type InvalidatedTags,
   PreconditionFailedError,
   type WriteResult,
 } from '../../core/ports/anime-repository';
 import { orderBy, seekPredicate, whereClause } from '../sql/filter-sql';
 import { failFastWhenBusy } from './busy';
+import { insertOutboxEntry } from './sqlite-invalidation-outbox';
 import { ANIME_SELECT, type AnimeRow, toAnime } from './rows';
 import { sqliteRules } from './sqlite-rules';
 
@@ -109,9 +111,10 @@ export class SqliteAnimeRepository implements AnimeRepository {
 
   /**
    * Runs an API write in a transaction. If no outside write was pending when it began, the versions
-   * it adds are marked accounted: the caller invalidates their tags precisely.
+   * it adds are marked accounted: the caller invalidates their tags precisely. The invalidation is
+   * recorded in the outbox in the same transaction.
    */
-  private apiWrite<T>(write: () => T): T {
+  private apiWrite(write: () => WriteResult, invalidates?: InvalidatedTags): WriteResult {
     return failFastWhenBusy(() =>
       this.db.transaction(() => {
         const start = this.marker.get()!;
@@ -119,7 +122,8 @@ export class SqliteAnimeRepository implements AnimeRepository {
         if (start.accounted === start.version) {
           this.db.prepare('UPDATE data_version SET accounted = version WHERE id = 1').run();
         }
-        return result;
+        const tags = invalidates && (result.before || result.after) ? invalidates(result) : [];
+        return tags.length ? { ...result, outboxId: insertOutboxEntry(this.db, tags) } : result;
       })(),
     );
   }
@@ -142,7 +146,7 @@ export class SqliteAnimeRepository implements AnimeRepository {
     }
   }
 
-  async create(input: AnimeInput): Promise<WriteResult> {
+  async create(input: AnimeInput, invalidates?: InvalidatedTags): Promise<WriteResult> {
     const now = new Date().toISOString();
     return this.guardUnique(input.sourceId, () =>
       this.apiWrite(() => {
@@ -164,7 +168,7 @@ export class SqliteAnimeRepository implements AnimeRepository {
           );
         this.linkGenres(Number(lastInsertRowid), input.genres);
         return { before: null, after: toAnime(this.byId.get(lastInsertRowid) as AnimeRow) };
-      }),
+      }, invalidates),
     );
   }
 
@@ -177,7 +181,12 @@ export class SqliteAnimeRepository implements AnimeRepository {
     return toAnime(row);
   }
 
-  async update(id: number, input: AnimeInput, expectedVersion?: number): Promise<WriteResult> {
+  async update(
+    id: number,
+    input: AnimeInput,
+    expectedVersion?: number,
+    invalidates?: InvalidatedTags,
+  ): Promise<WriteResult> {
     return this.guardUnique(input.sourceId, () =>
       this.apiWrite(() => {
         const before = this.current(id, expectedVersion);
@@ -200,16 +209,16 @@ export class SqliteAnimeRepository implements AnimeRepository {
           );
         this.linkGenres(id, input.genres);
         return { before, after: toAnime(this.byId.get(id) as AnimeRow) };
-      }),
+      }, invalidates),
     );
   }
 
-  async remove(id: number, expectedVersion?: number): Promise<WriteResult> {
+  async remove(id: number, expectedVersion?: number, invalidates?: InvalidatedTags): Promise<WriteResult> {
     return this.apiWrite(() => {
       const before = this.current(id, expectedVersion);
       if (before) this.db.prepare('DELETE FROM animes WHERE id = ?').run(id);
       return { before, after: null };
-    });
+    }, invalidates);
   }
 
   async ping(): Promise<void> {

@@ -1,32 +1,48 @@
 import type Database from 'better-sqlite3';
-import type { InvalidationOutbox } from '../../core/ports/invalidation-outbox';
+import type { InvalidationOutbox, OutboxEntry } from '../../core/ports/invalidation-outbox';
+import { failFastWhenBusy } from './busy';
+
+/** Appends an entry inside the caller's transaction (an API write's). */
+export function insertOutboxEntry(db: Database.Database, tags: readonly string[]): number {
+  return Number(
+    db
+      .prepare('INSERT INTO cache_outbox (tags_json, created_at) VALUES (?, ?)')
+      .run(JSON.stringify(tags), new Date().toISOString()).lastInsertRowid,
+  );
+}
 
 /** The outbox as a table in the catalogue database: it survives restarts and is shared by instances. */
 export class SqliteInvalidationOutbox implements InvalidationOutbox {
-  constructor(private readonly db: Database.Database) {}
+  private readonly pendingRows: Database.Statement<[number], { id: number; tags_json: string }>;
+  private readonly one: Database.Statement<[number], { id: number }>;
+  private readonly count: Database.Statement<[], { n: number }>;
 
-  async append(tags: readonly string[]): Promise<void> {
-    if (tags.length === 0) return;
-    this.db
-      .prepare('INSERT INTO cache_outbox (tags_json, created_at) VALUES (?, ?)')
-      .run(JSON.stringify(tags), new Date().toISOString());
+  constructor(private readonly db: Database.Database) {
+    this.pendingRows = db.prepare('SELECT id, tags_json FROM cache_outbox ORDER BY id LIMIT ?');
+    this.one = db.prepare('SELECT id FROM cache_outbox WHERE id = ?');
+    this.count = db.prepare('SELECT COUNT(*) AS n FROM cache_outbox');
   }
 
-  async drain(apply: (tags: string[]) => Promise<void>): Promise<number> {
-    const rows = this.db.prepare('SELECT id, tags_json FROM cache_outbox ORDER BY id').all() as {
-      id: number;
-      tags_json: string;
-    }[];
-    if (rows.length === 0) return 0;
-    const tags = new Set<string>();
-    for (const row of rows) for (const tag of JSON.parse(row.tags_json) as string[]) tags.add(tag);
-    await apply([...tags]);
-    // Only what was applied: entries appended meanwhile wait for the next drain.
-    this.db.prepare('DELETE FROM cache_outbox WHERE id <= ?').run(rows[rows.length - 1]!.id);
-    return rows.length;
+  async append(tags: readonly string[]): Promise<number> {
+    return failFastWhenBusy(() => insertOutboxEntry(this.db, tags));
+  }
+
+  async pending(limit: number): Promise<OutboxEntry[]> {
+    return this.pendingRows.all(limit).map((row) => ({ id: row.id, tags: JSON.parse(row.tags_json) }));
+  }
+
+  async isPending(id: number): Promise<boolean> {
+    return this.one.get(id) !== undefined;
+  }
+
+  async remove(ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    failFastWhenBusy(() =>
+      this.db.prepare('DELETE FROM cache_outbox WHERE id IN (SELECT value FROM json_each(?))').run(JSON.stringify(ids)),
+    );
   }
 
   async size(): Promise<number> {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM cache_outbox').get() as { n: number }).n;
+    return this.count.get()!.n;
   }
 }

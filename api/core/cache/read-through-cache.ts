@@ -1,9 +1,9 @@
 import type { CacheStore } from '../ports/cache-store';
-import type { InvalidationOutbox } from '../ports/invalidation-outbox';
 import { strongEtag } from '../strong-etag';
 import { type CacheSpec, EPOCH_TAG } from './cache-keys';
 import type { CacheObserver } from './cache-observer';
 import { type BreakerState, CircuitBreaker } from './circuit-breaker';
+import type { CacheCoherence, CoherenceStats } from './coherence';
 
 export interface CacheLookup {
   /** Entry key: the spec's key plus the generations read before the database query. */
@@ -25,6 +25,8 @@ export interface CacheStats {
   invalidations: Record<string, number>;
   pendingInvalidations: number;
   breaker: BreakerState;
+  /** Absent for a cache without coherence (a single process over its in-process store). */
+  coherence?: CoherenceStats;
   /** -1 when the store cannot tell (unreachable). */
   entries: number;
   bytes: number;
@@ -38,10 +40,10 @@ export interface ReadThroughCacheOptions {
   /** @default a breaker with a 1 s cooldown */
   readonly breaker?: CircuitBreaker;
   /**
-   * Where invalidations go while the store is unreachable; replayed before the cache is used
-   * again. @default an in-process queue (lost with the process: use a durable one in production)
+   * The cross-instance protocol (outbox, leases): required whenever the store is shared or can
+   * fail. @default none: the store is trusted to apply every bump (one process, in-process store)
    */
-  readonly outbox?: InvalidationOutbox;
+  readonly coherence?: CacheCoherence;
   /** How long the cross-instance fill lock lives if its holder dies. @default 10 s */
   readonly fillLockTtlMs?: number;
   /** How long a miss waits for another instance's fill before querying itself. @default 1.5 s */
@@ -50,24 +52,6 @@ export interface ReadThroughCacheOptions {
   readonly l1Hits?: () => number;
   /** Receives outcomes, invalidations and fill times (metrics). @default none */
   readonly observer?: CacheObserver;
-}
-
-/** The fallback outbox: holds tags in memory until they can be bumped. */
-class InProcessOutbox implements InvalidationOutbox {
-  private readonly tags = new Set<string>();
-  async append(tags: readonly string[]) {
-    for (const tag of tags) this.tags.add(tag);
-  }
-  async drain(apply: (tags: string[]) => Promise<void>) {
-    const tags = [...this.tags];
-    if (tags.length === 0) return 0;
-    await apply(tags);
-    for (const tag of tags) this.tags.delete(tag);
-    return tags.length;
-  }
-  async size() {
-    return this.tags.size;
-  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -79,22 +63,19 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * writers bump generations only AFTER their commit. A fill that raced a write is stored under the
  * old generations, which no read started after the write's acknowledgement can reach.
  *
- * Outages: a bump that fails goes to the outbox. Once this instance has seen the store fail, it
- * bypasses the cache until the outbox is drained, so nothing stale is served after recovery.
+ * Outages, partitions and crashes: CacheCoherence decides when the cache may be used at all, and
+ * when a write may be acknowledged; while it says no, every read bypasses the cache.
  */
 export class ReadThroughCache {
   private readonly inflight = new Map<string, Promise<Buffer>>();
   private readonly breaker: CircuitBreaker;
-  private readonly outbox: InvalidationOutbox;
+  private readonly coherence?: CacheCoherence;
   private readonly ttlMs: number;
   private readonly ttlJitter: number;
   private readonly fillLockTtlMs: number;
   private readonly fillWaitMs: number;
   private readonly counters = { hits: 0, misses: 0, bypasses: 0, fills: 0, sharedFills: 0 };
   private readonly invalidations: Record<string, number> = {};
-  /** Set by any store failure: the outbox must be drained before the cache is trusted again. */
-  private mustDrain = false;
-  private draining?: Promise<boolean>;
   /** Test hook: runs between the database read and the cache store of a fill. */
   beforeStore?: (storeKey: string) => Promise<void>;
 
@@ -103,7 +84,7 @@ export class ReadThroughCache {
     private readonly options: ReadThroughCacheOptions = {},
   ) {
     this.breaker = options.breaker ?? new CircuitBreaker();
-    this.outbox = options.outbox ?? new InProcessOutbox();
+    this.coherence = options.coherence;
     this.ttlMs = options.ttlMs ?? 3_600_000;
     this.ttlJitter = options.ttlJitter ?? 0.1;
     this.fillLockTtlMs = options.fillLockTtlMs ?? 10_000;
@@ -119,14 +100,13 @@ export class ReadThroughCache {
       return { ok: true, value };
     } catch {
       this.breaker.failed();
-      this.mustDrain = true;
       return { ok: false };
     }
   }
 
   /** The entry's key under the current generations, or undefined to bypass the cache. */
   async lookup(spec: CacheSpec): Promise<CacheLookup | undefined> {
-    if (this.mustDrain && !(await this.drainOutbox())) return this.bypass();
+    if (this.coherence && !this.coherence.usable()) return this.bypass();
     const generations = await this.guarded(() => this.store.generations(spec.tags));
     if (!generations.ok) return this.bypass();
     const storeKey = `${spec.key}|g=${generations.value.join('.')}`;
@@ -202,47 +182,23 @@ export class ReadThroughCache {
   }
 
   /**
-   * Call after the write committed. A failed bump goes to the outbox; this throws only if the outbox
-   * itself fails, so the caller learns that the invalidation is not safe.
+   * Call after the write committed, with the outbox entry it recorded; resolves when the write may
+   * be acknowledged. Without coherence the bump goes straight to the store and a failure throws.
    */
-  async invalidate(tags: readonly string[]): Promise<void> {
+  async invalidate(tags: readonly string[], outboxId?: number): Promise<void> {
     for (const tag of tags) {
       const kind = tag.split(':')[0]!;
       this.invalidations[kind] = (this.invalidations[kind] ?? 0) + 1;
     }
     this.options.observer?.invalidated(tags);
-    const result = await this.guarded(() => this.store.bump(tags));
-    if (!result.ok) {
-      this.mustDrain = true;
-      await this.outbox.append(tags);
-    }
+    if (!this.coherence) return this.store.bump(tags);
+    if (outboxId === undefined) await this.coherence.invalidate(tags);
+    else await this.coherence.settle(tags, outboxId);
   }
 
   /** Makes every entry unreachable at once: one counter bump, no key scan. */
   purge(): Promise<void> {
     return this.invalidate([EPOCH_TAG]);
-  }
-
-  /**
-   * Replays the outbox (ours and other instances'). True once it is empty. The poller calls it
-   * too, so an instance that never saw the outage still picks up invalidations others queued.
-   */
-  drainOutbox(): Promise<boolean> {
-    this.draining ??= (async () => {
-      try {
-        await this.outbox.drain(async (tags) => {
-          const bumped = await this.guarded(() => this.store.bump(tags));
-          if (!bumped.ok) throw new Error('cache store unavailable');
-        });
-        this.mustDrain = false;
-        return true;
-      } catch {
-        return false;
-      } finally {
-        this.draining = undefined;
-      }
-    })();
-    return this.draining;
   }
 
   async stats(): Promise<CacheStats> {
@@ -253,8 +209,9 @@ export class ReadThroughCache {
       l1Hits: this.options.l1Hits?.() ?? 0,
       hitRatio: total ? Math.round((this.counters.hits / total) * 1000) / 1000 : 0,
       invalidations: { ...this.invalidations },
-      pendingInvalidations: await this.outbox.size().catch(() => -1),
+      pendingInvalidations: this.coherence ? await this.coherence.outbox.size().catch(() => -1) : 0,
       breaker: this.breaker.current,
+      ...(this.coherence ? { coherence: this.coherence.stats() } : {}),
       ...(size.ok ? size.value : { entries: -1, bytes: -1 }),
     };
   }

@@ -17,7 +17,16 @@ export interface CatalogueStats {
 export interface WriteResult {
   before: Anime | null;
   after: Anime | null;
+  /** The outbox entry written with the change, when the write was given `invalidates`. */
+  outboxId?: number;
 }
+
+/**
+ * The cache tags a write makes out of date, computed inside the write's transaction from the row
+ * before and after. The adapter records them in the invalidation outbox in that same transaction,
+ * so a committed change always leaves its invalidation behind, whatever happens to the writer.
+ */
+export type InvalidatedTags = (result: WriteResult) => readonly string[];
 
 export class ConflictError extends Error {}
 export class PreconditionFailedError extends Error {}
@@ -43,10 +52,15 @@ export interface AnimeRepository {
   /** Compare-and-set: marks `version` as accounted for if it is still current. */
   markAccounted(version: number): Promise<boolean>;
   /** Throws with ConflictError on a duplicate sourceId. */
-  create(input: AnimeInput): Promise<WriteResult>;
+  create(input: AnimeInput, invalidates?: InvalidatedTags): Promise<WriteResult>;
   /** Full replacement; `expectedVersion` enforces optimistic concurrency (PreconditionFailedError). */
-  update(id: number, input: AnimeInput, expectedVersion?: number): Promise<WriteResult>;
-  remove(id: number, expectedVersion?: number): Promise<WriteResult>;
+  update(
+    id: number,
+    input: AnimeInput,
+    expectedVersion?: number,
+    invalidates?: InvalidatedTags,
+  ): Promise<WriteResult>;
+  remove(id: number, expectedVersion?: number, invalidates?: InvalidatedTags): Promise<WriteResult>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,13 +1,22 @@
+/** One recorded invalidation: the cache tags a committed change made out of date. */
+export interface OutboxEntry {
+  readonly id: number;
+  readonly tags: readonly string[];
+}
+
 /**
- * Invalidations that could not reach the cache store (Redis down), kept durably beside the data
- * so that any instance can replay them. Adapters pass test/contract/invalidation-outbox.contract.ts.
+ * Invalidations recorded beside the data, so that any instance can apply what a writer could not.
+ * API writes insert their entry in the same transaction as the change (see AnimeRepository); an
+ * entry is removed only once its tags were bumped in the cache store.
  */
 export interface InvalidationOutbox {
-  append(tags: readonly string[]): Promise<void>;
-  /**
-   * Hands every pending tag to `apply` and removes what was handed over once it resolves.
-   * Returns how many entries were drained; if `apply` throws, nothing is removed.
-   */
-  drain(apply: (tags: string[]) => Promise<void>): Promise<number>;
+  /** Records an invalidation outside a data write (a purge). Returns the entry's id. */
+  append(tags: readonly string[]): Promise<number>;
+  /** Entries not yet applied, oldest first, at most `limit`. */
+  pending(limit: number): Promise<OutboxEntry[]>;
+  /** Whether the entry is still waiting to be applied. */
+  isPending(id: number): Promise<boolean>;
+  /** Removes entries whose tags were applied. Removing one twice is harmless. */
+  remove(ids: readonly number[]): Promise<void>;
   size(): Promise<number>;
 }
