@@ -55,7 +55,7 @@ export const ConfigSchema = Type.Object({
   REDIS_WRITE_TIMEOUT_MS: Type.Integer({
     minimum: 1,
     default: 250,
-    description: "Per-command timeout of invalidations, on their own connection; they retry within the lease",
+    description: 'Per-command timeout of invalidations, on their own connection; they retry within the lease',
   }),
   CACHE_TTL_SECONDS: Type.Integer({ minimum: 1, default: 3600 }),
   CACHE_MAX_BYTES: Type.Integer({ minimum: 0, default: 268435456, description: 'In-process store bound' }),

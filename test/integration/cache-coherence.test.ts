@@ -1,8 +1,8 @@
 import request from 'supertest';
-import type { CatalogueStore } from '../../api/composition/catalogue-store';
 import { MemoryCacheStore } from '../../api/adapters/memory/memory-cache-store';
 import { RedisCacheStore } from '../../api/adapters/redis/redis-cache-store';
 import { createRedisClient } from '../../api/adapters/redis/redis-client';
+import type { CatalogueStore } from '../../api/composition/catalogue-store';
 import { CircuitBreaker } from '../../api/core/cache/circuit-breaker';
 import { ReadThroughCache } from '../../api/core/cache/read-through-cache';
 import { CatalogueWrites } from '../../api/core/catalogue-writes';

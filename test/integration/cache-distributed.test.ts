@@ -8,9 +8,9 @@ import { CacheCoherence } from '../../api/core/cache/coherence';
 import { ReadThroughCache } from '../../api/core/cache/read-through-cache';
 import { TwoTierCacheStore } from '../../api/core/cache/two-tier-store';
 import { CatalogueWrites } from '../../api/core/catalogue-writes';
+import { coherentCache } from '../support/coherent-cache';
 import { describeIf } from '../support/real-component';
 import { hasRedis, RedisServer } from '../support/redis-server';
-import { coherentCache } from '../support/coherent-cache';
 import { ADMIN_EMAIL, createTestApp } from '../support/test-app';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

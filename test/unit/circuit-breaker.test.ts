@@ -1,4 +1,5 @@
 import { CircuitBreaker } from '../../api/core/cache/circuit-breaker';
+import { FakeClock } from '../support/fake-clock';
 
 describe('circuit breaker', () => {
   it('opens on the third failure in a row, not on one slow reply', () => {
@@ -20,15 +21,18 @@ describe('circuit breaker', () => {
     expect(breaker.current).toBe('closed');
   });
 
-  it('after the cooldown lets one trial through; a failed trial reopens at once, a good one closes', async () => {
-    const breaker = new CircuitBreaker(20);
+  it('after the cooldown lets one trial through; a failed trial reopens at once, a good one closes', () => {
+    const clock = new FakeClock();
+    const breaker = new CircuitBreaker(20, 3, clock);
     for (let i = 0; i < 3; i++) breaker.failed();
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    clock.advance(19);
+    expect(breaker.current).toBe('open');
+    clock.advance(1);
     expect(breaker.current).toBe('half-open');
     expect([breaker.allows(), breaker.allows()]).toEqual([true, false]);
     breaker.failed();
     expect(breaker.current).toBe('open');
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    clock.advance(20);
     expect(breaker.allows()).toBe(true);
     breaker.succeeded();
     expect([breaker.current, breaker.allows()]).toEqual(['closed', true]);

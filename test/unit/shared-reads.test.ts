@@ -15,8 +15,16 @@ function controlledRead() {
   };
 }
 
-/** Lets deferred reads start (they begin on a later turn of the event loop). */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+const immediate = () => new Promise((resolve) => setImmediate(resolve));
+/**
+ * Lets deferred reads start: they begin on an immediate queued after their data-version read, so
+ * two turns of the check phase are enough whatever the machine's load (a timer is not: under load
+ * it can fire before the immediates).
+ */
+const settle = async () => {
+  await immediate();
+  await immediate();
+};
 
 describe('shared reads while the cache is bypassed', () => {
   it('gives concurrent requests for one key one database read', async () => {

@@ -12,8 +12,8 @@ import {
 } from '../../core/ports/anime-repository';
 import { orderBy, seekPredicate, whereClause } from '../sql/filter-sql';
 import { failFastWhenBusy } from './busy';
-import { insertOutboxEntry } from './sqlite-invalidation-outbox';
 import { ANIME_SELECT, type AnimeRow, toAnime } from './rows';
+import { insertOutboxEntry } from './sqlite-invalidation-outbox';
 import { sqliteRules } from './sqlite-rules';
 
 function isUniqueViolation(error: unknown): boolean {

@@ -38,7 +38,9 @@ export class SqliteInvalidationOutbox implements InvalidationOutbox {
   async remove(ids: readonly number[]): Promise<void> {
     if (ids.length === 0) return;
     failFastWhenBusy(() =>
-      this.db.prepare('DELETE FROM cache_outbox WHERE id IN (SELECT value FROM json_each(?))').run(JSON.stringify(ids)),
+      this.db
+        .prepare('DELETE FROM cache_outbox WHERE id IN (SELECT value FROM json_each(?))')
+        .run(JSON.stringify(ids)),
     );
   }
 

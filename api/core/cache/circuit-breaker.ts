@@ -1,3 +1,5 @@
+import { type Clock, systemClock } from '../clock';
+
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
 /**
@@ -16,12 +18,13 @@ export class CircuitBreaker {
   constructor(
     private readonly cooldownMs = 1000,
     private readonly failureThreshold = 3,
+    private readonly clock: Clock = systemClock,
   ) {
     if (!(failureThreshold >= 1)) throw new Error('failureThreshold must be at least 1');
   }
 
   get current(): BreakerState {
-    if (this.state === 'open' && Date.now() - this.openedAt >= this.cooldownMs) return 'half-open';
+    if (this.state === 'open' && this.clock.now() - this.openedAt >= this.cooldownMs) return 'half-open';
     return this.state;
   }
 
@@ -47,7 +50,7 @@ export class CircuitBreaker {
     // A failed trial reopens at once: the store has already been failing.
     if (this.state === 'closed' && this.failuresInARow < this.failureThreshold) return;
     this.state = 'open';
-    this.openedAt = Date.now();
+    this.openedAt = this.clock.now();
     this.trialInFlight = false;
   }
 }
