@@ -1,5 +1,5 @@
 import { writeTags } from './cache/cache-keys';
-import type { Anime, AnimeInput } from './domain/anime';
+import { type Anime, type AnimeInput, onStoredScale } from './domain/anime';
 import type { AnimeRepository, InvalidatedTags, WriteResult } from './ports/anime-repository';
 
 /** What a write needs from the cache: invalidation after commit, of the outbox entry it recorded. */
@@ -33,11 +33,12 @@ export class CatalogueWrites {
   }
 
   async create(input: AnimeInput): Promise<Anime> {
-    return (await this.settle(await this.repository.create(input, this.invalidates))).after!;
+    return (await this.settle(await this.repository.create(onStoredScale(input), this.invalidates))).after!;
   }
 
   async update(id: number, input: AnimeInput, expectedVersion?: number): Promise<Anime | null> {
-    return (await this.settle(await this.repository.update(id, input, expectedVersion, this.invalidates)))
+    const stored = onStoredScale(input);
+    return (await this.settle(await this.repository.update(id, stored, expectedVersion, this.invalidates)))
       .after;
   }
 

@@ -33,6 +33,11 @@ export interface RouteDefinition<
   /** Additional problem statuses the operation can answer with. */
   readonly problems?: readonly number[];
   readonly cache?: CachePolicy;
+  /**
+   * Rewrites a valid query into its canonical form before the handler and the cache key see it, so
+   * that queries with the same result share one key. @default the query as validated
+   */
+  readonly canonicalQuery?: (query: Static<Q>) => Static<Q>;
   /** Who may call it: a signed-in user or an admin. @default anyone */
   readonly access?: 'user' | 'admin';
   /** Headers derived from the response body, kept with it in the cache (e.g. Link). */

@@ -42,7 +42,8 @@ export function buildRouter(
         // Per-user answers must never land in a shared cache.
         ctx.set('Cache-Control', 'private, no-store');
       }
-      const query = parseQuery(ctx.query as Record<string, string | string[]>) as Record<string, unknown>;
+      const parsed = parseQuery(ctx.query as Record<string, string | string[]>) as Record<string, unknown>;
+      const query = (route.canonicalQuery?.(parsed as never) ?? parsed) as Record<string, unknown>;
       const params = parseParams(ctx.params) as Record<string, unknown>;
       const body = (ctx.request as { body?: unknown }).body;
       if (validateBody && !validateBody(body)) throw badRequest(formatErrors(validateBody.errors, 'body'));

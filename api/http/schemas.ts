@@ -28,6 +28,12 @@ export const AnimeSchema = Type.Composite(
   { $id: 'Anime' },
 );
 
+/**
+ * Text parameters carry no C0 or C1 control characters: `q=%00` would match every title and mint a
+ * new cache key per suffix, and nothing stored can contain one.
+ */
+export const NO_CONTROL_CHARACTERS = '^[^\\u0000-\\u001F\\u007F-\\u009F]*$';
+
 const SORTS = SORT_FIELDS.flatMap((f) => [f, `-${f}`]);
 
 /** Filters shared by the paginated list and list-all. */
@@ -36,7 +42,7 @@ export const filterProperties = {
     maxItems: ANIME_TYPES.length,
     description: 'One or several types, repeated or comma-separated; any case',
   }),
-  genre: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+  genre: Type.Array(Type.String({ minLength: 1, maxLength: 64, pattern: NO_CONTROL_CHARACTERS }), {
     maxItems: 10,
     description: 'Genres the anime must all have (case-insensitive)',
   }),
@@ -45,7 +51,12 @@ export const filterProperties = {
   yearTo: Type.Integer({ minimum: 1900, maximum: 2100 }),
   minScore: Type.Number({ minimum: 0, maximum: 10 }),
   maxScore: Type.Number({ minimum: 0, maximum: 10 }),
-  q: Type.String({ minLength: 1, maxLength: 200, description: 'Title contains (case-insensitive)' }),
+  q: Type.String({
+    minLength: 1,
+    maxLength: 200,
+    pattern: NO_CONTROL_CHARACTERS,
+    description: 'Title contains (case-insensitive)',
+  }),
   sort: Type.Unsafe<string>({
     type: 'string',
     enum: SORTS,

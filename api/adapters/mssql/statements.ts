@@ -46,8 +46,8 @@ AND NOT EXISTS (SELECT 1 FROM anime_genres x WHERE x.anime_id = @id AND x.genre_
   credentialByUid: 'SELECT uid, email, display_name, password_hash FROM local_credentials WHERE uid = @uid',
   deleteCredential: 'DELETE FROM local_credentials WHERE uid = @uid',
   // invalidation outbox
-  appendOutbox:
-    'INSERT INTO cache_outbox (tags_json, created_at) OUTPUT INSERTED.id VALUES (@tags, SYSUTCDATETIME())',
+  appendOutbox: `INSERT INTO cache_outbox (tags_json, created_at) VALUES (@tags, SYSUTCDATETIME());
+SELECT CAST(SCOPE_IDENTITY() AS BIGINT) AS id`,
   pendingOutbox: 'SELECT TOP (@limit) id, tags_json FROM cache_outbox ORDER BY id',
   outboxEntry: 'SELECT id FROM cache_outbox WHERE id = @id',
   removeOutbox: 'DELETE FROM cache_outbox WHERE id IN (SELECT CAST(value AS BIGINT) FROM OPENJSON(@ids))',

@@ -1,3 +1,4 @@
+import { ANIME_COLUMNS } from '../../../pipelines/ingest/definition';
 import type { AnimeInput } from '../../../pipelines/ingest/schema';
 
 export { ANIME_TYPES, type AnimeType } from '../../../pipelines/ingest/definition';
@@ -10,4 +11,17 @@ export interface Anime extends AnimeInput {
   version: number;
   createdAt: string;
   updatedAt: string;
+}
+
+const SCORE = ANIME_COLUMNS.find((c) => c.field === 'score');
+/** 10^scale of the stored score: the ETL rounds to it, and so must every other write. */
+export const SCORE_FACTOR = 10 ** (SCORE?.kind === 'decimal' ? SCORE.scale : 0);
+
+/**
+ * The record as it will be stored: the score rounded to the stored scale, as the ETL does, so that
+ * score filters (whose bounds are moved onto that scale) mean the same for every row.
+ */
+export function onStoredScale(input: AnimeInput): AnimeInput {
+  if (input.score === null) return input;
+  return { ...input, score: Math.round(input.score * SCORE_FACTOR) / SCORE_FACTOR };
 }

@@ -1,9 +1,32 @@
 import type { Static } from '@sinclair/typebox';
+import { SCORE_FACTOR } from '../../core/domain/anime';
 import type { AnimeFilter, AnimeSort, SortField } from '../../core/domain/query';
 import { badRequest } from '../problem';
 import type { ListAllQuery } from '../schemas';
 
 type FilterQuery = Static<typeof ListAllQuery>;
+
+// Below any real distance between two scores on the stored scale; absorbs 7.13 * 100 = 713.0000000000001.
+const EPSILON = 1e-9;
+
+/**
+ * One form for every query with the same result, so they share one cache entry: genres trimmed,
+ * ASCII-lower-cased (the catalogue compares them as SQLite's NOCASE does), de-duplicated and
+ * sorted; score bounds moved onto the stored scale (`score >= 0.0000001` is `score >= 0.01`).
+ */
+export function canonicalFilterQuery<T extends FilterQuery>(query: T): T {
+  const canonical = { ...query };
+  if (query.genre) {
+    canonical.genre = [
+      ...new Set(query.genre.map((g) => g.trim().replace(/[A-Z]+/g, (c) => c.toLowerCase()))),
+    ].sort();
+  }
+  if (query.minScore !== undefined)
+    canonical.minScore = Math.ceil(query.minScore * SCORE_FACTOR - EPSILON) / SCORE_FACTOR;
+  if (query.maxScore !== undefined)
+    canonical.maxScore = Math.floor(query.maxScore * SCORE_FACTOR + EPSILON) / SCORE_FACTOR;
+  return canonical;
+}
 
 /** Maps validated query parameters onto the domain filter, rejecting impossible ranges. */
 export function toFilter(query: FilterQuery): AnimeFilter {

@@ -4,7 +4,7 @@ import { decodeCursor, encodeCursor } from '../cursor';
 import { notFound } from '../problem';
 import { defineRoute } from '../route';
 import { AnimePageSchema, AnimeSchema, IdParams, ListAllQuery, ListQuery } from '../schemas';
-import { toFilter, toSort } from './anime-query';
+import { canonicalFilterQuery, toFilter, toSort } from './anime-query';
 
 export function animeReadRoutes(repository: AnimeRepository) {
   return [
@@ -15,6 +15,7 @@ export function animeReadRoutes(repository: AnimeRepository) {
       summary: 'A page of animes matching the filters, with keyset pagination',
       tags: ['animes'],
       query: ListQuery,
+      canonicalQuery: canonicalFilterQuery,
       response: {
         status: 200,
         schema: AnimePageSchema,
@@ -45,6 +46,7 @@ export function animeReadRoutes(repository: AnimeRepository) {
       summary: 'Every anime matching the filters, in one array',
       tags: ['animes'],
       query: ListAllQuery,
+      canonicalQuery: canonicalFilterQuery,
       response: {
         status: 200,
         schema: Type.Array(Type.Ref(AnimeSchema)),
