@@ -48,6 +48,14 @@ export class BenchProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** Kills the process at once (SIGKILL: no shutdown, as in a crash) and waits for its exit. */
+  async crash(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGKILL');
+    await exited;
+  }
+
   async stop(): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = new Promise((r) => this.child.once('exit', r));

@@ -68,6 +68,11 @@ export class RedisServer {
     return result.stdout.trim();
   }
 
+  /** Sends a signal to the server process (SIGSTOP / SIGCONT freeze and thaw it). */
+  signal(signal: NodeJS.Signals): void {
+    this.process?.kill(signal);
+  }
+
   /** Kills the server (SIGKILL: its data is lost, as in a crash). */
   async kill(): Promise<void> {
     const child = this.process;
