@@ -1,6 +1,8 @@
 import type { Cluster, Redis } from 'ioredis';
 import { RedisCacheStore } from '../../api/adapters/redis/redis-cache-store';
 import type { CatalogueStore } from '../../api/composition/catalogue-store';
+import { writeTags } from '../../api/core/cache/cache-keys';
+import { CacheCoherence } from '../../api/core/cache/coherence';
 import { ReadThroughCache } from '../../api/core/cache/read-through-cache';
 import { CatalogueWrites } from '../../api/core/catalogue-writes';
 
@@ -14,25 +16,55 @@ async function fillEntries(client: Redis | Cluster, count: number): Promise<void
   }
 }
 
-/** Median write latency (commit + invalidation) with `entries` responses cached in Redis. */
+export interface WriteLatency {
+  entries: number;
+  /** Before the transactional outbox: commit, then one bump; nothing recorded in the database. */
+  before: { medianMs: number; p99Ms: number };
+  /** Now: the outbox row in the write's transaction, the bump, the row removed, then the answer. */
+  now: { medianMs: number; p99Ms: number };
+  nowVsBeforeMedian: number;
+}
+
+const quantiles = (samples: number[]) => {
+  samples.sort((a, b) => a - b);
+  const at = (q: number) => Math.round(samples[Math.floor(q * (samples.length - 1))]! * 1000) / 1000;
+  return { medianMs: at(0.5), p99Ms: at(0.99) };
+};
+
+/**
+ * Write latency (commit + invalidation, Redis healthy) with `entries` responses cached in Redis,
+ * for the protocol before and after the transactional outbox, alternating write by write so both
+ * see the same machine.
+ */
 export async function writeLatency(
   client: Redis | Cluster,
   store: CatalogueStore,
   entries: number,
   writes: number,
-): Promise<{ entries: number; medianMs: number; p95Ms: number }> {
+): Promise<WriteLatency> {
   await client.flushall();
   await fillEntries(client, entries);
-  const catalogue = new CatalogueWrites(store.repository, new ReadThroughCache(new RedisCacheStore(client)));
+  const cacheStore = new RedisCacheStore(client);
+  const coherence = new CacheCoherence((tags) => cacheStore.bump(tags), store.outbox, store.repository);
+  const now = new CatalogueWrites(store.repository, new ReadThroughCache(cacheStore, { coherence }));
+  const before = async (id: number, input: Parameters<typeof now.update>[1]) => {
+    const result = await store.repository.update(id, input);
+    await cacheStore.bump(writeTags(result.before, result.after));
+  };
   const target = (await store.repository.getById(1))!;
   const { id: _i, version: _v, createdAt: _c, updatedAt: _u, ...input } = target;
-  const samples: number[] = [];
+  const samples = { before: [] as number[], now: [] as number[] };
   for (let n = 0; n < writes; n++) {
+    const old = n % 2 === 0;
     const started = performance.now();
-    await catalogue.update(1, { ...input, episodes: n });
-    samples.push(performance.now() - started);
+    if (old) await before(1, { ...input, episodes: n });
+    else await now.update(1, { ...input, episodes: n });
+    samples[old ? 'before' : 'now'].push(performance.now() - started);
   }
-  samples.sort((a, b) => a - b);
-  const at = (q: number) => Math.round(samples[Math.floor(q * (samples.length - 1))]! * 1000) / 1000;
-  return { entries: Number(await client.dbsize()), medianMs: at(0.5), p95Ms: at(0.95) };
+  const result = { before: quantiles(samples.before), now: quantiles(samples.now) };
+  return {
+    entries: Number(await client.dbsize()),
+    ...result,
+    nowVsBeforeMedian: Math.round((result.now.medianMs / result.before.medianMs) * 100) / 100,
+  };
 }
