@@ -7,12 +7,14 @@ import {
   PreconditionFailedError,
 } from '../../api/core/ports/anime-repository';
 import type { CatalogueLoader } from '../../api/core/ports/catalogue-loader';
+import type { InvalidationOutbox } from '../../api/core/ports/invalidation-outbox';
 import { FIXTURE_GENRES, fixtureRecords } from '../support/fixtures';
 import { expectedList } from './catalogue-oracle';
 
 export interface StoreUnderTest {
   repository: AnimeRepository;
   loader: CatalogueLoader;
+  outbox: InvalidationOutbox;
   dispose(): Promise<void>;
 }
 
@@ -204,6 +206,46 @@ export function describeCatalogueStoreContract(name: string, open: () => Promise
       expect(await repo.dataVersion()).toBeGreaterThan(v2);
       expect(await repo.update(after!.id, changed)).toEqual({ before: null, after: null });
       expect(await repo.remove(after!.id)).toEqual({ before: null, after: null });
+    });
+
+    it("records a write's invalidation in its own transaction, and nothing for a write that fails", async () => {
+      const repo = store.repository;
+      const outbox = store.outbox;
+      await outbox.remove((await outbox.pending(1000)).map((entry) => entry.id));
+      const tagsOf = (result: { before: Anime | null; after: Anime | null }) => [
+        `id:${(result.after ?? result.before)!.id}`,
+        `type:${(result.after ?? result.before)!.type}`,
+      ];
+      const input: AnimeInput = { ...records[5]!, sourceId: 'contract-outbox', genres: [] };
+      const created = await repo.create(input, tagsOf);
+      const id = created.after!.id;
+      expect(created.outboxId).toBeGreaterThan(0);
+      const updated = await repo.update(id, { ...input, type: 'OVA' }, 1, tagsOf);
+      await expect(repo.update(id, input, 1, tagsOf)).rejects.toBeInstanceOf(PreconditionFailedError);
+      await expect(repo.create({ ...input, title: 'duplicate source id' }, tagsOf)).rejects.toBeInstanceOf(
+        ConflictError,
+      );
+      const removed = await repo.remove(id, 2, tagsOf);
+      expect(await repo.update(id, input, undefined, tagsOf)).toEqual({ before: null, after: null });
+      expect(await outbox.pending(1000)).toEqual([
+        { id: created.outboxId, tags: [`id:${id}`, `type:${input.type}`] },
+        { id: updated.outboxId, tags: [`id:${id}`, 'type:OVA'] },
+        { id: removed.outboxId, tags: [`id:${id}`, 'type:OVA'] },
+      ]);
+      expect(await outbox.isPending(updated.outboxId!)).toBe(true);
+      await outbox.remove([created.outboxId!, updated.outboxId!]);
+      expect((await outbox.pending(1000)).map((entry) => entry.id)).toEqual([removed.outboxId]);
+      expect(await outbox.size()).toBe(1);
+      const appended = await outbox.append(['epoch']);
+      expect(appended).toBeGreaterThan(removed.outboxId!);
+      expect(await outbox.pending(1)).toEqual([{ id: removed.outboxId, tags: [`id:${id}`, 'type:OVA'] }]);
+      await outbox.remove([removed.outboxId!, appended, appended]);
+      expect(await outbox.size()).toBe(0);
+      // Without `invalidates`, a write records nothing (the API without a cache).
+      const plain = await repo.create({ ...input, sourceId: 'contract-outbox-2' });
+      expect(plain.outboxId).toBeUndefined();
+      expect(await outbox.size()).toBe(0);
+      await repo.remove(plain.after!.id);
     });
 
     it('reloads idempotently, replaces atomically and leaves data untouched on abort', async () => {

@@ -5,6 +5,7 @@ import { openPool } from '../../api/adapters/mssql/connection';
 import { migrate } from '../../api/adapters/mssql/migrations';
 import { MssqlAnimeRepository } from '../../api/adapters/mssql/mssql-anime-repository';
 import { MssqlCatalogueLoader } from '../../api/adapters/mssql/mssql-catalogue-loader';
+import { MssqlInvalidationOutbox } from '../../api/adapters/mssql/mssql-invalidation-outbox';
 import { writeDataset } from '../../etl/generate';
 import { loadCsv } from '../../etl/load-csv';
 import { kaggleAnimes } from '../../pipelines/ingest/profiles/kaggle-animes';
@@ -30,6 +31,7 @@ if (!connectionString)
     return {
       repository: new MssqlAnimeRepository(pool),
       loader: new MssqlCatalogueLoader(pool),
+      outbox: new MssqlInvalidationOutbox(pool),
       dispose: () => pool.close(),
     };
   });
