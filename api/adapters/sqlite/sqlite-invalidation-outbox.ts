@@ -2,13 +2,16 @@ import type Database from 'better-sqlite3';
 import type { InvalidationOutbox, OutboxEntry } from '../../core/ports/invalidation-outbox';
 import { failFastWhenBusy } from './busy';
 
+const inserts = new WeakMap<Database.Database, Database.Statement<[string, string]>>();
+
 /** Appends an entry inside the caller's transaction (an API write's). */
 export function insertOutboxEntry(db: Database.Database, tags: readonly string[]): number {
-  return Number(
-    db
-      .prepare('INSERT INTO cache_outbox (tags_json, created_at) VALUES (?, ?)')
-      .run(JSON.stringify(tags), new Date().toISOString()).lastInsertRowid,
-  );
+  let insert = inserts.get(db);
+  if (!insert) {
+    insert = db.prepare('INSERT INTO cache_outbox (tags_json, created_at) VALUES (?, ?)');
+    inserts.set(db, insert);
+  }
+  return Number(insert.run(JSON.stringify(tags), new Date().toISOString()).lastInsertRowid);
 }
 
 /** The outbox as a table in the catalogue database: it survives restarts and is shared by instances. */
@@ -16,11 +19,13 @@ export class SqliteInvalidationOutbox implements InvalidationOutbox {
   private readonly pendingRows: Database.Statement<[number], { id: number; tags_json: string }>;
   private readonly one: Database.Statement<[number], { id: number }>;
   private readonly count: Database.Statement<[], { n: number }>;
+  private readonly removal: Database.Statement<[string]>;
 
   constructor(private readonly db: Database.Database) {
     this.pendingRows = db.prepare('SELECT id, tags_json FROM cache_outbox ORDER BY id LIMIT ?');
     this.one = db.prepare('SELECT id FROM cache_outbox WHERE id = ?');
     this.count = db.prepare('SELECT COUNT(*) AS n FROM cache_outbox');
+    this.removal = db.prepare('DELETE FROM cache_outbox WHERE id IN (SELECT value FROM json_each(?))');
   }
 
   async append(tags: readonly string[]): Promise<number> {
@@ -37,11 +42,7 @@ export class SqliteInvalidationOutbox implements InvalidationOutbox {
 
   async remove(ids: readonly number[]): Promise<void> {
     if (ids.length === 0) return;
-    failFastWhenBusy(() =>
-      this.db
-        .prepare('DELETE FROM cache_outbox WHERE id IN (SELECT value FROM json_each(?))')
-        .run(JSON.stringify(ids)),
-    );
+    failFastWhenBusy(() => this.removal.run(JSON.stringify(ids)));
   }
 
   async size(): Promise<number> {

@@ -60,6 +60,9 @@ export class CacheCoherence {
   private checking?: Promise<boolean>;
   private timer?: NodeJS.Timeout;
   private readonly counters = { checks: 0, failedChecks: 0, replayed: 0 };
+  /** Rows whose tags were bumped, removed together on a later turn (see `settle`). */
+  private readonly applied = new Set<number>();
+  private removing?: NodeJS.Immediate;
   private readonly settled: Record<SettleOutcome, number> = {
     applied: 0,
     'applied-by-peer': 0,
@@ -133,8 +136,7 @@ export class CacheCoherence {
     for (let pause = 10; ; pause = Math.min(pause * 2, 200)) {
       try {
         await this.bump(tags);
-        // A failed removal only leaves the entry for the next check, which bumps the tags again.
-        await this.outbox.remove([outboxId]).catch(() => undefined);
+        this.removeLater(outboxId);
         return this.count('applied');
       } catch {
         // The store is unreachable from here, or slow; retry until someone applies it or time is up.
@@ -144,6 +146,21 @@ export class CacheCoherence {
       if (left <= 0) return this.count('lease-expired');
       await this.clock.sleep(Math.min(pause, left));
     }
+  }
+
+  /**
+   * Once its tags are bumped a row is only a leftover, so the write need not wait for its removal:
+   * rows applied in one turn go in one statement, off the write's latency. A removal that fails,
+   * or never runs because the process dies, leaves the row to a check, which bumps it again.
+   */
+  private removeLater(id: number): void {
+    this.applied.add(id);
+    this.removing ??= setImmediate(() => {
+      this.removing = undefined;
+      const ids = [...this.applied];
+      this.applied.clear();
+      this.outbox.remove(ids).catch(() => undefined);
+    });
   }
 
   /** Records an invalidation that is not part of a data write (a purge), then settles it. */
