@@ -146,6 +146,9 @@ describe('cache coherence: the write side', () => {
     expect(outboxId).toBeGreaterThan(0);
     expect(await s.catalogue.outbox.isPending(outboxId!)).toBe(true); // committed with the row
     expect(await s.coherence.settle(['id:1'], outboxId!)).toBe('applied');
+    // Removed on a later turn, after the write was answered.
+    expect(await s.catalogue.outbox.isPending(outboxId!)).toBe(true);
+    await new Promise((resolve) => setImmediate(resolve));
     expect(await s.catalogue.outbox.isPending(outboxId!)).toBe(false);
   });
 
