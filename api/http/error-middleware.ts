@@ -9,6 +9,7 @@ import {
   IdentityUnavailableError,
 } from '../core/ports/identity-provider';
 import { StoreBusyError } from '../core/ports/store-busy-error';
+import { LastAdminError } from '../core/ports/user-repository';
 import { unauthorized } from './authentication';
 import { HttpProblem } from './problem';
 
@@ -16,6 +17,7 @@ import { HttpProblem } from './problem';
 const DOMAIN_PROBLEMS: [new (...args: never[]) => Error, (e: Error) => HttpProblem][] = [
   [ConflictError, (e) => new HttpProblem(409, e.message)],
   [EmailTakenError, (e) => new HttpProblem(409, e.message)],
+  [LastAdminError, (e) => new HttpProblem(409, e.message)],
   [PreconditionFailedError, (e) => new HttpProblem(412, e.message)],
   [CredentialPolicyError, (e) => new HttpProblem(400, e.message)],
   [InvalidCredentialsError, (e) => unauthorized(e.message)],

@@ -1,5 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import { AnimeInputSchema } from '../../pipelines/ingest/schema';
+// Text parameters refuse control characters too: `q=%00` would match every title and mint a new
+// cache key per suffix.
+import { AnimeInputSchema, NO_CONTROL_CHARACTERS } from '../../pipelines/ingest/schema';
 import { ANIME_TYPES } from '../core/domain/anime';
 import { SORT_FIELDS } from '../core/domain/query';
 
@@ -27,12 +29,6 @@ export const AnimeSchema = Type.Composite(
   ],
   { $id: 'Anime' },
 );
-
-/**
- * Text parameters carry no C0 or C1 control characters: `q=%00` would match every title and mint a
- * new cache key per suffix, and nothing stored can contain one.
- */
-export const NO_CONTROL_CHARACTERS = '^[^\\u0000-\\u001F\\u007F-\\u009F]*$';
 
 const SORTS = SORT_FIELDS.flatMap((f) => [f, `-${f}`]);
 

@@ -1,13 +1,24 @@
 import { type TSchema, Type } from '@sinclair/typebox';
 import { ANIME_COLUMNS, type AnimeType, type TargetColumn } from './definition';
 
+/**
+ * Stored text carries no C0 or C1 control characters: a NUL in a title can never be found by a
+ * search, and a text query refuses them anyway.
+ */
+export const NO_CONTROL_CHARACTERS = '^[^\\u0000-\\u001F\\u007F-\\u009F]*$';
+
 /** JSON Schema of one target column, derived from the definition. */
 export function columnSchema(column: TargetColumn): TSchema {
   const description = column.description;
   let schema: TSchema;
   switch (column.kind) {
     case 'text':
-      schema = Type.String({ minLength: 1, maxLength: column.maxLength, description });
+      schema = Type.String({
+        minLength: 1,
+        maxLength: column.maxLength,
+        pattern: NO_CONTROL_CHARACTERS,
+        description,
+      });
       break;
     case 'enum':
       schema = Type.Unsafe<string>({ type: 'string', enum: [...column.values], description });
@@ -19,11 +30,14 @@ export function columnSchema(column: TargetColumn): TSchema {
       schema = Type.Number({ minimum: column.min, maximum: column.max, description });
       break;
     case 'textList':
-      schema = Type.Array(Type.String({ minLength: 1, maxLength: column.itemMaxLength }), {
-        maxItems: column.maxItems,
-        uniqueItems: true,
-        description,
-      });
+      schema = Type.Array(
+        Type.String({ minLength: 1, maxLength: column.itemMaxLength, pattern: NO_CONTROL_CHARACTERS }),
+        {
+          maxItems: column.maxItems,
+          uniqueItems: true,
+          description,
+        },
+      );
       break;
   }
   return column.nullable ? Type.Union([schema, Type.Null()], { description }) : schema;

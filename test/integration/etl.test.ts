@@ -223,8 +223,8 @@ describe('ETL parsing on a worker thread', () => {
           ? `${i},Bad,,RADIO,2001,7.5,12,u,,i,[],`
           : i % 13 === 0
             ? `${i},"Stray "quote" ${i}",,TV,2001,7.5,12,u,,i,[],`
-            : `${i},"Line, ""${i}""
-二行目",,OVA,${1990 + (i % 30)},${(i % 10) + 0.25},${i},u,,i,"['Action', 'Drama']",`,
+            : `${i},"Line, ""${i}""","an alternative title
+on two lines (not stored)",OVA,${1990 + (i % 30)},${(i % 10) + 0.25},${i},u,,i,"['Action', 'Drama']",`,
       );
     }
     lines.push('61,Short row', `62,"Never closed,,TV,2001,7.5,12,u,,i,[],`);

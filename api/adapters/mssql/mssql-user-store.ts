@@ -1,7 +1,12 @@
 import type sql from 'mssql';
 import type { CredentialStore, StoredCredential } from '../../core/ports/credential-store';
 import { EmailTakenError } from '../../core/ports/identity-provider';
-import type { Role, UserAccount, UserRepository } from '../../core/ports/user-repository';
+import {
+  LastAdminError,
+  type Role,
+  type UserAccount,
+  type UserRepository,
+} from '../../core/ports/user-repository';
 import { isUniqueViolation } from './rows';
 import { SQL } from './statements';
 
@@ -68,11 +73,15 @@ export class MssqlUserStore implements UserRepository, CredentialStore {
   }
 
   async setRole(email: string, role: Role): Promise<boolean> {
-    return (await this.query(SQL.setRole, { email, role })).rowsAffected[0] === 1;
+    const changed = (await this.query(SQL.setRole, { email, role })).rowsAffected[0] === 1;
+    if (!changed && (await this.findByEmail(email))) throw new LastAdminError();
+    return changed;
   }
 
   async remove(uid: string): Promise<boolean> {
-    return (await this.query(SQL.deleteUser, { uid })).rowsAffected[0] === 1;
+    const removed = (await this.query(SQL.deleteUser, { uid })).rowsAffected[0] === 1;
+    if (!removed && (await this.findByUid(uid))) throw new LastAdminError();
+    return removed;
   }
 
   async insertCredential(credential: StoredCredential): Promise<void> {

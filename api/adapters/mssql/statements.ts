@@ -37,8 +37,11 @@ AND NOT EXISTS (SELECT 1 FROM anime_genres x WHERE x.anime_id = @id AND x.genre_
     'INSERT INTO users (uid, email, display_name, role, created_at) VALUES (@uid, @email, @displayName, @role, @createdAt)',
   userByUid: 'SELECT uid, email, display_name, role, created_at FROM users WHERE uid = @uid',
   userByEmail: 'SELECT uid, email, display_name, role, created_at FROM users WHERE email = @email',
-  setRole: 'UPDATE users SET role = @role WHERE email = @email',
-  deleteUser: 'DELETE FROM users WHERE uid = @uid',
+  // The last admin can be neither demoted nor deleted; the count holds its locks to the commit.
+  setRole: `UPDATE users SET role = @role WHERE email = @email
+AND (@role = 'admin' OR role <> 'admin' OR (SELECT COUNT(*) FROM users WITH (UPDLOCK, HOLDLOCK) WHERE role = 'admin') > 1)`,
+  deleteUser: `DELETE FROM users WHERE uid = @uid
+AND (role <> 'admin' OR (SELECT COUNT(*) FROM users WITH (UPDLOCK, HOLDLOCK) WHERE role = 'admin') > 1)`,
   insertCredential:
     'INSERT INTO local_credentials (uid, email, display_name, password_hash) VALUES (@uid, @email, @displayName, @passwordHash)',
   credentialByEmail:

@@ -1,7 +1,12 @@
 import type Database from 'better-sqlite3';
 import type { CredentialStore, StoredCredential } from '../../core/ports/credential-store';
 import { EmailTakenError } from '../../core/ports/identity-provider';
-import type { Role, UserAccount, UserRepository } from '../../core/ports/user-repository';
+import {
+  LastAdminError,
+  type Role,
+  type UserAccount,
+  type UserRepository,
+} from '../../core/ports/user-repository';
 import { failFastWhenBusy } from './busy';
 
 interface UserRow {
@@ -69,14 +74,33 @@ export class SqliteUserStore implements UserRepository, CredentialStore {
     return row ? toAccount(row) : null;
   }
 
+  // One statement each, so two admins removing themselves at once cannot both pass the count.
   async setRole(email: string, role: Role): Promise<boolean> {
-    return failFastWhenBusy(
-      () => this.db.prepare('UPDATE users SET role = ? WHERE email = ?').run(role, email).changes > 0,
+    const changed = failFastWhenBusy(
+      () =>
+        this.db
+          .prepare(
+            `UPDATE users SET role = ? WHERE email = ?
+             AND (? = 'admin' OR role <> 'admin' OR (SELECT COUNT(*) FROM users WHERE role = 'admin') > 1)`,
+          )
+          .run(role, email, role).changes > 0,
     );
+    if (!changed && (await this.findByEmail(email))) throw new LastAdminError();
+    return changed;
   }
 
   async remove(uid: string): Promise<boolean> {
-    return failFastWhenBusy(() => this.db.prepare('DELETE FROM users WHERE uid = ?').run(uid).changes > 0);
+    const removed = failFastWhenBusy(
+      () =>
+        this.db
+          .prepare(
+            `DELETE FROM users WHERE uid = ?
+             AND (role <> 'admin' OR (SELECT COUNT(*) FROM users WHERE role = 'admin') > 1)`,
+          )
+          .run(uid).changes > 0,
+    );
+    if (!removed && (await this.findByUid(uid))) throw new LastAdminError();
+    return removed;
   }
 
   async insertCredential(credential: StoredCredential): Promise<void> {

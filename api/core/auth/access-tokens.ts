@@ -82,6 +82,10 @@ export class AccessTokens {
     }
     if (typeof payload === 'string' || typeof payload.exp !== 'number')
       throw new InvalidTokenError('token has no expiry');
+    // A token signed with our secret but a far expiry (a leaked secret, a forged issuer) is refused:
+    // no token we issue lives longer than the TTL.
+    if (typeof payload.iat !== 'number' || payload.exp - payload.iat > this.ttlSeconds + this.clockTolerance)
+      throw new InvalidTokenError(`token lifetime exceeds ${this.ttlSeconds} s`);
     if (typeof payload.sub !== 'string' || typeof payload.jti !== 'string')
       throw new InvalidTokenError('token lacks sub or jti');
     return { sub: payload.sub, email: String(payload.email), role: payload.role, jti: payload.jti };

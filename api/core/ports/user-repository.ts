@@ -10,13 +10,21 @@ export interface UserAccount {
   createdAt: string;
 }
 
+/** Refused: the change would leave no admin (deleting or demoting the last one). */
+export class LastAdminError extends Error {
+  constructor() {
+    super('this is the last admin account: grant another admin first (npm run admin:grant)');
+  }
+}
+
 /** The users table. Adapters pass the users part of the store contract suite. */
 export interface UserRepository {
   /** Throws EmailTakenError when the email (case-insensitive) or uid already exists. */
   create(account: Omit<UserAccount, 'createdAt'>): Promise<UserAccount>;
   findByUid(uid: string): Promise<UserAccount | null>;
   findByEmail(email: string): Promise<UserAccount | null>;
-  /** False when no account has this email. */
+  /** False when no account has this email. Throws LastAdminError rather than demote the last admin. */
   setRole(email: string, role: Role): Promise<boolean>;
+  /** False when there is no such account. Throws LastAdminError rather than delete the last admin. */
   remove(uid: string): Promise<boolean>;
 }

@@ -105,6 +105,7 @@ export function authRoutes(accounts: Accounts, throttle: AuthThrottle) {
       tags: ['auth'],
       access: 'user',
       response: { status: 204, description: 'Deleted' },
+      problems: [409],
       handler: async ({ principal }) => {
         await accounts.deleteAccount(principal!.uid);
       },
