@@ -162,12 +162,32 @@ export function databaseDriver(
   return config.DB_DRIVER ?? (config.MSSQL_CONNECTION_STRING || config.SQL_SERVER ? 'mssql' : 'sqlite');
 }
 
+/** Bits of entropy a string shows by its character frequencies: 32 × `a` has none. */
+export function estimatedEntropyBits(text: string): number {
+  const counts = new Map<string, number>();
+  for (const char of text) counts.set(char, (counts.get(char) ?? 0) + 1);
+  const length = [...text].length;
+  let perChar = 0;
+  for (const n of counts.values()) perChar -= (n / length) * Math.log2(n / length);
+  return perChar * length;
+}
+
+const MIN_SECRET_ENTROPY_BITS = 128;
+
 function crossFieldProblems(config: Config): string[] {
   const problems: string[] = [];
   const secret = jwtSecret(config);
   const secretName = config.JWT_SECRET ? 'JWT_SECRET' : 'SECRET_KEY';
-  if (secret !== undefined && Buffer.byteLength(secret) < 32)
+  if (secret?.startsWith('@Microsoft.KeyVault('))
+    problems.push(
+      `${secretName} is an unresolved Key Vault reference: the app's identity cannot read the secret (check its Key Vault role and the reference)`,
+    );
+  else if (secret !== undefined && Buffer.byteLength(secret) < 32)
     problems.push(`${secretName} must be at least 32 bytes`);
+  else if (secret !== undefined && estimatedEntropyBits(secret) < MIN_SECRET_ENTROPY_BITS)
+    problems.push(
+      `${secretName} looks too predictable (about ${Math.floor(estimatedEntropyBits(secret))} bits; at least ${MIN_SECRET_ENTROPY_BITS} needed): generate one with \`openssl rand -base64 32\``,
+    );
   if (config.NODE_ENV === 'production' && secret === undefined)
     problems.push('JWT_SECRET is required in production');
   if (config.NODE_ENV === 'production' && config.FIREBASE_AUTH_EMULATOR_HOST)

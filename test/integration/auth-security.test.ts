@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
@@ -174,7 +174,7 @@ describe('secrets in logs', () => {
 });
 
 describe('signing secret configuration', () => {
-  const secret = 'x'.repeat(32);
+  const secret = randomBytes(32).toString('base64');
   it('refuses secrets under 32 bytes, under either name', () => {
     expect(() => loadConfig({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET must be at least 32 bytes/);
     expect(() => loadConfig({ SECRET_KEY: 'short' })).toThrow(/SECRET_KEY must be at least 32 bytes/);
