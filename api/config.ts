@@ -46,6 +46,25 @@ export const ConfigSchema = Type.Object({
     description: 'Where the first-start seed CSV is written',
   }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10000 }),
+  HTTP_HEADERS_TIMEOUT_MS: Type.Integer({
+    minimum: 100,
+    maximum: 20000,
+    default: 20000,
+    description: 'A request whose headers take longer is answered 408 and closed',
+  }),
+  HTTP_REQUEST_TIMEOUT_MS: Type.Integer({
+    minimum: 100,
+    maximum: 30000,
+    default: 30000,
+    description: 'A request whose body takes longer is answered 408 and closed',
+  }),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 65000, description: 'Idle keep-alive' }),
+  HTTP_MAX_CONNECTIONS: Type.Integer({ minimum: 1, default: 2000, description: 'Open connections in all' }),
+  HTTP_MAX_CONNECTIONS_PER_CLIENT: Type.Integer({
+    minimum: 0,
+    default: 200,
+    description: 'Open connections per peer address (the TCP peer, a proxy behind one); 0 = no cap',
+  }),
   CACHE_ENABLED: Type.Boolean({ default: true, description: 'Serve reads through the response cache' }),
   REDIS_URL: Type.Optional(
     Type.String({ pattern: '^rediss?://', description: 'redis:// or rediss:// (TLS)' }),

@@ -12,6 +12,7 @@ import { type CatalogueStore, openConfiguredStore } from './composition/catalogu
 import { openRedis } from './composition/redis';
 import { type Config, loadConfig } from './config';
 import { createApp } from './http/app';
+import { createHttpServer } from './http/server';
 import { telemetry } from './instrument';
 import { createLogger } from './logger';
 import { Observability } from './observability/observability';
@@ -73,15 +74,17 @@ async function main(): Promise<void> {
       perEmail: config.AUTH_RATE_LIMIT_PER_EMAIL,
     },
   });
-  const server: Server = app.listen(config.PORT, config.HOST, () => {
+  const server: Server = createHttpServer(app, log, {
+    headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    maxConnections: config.HTTP_MAX_CONNECTIONS,
+    maxConnectionsPerClient: config.HTTP_MAX_CONNECTIONS_PER_CLIENT,
+  }).listen(config.PORT, config.HOST, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     log.info({ port }, `anime API listening; docs at http://localhost:${port}/docs`);
   });
-  // Idle connections outlive the load balancer's (App Service, nginx), so the balancer never
-  // reuses a connection this process is just closing (a source of sporadic 502s).
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
   // A private Prometheus port (no auth: bind it to an internal interface).
   const metricsServer =
     config.METRICS_ENABLED && config.METRICS_PORT !== undefined

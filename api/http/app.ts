@@ -77,11 +77,22 @@ export function createApp(deps: AppDependencies): Koa {
   mountDocs(router, buildOpenApi(routes, { title: 'anime-platform API', version: '1.0.0' }));
   const app = new Koa();
   app.proxy = true;
-  // Errors outside the middleware chain (a client that hung up mid-body) go to our log, not stderr.
+  // Errors outside the middleware chain (a client that hung up mid-body, a malformed chunk) go to
+  // our log, not stderr. A parser error carries the raw request bytes (`rawPacket`: headers and
+  // body, tokens and passwords included), so only its name, message and code are logged.
   app.on('error', (error: NodeJS.ErrnoException) => {
-    const clientGone =
-      error.code === 'ECONNRESET' || error.code === 'EPIPE' || error.code === 'ERR_STREAM_PREMATURE_CLOSE';
-    deps.logger[clientGone ? 'debug' : 'error']({ err: error }, 'response stream failed');
+    const byClient =
+      error.code === 'ECONNRESET' ||
+      error.code === 'EPIPE' ||
+      error.code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+      String(error.code).startsWith('HPE_');
+    const err = {
+      type: error.name,
+      message: error.message,
+      code: error.code,
+      stack: byClient ? undefined : error.stack,
+    };
+    deps.logger[byClient ? 'debug' : 'error']({ err }, 'response stream failed');
   });
   app.use(requestContext(deps.logger));
   app.use(errorMiddleware(deps.logger));
