@@ -46,6 +46,12 @@ export const ConfigSchema = Type.Object({
     description: 'Where the first-start seed CSV is written',
   }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10000 }),
+  TRUSTED_PROXY_HOPS: Type.Integer({
+    minimum: 0,
+    maximum: 10,
+    default: 0,
+    description: 'Proxies in front of the app whose X-Forwarded-For entries are believed (App Service: 1)',
+  }),
   HTTP_HEADERS_TIMEOUT_MS: Type.Integer({
     minimum: 100,
     maximum: 20000,

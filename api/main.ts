@@ -68,6 +68,7 @@ async function main(): Promise<void> {
     rateLimiter,
     logger: log,
     cache,
+    trustedProxyHops: config.TRUSTED_PROXY_HOPS,
     authRateLimits: {
       windowMs: config.AUTH_RATE_WINDOW_SECONDS * 1000,
       perIp: config.AUTH_RATE_LIMIT_PER_IP,

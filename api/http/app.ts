@@ -34,6 +34,11 @@ export interface AppDependencies {
   authRateLimits?: AuthRateLimits;
   /** Spans around invalidations and the admin-only /metrics (Prometheus). @default none */
   observability?: Observability;
+  /**
+   * Proxies in front of the app whose X-Forwarded-For entries are believed, counted from the
+   * app's side; 0 trusts no forwarding header at all. @default 0
+   */
+  trustedProxyHops?: number;
 }
 
 /** The app factory: everything it needs comes in as ports, so tests and main compose it the same way. */
@@ -75,8 +80,10 @@ export function createApp(deps: AppDependencies): Koa {
     });
   }
   mountDocs(router, buildOpenApi(routes, { title: 'anime-platform API', version: '1.0.0' }));
-  const app = new Koa();
-  app.proxy = true;
+  const hops = deps.trustedProxyHops ?? 0;
+  // With n trusted hops Koa keeps the last n X-Forwarded-For entries and takes the first of them:
+  // the address the outermost trusted proxy saw. Anything a client wrote before it is ignored.
+  const app = new Koa({ proxy: hops > 0, maxIpsCount: hops });
   // Errors outside the middleware chain (a client that hung up mid-body, a malformed chunk) go to
   // our log, not stderr. A parser error carries the raw request bytes (`rawPacket`: headers and
   // body, tokens and passwords included), so only its name, message and code are logged.

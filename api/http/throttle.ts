@@ -14,6 +14,16 @@ export interface AuthRateLimits {
 
 export const DEFAULT_AUTH_RATE_LIMITS: AuthRateLimits = { windowMs: 300_000, perIp: 100, perEmail: 10 };
 
+/**
+ * The client's address as far as it can be trusted: the TCP peer, or with trusted proxy hops (Koa's
+ * `proxy` and `maxIpsCount`) the address the outermost trusted hop appended. A `:port` suffix (App
+ * Service's front end adds one) is dropped, or every connection would count as a new client.
+ */
+export function clientAddress(ctx: Context): string {
+  const ip = ctx.ip;
+  return /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(ip)?.[1] ?? /^\[(.+)\]:\d+$/.exec(ip)?.[1] ?? ip;
+}
+
 /** Brute-force brakes for the auth endpoints: per IP and per email, 429 with Retry-After. */
 export class AuthThrottle {
   constructor(
@@ -29,7 +39,7 @@ export class AuthThrottle {
   }
 
   ip(ctx: Context): Promise<void> {
-    return this.consume(`auth:ip:${ctx.ip}`, this.limits.perIp);
+    return this.consume(`auth:ip:${clientAddress(ctx)}`, this.limits.perIp);
   }
 
   email(email: string): Promise<void> {

@@ -148,6 +148,10 @@ export class PlatformStack extends TerraformStack {
     const settings: Record<string, string> = {
       NODE_ENV: 'production',
       PORT: '8080',
+      // Requests reach the container through App Service's front end, which appends the client's
+      // address to X-Forwarded-For and is the TCP peer of every connection.
+      TRUSTED_PROXY_HOPS: '1',
+      HTTP_MAX_CONNECTIONS_PER_CLIENT: '0',
       SEED_ON_EMPTY: 'false',
       DB_DRIVER: 'mssql',
       SQL_SERVER: database.connection.server,

@@ -29,6 +29,8 @@ export interface TestAppOptions {
   store?: CatalogueStore;
   /** Instruments the repository and turns on /metrics, as main does. */
   observabilityFor?: Observability;
+  /** @default 0, as in production without a proxy */
+  trustedProxyHops?: number;
 }
 
 /** The auth half of an app's dependencies, with a fresh random secret per test app. */
@@ -63,6 +65,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
     authRateLimits: options.authRateLimits,
     logger: options.logger ?? pino({ level: 'silent' }),
     cache: options.cache,
+    trustedProxyHops: options.trustedProxyHops,
   });
   return { app, store, server: app.callback(), ...auth };
 }
