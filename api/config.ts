@@ -46,6 +46,11 @@ export const ConfigSchema = Type.Object({
     description: 'Where the first-start seed CSV is written',
   }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10000 }),
+  EXPOSE_CACHE_HEADERS: Type.Optional(
+    Type.Boolean({
+      description: 'X-Cache, Cache-Status, Server-Timing on responses; default on except in production',
+    }),
+  ),
   TRUSTED_PROXY_HOPS: Type.Integer({
     minimum: 0,
     maximum: 10,
@@ -174,6 +179,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems = crossFieldProblems(config);
   if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   return config;
+}
+
+/** Cache headers are for development: in production they say whether a query was run recently. */
+export function cacheHeadersExposed(config: Pick<Config, 'EXPOSE_CACHE_HEADERS' | 'NODE_ENV'>): boolean {
+  return config.EXPOSE_CACHE_HEADERS ?? config.NODE_ENV !== 'production';
 }
 
 /** The signing secret, whichever of its two names was set. */

@@ -10,7 +10,7 @@ import { openAccounts, openRateLimiter } from './composition/accounts';
 import { openResponseCache } from './composition/cache';
 import { type CatalogueStore, openConfiguredStore } from './composition/catalogue-store';
 import { openRedis } from './composition/redis';
-import { type Config, loadConfig } from './config';
+import { type Config, cacheHeadersExposed, loadConfig } from './config';
 import { createApp } from './http/app';
 import { createHttpServer } from './http/server';
 import { telemetry } from './instrument';
@@ -69,6 +69,8 @@ async function main(): Promise<void> {
     logger: log,
     cache,
     trustedProxyHops: config.TRUSTED_PROXY_HOPS,
+    hsts: config.NODE_ENV === 'production',
+    exposeCacheHeaders: cacheHeadersExposed(config),
     authRateLimits: {
       windowMs: config.AUTH_RATE_WINDOW_SECONDS * 1000,
       perIp: config.AUTH_RATE_LIMIT_PER_IP,

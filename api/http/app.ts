@@ -21,6 +21,7 @@ import { cacheAdminRoutes } from './routes/cache-admin';
 import { catalogueFacetRoutes } from './routes/catalogue-facets';
 import { mountDocs } from './routes/docs';
 import { healthRoutes } from './routes/health';
+import { securityHeaders } from './security-headers';
 import { type AuthRateLimits, AuthThrottle } from './throttle';
 
 export interface AppDependencies {
@@ -39,6 +40,13 @@ export interface AppDependencies {
    * app's side; 0 trusts no forwarding header at all. @default 0
    */
   trustedProxyHops?: number;
+  /** Strict-Transport-Security, for a deployment behind TLS. @default false */
+  hsts?: boolean;
+  /**
+   * X-Cache, Cache-Status and Server-Timing on responses: useful when developing, but they tell
+   * anyone whether a query was run recently. @default true
+   */
+  exposeCacheHeaders?: boolean;
 }
 
 /** The app factory: everything it needs comes in as ports, so tests and main compose it the same way. */
@@ -66,7 +74,9 @@ export function createApp(deps: AppDependencies): Koa {
   const authorize = authorizer(deps.accounts);
   const router = buildRouter(routes, {
     respond: deps.cache
-      ? cachingResponder(deps.cache, new SharedReads(() => deps.repository.dataVersion()))
+      ? cachingResponder(deps.cache, new SharedReads(() => deps.repository.dataVersion()), {
+          exposeCacheHeaders: deps.exposeCacheHeaders ?? true,
+        })
       : undefined,
     authorize,
   });
@@ -103,10 +113,7 @@ export function createApp(deps: AppDependencies): Koa {
   });
   app.use(requestContext(deps.logger));
   app.use(errorMiddleware(deps.logger));
-  app.use(async (ctx, next) => {
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    await next();
-  });
+  app.use(securityHeaders({ hsts: deps.hsts ?? false }));
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', jsonStrict: true }));
   app.use(router.routes());
   app.use(router.allowedMethods());

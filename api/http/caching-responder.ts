@@ -19,8 +19,9 @@ const CACHE_STATUS: Record<Outcome, string> = {
   BYPASS: 'anime-api; fwd=bypass',
 };
 
-function report(ctx: Context, outcome: Outcome, timings: Record<string, number>): void {
+function report(ctx: Context, outcome: Outcome, timings: Record<string, number>, expose: boolean): void {
   trace.getActiveSpan()?.setAttributes({ 'cache.outcome': outcome.toLowerCase() });
+  if (!expose) return;
   ctx.set('X-Cache', outcome);
   ctx.set('Cache-Status', CACHE_STATUS[outcome]);
   ctx.set(
@@ -35,7 +36,12 @@ function report(ctx: Context, outcome: Outcome, timings: Record<string, number>)
  * Serves cacheable GETs from the read-through cache: 304s and hits never touch the database. When
  * the cache is bypassed, concurrent requests for one key share their database read.
  */
-export function cachingResponder(cache: ReadThroughCache, sharedReads: SharedReads): ReadResponder {
+export function cachingResponder(
+  cache: ReadThroughCache,
+  sharedReads: SharedReads,
+  options: { exposeCacheHeaders: boolean } = { exposeCacheHeaders: true },
+): ReadResponder {
+  const expose = options.exposeCacheHeaders;
   const tracer = trace.getTracer('anime-api');
   return async (route, ctx, input, produce) => {
     if (!route.cache) return produce();
@@ -58,18 +64,18 @@ export function cachingResponder(cache: ReadThroughCache, sharedReads: SharedRea
       const dbStart = performance.now();
       const representation = await sharedReads.run(spec.key, produce);
       timings.db = performance.now() - dbStart;
-      report(ctx, 'BYPASS', timings);
+      report(ctx, 'BYPASS', timings, expose);
       return representation;
     }
     if (ifNoneMatchHits(ctx.get('If-None-Match'), lookup.etag)) {
       timings.cache = performance.now() - started;
-      report(ctx, 'HIT', timings);
+      report(ctx, 'HIT', timings, expose);
       return { body: Buffer.alloc(0), contentType: 'application/json', etag: lookup.etag };
     }
     const stored = await cache.get(lookup);
     timings.cache = performance.now() - started;
     if (stored) {
-      report(ctx, 'HIT', timings);
+      report(ctx, 'HIT', timings, expose);
       return decodeRepresentation(stored);
     }
     let dbMs = 0;
@@ -80,7 +86,7 @@ export function cachingResponder(cache: ReadThroughCache, sharedReads: SharedRea
       return encodeRepresentation({ ...fresh, etag: lookup.etag } satisfies Representation);
     });
     timings.db = dbMs;
-    report(ctx, stored === undefined ? 'BYPASS' : 'MISS', timings);
+    report(ctx, stored === undefined ? 'BYPASS' : 'MISS', timings, expose);
     return decodeRepresentation(bytes);
   }
 }

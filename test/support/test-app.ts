@@ -31,6 +31,8 @@ export interface TestAppOptions {
   observabilityFor?: Observability;
   /** @default 0, as in production without a proxy */
   trustedProxyHops?: number;
+  hsts?: boolean;
+  exposeCacheHeaders?: boolean;
 }
 
 /** The auth half of an app's dependencies, with a fresh random secret per test app. */
@@ -66,6 +68,8 @@ export async function createTestApp(options: TestAppOptions = {}) {
     logger: options.logger ?? pino({ level: 'silent' }),
     cache: options.cache,
     trustedProxyHops: options.trustedProxyHops,
+    hsts: options.hsts,
+    exposeCacheHeaders: options.exposeCacheHeaders,
   });
   return { app, store, server: app.callback(), ...auth };
 }

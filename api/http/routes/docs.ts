@@ -27,7 +27,7 @@ export function mountDocs(router: Router, openApiDocument: unknown): void {
     ctx.type = 'text/html; charset=utf-8';
     ctx.set(
       'Content-Security-Policy',
-      "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'",
+      "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
     );
     ctx.body = PAGE;
   });
