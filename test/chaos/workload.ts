@@ -36,6 +36,24 @@ export interface ScenarioReport {
   hitsResumeMs: Record<string, number>;
 }
 
+/** A report with nothing counted yet. */
+export function emptyReport(scenario: string, hitsResumeMs: Record<string, number> = {}): ScenarioReport {
+  return {
+    scenario,
+    reads: 0,
+    writes: 0,
+    stale: 0,
+    worstLag: 0,
+    serverErrors: 0,
+    hits: 0,
+    unanswered: 0,
+    writeP50Ms: 0,
+    writeP99Ms: 0,
+    writeMaxMs: 0,
+    hitsResumeMs,
+  };
+}
+
 export interface WorkloadOptions {
   readonly scenario: string;
   readonly urls: () => Record<string, string>;
@@ -72,20 +90,7 @@ export async function runWorkload(options: WorkloadOptions): Promise<ScenarioRep
   const end = started + options.durationMs;
   let acknowledged = 0;
   let faultOverAt = Number.POSITIVE_INFINITY;
-  const report: ScenarioReport = {
-    scenario: options.scenario,
-    reads: 0,
-    writes: 0,
-    stale: 0,
-    worstLag: 0,
-    serverErrors: 0,
-    hits: 0,
-    unanswered: 0,
-    writeP50Ms: 0,
-    writeP99Ms: 0,
-    writeMaxMs: 0,
-    hitsResumeMs: {},
-  };
+  const report = emptyReport(options.scenario);
   const writeLatencies: number[] = [];
   const paths = readPaths(options.target);
 
