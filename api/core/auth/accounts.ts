@@ -1,6 +1,7 @@
 import type { IdentityProvider } from '../ports/identity-provider';
 import type { Role, UserAccount, UserRepository } from '../ports/user-repository';
 import { type AccessToken, type AccessTokens, InvalidTokenError } from './access-tokens';
+import { assertStrongPassword } from './password-policy';
 
 /** Wrong email or wrong password: one error, so responses never reveal which accounts exist. */
 export class InvalidCredentialsError extends Error {
@@ -44,6 +45,7 @@ export class Accounts {
   /** Creates the identity, then our row; a failed row removes the identity so nothing is half made. */
   async signUp(input: { email: string; password: string; displayName?: string }): Promise<UserAccount> {
     const email = normalizeEmail(input.email);
+    await assertStrongPassword(input.password, email);
     const identity = await this.identity.signUp({ ...input, email });
     return this.register(identity.uid, email, input.displayName ?? null);
   }
