@@ -9,7 +9,6 @@ import { MssqlUserStore } from '../adapters/mssql/mssql-user-store';
 import { openDatabase } from '../adapters/sqlite/open-database';
 import { SqliteAnimeRepository } from '../adapters/sqlite/sqlite-anime-repository';
 import { SqliteCatalogueLoader } from '../adapters/sqlite/sqlite-catalogue-loader';
-import { SqliteInvalidationOutbox } from '../adapters/sqlite/sqlite-invalidation-outbox';
 import { SqliteUserStore } from '../adapters/sqlite/sqlite-user-store';
 import { type Config, databaseDriver } from '../config';
 import type { AnimeRepository } from '../core/ports/anime-repository';
@@ -40,7 +39,7 @@ export function openCatalogueStore(
     loader: new SqliteCatalogueLoader(db),
     users,
     credentials: users,
-    outbox: new SqliteInvalidationOutbox(db),
+    outbox: repository.outbox,
     close: () => repository.close(),
   };
 }

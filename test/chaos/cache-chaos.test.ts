@@ -109,73 +109,62 @@ describeIf(hasRedis)('cache coherence under load and faults (chaos)', () => {
     expect(report.hits).toBeGreaterThan(report.reads / 4);
   }, 30_000);
 
-  it('Redis killed (kill -9) and restarted empty', async () => {
-    expectCoherent(
-      await scenario('redis-killed', 'A', () =>
-        during(
-          () => cluster.redis.kill(),
-          () => cluster.redis.launch(),
-        ),
-      ),
-    );
-  }, 30_000);
+  /** A fault: the instance that takes the writes, what starts the fault and what ends it. */
+  const faults: [string, string, 'A' | 'B', () => unknown, () => unknown][] = [
+    [
+      'Redis killed (kill -9) and restarted empty',
+      'redis-killed',
+      'A',
+      () => cluster.redis.kill(),
+      () => cluster.redis.launch(),
+    ],
+    [
+      'Redis frozen (SIGSTOP, then SIGCONT)',
+      'redis-stopped',
+      'B',
+      () => cluster.redis.signal('SIGSTOP'),
+      () => cluster.redis.signal('SIGCONT'),
+    ],
+    [
+      'CLIENT PAUSE ALL',
+      'client-pause',
+      'A',
+      () => cluster.redis.cli('CLIENT', 'PAUSE', String(FAULT_FOR_MS), 'ALL'),
+      () => undefined,
+    ],
+    [
+      'FLUSHALL, twice',
+      'flushall',
+      'B',
+      () => cluster.redis.cli('FLUSHALL'),
+      () => cluster.redis.cli('FLUSHALL'),
+    ],
+    [
+      'only the writing instance cut off from Redis (blackhole, then its connections reset)',
+      'writer-cut-off',
+      'A',
+      () => cluster.proxy.set('blackhole'),
+      () => cluster.proxy.set('pass'),
+    ],
+    [
+      'only a reading instance cut off from Redis (held, then reset)',
+      'reader-cut-off',
+      'B',
+      () => cluster.proxy.set('hold'),
+      () => {
+        cluster.proxy.reset();
+        cluster.proxy.set('pass');
+      },
+    ],
+  ];
 
-  it('Redis frozen (SIGSTOP, then SIGCONT)', async () => {
-    expectCoherent(
-      await scenario('redis-stopped', 'B', () =>
-        during(
-          () => cluster.redis.signal('SIGSTOP'),
-          () => cluster.redis.signal('SIGCONT'),
-        ),
-      ),
-    );
-  }, 30_000);
-
-  it('CLIENT PAUSE ALL', async () => {
-    expectCoherent(
-      await scenario('client-pause', 'A', () =>
-        during(
-          () => cluster.redis.cli('CLIENT', 'PAUSE', String(FAULT_FOR_MS), 'ALL'),
-          () => undefined,
-        ),
-      ),
-    );
-  }, 30_000);
-
-  it('FLUSHALL, twice', async () => {
-    expectCoherent(
-      await scenario('flushall', 'B', () =>
-        during(
-          () => cluster.redis.cli('FLUSHALL'),
-          () => cluster.redis.cli('FLUSHALL'),
-        ),
-      ),
-    );
-  }, 30_000);
-
-  it('only the writing instance cut off from Redis (blackhole, then its connections reset)', async () => {
-    const report = await scenario('writer-cut-off', 'A', () =>
-      during(
-        () => cluster.proxy.set('blackhole'),
-        () => cluster.proxy.set('pass'),
-      ),
-    );
-    expectCoherent(report);
-  }, 30_000);
-
-  it('only a reading instance cut off from Redis (held, then reset)', async () => {
-    expectCoherent(
-      await scenario('reader-cut-off', 'B', () =>
-        during(
-          () => cluster.proxy.set('hold'),
-          () => {
-            cluster.proxy.reset();
-            cluster.proxy.set('pass');
-          },
-        ),
-      ),
-    );
-  }, 30_000);
+  it.each(faults)(
+    '%s',
+    async (_title, name, writeTo, start, end) => {
+      expectCoherent(await scenario(name, writeTo, () => during(start, end)));
+    },
+    30_000,
+  );
 
   it('the writer killed between its commit and its Redis bump: every instance serves the write', async () => {
     const paths = readPaths(target);

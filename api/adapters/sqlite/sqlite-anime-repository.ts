@@ -13,7 +13,7 @@ import {
 import { orderBy, seekPredicate, whereClause } from '../sql/filter-sql';
 import { failFastWhenBusy } from './busy';
 import { ANIME_SELECT, type AnimeRow, toAnime } from './rows';
-import { insertOutboxEntry } from './sqlite-invalidation-outbox';
+import { SqliteInvalidationOutbox } from './sqlite-invalidation-outbox';
 import { sqliteRules } from './sqlite-rules';
 
 function isUniqueViolation(error: unknown): boolean {
@@ -26,8 +26,11 @@ export class SqliteAnimeRepository implements AnimeRepository {
   private readonly insertGenre: Database.Statement;
   private readonly linkGenre: Database.Statement;
   private readonly marker: Database.Statement<[], { version: number; accounted: number }>;
+  /** The outbox its writes record invalidations in; the composition hands the same one to the cache. */
+  readonly outbox: SqliteInvalidationOutbox;
 
   constructor(private readonly db: Database.Database) {
+    this.outbox = new SqliteInvalidationOutbox(db);
     this.byId = db.prepare(`${ANIME_SELECT} WHERE a.id = ?`);
     this.marker = db.prepare('SELECT version, accounted FROM data_version WHERE id = 1');
     this.insertGenre = db.prepare('INSERT INTO genres (name) VALUES (?) ON CONFLICT (name) DO NOTHING');
@@ -123,7 +126,7 @@ export class SqliteAnimeRepository implements AnimeRepository {
           this.db.prepare('UPDATE data_version SET accounted = version WHERE id = 1').run();
         }
         const tags = invalidates && (result.before || result.after) ? invalidates(result) : [];
-        return tags.length ? { ...result, outboxId: insertOutboxEntry(this.db, tags) } : result;
+        return tags.length ? { ...result, outboxId: this.outbox.insert(tags) } : result;
       })(),
     );
   }

@@ -2,34 +2,29 @@ import type Database from 'better-sqlite3';
 import type { InvalidationOutbox, OutboxEntry } from '../../core/ports/invalidation-outbox';
 import { failFastWhenBusy } from './busy';
 
-const inserts = new WeakMap<Database.Database, Database.Statement<[string, string]>>();
-
-/** Appends an entry inside the caller's transaction (an API write's). */
-export function insertOutboxEntry(db: Database.Database, tags: readonly string[]): number {
-  let insert = inserts.get(db);
-  if (!insert) {
-    insert = db.prepare('INSERT INTO cache_outbox (tags_json, created_at) VALUES (?, ?)');
-    inserts.set(db, insert);
-  }
-  return Number(insert.run(JSON.stringify(tags), new Date().toISOString()).lastInsertRowid);
-}
-
 /** The outbox as a table in the catalogue database: it survives restarts and is shared by instances. */
 export class SqliteInvalidationOutbox implements InvalidationOutbox {
   private readonly pendingRows: Database.Statement<[number], { id: number; tags_json: string }>;
   private readonly one: Database.Statement<[number], { id: number }>;
   private readonly count: Database.Statement<[], { n: number }>;
   private readonly removal: Database.Statement<[string]>;
+  private readonly insertion: Database.Statement<[string, string]>;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(db: Database.Database) {
+    this.insertion = db.prepare('INSERT INTO cache_outbox (tags_json, created_at) VALUES (?, ?)');
     this.pendingRows = db.prepare('SELECT id, tags_json FROM cache_outbox ORDER BY id LIMIT ?');
     this.one = db.prepare('SELECT id FROM cache_outbox WHERE id = ?');
     this.count = db.prepare('SELECT COUNT(*) AS n FROM cache_outbox');
     this.removal = db.prepare('DELETE FROM cache_outbox WHERE id IN (SELECT value FROM json_each(?))');
   }
 
+  /** Appends an entry synchronously, so it can run inside the caller's transaction (an API write's). */
+  insert(tags: readonly string[]): number {
+    return Number(this.insertion.run(JSON.stringify(tags), new Date().toISOString()).lastInsertRowid);
+  }
+
   async append(tags: readonly string[]): Promise<number> {
-    return failFastWhenBusy(() => insertOutboxEntry(this.db, tags));
+    return failFastWhenBusy(() => this.insert(tags));
   }
 
   async pending(limit: number): Promise<OutboxEntry[]> {

@@ -15,6 +15,7 @@ const EPSILON = 1e-9;
  * sorted; score bounds moved onto the stored scale (`score >= 0.0000001` is `score >= 0.01`).
  */
 export function canonicalFilterQuery<T extends FilterQuery>(query: T): T {
+  if (!query.genre && query.minScore === undefined && query.maxScore === undefined) return query;
   const canonical = { ...query };
   if (query.genre) {
     canonical.genre = [
@@ -28,7 +29,7 @@ export function canonicalFilterQuery<T extends FilterQuery>(query: T): T {
   return canonical;
 }
 
-/** Maps validated query parameters onto the domain filter, rejecting impossible ranges. */
+/** Maps a validated, canonical query (canonicalFilterQuery) onto the domain filter, rejecting impossible ranges. */
 export function toFilter(query: FilterQuery): AnimeFilter {
   const problems = [];
   if (query.yearFrom !== undefined && query.yearTo !== undefined && query.yearFrom > query.yearTo) {
@@ -40,7 +41,8 @@ export function toFilter(query: FilterQuery): AnimeFilter {
   if (problems.length) throw badRequest(problems);
   return {
     types: query.type?.length ? [...new Set(query.type)].sort() : undefined,
-    genres: query.genre?.length ? [...new Set(query.genre.map((g) => g.trim()))].sort() : undefined,
+    // Already trimmed, de-duplicated and sorted by canonicalFilterQuery.
+    genres: query.genre?.length ? query.genre : undefined,
     year: query.year,
     yearFrom: query.yearFrom,
     yearTo: query.yearTo,
