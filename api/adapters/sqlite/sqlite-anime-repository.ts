@@ -119,15 +119,20 @@ export class SqliteAnimeRepository implements AnimeRepository {
    */
   private apiWrite(write: () => WriteResult, invalidates?: InvalidatedTags): WriteResult {
     return failFastWhenBusy(() =>
-      this.db.transaction(() => {
-        const start = this.marker.get()!;
-        const result = write();
-        if (start.accounted === start.version) {
-          this.db.prepare('UPDATE data_version SET accounted = version WHERE id = 1').run();
-        }
-        const tags = invalidates && (result.before || result.after) ? invalidates(result) : [];
-        return tags.length ? { ...result, outboxId: this.outbox.insert(tags) } : result;
-      })(),
+      this.db
+        .transaction(() => {
+          const start = this.marker.get()!;
+          const result = write();
+          if (start.accounted === start.version) {
+            this.db.prepare('UPDATE data_version SET accounted = version WHERE id = 1').run();
+          }
+          const tags = invalidates && (result.before || result.after) ? invalidates(result) : [];
+          return tags.length ? { ...result, outboxId: this.outbox.insert(tags) } : result;
+          // IMMEDIATE: the write lock is taken at BEGIN, where busy_timeout waits for it. A deferred
+          // transaction reads first and fails at once with SQLITE_BUSY_SNAPSHOT when another process
+          // committed in between (seen as a 503 in the chaos suite, two instances writing one file).
+        })
+        .immediate(),
     );
   }
 
