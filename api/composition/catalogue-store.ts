@@ -6,6 +6,7 @@ import { MssqlAnimeRepository } from '../adapters/mssql/mssql-anime-repository';
 import { MssqlCatalogueLoader } from '../adapters/mssql/mssql-catalogue-loader';
 import { MssqlInvalidationOutbox } from '../adapters/mssql/mssql-invalidation-outbox';
 import { MssqlUserStore } from '../adapters/mssql/mssql-user-store';
+import { SqliteWriteLock } from '../adapters/sqlite/busy';
 import { openDatabase } from '../adapters/sqlite/open-database';
 import { SqliteAnimeRepository } from '../adapters/sqlite/sqlite-anime-repository';
 import { SqliteCatalogueLoader } from '../adapters/sqlite/sqlite-catalogue-loader';
@@ -32,11 +33,12 @@ export function openCatalogueStore(
 ): CatalogueStore {
   if (config.DATABASE_PATH !== ':memory:') mkdirSync(dirname(config.DATABASE_PATH), { recursive: true });
   const db = openDatabase(config.DATABASE_PATH, { busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS });
-  const repository = new SqliteAnimeRepository(db);
-  const users = new SqliteUserStore(db);
+  const writes = new SqliteWriteLock(db, config.SQLITE_BUSY_TIMEOUT_MS ?? 5000);
+  const repository = new SqliteAnimeRepository(db, writes);
+  const users = new SqliteUserStore(db, writes);
   return {
     repository,
-    loader: new SqliteCatalogueLoader(db),
+    loader: new SqliteCatalogueLoader(db, writes),
     users,
     credentials: users,
     outbox: repository.outbox,

@@ -11,7 +11,7 @@ import {
   type WriteResult,
 } from '../../core/ports/anime-repository';
 import { orderBy, seekPredicate, whereClause } from '../sql/filter-sql';
-import { failFastWhenBusy } from './busy';
+import type { SqliteWriteLock } from './busy';
 import { ANIME_SELECT, type AnimeRow, toAnime } from './rows';
 import { SqliteInvalidationOutbox } from './sqlite-invalidation-outbox';
 import { sqliteRules } from './sqlite-rules';
@@ -29,8 +29,11 @@ export class SqliteAnimeRepository implements AnimeRepository {
   /** The outbox its writes record invalidations in; the composition hands the same one to the cache. */
   readonly outbox: SqliteInvalidationOutbox;
 
-  constructor(private readonly db: Database.Database) {
-    this.outbox = new SqliteInvalidationOutbox(db);
+  constructor(
+    private readonly db: Database.Database,
+    private readonly writes: SqliteWriteLock,
+  ) {
+    this.outbox = new SqliteInvalidationOutbox(db, writes);
     this.byId = db.prepare(`${ANIME_SELECT} WHERE a.id = ?`);
     this.marker = db.prepare('SELECT version, accounted FROM data_version WHERE id = 1');
     this.insertGenre = db.prepare('INSERT INTO genres (name) VALUES (?) ON CONFLICT (name) DO NOTHING');
@@ -117,8 +120,8 @@ export class SqliteAnimeRepository implements AnimeRepository {
    * it adds are marked accounted: the caller invalidates their tags precisely. The invalidation is
    * recorded in the outbox in the same transaction.
    */
-  private apiWrite(write: () => WriteResult, invalidates?: InvalidatedTags): WriteResult {
-    return failFastWhenBusy(() =>
+  private apiWrite(write: () => WriteResult, invalidates?: InvalidatedTags): Promise<WriteResult> {
+    return this.writes.run(() =>
       this.db
         .transaction(() => {
           const start = this.marker.get()!;
@@ -128,7 +131,7 @@ export class SqliteAnimeRepository implements AnimeRepository {
           }
           const tags = invalidates && (result.before || result.after) ? invalidates(result) : [];
           return tags.length ? { ...result, outboxId: this.outbox.insert(tags) } : result;
-          // IMMEDIATE: the write lock is taken at BEGIN, where busy_timeout waits for it. A deferred
+          // IMMEDIATE: the write lock is taken at BEGIN, where the write lock waits for it. A deferred
           // transaction reads first and fails at once with SQLITE_BUSY_SNAPSHOT when another process
           // committed in between (seen as a 503 in the chaos suite, two instances writing one file).
         })
@@ -144,9 +147,9 @@ export class SqliteAnimeRepository implements AnimeRepository {
     }
   }
 
-  private guardUnique<T>(sourceId: string, write: () => T): T {
+  private async guardUnique<T>(sourceId: string, write: () => Promise<T>): Promise<T> {
     try {
-      return write();
+      return await write();
     } catch (error) {
       if (isUniqueViolation(error))
         throw new ConflictError(`an anime with sourceId "${sourceId}" already exists`);

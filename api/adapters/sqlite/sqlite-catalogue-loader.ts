@@ -4,6 +4,7 @@ import { ANIME_COLUMNS } from '../../../pipelines/ingest/definition';
 import type { AnimeInput } from '../../core/domain/anime';
 import type { CatalogueLoad, CatalogueLoader, LoadMode, LoadResult } from '../../core/ports/catalogue-loader';
 import type { AnimeRow } from './rows';
+import type { SqliteWriteLock } from './busy';
 
 const COLUMNS = 'source_id, title, type, year, score, episodes, genres_json';
 const INSERTED_VALUES = '(?, ?, ?, ?, ?, ?, ?, 1, ?, ?)';
@@ -266,10 +267,14 @@ class SqliteCatalogueLoad implements CatalogueLoad {
 }
 
 export class SqliteCatalogueLoader implements CatalogueLoader {
-  constructor(private readonly db: Database.Database) {}
+  constructor(
+    private readonly db: Database.Database,
+    private readonly writes: SqliteWriteLock,
+  ) {}
 
+  /** Waits (off the event loop) for the write lock that the load then holds until its commit. */
   async begin(mode: LoadMode): Promise<CatalogueLoad> {
-    return new SqliteCatalogueLoad(this.db, mode);
+    return this.writes.run(() => new SqliteCatalogueLoad(this.db, mode));
   }
 
   async isEmpty(): Promise<boolean> {

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { InvalidationOutbox, OutboxEntry } from '../../core/ports/invalidation-outbox';
-import { failFastWhenBusy } from './busy';
+import type { SqliteWriteLock } from './busy';
 
 /** The outbox as a table in the catalogue database: it survives restarts and is shared by instances. */
 export class SqliteInvalidationOutbox implements InvalidationOutbox {
@@ -10,7 +10,10 @@ export class SqliteInvalidationOutbox implements InvalidationOutbox {
   private readonly removal: Database.Statement<[string]>;
   private readonly insertion: Database.Statement<[string, string]>;
 
-  constructor(db: Database.Database) {
+  constructor(
+    db: Database.Database,
+    private readonly writes: SqliteWriteLock,
+  ) {
     this.insertion = db.prepare('INSERT INTO cache_outbox (tags_json, created_at) VALUES (?, ?)');
     this.pendingRows = db.prepare('SELECT id, tags_json FROM cache_outbox ORDER BY id LIMIT ?');
     this.one = db.prepare('SELECT id FROM cache_outbox WHERE id = ?');
@@ -24,7 +27,7 @@ export class SqliteInvalidationOutbox implements InvalidationOutbox {
   }
 
   async append(tags: readonly string[]): Promise<number> {
-    return failFastWhenBusy(() => this.insert(tags));
+    return this.writes.run(() => this.insert(tags));
   }
 
   async pending(limit: number): Promise<OutboxEntry[]> {
@@ -37,7 +40,7 @@ export class SqliteInvalidationOutbox implements InvalidationOutbox {
 
   async remove(ids: readonly number[]): Promise<void> {
     if (ids.length === 0) return;
-    failFastWhenBusy(() => this.removal.run(JSON.stringify(ids)));
+    await this.writes.run(() => this.removal.run(JSON.stringify(ids)));
   }
 
   async size(): Promise<number> {

@@ -7,7 +7,7 @@ import {
   type UserAccount,
   type UserRepository,
 } from '../../core/ports/user-repository';
-import { failFastWhenBusy } from './busy';
+import type { SqliteWriteLock } from './busy';
 
 interface UserRow {
   uid: string;
@@ -48,12 +48,15 @@ function rethrowDuplicate(error: unknown): never {
 
 /** The users table (accounts and roles) and the local provider's password hashes. */
 export class SqliteUserStore implements UserRepository, CredentialStore {
-  constructor(private readonly db: Database.Database) {}
+  constructor(
+    private readonly db: Database.Database,
+    private readonly writes: SqliteWriteLock,
+  ) {}
 
   async create(account: Omit<UserAccount, 'createdAt'>): Promise<UserAccount> {
     const createdAt = new Date().toISOString();
     try {
-      failFastWhenBusy(() =>
+      await this.writes.run(() =>
         this.db
           .prepare('INSERT INTO users (uid, email, display_name, role, created_at) VALUES (?, ?, ?, ?, ?)')
           .run(account.uid, account.email, account.displayName, account.role, createdAt),
@@ -76,7 +79,7 @@ export class SqliteUserStore implements UserRepository, CredentialStore {
 
   // One statement each, so two admins removing themselves at once cannot both pass the count.
   async setRole(email: string, role: Role): Promise<boolean> {
-    const changed = failFastWhenBusy(
+    const changed = await this.writes.run(
       () =>
         this.db
           .prepare(
@@ -90,7 +93,7 @@ export class SqliteUserStore implements UserRepository, CredentialStore {
   }
 
   async remove(uid: string): Promise<boolean> {
-    const removed = failFastWhenBusy(
+    const removed = await this.writes.run(
       () =>
         this.db
           .prepare(
@@ -105,7 +108,7 @@ export class SqliteUserStore implements UserRepository, CredentialStore {
 
   async insertCredential(credential: StoredCredential): Promise<void> {
     try {
-      failFastWhenBusy(() =>
+      await this.writes.run(() =>
         this.db
           .prepare(
             'INSERT INTO local_credentials (uid, email, display_name, password_hash) VALUES (?, ?, ?, ?)',
@@ -132,6 +135,6 @@ export class SqliteUserStore implements UserRepository, CredentialStore {
   }
 
   async removeCredential(uid: string): Promise<void> {
-    failFastWhenBusy(() => this.db.prepare('DELETE FROM local_credentials WHERE uid = ?').run(uid));
+    await this.writes.run(() => this.db.prepare('DELETE FROM local_credentials WHERE uid = ?').run(uid));
   }
 }
