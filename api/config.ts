@@ -16,7 +16,8 @@ export const ConfigSchema = Type.Object({
   SQLITE_BUSY_TIMEOUT_MS: Type.Integer({
     minimum: 0,
     default: 5000,
-    description: 'How long a SQLite write waits (off the event loop) for another writer, such as a bulk load, before answering 503',
+    description:
+      'How long a SQLite write waits (off the event loop) for another writer, such as a bulk load, before answering 503',
   }),
   DB_DRIVER: Type.Optional(
     Type.Union([Type.Literal('sqlite'), Type.Literal('mssql')], {

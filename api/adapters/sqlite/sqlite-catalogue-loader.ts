@@ -3,8 +3,8 @@ import type Database from 'better-sqlite3';
 import { ANIME_COLUMNS } from '../../../pipelines/ingest/definition';
 import type { AnimeInput } from '../../core/domain/anime';
 import type { CatalogueLoad, CatalogueLoader, LoadMode, LoadResult } from '../../core/ports/catalogue-loader';
-import type { AnimeRow } from './rows';
 import type { SqliteWriteLock } from './busy';
+import type { AnimeRow } from './rows';
 
 const COLUMNS = 'source_id, title, type, year, score, episodes, genres_json';
 const INSERTED_VALUES = '(?, ?, ?, ?, ?, ?, ?, 1, ?, ?)';
