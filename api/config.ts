@@ -19,6 +19,19 @@ export const ConfigSchema = Type.Object({
     description:
       'How long a SQLite write waits (off the event loop) for another writer, such as a bulk load, before answering 503',
   }),
+  PASSWORD_HASH_CONCURRENCY: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      description: 'scrypt derivations at once (local identity provider); default cores - 1',
+    }),
+  ),
+  PASSWORD_HASH_MAX_WAITING: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      description:
+        'Sign-ins that may wait for a derivation before the rest get 503; default 8 per derivation',
+    }),
+  ),
   DB_DRIVER: Type.Optional(
     Type.Union([Type.Literal('sqlite'), Type.Literal('mssql')], {
       description: 'Default: mssql when MSSQL_CONNECTION_STRING or SQL_SERVER is set, else sqlite',

@@ -3,6 +3,7 @@ import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { FirebaseIdentityProvider } from '../adapters/firebase/firebase-identity-provider';
 import { LocalIdentityProvider } from '../adapters/local/local-identity-provider';
+import { PasswordHasher } from '../adapters/local/password-hash';
 import { MemoryRateLimiter } from '../adapters/memory/memory-rate-limiter';
 import { RedisRateLimiter } from '../adapters/redis/redis-rate-limiter';
 import { type Config, jwtSecret } from '../config';
@@ -25,11 +26,19 @@ type AccountsConfig = Pick<
   | 'FIREBASE_PROJECT_ID'
   | 'FIREBASE_API_KEY'
   | 'FIREBASE_SERVICE_ACCOUNT_JSON'
+  | 'PASSWORD_HASH_CONCURRENCY'
+  | 'PASSWORD_HASH_MAX_WAITING'
 >;
 
 /** Firebase when FIREBASE_PROJECT_ID is set, else the local provider over our own tables. */
 export function openIdentityProvider(config: AccountsConfig, credentials: CredentialStore): IdentityProvider {
-  if (!config.FIREBASE_PROJECT_ID) return new LocalIdentityProvider(credentials);
+  if (!config.FIREBASE_PROJECT_ID) {
+    const passwords = new PasswordHasher({
+      concurrency: config.PASSWORD_HASH_CONCURRENCY,
+      maxWaiting: config.PASSWORD_HASH_MAX_WAITING,
+    });
+    return new LocalIdentityProvider(credentials, passwords);
+  }
   return new FirebaseIdentityProvider({
     projectId: config.FIREBASE_PROJECT_ID,
     apiKey: config.FIREBASE_API_KEY!,

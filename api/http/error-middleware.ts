@@ -6,6 +6,7 @@ import { ConflictError, PreconditionFailedError } from '../core/ports/anime-repo
 import {
   CredentialPolicyError,
   EmailTakenError,
+  IdentityBusyError,
   IdentityUnavailableError,
 } from '../core/ports/identity-provider';
 import { StoreBusyError } from '../core/ports/store-busy-error';
@@ -24,6 +25,7 @@ const DOMAIN_PROBLEMS: [new (...args: never[]) => Error, (e: Error) => HttpProbl
   // The reason (expired, bad signature...) stays in our logs; the caller learns only that it failed.
   [InvalidTokenError, () => unauthorized('the access token is invalid or expired', 'invalid_token')],
   [StoreBusyError, (e) => new HttpProblem(503, e.message, {}, { 'Retry-After': '2' })],
+  [IdentityBusyError, (e) => new HttpProblem(503, e.message, {}, { 'Retry-After': '1' })],
   [
     IdentityUnavailableError,
     () => new HttpProblem(503, 'the identity provider is unavailable', {}, { 'Retry-After': '5' }),

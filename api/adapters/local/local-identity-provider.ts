@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { CredentialStore } from '../../core/ports/credential-store';
 import type { Identity, IdentityProvider } from '../../core/ports/identity-provider';
-import { decoyHash, hashPassword, verifyPassword } from './password-hash';
+import { PasswordHasher } from './password-hash';
 
 /** The embedded identity provider: scrypt hashes in our own database. */
 export class LocalIdentityProvider implements IdentityProvider {
   readonly name = 'local';
 
-  constructor(private readonly credentials: CredentialStore) {}
+  constructor(
+    private readonly credentials: CredentialStore,
+    private readonly passwords = new PasswordHasher(),
+  ) {}
 
   async signUp(input: { email: string; password: string; displayName?: string }): Promise<Identity> {
     const uid = randomUUID();
@@ -15,14 +18,17 @@ export class LocalIdentityProvider implements IdentityProvider {
       uid,
       email: input.email,
       displayName: input.displayName ?? null,
-      passwordHash: await hashPassword(input.password),
+      passwordHash: await this.passwords.hash(input.password),
     });
     return { uid, email: input.email, ...(input.displayName ? { displayName: input.displayName } : {}) };
   }
 
   async signIn(email: string, password: string): Promise<Identity | null> {
     const credential = await this.credentials.findCredential(email);
-    const matches = await verifyPassword(password, credential?.passwordHash ?? (await decoyHash()));
+    const matches = await this.passwords.verify(
+      password,
+      credential?.passwordHash ?? (await this.passwords.decoyHash()),
+    );
     return credential && matches ? { uid: credential.uid, email: credential.email } : null;
   }
 

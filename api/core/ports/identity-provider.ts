@@ -17,6 +17,9 @@ export class CredentialPolicyError extends Error {}
 /** The provider could not be reached or answered unexpectedly; the caller may retry later. */
 export class IdentityUnavailableError extends Error {}
 
+/** The provider is up but at its limit of work in flight (password hashing): retry in a moment. */
+export class IdentityBusyError extends IdentityUnavailableError {}
+
 /**
  * Who a user is. Adapters: local (scrypt hashes in SQL, the embedded default) and firebase
  * (Firebase Authentication). Both pass test/contract/identity-provider.contract.ts.
