@@ -151,7 +151,12 @@ export const ConfigSchema = Type.Object({
   JWT_ISSUER: Type.String({ default: 'anime-platform' }),
   JWT_AUDIENCE: Type.String({ default: 'anime-platform-api' }),
   ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 86400, default: 900 }),
-  ADMIN_EMAILS: Type.String({ default: '', description: 'Comma-separated emails made admin at sign-up' }),
+  ADMIN_BOOTSTRAP_TOKEN: Type.Optional(
+    Type.String({
+      description:
+        'One-time secret (a Key Vault reference in Azure) that makes the first account presenting it an admin, while none exists',
+    }),
+  ),
   FIREBASE_PROJECT_ID: Type.Optional(Type.String({ minLength: 1, description: 'Turns on Firebase auth' })),
   FIREBASE_API_KEY: Type.Optional(
     Type.String({ minLength: 1, description: 'Web API key (password sign-in)' }),
@@ -191,6 +196,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const config = candidate as Config;
   const problems = crossFieldProblems(config);
+  if (env.ADMIN_EMAILS)
+    problems.push(
+      'ADMIN_EMAILS was removed: sign-up grants no role any more. Make the first admin with ADMIN_BOOTSTRAP_TOKEN or `npm run admin:grant` (docs/security.md)',
+    );
   if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   return config;
 }
@@ -223,20 +232,24 @@ export function estimatedEntropyBits(text: string): number {
 
 const MIN_SECRET_ENTROPY_BITS = 128;
 
+/** What is wrong with a secret setting, if anything: unresolved, too short, or too predictable. */
+function secretProblem(name: string, secret: string | undefined): string | undefined {
+  if (secret === undefined) return undefined;
+  if (secret.startsWith('@Microsoft.KeyVault('))
+    return `${name} is an unresolved Key Vault reference: the app's identity cannot read the secret (check its Key Vault role and the reference)`;
+  if (Buffer.byteLength(secret) < 32) return `${name} must be at least 32 bytes`;
+  const bits = estimatedEntropyBits(secret);
+  if (bits < MIN_SECRET_ENTROPY_BITS)
+    return `${name} looks too predictable (about ${Math.floor(bits)} bits; at least ${MIN_SECRET_ENTROPY_BITS} needed): generate one with \`openssl rand -base64 32\``;
+  return undefined;
+}
+
 function crossFieldProblems(config: Config): string[] {
-  const problems: string[] = [];
   const secret = jwtSecret(config);
-  const secretName = config.JWT_SECRET ? 'JWT_SECRET' : 'SECRET_KEY';
-  if (secret?.startsWith('@Microsoft.KeyVault('))
-    problems.push(
-      `${secretName} is an unresolved Key Vault reference: the app's identity cannot read the secret (check its Key Vault role and the reference)`,
-    );
-  else if (secret !== undefined && Buffer.byteLength(secret) < 32)
-    problems.push(`${secretName} must be at least 32 bytes`);
-  else if (secret !== undefined && estimatedEntropyBits(secret) < MIN_SECRET_ENTROPY_BITS)
-    problems.push(
-      `${secretName} looks too predictable (about ${Math.floor(estimatedEntropyBits(secret))} bits; at least ${MIN_SECRET_ENTROPY_BITS} needed): generate one with \`openssl rand -base64 32\``,
-    );
+  const problems = [
+    secretProblem(config.JWT_SECRET ? 'JWT_SECRET' : 'SECRET_KEY', secret),
+    secretProblem('ADMIN_BOOTSTRAP_TOKEN', config.ADMIN_BOOTSTRAP_TOKEN),
+  ].filter((p): p is string => p !== undefined);
   if (config.NODE_ENV === 'production' && secret === undefined)
     problems.push('JWT_SECRET is required in production');
   if (config.NODE_ENV === 'production' && config.FIREBASE_AUTH_EMULATOR_HOST)

@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     },
     'cache and telemetry',
   );
-  const accounts = openAccounts(config, store, log);
+  const accounts = openAccounts(config, store, log, { generateBootstrapToken: true });
   const rateLimiter = openRateLimiter(redis?.reads);
   log.info({ identity: accounts.identity.name, rateLimits: redis ? 'redis' : 'memory' }, 'accounts');
   const app = createApp({

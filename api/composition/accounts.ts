@@ -22,7 +22,7 @@ type AccountsConfig = Pick<
   | 'JWT_ISSUER'
   | 'JWT_AUDIENCE'
   | 'ACCESS_TOKEN_TTL_SECONDS'
-  | 'ADMIN_EMAILS'
+  | 'ADMIN_BOOTSTRAP_TOKEN'
   | 'FIREBASE_PROJECT_ID'
   | 'FIREBASE_API_KEY'
   | 'FIREBASE_SERVICE_ACCOUNT_JSON'
@@ -47,10 +47,26 @@ export function openIdentityProvider(config: AccountsConfig, credentials: Creden
   });
 }
 
+/**
+ * The configured bootstrap token; outside production without one, a fresh one printed once to the
+ * terminal (never to the log), so a laptop's first admin needs no extra step.
+ */
+function adminBootstrapToken(config: AccountsConfig, generate: boolean): string | undefined {
+  if (config.ADMIN_BOOTSTRAP_TOKEN || config.NODE_ENV === 'production' || !generate)
+    return config.ADMIN_BOOTSTRAP_TOKEN;
+  const token = randomBytes(32).toString('base64url');
+  process.stderr.write(
+    `\nFirst admin: sign up, then POST /auth/admin-bootstrap {"token":"${token}"} with your bearer token.\nThe token works until an admin exists and dies with this process.\n\n`,
+  );
+  return token;
+}
+
 export function openAccounts(
   config: AccountsConfig,
   stores: { users: UserRepository; credentials: CredentialStore },
   log: Logger,
+  /** The API's start, not the CLIs: outside production, make and print a token when none is set. */
+  { generateBootstrapToken = false } = {},
 ): Accounts {
   let secret = jwtSecret(config);
   if (!secret) {
@@ -64,9 +80,8 @@ export function openAccounts(
     audience: config.JWT_AUDIENCE,
     ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
   });
-  const adminEmails = config.ADMIN_EMAILS.split(',').filter((e) => e.trim() !== '');
   return new Accounts(openIdentityProvider(config, stores.credentials), stores.users, tokens, {
-    adminEmails,
+    adminBootstrapToken: adminBootstrapToken(config, generateBootstrapToken),
   });
 }
 

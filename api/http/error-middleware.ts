@@ -1,7 +1,7 @@
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { InvalidTokenError } from '../core/auth/access-tokens';
-import { InvalidCredentialsError } from '../core/auth/accounts';
+import { AdminExistsError, BootstrapRefusedError, InvalidCredentialsError } from '../core/auth/accounts';
 import { ConflictError, PreconditionFailedError } from '../core/ports/anime-repository';
 import {
   CredentialPolicyError,
@@ -19,6 +19,8 @@ const DOMAIN_PROBLEMS: [new (...args: never[]) => Error, (e: Error) => HttpProbl
   [ConflictError, (e) => new HttpProblem(409, e.message)],
   [EmailTakenError, (e) => new HttpProblem(409, e.message)],
   [LastAdminError, (e) => new HttpProblem(409, e.message)],
+  [AdminExistsError, (e) => new HttpProblem(409, e.message)],
+  [BootstrapRefusedError, (e) => new HttpProblem(403, e.message)],
   [PreconditionFailedError, (e) => new HttpProblem(412, e.message)],
   [CredentialPolicyError, (e) => new HttpProblem(400, e.message)],
   [InvalidCredentialsError, (e) => unauthorized(e.message)],

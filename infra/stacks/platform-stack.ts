@@ -145,6 +145,12 @@ export class PlatformStack extends TerraformStack {
       sensitive: true,
       description: 'HS256 signing secret (>= 32 bytes); pass as TF_VAR_jwt_secret from a CI secret',
     });
+    const adminBootstrapToken = new TerraformVariable(this, 'admin_bootstrap_token', {
+      type: 'string',
+      sensitive: true,
+      description:
+        'One-time secret that makes the first account presenting it the admin (>= 32 bytes); pass as TF_VAR_admin_bootstrap_token from a CI secret',
+    });
     const settings: Record<string, string> = {
       NODE_ENV: 'production',
       PORT: '8080',
@@ -159,6 +165,11 @@ export class PlatformStack extends TerraformStack {
       MSSQL_AUTHENTICATION: 'azure-active-directory-default',
       REDIS_CLUSTER: String(cache.clustered),
       JWT_SECRET: secrets.secret('jwt-secret', 'jwt-secret', jwtSecret.stringValue),
+      ADMIN_BOOTSTRAP_TOKEN: secrets.secret(
+        'admin-bootstrap-token',
+        'admin-bootstrap-token',
+        adminBootstrapToken.stringValue,
+      ),
       REDIS_URL: secrets.secret('redis-url', 'redis-url', cache.url),
       APPLICATIONINSIGHTS_CONNECTION_STRING: secrets.secret(
         'appinsights',

@@ -61,7 +61,10 @@ function environmentJobs(env: EnvironmentName, previous: string | undefined): Re
         ...terraformSetup(env),
         {
           name: 'terraform plan',
-          env: { TF_VAR_jwt_secret: '${{ secrets.JWT_SECRET }}' },
+          env: {
+            TF_VAR_jwt_secret: '${{ secrets.JWT_SECRET }}',
+            TF_VAR_admin_bootstrap_token: '${{ secrets.ADMIN_BOOTSTRAP_TOKEN }}',
+          },
           run: `terraform -chdir=${stackDir(env)} plan -input=false -out=tfplan`,
         },
         {

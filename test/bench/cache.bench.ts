@@ -29,7 +29,6 @@ async function main() {
         redisUrl: redis.url,
         cache,
         jwtSecret: randomBytes(32).toString('base64url'),
-        adminEmail: ADMIN,
       });
       processes.push(p);
       return p;

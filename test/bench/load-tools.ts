@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import autocannon from 'autocannon';
+import { BENCH_BOOTSTRAP_TOKEN } from './processes';
 
 /** Seconds per measured run (BENCH_SECONDS overrides). */
 export const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -42,16 +43,23 @@ export async function cannon(options: autocannon.Options): Promise<Throughput> {
   };
 }
 
+/**
+ * An admin's token on an instance started by startApi: signs up (or finds the account), signs in and
+ * claims the first admin with the bench bootstrap token; a 409 means an admin exists, maybe this one.
+ */
 export async function adminToken(api: string, email: string, password: string): Promise<string> {
-  const credentials = { email, password };
-  const post = (path: string) =>
+  const post = (path: string, body: object, token?: string) =>
     fetch(api + path, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(credentials),
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
     });
-  await post('/auth/signup');
-  return ((await (await post('/auth/signin')).json()) as { accessToken: string }).accessToken;
+  await post('/auth/signup', { email, password });
+  const signin = await post('/auth/signin', { email, password });
+  const { accessToken } = (await signin.json()) as { accessToken: string };
+  const claim = await post('/auth/admin-bootstrap', { token: BENCH_BOOTSTRAP_TOKEN }, accessToken);
+  if (claim.status !== 200 && claim.status !== 409) throw new Error(`admin bootstrap: ${claim.status}`);
+  return accessToken;
 }
 
 export async function mixedLoad(api: string, token: string): Promise<Throughput> {

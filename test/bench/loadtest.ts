@@ -113,7 +113,6 @@ async function main() {
         redisUrl: redis.url,
         cache,
         jwtSecret: SECRET,
-        adminEmail: ADMIN,
       });
       processes.push(p);
       return p.url;

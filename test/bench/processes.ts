@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { openCatalogueStore } from '../../api/composition/catalogue-store';
 import { writeDataset } from '../../etl/generate';
@@ -83,8 +84,10 @@ export interface BenchApiOptions {
   readonly cache: boolean;
   /** Instances that must accept each other's tokens share one. */
   readonly jwtSecret: string;
-  readonly adminEmail: string;
 }
+
+/** Every bench instance takes this ADMIN_BOOTSTRAP_TOKEN; adminToken claims the first admin with it. */
+export const BENCH_BOOTSTRAP_TOKEN = randomBytes(32).toString('base64url');
 
 /** api/main.ts on loopback over a seeded database, quiet, with the auth rate limits out of the way. */
 export function startApi(options: BenchApiOptions): Promise<BenchProcess> {
@@ -96,7 +99,7 @@ export function startApi(options: BenchApiOptions): Promise<BenchProcess> {
     CACHE_ENABLED: String(options.cache),
     REDIS_URL: options.redisUrl,
     JWT_SECRET: options.jwtSecret,
-    ADMIN_EMAILS: options.adminEmail,
+    ADMIN_BOOTSTRAP_TOKEN: BENCH_BOOTSTRAP_TOKEN,
     AUTH_RATE_LIMIT_PER_IP: '100000',
   });
 }

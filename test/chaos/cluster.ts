@@ -44,7 +44,7 @@ export class ChaosCluster {
   }
 
   private static launch(database: string, redisUrl: string, jwtSecret: string): Promise<BenchProcess> {
-    return startApi({ database, redisUrl, cache: true, jwtSecret, adminEmail: ADMIN });
+    return startApi({ database, redisUrl, cache: true, jwtSecret });
   }
 
   url(name: InstanceName): string {

@@ -8,6 +8,7 @@ import {
 } from '../../api/core/ports/anime-repository';
 import type { CatalogueLoader } from '../../api/core/ports/catalogue-loader';
 import type { InvalidationOutbox } from '../../api/core/ports/invalidation-outbox';
+import type { UserRepository } from '../../api/core/ports/user-repository';
 import { FIXTURE_GENRES, fixtureRecords } from '../support/fixtures';
 import { expectedList } from './catalogue-oracle';
 
@@ -15,6 +16,7 @@ export interface StoreUnderTest {
   repository: AnimeRepository;
   loader: CatalogueLoader;
   outbox: InvalidationOutbox;
+  users: UserRepository;
   dispose(): Promise<void>;
 }
 
@@ -325,6 +327,17 @@ export function describeCatalogueStoreContract(name: string, open: () => Promise
         const holding = expected.filter((r) => r.genres.some((g) => g.toLowerCase() === genre)).length;
         expect([genre, counts.get(genre) ?? 0]).toEqual([genre, holding]);
       }
+    });
+
+    it('promotes a first admin only while there is none: of racing claims exactly one wins', async () => {
+      const uids = ['first-a', 'first-b', 'first-c'];
+      for (const uid of uids)
+        await store.users.create({ uid, email: `${uid}@example.test`, displayName: null, role: 'user' });
+      const claims = await Promise.all(uids.map((uid) => store.users.promoteFirstAdmin(uid)));
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      const roles = await Promise.all(uids.map(async (uid) => (await store.users.findByUid(uid))!.role));
+      expect(roles.filter((r) => r === 'admin')).toHaveLength(1);
+      expect(await store.users.promoteFirstAdmin('no-such-uid')).toBe(false);
     });
   });
 }

@@ -6,6 +6,7 @@ import { migrate } from '../../api/adapters/mssql/migrations';
 import { MssqlAnimeRepository } from '../../api/adapters/mssql/mssql-anime-repository';
 import { MssqlCatalogueLoader } from '../../api/adapters/mssql/mssql-catalogue-loader';
 import { MssqlInvalidationOutbox } from '../../api/adapters/mssql/mssql-invalidation-outbox';
+import { MssqlUserStore } from '../../api/adapters/mssql/mssql-user-store';
 import { writeDataset } from '../../etl/generate';
 import { loadCsv } from '../../etl/load-csv';
 import { kaggleAnimes } from '../../pipelines/ingest/profiles/kaggle-animes';
@@ -27,11 +28,14 @@ if (!connectionString)
     // A clean catalogue for the suite; the schema stays.
     await pool
       .request()
-      .batch('DELETE FROM anime_genres; DELETE FROM animes; DELETE FROM genres; DELETE FROM cache_outbox;');
+      .batch(
+        'DELETE FROM anime_genres; DELETE FROM animes; DELETE FROM genres; DELETE FROM cache_outbox; DELETE FROM local_credentials; DELETE FROM users;',
+      );
     return {
       repository: new MssqlAnimeRepository(pool),
       loader: new MssqlCatalogueLoader(pool),
       outbox: new MssqlInvalidationOutbox(pool),
+      users: new MssqlUserStore(pool),
       dispose: () => pool.close(),
     };
   });

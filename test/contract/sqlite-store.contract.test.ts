@@ -3,5 +3,11 @@ import { describeCatalogueStoreContract } from './anime-repository.contract';
 
 describeCatalogueStoreContract('sqlite', async () => {
   const store = openCatalogueStore({ DATABASE_PATH: ':memory:' });
-  return { repository: store.repository, loader: store.loader, outbox: store.outbox, dispose: store.close };
+  return {
+    repository: store.repository,
+    loader: store.loader,
+    outbox: store.outbox,
+    users: store.users,
+    dispose: store.close,
+  };
 });

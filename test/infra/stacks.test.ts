@@ -51,6 +51,7 @@ describe('platform stacks', () => {
     };
     for (const name of [
       'JWT_SECRET',
+      'ADMIN_BOOTSTRAP_TOKEN',
       'REDIS_URL',
       'APPLICATIONINSIGHTS_CONNECTION_STRING',
       'FIREBASE_API_KEY',
@@ -60,6 +61,7 @@ describe('platform stacks', () => {
       );
     expect(app.app_settings.FIREBASE_PROJECT_ID).toBe('my-project');
     expect(json.variable.jwt_secret.sensitive).toBe(true);
+    expect(json.variable.admin_bootstrap_token.sensitive).toBe(true);
   });
 
   it.each(['dev', 'prod'] as const)(

@@ -109,6 +109,7 @@ describe('read API', () => {
     ).flatMap((p) => Object.values(p).map((o) => o.operationId));
     expect(operations.sort()).toEqual(
       [
+        'claimFirstAdmin',
         'createAnime',
         'deleteAnime',
         'deleteMe',

@@ -6,7 +6,7 @@ import type { CatalogueStore } from '../../api/composition/catalogue-store';
 import { ReadThroughCache } from '../../api/core/cache/read-through-cache';
 import { hasFirebaseEmulator, useFirebaseEmulator } from '../support/firebase-emulator';
 import { describeIf } from '../support/real-component';
-import { ADMIN_EMAIL, createTestApp } from '../support/test-app';
+import { ADMIN_EMAIL, createTestApp, signedUpAdmin } from '../support/test-app';
 
 type Server = Awaited<ReturnType<typeof createTestApp>>['server'];
 
@@ -33,14 +33,14 @@ function describeAccountFlows(
 ) {
   describe(`accounts and admin writes: ${name}`, () => {
     let ctx: Awaited<ReturnType<typeof createTestApp>>;
-    let adminToken: string;
+    let admin: { Authorization: string };
     beforeAll(async () => {
       await reset();
       ctx = await createTestApp({
         identity: identity(),
         cache: new ReadThroughCache(new MemoryCacheStore()),
       });
-      adminToken = await signUpAndIn(ctx.server, ADMIN_EMAIL);
+      admin = await signedUpAdmin(ctx.server, ADMIN_EMAIL, PASSWORD);
     });
     afterAll(() => ctx?.store.close());
 
@@ -112,7 +112,7 @@ function describeAccountFlows(
     });
 
     it('lets admins create, replace, patch and delete; every cached read changes right after', async () => {
-      const auth = { Authorization: `Bearer ${adminToken}` };
+      const auth = admin;
       const list = '/animes/all?type=MUSIC';
       await request(ctx.server).get(list).expect(200);
       expect((await request(ctx.server).get(list)).headers['x-cache']).toBe('HIT');
@@ -220,10 +220,7 @@ describeIf(hasFirebaseEmulator())('with the real Firebase Auth emulator', () => 
     await request(ctx.server).post('/auth/token').send({ idToken: 'a.b.c' }).expect(401);
 
     await emulator().reset();
-    await request(ctx.server)
-      .post('/auth/signup')
-      .send({ email: ADMIN_EMAIL, password: PASSWORD })
-      .expect(201);
+    await signedUpAdmin(ctx.server, ADMIN_EMAIL, PASSWORD);
     expect(claimsOf(await signInOnEmulator(ADMIN_EMAIL)).role).toBe('admin');
     await ctx.store.close();
   });

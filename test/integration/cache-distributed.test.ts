@@ -11,7 +11,7 @@ import { CatalogueWrites } from '../../api/core/catalogue-writes';
 import { coherentCache } from '../support/coherent-cache';
 import { describeIf } from '../support/real-component';
 import { hasRedis, RedisServer } from '../support/redis-server';
-import { ADMIN_EMAIL, createTestApp } from '../support/test-app';
+import { createTestApp, signedUpAdmin, signedUpUser } from '../support/test-app';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -159,17 +159,8 @@ describeIf(hasRedis)('the cache across instances, over a real Redis', () => {
 describe('cache admin endpoints', () => {
   it('are admin-only; stats count, purge empties every entry at once', async () => {
     const ctx = await createTestApp({ cache: new ReadThroughCache(new MemoryCacheStore()) });
-    const token = async (email: string) => {
-      await request(ctx.server)
-        .post('/auth/signup')
-        .send({ email, password: 'long enough password' })
-        .expect(201);
-      return (
-        await request(ctx.server).post('/auth/signin').send({ email, password: 'long enough password' })
-      ).body.accessToken;
-    };
-    const admin = { Authorization: `Bearer ${await token(ADMIN_EMAIL)}` };
-    const user = { Authorization: `Bearer ${await token('user@example.test')}` };
+    const admin = await signedUpAdmin(ctx.server);
+    const user = await signedUpUser(ctx.server, 'user@example.test');
     await request(ctx.server).get('/admin/cache/stats').expect(401);
     await request(ctx.server).get('/admin/cache/stats').set(user).expect(403);
     await request(ctx.server).post('/admin/cache/purge').set(user).expect(403);

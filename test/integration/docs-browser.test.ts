@@ -38,6 +38,7 @@ describeIf(hasChromium)('interactive docs in headless Chromium', () => {
           '/animes',
           '/animes/all',
           '/animes/{id}',
+          '/auth/admin-bootstrap',
           '/auth/me',
           '/auth/signin',
           '/auth/signup',

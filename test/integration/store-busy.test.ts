@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { openCatalogueStore } from '../../api/composition/catalogue-store';
 import { fixtureRecords } from '../support/fixtures';
-import { ADMIN_EMAIL, createTestApp } from '../support/test-app';
+import { createTestApp, signedUpAdmin } from '../support/test-app';
 
 const PASSWORD = 'long enough password';
 
@@ -20,11 +20,7 @@ describe('API writes while a bulk load holds the SQLite write lock', () => {
     await seed.commit();
     const api = openCatalogueStore({ DATABASE_PATH: database, SQLITE_BUSY_TIMEOUT_MS: 100 });
     const { server } = await createTestApp({ store: api });
-    await request(server).post('/auth/signup').send({ email: ADMIN_EMAIL, password: PASSWORD }).expect(201);
-    const signin = await request(server)
-      .post('/auth/signin')
-      .send({ email: ADMIN_EMAIL, password: PASSWORD });
-    const auth = { Authorization: `Bearer ${signin.body.accessToken}` };
+    const auth = await signedUpAdmin(server);
     const body = { ...fixtureRecords(1)[0]!, sourceId: 'written-during-load' };
 
     const load = await etl.loader.begin('upsert');

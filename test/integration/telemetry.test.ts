@@ -21,7 +21,7 @@ import { ReadThroughCache } from '../../api/core/cache/read-through-cache';
 import { createLogger } from '../../api/logger';
 import { Observability } from '../../api/observability/observability';
 import { freePort } from '../support/redis-server';
-import { ADMIN_EMAIL, createTestApp } from '../support/test-app';
+import { createTestApp, signedUpAdmin } from '../support/test-app';
 
 // In-memory exporters from the OpenTelemetry SDK stand in for Application Insights.
 const spans = new InMemorySpanExporter();
@@ -57,10 +57,7 @@ function spanNamed(name: string, attributes: Record<string, unknown> = {}) {
 
 async function appWith(cache: ReadThroughCache, observability: Observability) {
   const ctx = await createTestApp({ cache, observabilityFor: observability });
-  const credentials = { email: ADMIN_EMAIL, password: 'long enough password' };
-  await request(ctx.server).post('/auth/signup').send(credentials).expect(201);
-  const token = (await request(ctx.server).post('/auth/signin').send(credentials)).body.accessToken;
-  return { ...ctx, admin: { Authorization: `Bearer ${token}` } };
+  return { ...ctx, admin: await signedUpAdmin(ctx.server) };
 }
 
 describe('telemetry with in-memory exporters', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import request from 'supertest';
 import { ANIME_TYPES } from '../../api/core/domain/anime';
-import { ADMIN_EMAIL, createTestApp } from '../support/test-app';
+import { createTestApp, signedUpAdmin } from '../support/test-app';
 
 /** Bodies near the valid shape (to get past the first check) and anything JSON can hold. */
 const animeLike = fc.record(
@@ -33,10 +33,7 @@ describe('random JSON bodies on every write and auth endpoint', () => {
   let auth: Record<string, string>;
   beforeAll(async () => {
     ctx = await createTestApp({ authRateLimits: { windowMs: 60_000, perIp: 100_000, perEmail: 100_000 } });
-    const credentials = { email: ADMIN_EMAIL, password: 'fuzzing password' };
-    await request(ctx.server).post('/auth/signup').send(credentials).expect(201);
-    const token = (await request(ctx.server).post('/auth/signin').send(credentials)).body.accessToken;
-    auth = { Authorization: `Bearer ${token}` };
+    auth = await signedUpAdmin(ctx.server);
   });
   afterAll(() => ctx.store.close());
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pino, { type Logger } from 'pino';
+import request from 'supertest';
 import { LocalIdentityProvider } from '../../api/adapters/local/local-identity-provider';
 import { MemoryRateLimiter } from '../../api/adapters/memory/memory-rate-limiter';
 import { type CatalogueStore, openCatalogueStore } from '../../api/composition/catalogue-store';
@@ -15,6 +16,9 @@ import type { Observability } from '../../api/observability/observability';
 import { fixtureRecords } from './fixtures';
 
 export const ADMIN_EMAIL = 'admin@example.test';
+export const ADMIN_PASSWORD = 'long enough password';
+/** What an operator would put in ADMIN_BOOTSTRAP_TOKEN; test apps all take this one. */
+export const ADMIN_BOOTSTRAP_TOKEN = randomBytes(32).toString('base64url');
 export const JWT_OPTIONS = { issuer: 'anime-platform', audience: 'anime-platform-api' } as const;
 
 export interface TestAppOptions {
@@ -43,7 +47,7 @@ export function testAccounts(store: CatalogueStore, identity?: IdentityProvider)
   return {
     secret,
     tokens,
-    accounts: new Accounts(provider, store.users, tokens, { adminEmails: [ADMIN_EMAIL] }),
+    accounts: new Accounts(provider, store.users, tokens, { adminBootstrapToken: ADMIN_BOOTSTRAP_TOKEN }),
   };
 }
 
@@ -72,4 +76,24 @@ export async function createTestApp(options: TestAppOptions = {}) {
     exposeCacheHeaders: options.exposeCacheHeaders,
   });
   return { app, store, server: app.callback(), ...auth };
+}
+
+type Requestable = Parameters<typeof request>[0];
+
+/** Signs up and in; the bearer header of a plain user. */
+export async function signedUpUser(server: Requestable, email: string, password = ADMIN_PASSWORD) {
+  await request(server).post('/auth/signup').send({ email, password }).expect(201);
+  const signin = await request(server).post('/auth/signin').send({ email, password }).expect(200);
+  return { Authorization: `Bearer ${signin.body.accessToken as string}` };
+}
+
+/** The first admin, made as in production: sign up, then claim the role with the bootstrap token. */
+export async function signedUpAdmin(server: Requestable, email = ADMIN_EMAIL, password = ADMIN_PASSWORD) {
+  const auth = await signedUpUser(server, email, password);
+  await request(server)
+    .post('/auth/admin-bootstrap')
+    .set(auth)
+    .send({ token: ADMIN_BOOTSTRAP_TOKEN })
+    .expect(200);
+  return auth;
 }

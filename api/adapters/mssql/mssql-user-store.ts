@@ -78,6 +78,10 @@ export class MssqlUserStore implements UserRepository, CredentialStore {
     return changed;
   }
 
+  async promoteFirstAdmin(uid: string): Promise<boolean> {
+    return (await this.query(SQL.promoteFirstAdmin, { uid })).rowsAffected[0] === 1;
+  }
+
   async remove(uid: string): Promise<boolean> {
     const removed = (await this.query(SQL.deleteUser, { uid })).rowsAffected[0] === 1;
     if (!removed && (await this.findByUid(uid))) throw new LastAdminError();

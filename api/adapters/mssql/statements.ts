@@ -40,6 +40,8 @@ AND NOT EXISTS (SELECT 1 FROM anime_genres x WHERE x.anime_id = @id AND x.genre_
   // The last admin can be neither demoted nor deleted; the count holds its locks to the commit.
   setRole: `UPDATE users SET role = @role WHERE email = @email
 AND (@role = 'admin' OR role <> 'admin' OR (SELECT COUNT(*) FROM users WITH (UPDLOCK, HOLDLOCK) WHERE role = 'admin') > 1)`,
+  promoteFirstAdmin: `UPDATE users SET role = 'admin' WHERE uid = @uid
+AND NOT EXISTS (SELECT 1 FROM users WITH (UPDLOCK, HOLDLOCK) WHERE role = 'admin')`,
   deleteUser: `DELETE FROM users WHERE uid = @uid
 AND (role <> 'admin' OR (SELECT COUNT(*) FROM users WITH (UPDLOCK, HOLDLOCK) WHERE role = 'admin') > 1)`,
   insertCredential:

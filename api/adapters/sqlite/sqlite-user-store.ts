@@ -92,6 +92,18 @@ export class SqliteUserStore implements UserRepository, CredentialStore {
     return changed;
   }
 
+  async promoteFirstAdmin(uid: string): Promise<boolean> {
+    return this.writes.run(
+      () =>
+        this.db
+          .prepare(
+            `UPDATE users SET role = 'admin' WHERE uid = ?
+             AND NOT EXISTS (SELECT 1 FROM users WHERE role = 'admin')`,
+          )
+          .run(uid).changes > 0,
+    );
+  }
+
   async remove(uid: string): Promise<boolean> {
     const removed = await this.writes.run(
       () =>

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IdentityProvider } from '../ports/identity-provider';
 import type { Role, UserAccount, UserRepository } from '../ports/user-repository';
 import { type AccessToken, type AccessTokens, InvalidTokenError } from './access-tokens';
@@ -20,14 +21,29 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/** The admin bootstrap was refused: no token is configured, or this is not it. */
+export class BootstrapRefusedError extends Error {}
+
+/** The bootstrap token is spent: an admin exists, and only admins make admins now. */
+export class AdminExistsError extends Error {
+  constructor() {
+    super('an admin already exists: ask an admin, or run npm run admin:grant');
+  }
+}
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
 export interface AccountsOptions {
-  /** Emails that become admins when they sign up (bootstrap). @default none */
-  readonly adminEmails?: readonly string[];
+  /**
+   * A one-time secret that makes the account presenting it the first admin, while there is none.
+   * Sign-up itself never grants a role. @default none: admins come only from `npm run admin:grant`
+   */
+  readonly adminBootstrapToken?: string;
 }
 
 /** Sign-up, sign-in and token checks over an identity provider, our users table and our tokens. */
 export class Accounts {
-  private readonly adminEmails: Set<string>;
+  private readonly bootstrapDigest?: Buffer;
 
   constructor(
     readonly identity: IdentityProvider,
@@ -35,11 +51,7 @@ export class Accounts {
     private readonly tokens: AccessTokens,
     options: AccountsOptions = {},
   ) {
-    this.adminEmails = new Set((options.adminEmails ?? []).map(normalizeEmail));
-  }
-
-  private roleFor(email: string): Role {
-    return this.adminEmails.has(email) ? 'admin' : 'user';
+    if (options.adminBootstrapToken) this.bootstrapDigest = digest(options.adminBootstrapToken);
   }
 
   /** Creates the identity, then our row; a failed row removes the identity so nothing is half made. */
@@ -51,16 +63,29 @@ export class Accounts {
   }
 
   private async register(uid: string, email: string, displayName: string | null): Promise<UserAccount> {
-    const role = this.roleFor(email);
-    let account: UserAccount;
     try {
-      account = await this.users.create({ uid, email, displayName, role });
+      return await this.users.create({ uid, email, displayName, role: 'user' });
     } catch (error) {
       await this.identity.deleteUser(uid).catch(() => undefined);
       throw error;
     }
-    if (role !== 'user') await this.identity.setRole(uid, role);
-    return account;
+  }
+
+  /**
+   * The first admin: a signed-in account presents the bootstrap token. It works only while no admin
+   * exists (one statement decides, so two claims cannot both win); after that the token is spent.
+   */
+  async claimFirstAdmin(uid: string, token: string): Promise<UserAccount> {
+    if (!this.bootstrapDigest) {
+      throw new BootstrapRefusedError('no admin bootstrap token is configured: run npm run admin:grant');
+    }
+    // Digests of equal length, so the comparison takes the same time whatever was sent.
+    if (!timingSafeEqual(digest(token), this.bootstrapDigest)) {
+      throw new BootstrapRefusedError('that is not the admin bootstrap token');
+    }
+    if (!(await this.users.promoteFirstAdmin(uid))) throw new AdminExistsError();
+    await this.identity.setRole(uid, 'admin');
+    return this.me(uid);
   }
 
   async signIn(email: string, password: string): Promise<AccessToken> {

@@ -25,6 +25,11 @@ export interface UserRepository {
   findByEmail(email: string): Promise<UserAccount | null>;
   /** False when no account has this email. Throws LastAdminError rather than demote the last admin. */
   setRole(email: string, role: Role): Promise<boolean>;
+  /**
+   * Makes this account an admin if, and only if, no admin exists: one statement, so of two racing
+   * claims one wins. False when an admin exists already (or there is no such account).
+   */
+  promoteFirstAdmin(uid: string): Promise<boolean>;
   /** False when there is no such account. Throws LastAdminError rather than delete the last admin. */
   remove(uid: string): Promise<boolean>;
 }

@@ -23,6 +23,11 @@ const TokenBody = Type.Object(
   { additionalProperties: false },
 );
 
+const BootstrapBody = Type.Object(
+  { token: Type.String({ minLength: 1, maxLength: 512, description: 'The ADMIN_BOOTSTRAP_TOKEN' }) },
+  { additionalProperties: false },
+);
+
 const AccessTokenSchema = Type.Object({
   accessToken: Type.String(),
   tokenType: Type.Literal('Bearer'),
@@ -85,6 +90,21 @@ export function authRoutes(accounts: Accounts, throttle: AuthThrottle) {
         await throttle.ip(ctx);
         ctx.set('Cache-Control', 'no-store');
         return accounts.exchange(body.idToken);
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/auth/admin-bootstrap',
+      operationId: 'claimFirstAdmin',
+      summary: 'Make the signed-in account the first admin with the one-time token; only while none exists',
+      tags: ['auth'],
+      access: 'user',
+      body: BootstrapBody,
+      response: { status: 200, schema: AccountSchema, description: 'The account, now an admin' },
+      problems: [403, 409, 429],
+      handler: async ({ body, principal }, ctx) => {
+        await throttle.ip(ctx);
+        return accounts.claimFirstAdmin(principal!.uid, body.token);
       },
     }),
     defineRoute({
