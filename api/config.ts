@@ -169,6 +169,11 @@ export const ConfigSchema = Type.Object({
   ),
   AUTH_RATE_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 300 }),
   AUTH_RATE_LIMIT_PER_IP: Type.Integer({ minimum: 1, default: 100, description: '/auth/* calls per window' }),
+  AUTH_IN_FLIGHT_PER_CLIENT: Type.Integer({
+    minimum: 1,
+    default: 2,
+    description: 'Password checks one client address may have in flight per instance; more get 429 at once',
+  }),
   AUTH_RATE_LIMIT_PER_EMAIL: Type.Integer({
     minimum: 1,
     default: 10,

@@ -75,6 +75,7 @@ async function main(): Promise<void> {
       windowMs: config.AUTH_RATE_WINDOW_SECONDS * 1000,
       perIp: config.AUTH_RATE_LIMIT_PER_IP,
       perEmail: config.AUTH_RATE_LIMIT_PER_EMAIL,
+      inFlightPerClient: config.AUTH_IN_FLIGHT_PER_CLIENT,
     },
   });
   const server: Server = createHttpServer(app, log, {

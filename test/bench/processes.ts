@@ -84,6 +84,8 @@ export interface BenchApiOptions {
   readonly cache: boolean;
   /** Instances that must accept each other's tokens share one. */
   readonly jwtSecret: string;
+  /** Settings on top of the bench defaults. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Every bench instance takes this ADMIN_BOOTSTRAP_TOKEN; adminToken claims the first admin with it. */
@@ -101,6 +103,7 @@ export function startApi(options: BenchApiOptions): Promise<BenchProcess> {
     JWT_SECRET: options.jwtSecret,
     ADMIN_BOOTSTRAP_TOKEN: BENCH_BOOTSTRAP_TOKEN,
     AUTH_RATE_LIMIT_PER_IP: '100000',
+    ...options.env,
   });
 }
 

@@ -50,15 +50,23 @@ describe('security: passwords', () => {
   });
 });
 
-describe('security: a sign-in flood meets a bounded hashing queue', () => {
-  const FLOOD = 30;
+describe('security: a sign-in flood meets a bounded hashing queue and a fair share per client', () => {
+  const ATTACKERS = 8;
+  const LEGIT_TRIES = 5;
 
-  /** Fires FLOOD sign-ins at once and samples how many derivations ran and waited at the same time. */
-  async function flood(hasher: PasswordHasher) {
+  /**
+   * ATTACKERS loops from one address keep wrong-password sign-ins in flight while a legitimate user
+   * at another address signs in LEGIT_TRIES times. Addresses come from X-Forwarded-For behind one
+   * trusted hop, as App Service's front end sends them.
+   */
+  async function flood(hasher: PasswordHasher, inFlightPerClient: number) {
     const ctx = await createTestApp({
       identity: (store) => new LocalIdentityProvider(store.credentials, hasher),
-      authRateLimits: { windowMs: 60_000, perIp: 10_000, perEmail: 10_000 },
+      authRateLimits: { windowMs: 60_000, perIp: 100_000, perEmail: 100_000, inFlightPerClient },
+      trustedProxyHops: 1,
     });
+    const from = (address: string) =>
+      request(ctx.server).post('/auth/signin').set('X-Forwarded-For', address);
     await request(ctx.server).post('/auth/signup').send({ email: 'real@example.test', password: PASSWORD });
     await hasher.decoyHash();
     const peak = { running: 0, waiting: 0 };
@@ -66,42 +74,57 @@ describe('security: a sign-in flood meets a bounded hashing queue', () => {
       peak.running = Math.max(peak.running, hasher.load.running);
       peak.waiting = Math.max(peak.waiting, hasher.load.waiting);
     }, 1);
-    const answers = await Promise.all(
-      Array.from({ length: FLOOD }, (_, i) =>
-        request(ctx.server)
-          .post('/auth/signin')
-          .send({ email: `nobody-${i}@example.test`, password: 'a wrong password' }),
-      ),
-    );
+    let attacking = true;
+    const attackStatuses: number[] = [];
+    const attackers = Array.from({ length: ATTACKERS }, async (_, i) => {
+      while (attacking) {
+        const res = await from('203.0.113.9').send({ email: `nobody-${i}@example.test`, password: 'wrong' });
+        attackStatuses.push(res.status);
+      }
+    });
+    await new Promise((r) => setTimeout(r, 200)); // the flood at full strength first
+    const legit: { status: number; headers: Record<string, string>; body: { detail?: string } }[] = [];
+    for (let i = 0; i < LEGIT_TRIES; i++)
+      legit.push(await from('198.51.100.7').send({ email: 'real@example.test', password: PASSWORD }));
+    attacking = false;
+    await Promise.all(attackers);
     clearInterval(sampler);
-    const legit = await request(ctx.server)
-      .post('/auth/signin')
-      .send({ email: 'real@example.test', password: PASSWORD });
     await ctx.store.close();
-    return { answers, peak, legit };
+    return { peak, legit, attackStatuses };
   }
 
-  it('runs one derivation at a time, lets four wait, and refuses the rest at once with 503 + Retry-After', async () => {
-    const { answers, peak, legit } = await flood(new PasswordHasher({ concurrency: 1, maxWaiting: 4 }));
+  it('lets one flooding address hold two checks, so a user elsewhere always gets in', async () => {
+    const { peak, legit, attackStatuses } = await flood(
+      new PasswordHasher({ concurrency: 1, maxWaiting: 4 }),
+      2,
+    );
     expect(peak.running).toBe(1);
     expect(peak.waiting).toBeLessThanOrEqual(4);
-    const refused = answers.filter((a) => a.status === 503);
-    expect(answers.filter((a) => a.status === 401).length).toBeGreaterThanOrEqual(5);
-    expect(refused.length + answers.filter((a) => a.status === 401).length).toBe(FLOOD);
+    expect(legit.map((r) => r.status)).toEqual(Array(LEGIT_TRIES).fill(200));
+    const refused = attackStatuses.filter((s) => s === 429);
     expect(refused.length).toBeGreaterThan(0);
-    for (const a of refused) {
-      expect(a.headers['content-type']).toBe('application/problem+json');
-      expect(a.headers['retry-after']).toBe('1');
-      expect(a.body.detail).toMatch(/too many sign-ins/);
-    }
-    expect(legit.status).toBe(200); // the queue drains; nothing stays refused
+    expect(attackStatuses.every((s) => s === 401 || s === 429)).toBe(true);
   });
 
-  it('negative control: without the bound every derivation runs at once and none is refused', async () => {
-    const { answers, peak } = await flood(
-      new PasswordHasher({ concurrency: Number.POSITIVE_INFINITY, maxWaiting: Number.POSITIVE_INFINITY }),
-    );
+  it('negative control: without the fair share the flood fills the queue and the user is refused (503)', async () => {
+    const { peak, legit } = await flood(new PasswordHasher({ concurrency: 1, maxWaiting: 4 }), 1000);
+    expect(peak.waiting).toBe(4);
+    const refused = legit.filter((r) => r.status === 503);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const r of refused) {
+      expect(r.headers['content-type']).toBe('application/problem+json');
+      expect(r.headers['retry-after']).toBe('1');
+      expect(r.body.detail).toMatch(/too many sign-ins/);
+    }
+  });
+
+  it('negative control: without the queue bound every derivation runs at once', async () => {
+    const unbounded = new PasswordHasher({
+      concurrency: Number.POSITIVE_INFINITY,
+      maxWaiting: Number.POSITIVE_INFINITY,
+    });
+    const { peak, legit } = await flood(unbounded, 1000);
     expect(peak.running).toBeGreaterThan(4);
-    expect(answers.every((a) => a.status === 401)).toBe(true);
+    expect(legit.every((r) => r.status === 200)).toBe(true);
   });
 });

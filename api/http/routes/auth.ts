@@ -56,7 +56,7 @@ export function authRoutes(accounts: Accounts, throttle: AuthThrottle) {
       handler: async ({ body }, ctx) => {
         await throttle.ip(ctx);
         await throttle.email(body.email);
-        const account = await accounts.signUp(body);
+        const account = await throttle.fairShare(ctx, () => accounts.signUp(body));
         ctx.set('Location', '/auth/me');
         return account;
       },
@@ -74,7 +74,7 @@ export function authRoutes(accounts: Accounts, throttle: AuthThrottle) {
         await throttle.ip(ctx);
         await throttle.email(body.email);
         ctx.set('Cache-Control', 'no-store');
-        return accounts.signIn(body.email, body.password);
+        return throttle.fairShare(ctx, () => accounts.signIn(body.email, body.password));
       },
     }),
     defineRoute({
