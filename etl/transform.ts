@@ -1,4 +1,3 @@
-import { compileSchema, formatErrors } from '../api/core/validation';
 import {
   ANIME_COLUMNS,
   type FieldMapping,
@@ -6,6 +5,7 @@ import {
   type TargetColumn,
 } from '../pipelines/ingest/definition';
 import { type AnimeInput, AnimeInputSchema } from '../pipelines/ingest/schema';
+import { compileSchema, formatErrors } from '../pipelines/ingest/validation';
 import { parseDelimitedList, parsePythonList } from './list-cells';
 
 export type RowOutcome = { ok: true; record: AnimeInput } | { ok: false; reasons: string[] };

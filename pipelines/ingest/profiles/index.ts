@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Type } from '@sinclair/typebox';
-import { compileSchema, formatErrors } from '../../../api/core/validation';
 import { ANIME_COLUMNS, type MappingProfile } from '../definition';
+import { compileSchema, formatErrors } from '../validation';
 import { kaggleAnimes } from './kaggle-animes';
 import { malExport } from './mal-export';
 

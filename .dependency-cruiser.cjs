@@ -1,0 +1,62 @@
+/**
+ * The architecture's import rules: `npm run lint:deps`, and test/unit/dependency-rules.test.ts in
+ * `npm test`, which also plants a break of each rule to show it is caught. Folders are today's:
+ * the dataset definition still lives in pipelines/ingest (issue 14 moves it to its own package).
+ */
+const COMPOSITION_ROOTS = '^(api/composition/|api/main\\.ts$|api/admin-grant\\.ts$|etl/|test/)';
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'core-is-inward',
+      comment: 'The core knows ports only: no adapters, HTTP or wiring.',
+      severity: 'error',
+      from: { path: '^api/core/' },
+      to: { path: '^api/(adapters|http|composition)/' },
+    },
+    {
+      name: 'http-calls-core',
+      comment: 'HTTP calls the core; it never reaches an adapter directly.',
+      severity: 'error',
+      from: { path: '^api/http/' },
+      to: { path: '^api/(adapters|composition)/' },
+    },
+    {
+      name: 'only-composition-roots-import-adapters',
+      severity: 'error',
+      from: { path: '^', pathNot: [COMPOSITION_ROOTS, '^api/adapters/'] },
+      to: { path: '^api/adapters/' },
+    },
+    {
+      name: 'dataset-definition-is-the-ground-floor',
+      comment: 'The dataset definition imports nothing of ours.',
+      severity: 'error',
+      from: { path: '^pipelines/ingest/' },
+      to: { path: '^(api|etl|infra|pipelines/delivery)/' },
+    },
+    {
+      name: 'infra-and-api-are-apart',
+      severity: 'error',
+      from: { path: '^infra/' },
+      to: { path: '^api/' },
+    },
+    {
+      name: 'api-does-not-import-infra',
+      severity: 'error',
+      from: { path: '^api/' },
+      to: { path: '^(infra|pipelines/delivery)/' },
+    },
+    {
+      name: 'no-cycles',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(node_modules|dist|cdktf\\.out)/' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+  },
+};
