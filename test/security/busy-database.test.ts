@@ -51,7 +51,11 @@ describe('security: a busy database does not freeze the instance', () => {
 
   beforeAll(async () => {
     const store = openCatalogueStore({ DATABASE_PATH: file, SQLITE_BUSY_TIMEOUT_MS: 5000 });
-    ctx = await createTestApp({ store });
+    // Five sign-ups from one address at once: lift the per-client fair share, which is not under test.
+    ctx = await createTestApp({
+      store,
+      authRateLimits: { windowMs: 60_000, perIp: 1000, perEmail: 1000, inFlightPerClient: 10 },
+    });
     server = ctx.app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     port = (server.address() as AddressInfo).port;
