@@ -1,11 +1,17 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { renderWorkflow, WORKFLOWS } from './render';
 
-/** Writes .github/workflows/*.yml; with --check, fails when the committed files differ instead. */
-const root = join(__dirname, '..', '..');
-const dir = join(root, '.github', 'workflows');
-const check = process.argv.includes('--check');
+/**
+ * Writes .github/workflows/*.yml; with --check, fails when the committed files differ instead.
+ * --dir points at another folder (the drift test checks a scratch copy, never the working tree).
+ */
+const { values } = parseArgs({
+  options: { check: { type: 'boolean', default: false }, dir: { type: 'string' } },
+});
+const dir = values.dir ? resolve(values.dir) : join(__dirname, '..', '..', '.github', 'workflows');
+const check = values.check;
 let stale = 0;
 mkdirSync(dir, { recursive: true });
 for (const [file, workflow] of Object.entries(WORKFLOWS)) {
