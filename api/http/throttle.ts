@@ -47,7 +47,7 @@ export class AuthThrottle {
   async fairShare<T>(ctx: Context, check: () => Promise<T>): Promise<T> {
     const client = clientAddress(ctx);
     const running = this.inFlight.get(client) ?? 0;
-    if (running >= (this.limits.inFlightPerClient ?? 2)) {
+    if (running >= (this.limits.inFlightPerClient ?? DEFAULT_AUTH_RATE_LIMITS.inFlightPerClient!)) {
       throw new HttpProblem(
         429,
         'a sign-in from this address is already in progress; retry shortly',

@@ -4,7 +4,7 @@ import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import { loadConfig } from '../../api/config';
 import { createLogger } from '../../api/logger';
-import { ADMIN_BOOTSTRAP_TOKEN, ADMIN_EMAIL, createTestApp, JWT_OPTIONS } from '../support/test-app';
+import { ADMIN_EMAIL, claimFirstAdmin, createTestApp, JWT_OPTIONS } from '../support/test-app';
 
 const PASSWORD = 'long enough password';
 
@@ -21,11 +21,7 @@ describe('bearer tokens: everything but our own current HS256 token gets 401 and
     valid = (await request(ctx.server).post('/auth/signin').send({ email: ADMIN_EMAIL, password: PASSWORD }))
       .body.accessToken;
     adminUid = jwt.decode(valid)!.sub as string;
-    await request(ctx.server)
-      .post('/auth/admin-bootstrap')
-      .set('Authorization', `Bearer ${valid}`)
-      .send({ token: ADMIN_BOOTSTRAP_TOKEN })
-      .expect(200);
+    await claimFirstAdmin(ctx.server, valid);
   });
   afterAll(() => ctx.store.close());
 

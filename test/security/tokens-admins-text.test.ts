@@ -1,6 +1,6 @@
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
-import { ADMIN_BOOTSTRAP_TOKEN, ADMIN_EMAIL, createTestApp, JWT_OPTIONS } from '../support/test-app';
+import { ADMIN_EMAIL, claimFirstAdmin, createTestApp, JWT_OPTIONS } from '../support/test-app';
 
 const PASSWORD = 'long enough password';
 
@@ -17,11 +17,7 @@ describe('security: token lifetime, the last admin, control characters in stored
   beforeAll(async () => {
     ctx = await createTestApp();
     admin = await signedUp(ctx, ADMIN_EMAIL);
-    await request(ctx.server)
-      .post('/auth/admin-bootstrap')
-      .set('Authorization', `Bearer ${admin.token}`)
-      .send({ token: ADMIN_BOOTSTRAP_TOKEN })
-      .expect(200);
+    await claimFirstAdmin(ctx.server, admin.token);
   });
   afterAll(() => ctx.store.close());
 

@@ -87,13 +87,18 @@ export async function signedUpUser(server: Requestable, email: string, password 
   return { Authorization: `Bearer ${signin.body.accessToken as string}` };
 }
 
+/** Claims the first admin for the holder of `accessToken` with the test apps' bootstrap token. */
+export async function claimFirstAdmin(server: Requestable, accessToken: string): Promise<void> {
+  await request(server)
+    .post('/auth/admin-bootstrap')
+    .set('Authorization', `Bearer ${accessToken}`)
+    .send({ token: ADMIN_BOOTSTRAP_TOKEN })
+    .expect(200);
+}
+
 /** The first admin, made as in production: sign up, then claim the role with the bootstrap token. */
 export async function signedUpAdmin(server: Requestable, email = ADMIN_EMAIL, password = ADMIN_PASSWORD) {
   const auth = await signedUpUser(server, email, password);
-  await request(server)
-    .post('/auth/admin-bootstrap')
-    .set(auth)
-    .send({ token: ADMIN_BOOTSTRAP_TOKEN })
-    .expect(200);
+  await claimFirstAdmin(server, auth.Authorization.slice('Bearer '.length));
   return auth;
 }

@@ -18,6 +18,11 @@ function derive(password: string, salt: Buffer, params: ScryptParams) {
   );
 }
 
+/** `scrypt$N$r$p$salt$hash`, parameters stored with the hash so they can be raised later. */
+function encode(salt: Buffer, key: Buffer): string {
+  return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64'), key.toString('base64')].join('$');
+}
+
 export interface PasswordHasherProps {
   /** Derivations running at once. @default one less than the cores, at least 1 */
   readonly concurrency?: number;
@@ -53,13 +58,9 @@ export class PasswordHasher {
     return this.limit(() => derive(password, salt, params));
   }
 
-  /** `scrypt$N$r$p$salt$hash`, parameters stored with the hash so they can be raised later. */
   async hash(password: string): Promise<string> {
     const salt = randomBytes(16);
-    const key = await this.derive(password, salt, PARAMS);
-    return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64'), key.toString('base64')].join(
-      '$',
-    );
+    return encode(salt, await this.derive(password, salt, PARAMS));
   }
 
   async verify(password: string, encoded: string): Promise<boolean> {
@@ -77,16 +78,10 @@ export class PasswordHasher {
   /** Hashed once: unknown emails cost the same work as wrong passwords, so timing reveals nothing. */
   decoyHash(): Promise<string> {
     // Outside the queue: a refused first decoy must not poison every later sign-in.
-    this.decoy ??= derive(randomBytes(16).toString('hex'), randomBytes(16), PARAMS).then((key) =>
-      [
-        'scrypt',
-        PARAMS.N,
-        PARAMS.r,
-        PARAMS.p,
-        randomBytes(16).toString('base64'),
-        key.toString('base64'),
-      ].join('$'),
-    );
+    if (!this.decoy) {
+      const salt = randomBytes(16);
+      this.decoy = derive(randomBytes(16).toString('hex'), salt, PARAMS).then((key) => encode(salt, key));
+    }
     return this.decoy;
   }
 }

@@ -131,7 +131,7 @@ export class SqliteAnimeRepository implements AnimeRepository {
           }
           const tags = invalidates && (result.before || result.after) ? invalidates(result) : [];
           return tags.length ? { ...result, outboxId: this.outbox.insert(tags) } : result;
-          // IMMEDIATE: the write lock is taken at BEGIN, where the write lock waits for it. A deferred
+          // IMMEDIATE: the write lock is taken at BEGIN, which SqliteWriteLock retries until it is free. A deferred
           // transaction reads first and fails at once with SQLITE_BUSY_SNAPSHOT when another process
           // committed in between (seen as a 503 in the chaos suite, two instances writing one file).
         })
