@@ -18,7 +18,7 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY tsconfig.json tsconfig.build.json ./
 COPY api ./api
 COPY etl ./etl
-COPY pipelines ./pipelines
+COPY catalogue ./catalogue
 RUN node /compiler/node_modules/typescript/bin/tsc -p tsconfig.build.json --noCheck
 
 FROM ${NODE_IMAGE} AS runtime

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { compileCoercingSchema, formatErrors } from '../pipelines/ingest/validation';
+import { compileCoercingSchema, formatErrors } from '../catalogue/validation';
 
 /** Every environment variable the API and the ETL read. The README's configuration table mirrors it. */
 export const ConfigSchema = Type.Object({

@@ -3,9 +3,9 @@
 import './instrument';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { kaggleAnimes } from '../catalogue/profiles/kaggle-animes';
 import { writeDataset } from '../etl/generate';
 import { loadCsv } from '../etl/load-csv';
-import { kaggleAnimes } from '../pipelines/ingest/profiles/kaggle-animes';
 import { openAccounts, openRateLimiter } from './composition/accounts';
 import { openResponseCache } from './composition/cache';
 import { type CatalogueStore, openConfiguredStore } from './composition/catalogue-store';

@@ -1,4 +1,4 @@
-import { ANIME_TYPES, type AnimeType } from '../pipelines/ingest/definition';
+import { ANIME_TYPES, type AnimeType } from '../catalogue/definition';
 
 /** Header of the Kaggle animes.csv the original system loaded. */
 export const KAGGLE_HEADER = [

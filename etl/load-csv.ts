@@ -2,7 +2,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { stringify } from 'csv-stringify/sync';
 import type { CatalogueLoader, LoadMode, LoadResult } from '../api/core/ports/catalogue-loader';
-import { type MappingProfile, requiredSourceColumns } from '../pipelines/ingest/definition';
+import { type MappingProfile, requiredSourceColumns } from '../catalogue/definition';
 import { readRows } from './read-rows';
 import { readRowsInWorker } from './read-rows-in-worker';
 

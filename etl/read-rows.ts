@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { parse } from 'csv-parse';
-import type { MappingProfile } from '../pipelines/ingest/definition';
-import type { AnimeInput } from '../pipelines/ingest/schema';
+import type { MappingProfile } from '../catalogue/definition';
+import type { AnimeInput } from '../catalogue/schema';
 import { createCellsTransformer } from './transform';
 
 export interface RejectedRow {

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import { openConfiguredStore } from '../api/composition/catalogue-store';
 import { loadConfig } from '../api/config';
-import { ProfileError, resolveProfile } from '../pipelines/ingest/profiles';
+import { ProfileError, resolveProfile } from '../catalogue/profiles';
 import { InputError, type LoadSummary, loadCsv } from './load-csv';
 
 const USAGE = `usage: npm run etl -- --input FILE [--profile kaggle-animes|mal-export|mapping.json]

@@ -3,9 +3,9 @@ import {
   type FieldMapping,
   type MappingProfile,
   type TargetColumn,
-} from '../pipelines/ingest/definition';
-import { type AnimeInput, AnimeInputSchema } from '../pipelines/ingest/schema';
-import { compileSchema, formatErrors } from '../pipelines/ingest/validation';
+} from '../catalogue/definition';
+import { type AnimeInput, AnimeInputSchema } from '../catalogue/schema';
+import { compileSchema, formatErrors } from '../catalogue/validation';
 import { parseDelimitedList, parsePythonList } from './list-cells';
 
 export type RowOutcome = { ok: true; record: AnimeInput } | { ok: false; reasons: string[] };

@@ -1,6 +1,6 @@
 import type { TObject, TSchema } from '@sinclair/typebox';
 import type { ValidateFunction } from 'ajv';
-import { compileCoercingSchema, formatErrors } from '../../pipelines/ingest/validation';
+import { compileCoercingSchema, formatErrors } from '../../catalogue/validation';
 import { badRequest } from './problem';
 
 type RawQuery = Record<string, string | string[] | undefined>;

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import type { InvalidParam } from '../../pipelines/ingest/validation';
+import type { InvalidParam } from '../../catalogue/validation';
 
 /**
  * An RFC 9457 problem. Handlers throw these; the error middleware is the only place that turns

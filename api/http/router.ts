@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { trace } from '@opentelemetry/api';
 import type { TObject } from '@sinclair/typebox';
 import type { Context } from 'koa';
-import { compileSchema, formatErrors } from '../../pipelines/ingest/validation';
+import { compileSchema, formatErrors } from '../../catalogue/validation';
 import type { Principal } from '../core/auth/accounts';
 import type { Authorize } from './authentication';
 import { compileParamsParser, compileQueryParser } from './input';

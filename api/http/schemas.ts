@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 // Text parameters refuse control characters too: `q=%00` would match every title and mint a new
 // cache key per suffix.
-import { AnimeInputSchema, NO_CONTROL_CHARACTERS } from '../../pipelines/ingest/schema';
+import { AnimeInputSchema, NO_CONTROL_CHARACTERS } from '../../catalogue/schema';
 import { ANIME_TYPES } from '../core/domain/anime';
 import { SORT_FIELDS } from '../core/domain/query';
 

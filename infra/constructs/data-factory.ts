@@ -1,6 +1,6 @@
-import { INGEST_PIPELINE, ingestActivities, STAGING_TABLE } from '../../pipelines/ingest/data-factory';
-import type { MappingProfile, TargetColumn } from '../../pipelines/ingest/definition';
-import { ANIME_COLUMNS } from '../../pipelines/ingest/definition';
+import { INGEST_PIPELINE, ingestActivities, STAGING_TABLE } from '../../catalogue/data-factory';
+import type { MappingProfile, TargetColumn } from '../../catalogue/definition';
+import { ANIME_COLUMNS } from '../../catalogue/definition';
 import {
   Construct,
   DataFactory,
@@ -23,7 +23,7 @@ export interface IngestFactoryProps extends Placement {
     readonly blob: string;
   };
   readonly sql: { readonly server: string; readonly database: string };
-  /** The mapping profile the CSV follows, from pipelines/ingest. */
+  /** The mapping profile the CSV follows, from catalogue. */
   readonly profile: MappingProfile;
   /** @default the ingest definition's columns */
   readonly columns?: readonly TargetColumn[];

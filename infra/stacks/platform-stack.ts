@@ -1,5 +1,5 @@
-import type { MappingProfile } from '../../pipelines/ingest/definition';
-import { kaggleAnimes } from '../../pipelines/ingest/profiles/kaggle-animes';
+import type { MappingProfile } from '../../catalogue/definition';
+import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
 import {
   DATASET_BLOB,
   DATASET_CONTAINER,

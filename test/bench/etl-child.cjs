@@ -2,7 +2,7 @@
 // peak RSS belongs to this load alone. Prints the summary with peakRssMb as one JSON line.
 const { openCatalogueStore } = require('../../dist/api/composition/catalogue-store');
 const { loadCsv } = require('../../dist/etl/load-csv');
-const { kaggleAnimes } = require('../../dist/pipelines/ingest/profiles/kaggle-animes');
+const { kaggleAnimes } = require('../../dist/catalogue/profiles/kaggle-animes');
 
 async function main() {
   const [input, database] = process.argv.slice(2);

@@ -2,9 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { openCatalogueStore } from '../../api/composition/catalogue-store';
+import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
 import { writeDataset } from '../../etl/generate';
 import { loadCsv } from '../../etl/load-csv';
-import { kaggleAnimes } from '../../pipelines/ingest/profiles/kaggle-animes';
 import { freePort } from '../support/redis-server';
 
 export const ROOT = join(__dirname, '..', '..');

@@ -7,9 +7,9 @@ import { MssqlAnimeRepository } from '../../api/adapters/mssql/mssql-anime-repos
 import { MssqlCatalogueLoader } from '../../api/adapters/mssql/mssql-catalogue-loader';
 import { MssqlInvalidationOutbox } from '../../api/adapters/mssql/mssql-invalidation-outbox';
 import { MssqlUserStore } from '../../api/adapters/mssql/mssql-user-store';
+import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
 import { writeDataset } from '../../etl/generate';
 import { loadCsv } from '../../etl/load-csv';
-import { kaggleAnimes } from '../../pipelines/ingest/profiles/kaggle-animes';
 import { describeCatalogueStoreContract } from './anime-repository.contract';
 
 /**

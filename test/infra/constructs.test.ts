@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
 import { AppService } from '../../infra/constructs/app-service';
 import { Cache } from '../../infra/constructs/cache';
 import { IngestFactory } from '../../infra/constructs/data-factory';
@@ -22,7 +23,6 @@ import {
   StorageAccount,
   StorageContainer,
 } from '../../infra/provider';
-import { kaggleAnimes } from '../../pipelines/ingest/profiles/kaggle-animes';
 import { monitoring, only, PLACE, synth, type TerraformJson } from './support';
 
 describe('constructs are secure by default', () => {

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import { openCatalogueStore } from '../../api/composition/catalogue-store';
+import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
+import { malExport } from '../../catalogue/profiles/mal-export';
 import { writeDataset } from '../../etl/generate';
 import { loadCsv } from '../../etl/load-csv';
-import { kaggleAnimes } from '../../pipelines/ingest/profiles/kaggle-animes';
-import { malExport } from '../../pipelines/ingest/profiles/mal-export';
 import { runTs, spawnTs } from '../support/cli';
 
 const MAL_EXPORT = join(__dirname, '..', '..', '..', 'shared', 'data', 'mal-tv-anime-2006-2026.csv');

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
 import { writeDataset } from '../../etl/generate';
 import { createRowTransformer } from '../../etl/transform';
-import { kaggleAnimes } from '../../pipelines/ingest/profiles/kaggle-animes';
 
 describe('dataset generator', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gen-'));

@@ -57,8 +57,8 @@ describe('the dependency rules (dependency-cruiser)', () => {
   it('accept a tree that follows them (the negative control)', () => {
     expect(
       brokenRules({
-        'pipelines/ingest/definition.ts': leaf,
-        'api/core/service.ts': importing('../../pipelines/ingest/definition'),
+        'catalogue/definition.ts': leaf,
+        'api/core/service.ts': importing('../../catalogue/definition'),
         'api/adapters/store.ts': importing('../core/service'),
         'api/http/route.ts': importing('../core/service'),
         'api/composition/root.ts': importing('../adapters/store'),
@@ -75,7 +75,7 @@ describe('the dependency rules (dependency-cruiser)', () => {
     ],
     [
       'dataset-definition-is-the-ground-floor',
-      { 'api/core/v.ts': leaf, 'pipelines/ingest/p.ts': importing('../../api/core/v') },
+      { 'api/core/v.ts': leaf, 'catalogue/p.ts': importing('../api/core/v') },
     ],
     ['infra-and-api-are-apart', { 'api/config.ts': leaf, 'infra/stack.ts': importing('../api/config') }],
     ['api-does-not-import-infra', { 'infra/stack.ts': leaf, 'api/main.ts': importing('../infra/stack') }],

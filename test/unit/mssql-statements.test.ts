@@ -6,10 +6,10 @@ import { listQuery } from '../../api/adapters/mssql/mssql-anime-repository';
 import { loaderStatements, SQL } from '../../api/adapters/mssql/statements';
 import { ANIME_TYPES } from '../../api/core/domain/anime';
 import { SORT_FIELDS } from '../../api/core/domain/query';
+import { SCALAR_COLUMNS } from '../../catalogue/ddl';
+import { ANIME_COLUMNS } from '../../catalogue/definition';
 import { createRandom, GENRES, generateRow, KAGGLE_HEADER } from '../../etl/dataset-generator';
 import { parsePythonList } from '../../etl/list-cells';
-import { SCALAR_COLUMNS } from '../../pipelines/ingest/ddl';
-import { ANIME_COLUMNS } from '../../pipelines/ingest/definition';
 import { sqlparserRsErrors } from '../support/sqlparser-rs';
 
 const parser = new Parser();

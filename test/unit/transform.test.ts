@@ -1,7 +1,7 @@
+import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
+import { malExport } from '../../catalogue/profiles/mal-export';
 import { parsePythonList } from '../../etl/list-cells';
 import { createRowTransformer } from '../../etl/transform';
-import { kaggleAnimes } from '../../pipelines/ingest/profiles/kaggle-animes';
-import { malExport } from '../../pipelines/ingest/profiles/mal-export';
 
 const base = {
   animeID: '7',

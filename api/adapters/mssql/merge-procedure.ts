@@ -1,6 +1,6 @@
-import { MERGE_PROCEDURE, STAGING_TABLE } from '../../../pipelines/ingest/data-factory';
-import { ANIME_COLUMNS, type MappingProfile, type TargetColumn } from '../../../pipelines/ingest/definition';
-import { kaggleAnimes } from '../../../pipelines/ingest/profiles/kaggle-animes';
+import { MERGE_PROCEDURE, STAGING_TABLE } from '../../../catalogue/data-factory';
+import { ANIME_COLUMNS, type MappingProfile, type TargetColumn } from '../../../catalogue/definition';
+import { kaggleAnimes } from '../../../catalogue/profiles/kaggle-animes';
 import { mergeColumn, mergeStatements } from './statements';
 
 /** A T-SQL string literal (the values come from our own definition, never from requests). */
@@ -38,9 +38,9 @@ function sqlText(text: string): string {
 }
 
 function fieldOf(profile: MappingProfile, column: TargetColumn) {
-  return (
-    profile.fields as Record<string, import('../../../pipelines/ingest/definition').FieldMapping | undefined>
-  )[column.field];
+  return (profile.fields as Record<string, import('../../../catalogue/definition').FieldMapping | undefined>)[
+    column.field
+  ];
 }
 
 /** The cleaned text of a staged cell: trimmed, and NULL for the profile's null tokens. */

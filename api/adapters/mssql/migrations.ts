@@ -1,12 +1,7 @@
 import type sql from 'mssql';
-import { STAGING_TABLE } from '../../../pipelines/ingest/data-factory';
-import {
-  INDEXED_COLUMNS,
-  LIST_COLUMNS,
-  listTables,
-  scalarColumnDefinitions,
-} from '../../../pipelines/ingest/ddl';
-import { ANIME_COLUMNS } from '../../../pipelines/ingest/definition';
+import { STAGING_TABLE } from '../../../catalogue/data-factory';
+import { INDEXED_COLUMNS, LIST_COLUMNS, listTables, scalarColumnDefinitions } from '../../../catalogue/ddl';
+import { ANIME_COLUMNS } from '../../../catalogue/definition';
 import { mergeProcedure } from './merge-procedure';
 
 /** A T-SQL migration: batches run in order in one transaction (CREATE TRIGGER must start a batch). */

@@ -1,4 +1,4 @@
-import { ANIME_COLUMNS, type TargetColumn } from '../../../pipelines/ingest/definition';
+import { ANIME_COLUMNS, type TargetColumn } from '../../../catalogue/definition';
 import { ANIME_ROW_COLUMNS } from '../sql/anime-row';
 
 /**

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { LIST_COLUMNS, listTables, scalarColumnDefinitions } from '../../../pipelines/ingest/ddl';
+import { LIST_COLUMNS, listTables, scalarColumnDefinitions } from '../../../catalogue/ddl';
 
 export interface Migration {
   readonly version: number;

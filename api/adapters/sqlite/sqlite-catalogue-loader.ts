@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type Database from 'better-sqlite3';
-import { ANIME_COLUMNS } from '../../../pipelines/ingest/definition';
+import { ANIME_COLUMNS } from '../../../catalogue/definition';
 import type { AnimeInput } from '../../core/domain/anime';
 import type { CatalogueLoad, CatalogueLoader, LoadMode, LoadResult } from '../../core/ports/catalogue-loader';
 import type { SqliteWriteLock } from './busy';

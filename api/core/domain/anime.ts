@@ -1,8 +1,8 @@
-import { ANIME_COLUMNS } from '../../../pipelines/ingest/definition';
-import type { AnimeInput } from '../../../pipelines/ingest/schema';
+import { ANIME_COLUMNS } from '../../../catalogue/definition';
+import type { AnimeInput } from '../../../catalogue/schema';
 
-export { ANIME_TYPES, type AnimeType } from '../../../pipelines/ingest/definition';
-export type { AnimeInput } from '../../../pipelines/ingest/schema';
+export { ANIME_TYPES, type AnimeType } from '../../../catalogue/definition';
+export type { AnimeInput } from '../../../catalogue/schema';
 
 /** A catalogue entry as stored: the ingest record plus the identity and bookkeeping the store owns. */
 export interface Anime extends AnimeInput {

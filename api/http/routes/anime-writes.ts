@@ -1,5 +1,5 @@
 import { type TUnsafe, Type } from '@sinclair/typebox';
-import { AnimeInputSchema } from '../../../pipelines/ingest/schema';
+import { AnimeInputSchema } from '../../../catalogue/schema';
 import type { CatalogueWrites } from '../../core/catalogue-writes';
 import type { AnimeInput } from '../../core/domain/anime';
 import { expectedVersion } from '../preconditions';

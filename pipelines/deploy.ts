@@ -1,3 +1,4 @@
+import { INGEST_PIPELINE } from '../catalogue/data-factory';
 import {
   DATASET_BLOB,
   DATASET_CONTAINER,
@@ -5,8 +6,7 @@ import {
   IMAGE_REPOSITORY,
   namesFor,
   registryLoginServer,
-} from '../../infra/config/environments';
-import { INGEST_PIPELINE } from '../ingest/data-factory';
+} from '../infra/config/environments';
 import { ACTIONS, checkout, type Job, npmCi, type Step, setupNode, type Workflow } from './workflow';
 
 const IMAGE_TAG = '${{ github.sha }}';

@@ -1,5 +1,5 @@
 import { type TSchema, Type } from '@sinclair/typebox';
-import { ANIME_COLUMNS, type AnimeType, type TargetColumn } from './definition';
+import { ANIME_COLUMNS, type TargetColumn } from './definition';
 
 /**
  * Stored text carries no C0 or C1 control characters: a NUL in a title can never be found by a
@@ -49,13 +49,23 @@ export const AnimeInputSchema = Type.Object(
   { additionalProperties: false, $id: 'AnimeInput' },
 );
 
-/** Kept explicit rather than `Static<>` of a computed object, so the record type stays readable. */
-export interface AnimeInput {
-  sourceId: string;
-  title: string;
-  type: AnimeType;
-  year: number | null;
-  score: number | null;
-  episodes: number | null;
-  genres: string[];
+type ValueOf<C extends TargetColumn> = C extends {
+  readonly kind: 'enum';
+  readonly values: readonly (infer V)[];
 }
+  ? V
+  : C extends { readonly kind: 'text' }
+    ? string
+    : C extends { readonly kind: 'integer' | 'decimal' }
+      ? number
+      : string[];
+
+type Column = (typeof ANIME_COLUMNS)[number];
+
+/**
+ * The record a loader or an admin writes, computed from the columns, so a column added to the
+ * definition is a compile error wherever a record is built without it.
+ */
+export type AnimeInput = {
+  -readonly [C in Column as C['field']]: C['nullable'] extends true ? ValueOf<C> | null : ValueOf<C>;
+};

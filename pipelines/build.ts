@@ -10,7 +10,7 @@ import { renderWorkflow, WORKFLOWS } from './render';
 const { values } = parseArgs({
   options: { check: { type: 'boolean', default: false }, dir: { type: 'string' } },
 });
-const dir = values.dir ? resolve(values.dir) : join(__dirname, '..', '..', '.github', 'workflows');
+const dir = values.dir ? resolve(values.dir) : join(__dirname, '..', '.github', 'workflows');
 const check = values.check;
 let stale = 0;
 mkdirSync(dir, { recursive: true });
@@ -23,7 +23,7 @@ for (const [file, workflow] of Object.entries(WORKFLOWS)) {
   } catch {}
   if (current === rendered) continue;
   if (check) {
-    console.error(`${file} differs from pipelines/delivery: run npm run pipelines:build`);
+    console.error(`${file} differs from pipelines: run npm run pipelines:build`);
     stale++;
   } else {
     writeFileSync(path, rendered);
