@@ -2,14 +2,16 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { openPool } from '../adapters/mssql/connection';
 import { migrate } from '../adapters/mssql/migrations';
-import { MssqlAnimeRepository } from '../adapters/mssql/mssql-anime-repository';
 import { MssqlCatalogueLoader } from '../adapters/mssql/mssql-catalogue-loader';
-import { MssqlInvalidationOutbox } from '../adapters/mssql/mssql-invalidation-outbox';
+import { MssqlExecutor } from '../adapters/mssql/mssql-executor';
 import { MssqlUserStore } from '../adapters/mssql/mssql-user-store';
+import { SqlAnimeRepository } from '../adapters/sql/sql-anime-repository';
+import type { SqlExecutor } from '../adapters/sql/sql-executor';
+import { SqlInvalidationOutbox } from '../adapters/sql/sql-invalidation-outbox';
 import { SqliteWriteLock } from '../adapters/sqlite/busy';
 import { openDatabase } from '../adapters/sqlite/open-database';
-import { SqliteAnimeRepository } from '../adapters/sqlite/sqlite-anime-repository';
 import { SqliteCatalogueLoader } from '../adapters/sqlite/sqlite-catalogue-loader';
+import { SqliteExecutor } from '../adapters/sqlite/sqlite-executor';
 import { SqliteUserStore } from '../adapters/sqlite/sqlite-user-store';
 import { type Config, databaseDriver } from '../config';
 import type { AnimeRepository } from '../core/ports/anime-repository';
@@ -27,6 +29,15 @@ export interface CatalogueStore {
   close(): Promise<void>;
 }
 
+/** The catalogue and its outbox over one SQL dialect. */
+export function overSql(executor: SqlExecutor): Pick<CatalogueStore, 'repository' | 'outbox' | 'close'> {
+  return {
+    repository: new SqlAnimeRepository(executor),
+    outbox: new SqlInvalidationOutbox(executor),
+    close: () => executor.close(),
+  };
+}
+
 /** Picks the store adapter from configuration. Shared by the API's and the ETL's entry points. */
 export function openCatalogueStore(
   config: Pick<Config, 'DATABASE_PATH'> & Partial<Pick<Config, 'SQLITE_BUSY_TIMEOUT_MS'>>,
@@ -34,15 +45,12 @@ export function openCatalogueStore(
   if (config.DATABASE_PATH !== ':memory:') mkdirSync(dirname(config.DATABASE_PATH), { recursive: true });
   const db = openDatabase(config.DATABASE_PATH, { busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS });
   const writes = new SqliteWriteLock(db, config.SQLITE_BUSY_TIMEOUT_MS ?? 5000);
-  const repository = new SqliteAnimeRepository(db, writes);
   const users = new SqliteUserStore(db, writes);
   return {
-    repository,
+    ...overSql(new SqliteExecutor(db, writes)),
     loader: new SqliteCatalogueLoader(db, writes),
     users,
     credentials: users,
-    outbox: repository.outbox,
-    close: () => repository.close(),
   };
 }
 
@@ -74,13 +82,10 @@ export async function openConfiguredStore(config: StoreConfig): Promise<Catalogu
   });
   await migrate(pool);
   const users = new MssqlUserStore(pool);
-  const repository = new MssqlAnimeRepository(pool);
   return {
-    repository,
+    ...overSql(new MssqlExecutor(pool)),
     loader: new MssqlCatalogueLoader(pool),
     users,
     credentials: users,
-    outbox: new MssqlInvalidationOutbox(pool),
-    close: () => repository.close(),
   };
 }

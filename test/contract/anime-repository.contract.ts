@@ -9,6 +9,7 @@ import {
 import type { CatalogueLoader } from '../../api/core/ports/catalogue-loader';
 import type { InvalidationOutbox } from '../../api/core/ports/invalidation-outbox';
 import type { UserRepository } from '../../api/core/ports/user-repository';
+import { ANIME_COLUMNS } from '../../catalogue/definition';
 import { FIXTURE_GENRES, fixtureRecords } from '../support/fixtures';
 import { expectedList } from './catalogue-oracle';
 
@@ -47,15 +48,9 @@ const sortArbitrary: fc.Arbitrary<AnimeSort> = fc.record({
   descending: fc.boolean(),
 });
 
-const fieldsOf = ({ sourceId, title, type, year, score, episodes, genres }: AnimeInput) => ({
-  sourceId,
-  title,
-  type,
-  year,
-  score,
-  episodes,
-  genres,
-});
+/** Every field of the definition: an adapter that drops or garbles a new column fails here. */
+const fieldsOf = (record: AnimeInput) =>
+  Object.fromEntries(ANIME_COLUMNS.map(({ field }) => [field, record[field]])) as unknown as AnimeInput;
 
 /**
  * The behaviour every AnimeRepository + CatalogueLoader adapter must have, checked against an

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openPool } from '../../api/adapters/mssql/connection';
 import { migrate } from '../../api/adapters/mssql/migrations';
-import { MssqlAnimeRepository } from '../../api/adapters/mssql/mssql-anime-repository';
 import { MssqlCatalogueLoader } from '../../api/adapters/mssql/mssql-catalogue-loader';
-import { MssqlInvalidationOutbox } from '../../api/adapters/mssql/mssql-invalidation-outbox';
+import { MssqlExecutor } from '../../api/adapters/mssql/mssql-executor';
 import { MssqlUserStore } from '../../api/adapters/mssql/mssql-user-store';
+import { SqlAnimeRepository } from '../../api/adapters/sql/sql-anime-repository';
+import { SqlInvalidationOutbox } from '../../api/adapters/sql/sql-invalidation-outbox';
 import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
 import { writeDataset } from '../../etl/generate';
 import { loadCsv } from '../../etl/load-csv';
@@ -32,9 +33,9 @@ if (!connectionString)
         'DELETE FROM anime_genres; DELETE FROM animes; DELETE FROM genres; DELETE FROM cache_outbox; DELETE FROM local_credentials; DELETE FROM users;',
       );
     return {
-      repository: new MssqlAnimeRepository(pool),
+      repository: new SqlAnimeRepository(new MssqlExecutor(pool)),
       loader: new MssqlCatalogueLoader(pool),
-      outbox: new MssqlInvalidationOutbox(pool),
+      outbox: new SqlInvalidationOutbox(new MssqlExecutor(pool)),
       users: new MssqlUserStore(pool),
       dispose: () => pool.close(),
     };
@@ -55,7 +56,7 @@ if (!connectionString)
       const summary = await loadCsv({ input: csv, profile: kaggleAnimes, loader, mode: 'replace' });
       expect(summary.valid).toBe(500);
       expect(summary.rejected).toBe(1);
-      const repository = new MssqlAnimeRepository(pool);
+      const repository = new SqlAnimeRepository(new MssqlExecutor(pool));
       expect((await repository.stats()).total).toBe(500);
       const version = await repository.dataVersion();
       const failing = await loader.begin('replace');

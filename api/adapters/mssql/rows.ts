@@ -2,9 +2,7 @@ import type { Anime } from '../../core/domain/anime';
 import { type AnimeRow, animeFromRow } from '../sql/anime-row';
 
 /** A row as tedious returns it: DATETIME2 as Date, DECIMAL and INT as numbers. */
-export type MssqlAnimeRow = AnimeRow<Date>;
-
-export const toAnime = (row: MssqlAnimeRow): Anime => animeFromRow(row, (date) => date.toISOString());
+export const toAnime = (row: AnimeRow): Anime => animeFromRow(row, (date) => (date as Date).toISOString());
 
 /** Duplicate key (unique index 2601, unique constraint 2627). */
 export function isUniqueViolation(error: unknown): boolean {

@@ -1,36 +1,13 @@
-import { ANIME_COLUMNS, type TargetColumn } from '../../../catalogue/definition';
-import { ANIME_ROW_COLUMNS } from '../sql/anime-row';
+import { ANIME_COLUMNS } from '../../../catalogue/definition';
+import { storedColumn } from '../sql/anime-row';
 
 /**
- * Every fixed statement the mssql adapters issue, in one place so a unit test can parse each one as
- * T-SQL. Values are always `@name` parameters. (Catalogue list queries are built from
- * filter-sql.ts and parsed by a property test over random filters.)
+ * The fixed statements of the mssql user store and loader, in one place so a unit test can parse
+ * each one as T-SQL. Values are always `@name` parameters. (The catalogue's statements are
+ * catalogue-sql.ts, written once for both dialects and parsed by the same test.)
  */
 export const SQL = {
-  animeById: `SELECT ${ANIME_ROW_COLUMNS} FROM animes a WHERE a.id = @id`,
-  animeByIdLocked: `SELECT ${ANIME_ROW_COLUMNS} FROM animes a WITH (UPDLOCK, HOLDLOCK) WHERE a.id = @id`,
-  genreFacets:
-    'SELECT g.name AS value, COUNT(*) AS count FROM genres g JOIN anime_genres ag ON ag.genre_id = g.id GROUP BY g.id, g.name ORDER BY count DESC, g.name',
-  typeFacets: 'SELECT type AS value, COUNT(*) AS count FROM animes GROUP BY type ORDER BY count DESC, type',
-  totals: 'SELECT COUNT(*) AS total, AVG(CAST(score AS FLOAT)) AS averageScore FROM animes',
-  byYear:
-    'SELECT year, COUNT(*) AS count FROM animes GROUP BY year ORDER BY CASE WHEN year IS NULL THEN 1 ELSE 0 END, year',
   marker: 'SELECT version, accounted FROM data_version WHERE id = 1',
-  markerLocked: 'SELECT version, accounted FROM data_version WITH (UPDLOCK, HOLDLOCK) WHERE id = 1',
-  markAccounted: 'UPDATE data_version SET accounted = @version WHERE id = 1 AND version = @version',
-  accountAll: 'UPDATE data_version SET accounted = version WHERE id = 1',
-  insertAnime: `INSERT INTO animes (source_id, title, type, year, score, episodes, genres_json, version, created_at, updated_at)
-VALUES (@sourceId, @title, @type, @year, @score, @episodes, @genres, 1, SYSUTCDATETIME(), SYSUTCDATETIME());
-SELECT CAST(SCOPE_IDENTITY() AS INT) AS id`,
-  updateAnime: `UPDATE animes SET source_id = @sourceId, title = @title, type = @type, year = @year, score = @score,
-episodes = @episodes, genres_json = @genres, version = version + 1, updated_at = SYSUTCDATETIME() WHERE id = @id`,
-  deleteAnime: 'DELETE FROM animes WHERE id = @id',
-  unlinkGenres: 'DELETE FROM anime_genres WHERE anime_id = @id',
-  ensureGenre:
-    'INSERT INTO genres (name) SELECT @name WHERE NOT EXISTS (SELECT 1 FROM genres WITH (UPDLOCK, HOLDLOCK) WHERE name = @name)',
-  linkGenre: `INSERT INTO anime_genres (anime_id, genre_id) SELECT @id, g.id FROM genres g WHERE g.name = @name
-AND NOT EXISTS (SELECT 1 FROM anime_genres x WHERE x.anime_id = @id AND x.genre_id = g.id)`,
-  ping: 'SELECT 1 AS ok',
   anyAnime: 'SELECT TOP 1 id FROM animes',
   // users and local credentials
   insertUser:
@@ -50,19 +27,10 @@ AND (role <> 'admin' OR (SELECT COUNT(*) FROM users WITH (UPDLOCK, HOLDLOCK) WHE
     'SELECT uid, email, display_name, password_hash FROM local_credentials WHERE email = @email',
   credentialByUid: 'SELECT uid, email, display_name, password_hash FROM local_credentials WHERE uid = @uid',
   deleteCredential: 'DELETE FROM local_credentials WHERE uid = @uid',
-  // invalidation outbox
-  appendOutbox: `INSERT INTO cache_outbox (tags_json, created_at) VALUES (@tags, SYSUTCDATETIME());
-SELECT CAST(SCOPE_IDENTITY() AS BIGINT) AS id`,
-  pendingOutbox: 'SELECT TOP (@limit) id, tags_json FROM cache_outbox ORDER BY id',
-  outboxEntry: 'SELECT id FROM cache_outbox WHERE id = @id',
-  removeOutbox: 'DELETE FROM cache_outbox WHERE id IN (SELECT CAST(value AS BIGINT) FROM OPENJSON(@ids))',
-  outboxSize: 'SELECT COUNT(*) AS n FROM cache_outbox',
 } as const;
 
 /** A merge source's column for a definition column: list columns arrive as JSON, as in `animes`. */
-export function mergeColumn(column: TargetColumn): string {
-  return column.kind === 'textList' ? `${column.column}_json` : column.column;
-}
+export const mergeColumn = storedColumn;
 
 // Our own names only: a loader's staging table (a fixed prefix and a UUID) or the procedure's #valid.
 const MERGE_SOURCES = /^(etl_staging_[0-9a-f]{32}|#valid)$/;

@@ -1,39 +1,53 @@
-import type { Anime, AnimeType } from '../../core/domain/anime';
+import { ANIME_COLUMNS, type TargetColumn } from '../../../catalogue/definition';
+import type { Anime, AnimeInput } from '../../core/domain/anime';
 
-/** The `animes` columns every SQL adapter selects, in the shape `animeFromRow` reads. */
-export const ANIME_ROW_COLUMNS =
-  'a.id, a.source_id, a.title, a.type, a.year, a.score, a.episodes, a.genres_json, a.version, a.created_at, a.updated_at';
-
-/** An `animes` row; the drivers differ only in how timestamps come back. */
-export interface AnimeRow<Timestamp> {
-  id: number;
-  source_id: string;
-  title: string;
-  type: string;
-  year: number | null;
-  score: number | null;
-  episodes: number | null;
-  genres_json: string;
-  version: number;
-  created_at: Timestamp;
-  updated_at: Timestamp;
+/** The SQL column that stores a definition column: a list is kept as JSON beside its link table. */
+export function storedColumn(column: TargetColumn): string {
+  return column.kind === 'textList' ? `${column.column}_json` : column.column;
 }
 
-export function animeFromRow<Timestamp>(
-  row: AnimeRow<Timestamp>,
-  isoTimestamp: (value: Timestamp) => string,
-): Anime {
+/** The stored columns of a record, in definition order: what every INSERT and UPDATE writes. */
+export const RECORD_COLUMNS: readonly string[] = ANIME_COLUMNS.map(storedColumn);
+
+/** The `animes` columns every catalogue read selects (alias `a`). */
+export const ANIME_ROW_COLUMNS = ['id', ...RECORD_COLUMNS, 'version', 'created_at', 'updated_at']
+  .map((name) => `a.${name}`)
+  .join(', ');
+
+/** An `animes` row as a driver returns it. */
+export type AnimeRow = Readonly<Record<string, unknown>>;
+
+/** The values of RECORD_COLUMNS for a record, in the same order. */
+export function recordValues(input: AnimeInput): unknown[] {
+  return ANIME_COLUMNS.map((column) => {
+    const value = (input as Record<string, unknown>)[column.field] ?? null;
+    return column.kind === 'textList' ? JSON.stringify(value ?? []) : value;
+  });
+}
+
+function decodeValue(column: TargetColumn, value: unknown): unknown {
+  if (value === null || value === undefined) return column.kind === 'textList' ? [] : null;
+  switch (column.kind) {
+    case 'textList':
+      return JSON.parse(String(value));
+    // DECIMAL may come back as text from some drivers; SQLite and tedious return numbers.
+    case 'decimal':
+    case 'integer':
+      return Number(value);
+    default:
+      return String(value);
+  }
+}
+
+/** A row to the domain record; the drivers differ only in how timestamps come back. */
+export function animeFromRow(row: AnimeRow, isoTimestamp: (value: unknown) => string): Anime {
+  const record = Object.fromEntries(
+    ANIME_COLUMNS.map((column) => [column.field, decodeValue(column, row[storedColumn(column)])]),
+  ) as unknown as AnimeInput;
   return {
-    id: row.id,
-    sourceId: row.source_id,
-    title: row.title,
-    type: row.type as AnimeType,
-    year: row.year,
-    // A no-op where the driver returns numbers (SQLite, tedious); DECIMAL may come back as text elsewhere.
-    score: row.score === null ? null : Number(row.score),
-    episodes: row.episodes,
-    genres: JSON.parse(row.genres_json) as string[],
-    version: row.version,
+    id: Number(row.id),
+    ...record,
+    version: Number(row.version),
     createdAt: isoTimestamp(row.created_at),
     updatedAt: isoTimestamp(row.updated_at),
   };

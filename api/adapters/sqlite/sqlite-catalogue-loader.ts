@@ -3,11 +3,16 @@ import type Database from 'better-sqlite3';
 import { ANIME_COLUMNS } from '../../../catalogue/definition';
 import type { AnimeInput } from '../../core/domain/anime';
 import type { CatalogueLoad, CatalogueLoader, LoadMode, LoadResult } from '../../core/ports/catalogue-loader';
+import { RECORD_COLUMNS, recordValues } from '../sql/anime-row';
 import type { SqliteWriteLock } from './busy';
-import type { AnimeRow } from './rows';
 
-const COLUMNS = 'source_id, title, type, year, score, episodes, genres_json';
-const INSERTED_VALUES = '(?, ?, ?, ?, ?, ?, ?, 1, ?, ?)';
+const COLUMNS = RECORD_COLUMNS.join(', ');
+const INSERTED_VALUES = `(${RECORD_COLUMNS.map(() => '?').join(', ')}, 1, ?, ?)`;
+/** What a load compares, and rewrites, on a row that exists: everything but its key. */
+const CHANGING = RECORD_COLUMNS.map((column, index) => ({ column, index })).filter(
+  ({ column }) => column !== 'source_id',
+);
+const GENRES_INDEX = RECORD_COLUMNS.indexOf('genres_json');
 /** Rows per INSERT statement: binding many rows at once halves the per-statement overhead. */
 const ROWS_PER_INSERT = 50;
 /** KiB, as a negative cache_size. */
@@ -27,8 +32,8 @@ const LIVE_INDEXES = new Set(
   ANIME_COLUMNS.filter((c) => c.kind === 'enum').map((c) => `ix_animes_${c.column}`),
 );
 
-/** What a load compares before it updates a row. */
-type StoredRow = Pick<AnimeRow, 'id' | 'title' | 'type' | 'year' | 'score' | 'episodes' | 'genres_json'>;
+/** What a load compares before it updates a row: its id and its stored values, in RECORD_COLUMNS order. */
+type StoredRow = { id: number } & Record<string, unknown>;
 
 /**
  * Drops schema objects of `type` on `tables` and returns the function that recreates them. Used
@@ -113,11 +118,9 @@ class SqliteCatalogueLoad implements CatalogueLoad {
          SELECT a.id, g.id FROM animes a, json_each(a.genres_json) j JOIN genres g ON g.name = j.value
          WHERE a.id BETWEEN ? AND ?`,
       );
-      this.findBySource = db.prepare(
-        'SELECT id, title, type, year, score, episodes, genres_json FROM animes WHERE source_id = ?',
-      );
+      this.findBySource = db.prepare(`SELECT id, ${COLUMNS} FROM animes WHERE source_id = ?`);
       this.updateRow = db.prepare(
-        `UPDATE animes SET title = ?, type = ?, year = ?, score = ?, episodes = ?, genres_json = ?,
+        `UPDATE animes SET ${CHANGING.map(({ column }) => `${column} = ?`).join(', ')},
            version = version + 1, updated_at = ? WHERE id = ?`,
       );
       this.unlinkGenres = db.prepare('DELETE FROM anime_genres WHERE anime_id = ?');
@@ -144,19 +147,7 @@ class SqliteCatalogueLoad implements CatalogueLoad {
 
   private tryInsertMany(rows: readonly AnimeInput[]): boolean {
     const values: unknown[] = [];
-    for (const r of rows) {
-      values.push(
-        r.sourceId,
-        r.title,
-        r.type,
-        r.year,
-        r.score,
-        r.episodes,
-        JSON.stringify(r.genres),
-        this.now,
-        this.now,
-      );
-    }
+    for (const r of rows) values.push(...recordValues(r), this.now, this.now);
     try {
       this.inserted += this.insertMany.run(values).changes;
       return true;
@@ -167,18 +158,8 @@ class SqliteCatalogueLoad implements CatalogueLoad {
   }
 
   private apply(r: AnimeInput): void {
-    const genresJson = JSON.stringify(r.genres);
-    const { changes } = this.insertNew.run(
-      r.sourceId,
-      r.title,
-      r.type,
-      r.year,
-      r.score,
-      r.episodes,
-      genresJson,
-      this.now,
-      this.now,
-    );
+    const values = recordValues(r);
+    const { changes } = this.insertNew.run(...values, this.now, this.now);
     if (changes === 1) {
       this.inserted++;
       return;
@@ -186,18 +167,12 @@ class SqliteCatalogueLoad implements CatalogueLoad {
     // The source id exists: from before this load, or from an earlier line of this file (which a
     // later line replaces, as a re-run of the file would).
     const row = this.findBySource.get(r.sourceId) as StoredRow;
-    const changed =
-      row.title !== r.title ||
-      row.type !== r.type ||
-      row.year !== r.year ||
-      row.score !== r.score ||
-      row.episodes !== r.episodes ||
-      row.genres_json !== genresJson;
+    const changed = CHANGING.some(({ column, index }) => row[column] !== values[index]);
     if (row.id <= this.maxIdBefore)
       this.seenExisting.set(row.id, changed || this.seenExisting.get(row.id) === true);
     if (!changed) return;
-    this.updateRow.run(r.title, r.type, r.year, r.score, r.episodes, genresJson, this.now, row.id);
-    if (row.id < this.unlinkedFrom && row.genres_json !== genresJson) {
+    this.updateRow.run(...CHANGING.map(({ index }) => values[index]), this.now, row.id);
+    if (row.id < this.unlinkedFrom && row.genres_json !== values[GENRES_INDEX]) {
       this.unlinkGenres.run(row.id);
       this.linkGenres(row.id, row.id);
     }

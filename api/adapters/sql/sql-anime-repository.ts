@@ -1,0 +1,183 @@
+import type { Anime, AnimeInput } from '../../core/domain/anime';
+import type { AnimeFilter, AnimeSort, Page, PageRequest } from '../../core/domain/query';
+import {
+  type AnimeRepository,
+  type CatalogueStats,
+  ConflictError,
+  type FacetCount,
+  type InvalidatedTags,
+  PreconditionFailedError,
+  type WriteResult,
+} from '../../core/ports/anime-repository';
+import { type AnimeRow, animeFromRow } from './anime-row';
+import { type CatalogueSql, catalogueSql } from './catalogue-sql';
+import { rowsOf, type SqlExecutor, type Work } from './sql-executor';
+
+type Marker = { version: number; accounted: number };
+const marker = (row: Record<string, unknown> | undefined): Marker => ({
+  version: Number(row!.version),
+  accounted: Number(row!.accounted),
+});
+
+/**
+ * The catalogue over any SQL dialect: one algorithm for paging, stats, preconditions, list
+ * relinking, the unique-key guard and the accounted-write protocol. The executor supplies the
+ * dialect's statements, transactions and retries.
+ */
+export class SqlAnimeRepository implements AnimeRepository {
+  private readonly sql: CatalogueSql;
+
+  constructor(private readonly db: SqlExecutor) {
+    this.sql = catalogueSql(db.dialect);
+  }
+
+  private readonly toAnime = (row: AnimeRow): Anime => animeFromRow(row, this.db.isoTimestamp);
+
+  async list(filter: AnimeFilter, sort: AnimeSort, page: PageRequest): Promise<Page<Anime>> {
+    const rows = await this.db.read(() => rowsOf(this.sql.list(filter, sort, page)));
+    const items = rows.slice(0, page.limit).map(this.toAnime);
+    const last = items[items.length - 1];
+    if (rows.length <= page.limit || !last) return { items };
+    return { items, next: { value: last[sort.field], id: last.id } };
+  }
+
+  async listAll(filter: AnimeFilter, sort: AnimeSort): Promise<Anime[]> {
+    return (await this.db.read(() => rowsOf(this.sql.list(filter, sort)))).map(this.toAnime);
+  }
+
+  async getById(id: number): Promise<Anime | null> {
+    const [row] = await this.db.read(() => rowsOf(this.sql.byId(id)));
+    return row ? this.toAnime(row) : null;
+  }
+
+  async genres(): Promise<FacetCount[]> {
+    return facets(await this.db.read(() => rowsOf(this.sql.genreFacets)));
+  }
+
+  async types(): Promise<FacetCount[]> {
+    return facets(await this.db.read(() => rowsOf(this.sql.typeFacets)));
+  }
+
+  async stats(): Promise<CatalogueStats> {
+    const sql = this.sql;
+    const { totals, byYear, byType } = await this.db.read(function* () {
+      const [totals] = (yield sql.totals).rows;
+      return { totals: totals!, byYear: (yield sql.byYear).rows, byType: (yield sql.typeFacets).rows };
+    });
+    const average = totals.averageScore === null ? null : Number(totals.averageScore);
+    return {
+      total: Number(totals.total),
+      averageScore: average === null ? null : Math.round(average * 1000) / 1000,
+      byType: facets(byType),
+      byYear: byYear.map((r) => ({ year: r.year === null ? null : Number(r.year), count: Number(r.count) })),
+    };
+  }
+
+  async dataVersion(): Promise<number> {
+    return (await this.changeMarker()).version;
+  }
+
+  async changeMarker(): Promise<Marker> {
+    const [row] = await this.db.read(() => rowsOf(this.sql.marker()));
+    return marker(row);
+  }
+
+  async markAccounted(version: number): Promise<boolean> {
+    const sql = this.sql;
+    return this.db.write(function* () {
+      return (yield sql.markAccounted(version)).changes === 1;
+    });
+  }
+
+  /**
+   * Runs an API write in one transaction. If no outside write was pending when it began, the
+   * versions it adds are marked accounted: the caller invalidates their tags precisely. The
+   * invalidation is recorded in the outbox in the same transaction.
+   */
+  private apiWrite(write: () => Work<WriteResult>, invalidates?: InvalidatedTags): Promise<WriteResult> {
+    const sql = this.sql;
+    return this.db.write(function* () {
+      const start = marker((yield sql.marker(true)).rows[0]);
+      const result = yield* write();
+      if (start.accounted === start.version) yield sql.accountAll;
+      const tags = invalidates && (result.before || result.after) ? invalidates(result) : [];
+      if (!tags.length) return result;
+      const [entry] = (yield sql.appendOutbox(tags)).rows;
+      return { ...result, outboxId: Number(entry!.id) };
+    });
+  }
+
+  /** The row as it is now, read with the dialect's lock; PreconditionFailedError on a version mismatch. */
+  private *current(id: number, expectedVersion?: number): Work<Anime | null> {
+    const [row] = (yield this.sql.byId(id, true)).rows;
+    if (!row) return null;
+    const anime = this.toAnime(row);
+    if (expectedVersion !== undefined && anime.version !== expectedVersion)
+      throw new PreconditionFailedError(`anime ${id} is at version ${anime.version}, not ${expectedVersion}`);
+    return anime;
+  }
+
+  private *relink(id: number, input: AnimeInput): Work<void> {
+    for (const statement of this.sql.relinkLists(id, input)) yield statement;
+  }
+
+  private async guardUnique(sourceId: string, write: () => Promise<WriteResult>): Promise<WriteResult> {
+    try {
+      return await write();
+    } catch (error) {
+      if (this.db.isUniqueViolation(error))
+        throw new ConflictError(`an anime with sourceId "${sourceId}" already exists`);
+      throw error;
+    }
+  }
+
+  create(input: AnimeInput, invalidates?: InvalidatedTags): Promise<WriteResult> {
+    const self = this;
+    return this.guardUnique(input.sourceId, () =>
+      this.apiWrite(function* () {
+        const id = Number((yield self.sql.insertAnime(input)).rows[0]!.id);
+        yield* self.relink(id, input);
+        return { before: null, after: yield* self.current(id) };
+      }, invalidates),
+    );
+  }
+
+  update(
+    id: number,
+    input: AnimeInput,
+    expectedVersion?: number,
+    invalidates?: InvalidatedTags,
+  ): Promise<WriteResult> {
+    const self = this;
+    return this.guardUnique(input.sourceId, () =>
+      this.apiWrite(function* () {
+        const before = yield* self.current(id, expectedVersion);
+        if (!before) return { before: null, after: null };
+        yield self.sql.updateAnime(id, input);
+        yield* self.relink(id, input);
+        return { before, after: yield* self.current(id) };
+      }, invalidates),
+    );
+  }
+
+  remove(id: number, expectedVersion?: number, invalidates?: InvalidatedTags): Promise<WriteResult> {
+    const self = this;
+    return this.apiWrite(function* () {
+      const before = yield* self.current(id, expectedVersion);
+      if (before) yield self.sql.deleteAnime(id);
+      return { before, after: null };
+    }, invalidates);
+  }
+
+  async ping(): Promise<void> {
+    await this.db.read(() => rowsOf(this.sql.ping));
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}
+
+function facets(rows: readonly Record<string, unknown>[]): FacetCount[] {
+  return rows.map((row) => ({ value: String(row.value), count: Number(row.count) }));
+}

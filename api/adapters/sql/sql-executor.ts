@@ -1,0 +1,47 @@
+import type { Query } from './catalogue-sql';
+import type { SqlDialect } from './dialect';
+
+export interface ExecResult {
+  readonly rows: readonly Record<string, unknown>[];
+  /** Rows changed by the statement (0 for a SELECT). */
+  readonly changes: number;
+}
+
+/**
+ * A unit of database work written once for every dialect: it yields each statement and receives
+ * its result. The SQLite executor drives it synchronously inside one better-sqlite3 transaction
+ * (no other callback can run in the middle); the SQL Server executor drives it with awaits.
+ */
+export type Work<T> = Generator<Query, T, ExecResult>;
+
+/**
+ * The dialect port: how statements run, in a transaction and under the dialect's own retry or
+ * busy handling. Each call takes a factory, so that a retried transaction starts its work anew.
+ */
+export interface SqlExecutor {
+  readonly dialect: SqlDialect;
+  read<T>(work: () => Work<T>): Promise<T>;
+  /** One write transaction (READ COMMITTED with the dialect's locks; IMMEDIATE on SQLite). */
+  write<T>(work: () => Work<T>): Promise<T>;
+  isUniqueViolation(error: unknown): boolean;
+  /** A stored timestamp to ISO-8601. */
+  isoTimestamp(value: unknown): string;
+  close(): Promise<void>;
+}
+
+/** Work of one statement, for its rows. */
+export function* rowsOf(query: Query): Work<readonly Record<string, unknown>[]> {
+  return (yield query).rows;
+}
+
+export function drive<T>(work: Work<T>, exec: (query: Query) => ExecResult): T {
+  let step = work.next();
+  while (!step.done) step = work.next(exec(step.value));
+  return step.value;
+}
+
+export async function driveAsync<T>(work: Work<T>, exec: (query: Query) => Promise<ExecResult>): Promise<T> {
+  let step = work.next();
+  while (!step.done) step = work.next(await exec(step.value));
+  return step.value;
+}

@@ -1,0 +1,63 @@
+import type Database from 'better-sqlite3';
+import type { Query } from '../sql/catalogue-sql';
+import { drive, type ExecResult, type SqlExecutor, type Work } from '../sql/sql-executor';
+import type { SqliteWriteLock } from './busy';
+import { sqliteDialect } from './sqlite-dialect';
+
+/** Prepared statements kept per text; list queries vary with their filters, so the cache is bounded. */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * better-sqlite3 is synchronous: work runs to its end inside one call, so a transaction never
+ * yields the event loop halfway. Writes go through SqliteWriteLock, which retries a busy
+ * database from a timer instead of waiting inside the call.
+ */
+export class SqliteExecutor implements SqlExecutor {
+  readonly dialect = sqliteDialect;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly writes: SqliteWriteLock,
+  ) {}
+
+  private prepared(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (statement) {
+      this.statements.delete(text);
+    } else {
+      statement = this.db.prepare(text);
+      if (this.statements.size >= STATEMENT_CACHE_SIZE)
+        this.statements.delete(this.statements.keys().next().value!);
+    }
+    this.statements.set(text, statement);
+    return statement;
+  }
+
+  private readonly exec = (query: Query): ExecResult => {
+    const statement = this.prepared(query.text);
+    if (statement.reader) return { rows: statement.all(...query.params) as ExecResult['rows'], changes: 0 };
+    return { rows: [], changes: statement.run(...query.params).changes };
+  };
+
+  async read<T>(work: () => Work<T>): Promise<T> {
+    return drive(work(), this.exec);
+  }
+
+  write<T>(work: () => Work<T>): Promise<T> {
+    // IMMEDIATE: the write lock is taken at BEGIN, which SqliteWriteLock retries until it is free.
+    // A deferred transaction reads first and fails at once with SQLITE_BUSY_SNAPSHOT when another
+    // process committed in between (seen as a 503 in the chaos suite, two instances on one file).
+    return this.writes.run(() => this.db.transaction(() => drive(work(), this.exec)).immediate());
+  }
+
+  isUniqueViolation(error: unknown): boolean {
+    return (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+  }
+
+  isoTimestamp = (value: unknown): string => String(value);
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
