@@ -38,10 +38,15 @@ export function overSql(executor: SqlExecutor): Pick<CatalogueStore, 'repository
   };
 }
 
+/** The embedded store, with its connection for tools and tests that must reach SQLite itself. */
+export interface SqliteCatalogueStore extends CatalogueStore {
+  readonly connection: import('better-sqlite3').Database;
+}
+
 /** Picks the store adapter from configuration. Shared by the API's and the ETL's entry points. */
 export function openCatalogueStore(
   config: Pick<Config, 'DATABASE_PATH'> & Partial<Pick<Config, 'SQLITE_BUSY_TIMEOUT_MS'>>,
-): CatalogueStore {
+): SqliteCatalogueStore {
   if (config.DATABASE_PATH !== ':memory:') mkdirSync(dirname(config.DATABASE_PATH), { recursive: true });
   const db = openDatabase(config.DATABASE_PATH, { busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS });
   const writes = new SqliteWriteLock(db, config.SQLITE_BUSY_TIMEOUT_MS ?? 5000);
@@ -51,6 +56,7 @@ export function openCatalogueStore(
     loader: new SqliteCatalogueLoader(db, writes),
     users,
     credentials: users,
+    connection: db,
   };
 }
 

@@ -10,6 +10,9 @@ export const BUILT_IN_PROFILES: Readonly<Record<string, MappingProfile>> = {
   [malExport.name]: malExport,
 };
 
+/** The profile of the generated dataset and of the original Kaggle export; `INGEST_PROFILE` picks another. */
+export const DEFAULT_INGEST_PROFILE = kaggleAnimes;
+
 const FieldMappingSchema = Type.Object(
   {
     from: Type.String({ minLength: 1 }),

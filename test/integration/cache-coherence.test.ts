@@ -2,7 +2,7 @@ import request from 'supertest';
 import { MemoryCacheStore } from '../../api/adapters/memory/memory-cache-store';
 import { RedisCacheStore } from '../../api/adapters/redis/redis-cache-store';
 import { createRedisClient } from '../../api/adapters/redis/redis-client';
-import type { CatalogueStore } from '../../api/composition/catalogue-store';
+import type { CatalogueStore, SqliteCatalogueStore } from '../../api/composition/catalogue-store';
 import { CircuitBreaker } from '../../api/core/cache/circuit-breaker';
 import { ReadThroughCache } from '../../api/core/cache/read-through-cache';
 import { CatalogueWrites } from '../../api/core/catalogue-writes';
@@ -24,7 +24,7 @@ async function stack(cacheStore: CacheStore, breaker?: CircuitBreaker, shared?: 
     coherence,
     writes,
     server: app.callback(),
-    db: (store.repository as unknown as { db: import('better-sqlite3').Database }).db,
+    db: (store as SqliteCatalogueStore).connection,
   };
 }
 

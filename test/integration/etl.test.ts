@@ -55,7 +55,7 @@ describe('ETL', () => {
     await openStore('empty').close();
     expect(schema(join(dir, 'idempotent.db'))).toEqual(schema(join(dir, 'empty.db')));
     // ...and so are the connection's page cache and sorter threads, which the API shares.
-    const connection = (store.repository as unknown as { db: Database.Database }).db;
+    const connection = store.connection;
     expect([
       connection.pragma('cache_size', { simple: true }),
       connection.pragma('threads', { simple: true }),

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { Parser } from 'node-sql-parser';
 import { PYTHON_LIST_TO_JSON } from '../../api/adapters/mssql/merge-procedure';
-import { TSQL_MIGRATIONS } from '../../api/adapters/mssql/migrations';
+import { repeatableBatches, TSQL_MIGRATIONS } from '../../api/adapters/mssql/migrations';
 import { loaderStatements, SQL } from '../../api/adapters/mssql/statements';
 import { tsqlDialect } from '../../api/adapters/mssql/tsql-dialect';
 import { catalogueSql, type Query } from '../../api/adapters/sql/catalogue-sql';
@@ -9,6 +9,7 @@ import { ANIME_TYPES } from '../../api/core/domain/anime';
 import { SORT_FIELDS } from '../../api/core/domain/query';
 import { SCALAR_COLUMNS } from '../../catalogue/ddl';
 import { ANIME_COLUMNS } from '../../catalogue/definition';
+import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
 import { createRandom, GENRES, generateRow, KAGGLE_HEADER } from '../../etl/dataset-generator';
 import { parsePythonList } from '../../etl/list-cells';
 import { sqlparserRsErrors } from '../support/sqlparser-rs';
@@ -36,6 +37,8 @@ const after = fc.record({
   id: fc.integer({ min: 1, max: 1e6 }),
 });
 
+/** The versioned migrations, then the objects recreated on every migrate. */
+const ALL_BATCHES = [...TSQL_MIGRATIONS.flatMap((m) => m.batches), ...repeatableBatches(kaggleAnimes)];
 const catalogue = catalogueSql(tsqlDialect);
 const listQuery = catalogue.list;
 const record = {
@@ -112,7 +115,7 @@ describe('every statement the mssql adapter issues parses as T-SQL', () => {
 });
 
 describe('T-SQL migrations derived from the ingest definition', () => {
-  const ddl = TSQL_MIGRATIONS.flatMap((m) => m.batches).join('\n');
+  const ddl = ALL_BATCHES.join('\n');
 
   it('declares every scalar column of the definition, the version columns and the outbox', () => {
     for (const column of SCALAR_COLUMNS) expect(ddl).toMatch(new RegExp(`\\[${column.column}\\] [A-Z]+`));
@@ -120,20 +123,16 @@ describe('T-SQL migrations derived from the ingest definition', () => {
     expect(ddl).toMatch(/CREATE TRIGGER trg_animes_data_version ON animes AFTER INSERT, UPDATE, DELETE/);
     expect(ddl).toMatch(/CREATE TRIGGER trg_anime_genres_data_version/);
     expect(ddl).toContain('CREATE TABLE cache_outbox');
-    expect(ddl).toContain('CREATE PROCEDURE merge_staged_animes');
+    expect(ddl).toContain('CREATE OR ALTER PROCEDURE merge_staged_animes');
   });
 
   it('lands every definition column in the Data Factory staging table', () => {
-    const staging = TSQL_MIGRATIONS.flatMap((m) => m.batches).find((b) =>
-      b.startsWith('CREATE TABLE animes_staging'),
-    )!;
+    const staging = ALL_BATCHES.find((b) => b.startsWith('CREATE TABLE animes_staging'))!;
     for (const column of ANIME_COLUMNS) expect(staging).toContain(`[${column.column}] NVARCHAR(MAX) NULL`);
   });
 
   it('applies the profile rules in the merge procedure (null tokens, synonyms, list format)', () => {
-    const procedure = TSQL_MIGRATIONS.flatMap((m) => m.batches).find((b) =>
-      b.startsWith('CREATE PROCEDURE'),
-    )!;
+    const procedure = ALL_BATCHES.find((b) => b.startsWith('CREATE OR ALTER PROCEDURE'))!;
     expect(procedure).toContain("N'UNKNOWN'");
     expect(procedure).toContain("WHEN N'TV SPECIAL' THEN N'SPECIAL'");
     expect(procedure).toContain("@profile <> N'kaggle-animes'");
@@ -162,17 +161,16 @@ describe('T-SQL migrations derived from the ingest definition', () => {
   });
 
   it('renders that rewrite into the merge procedure, with the mark as NCHAR(1)', () => {
-    const procedure = TSQL_MIGRATIONS.flatMap((m) => m.batches).find((b) =>
-      b.startsWith('CREATE PROCEDURE'),
-    )!;
+    const procedure = ALL_BATCHES.find((b) => b.startsWith('CREATE OR ALTER PROCEDURE'))!;
     expect(procedure.match(/REPLACE\(/g)!.length).toBeGreaterThanOrEqual(PYTHON_LIST_TO_JSON.length);
     expect(procedure).toContain(`N'[' + NCHAR(1)`);
     expect(procedure).not.toContain('\u0001');
   });
 
   it('keeps the DDL parseable by node-sql-parser, but for the forms it lacks', () => {
-    const batches = TSQL_MIGRATIONS.flatMap((m) => m.batches);
-    const beyondNodeSqlParser = (b: string) => /^CREATE (TRIGGER|PROCEDURE)|ROWVERSION|FOREIGN KEY/.test(b);
+    const batches = ALL_BATCHES;
+    const beyondNodeSqlParser = (b: string) =>
+      /^CREATE (TRIGGER|OR ALTER PROCEDURE)|ROWVERSION|FOREIGN KEY/.test(b);
     expect(batches.filter(beyondNodeSqlParser)).toHaveLength(6);
     for (const batch of batches.filter((b) => !beyondNodeSqlParser(b)))
       expect(() => parses(batch)).not.toThrow();
@@ -191,6 +189,8 @@ describe('every statement and migration batch also parses in sqlparser-rs', () =
       ...TSQL_MIGRATIONS.flatMap((m) =>
         m.batches.map((batch, i) => [`${m.name} #${i}`, batch] as [string, string]),
       ),
+      ...repeatableBatches(kaggleAnimes).map((batch, i) => [`repeatable #${i}`, batch] as [string, string]),
+      ...CATALOGUE_STATEMENTS.map(([name, query]) => [`catalogue ${name}`, query.text] as [string, string]),
       ...queries.map((text, i) => [`list query ${i}`, text] as [string, string]),
     ];
     const errors = sqlparserRsErrors(named.map(([, text]) => text));

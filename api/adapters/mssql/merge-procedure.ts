@@ -1,6 +1,5 @@
 import { MERGE_PROCEDURE, STAGING_TABLE } from '../../../catalogue/data-factory';
 import { ANIME_COLUMNS, type MappingProfile, type TargetColumn } from '../../../catalogue/definition';
-import { kaggleAnimes } from '../../../catalogue/profiles/kaggle-animes';
 import { mergeColumn, mergeStatements } from './statements';
 
 /** A T-SQL string literal (the values come from our own definition, never from requests). */
@@ -112,13 +111,13 @@ function rejection(column: TargetColumn): string | undefined {
  * a reason), then merges in one transaction. The data-version triggers move with the merge, so every
  * API instance's cache invalidates.
  */
-export function mergeProcedure(profile: MappingProfile = kaggleAnimes): string {
+export function mergeProcedure(profile: MappingProfile): string {
   const selectTyped = ANIME_COLUMNS.map(
     (c) => `${typed(c, profile)} AS [${mergeColumn(c)}], ${cleaned(c, profile)} AS [${c.column}_raw]`,
   ).join(',\n      ');
   const reasons = ANIME_COLUMNS.map(rejection).filter(Boolean).join(' ');
   const merge = mergeStatements('#valid');
-  return `CREATE PROCEDURE ${MERGE_PROCEDURE} (@profile NVARCHAR(64), @mode NVARCHAR(16) = N'upsert') AS
+  return `CREATE OR ALTER PROCEDURE ${MERGE_PROCEDURE} (@profile NVARCHAR(64), @mode NVARCHAR(16) = N'upsert') AS
 BEGIN
   SET NOCOUNT ON;
   SET XACT_ABORT ON;

@@ -1,0 +1,52 @@
+import type Database from 'better-sqlite3';
+import { migration as catalogue } from './001-catalogue';
+import { migration as dataVersion } from './002-data-version';
+import { migration as dataVersionAccounted } from './003-data-version-accounted';
+import { migration as accounts } from './004-accounts';
+import { migration as cacheOutbox } from './005-cache-outbox';
+
+/**
+ * A frozen, versioned step of the SQLite schema. `npm run migration:new -- <name>` writes the next
+ * one, for both dialects, from what the definition has and the migrated schema lacks; after that
+ * the text is never regenerated, so editing the definition never rewrites history. A test checks
+ * that a freshly migrated database matches the definition column for column.
+ */
+export interface SqliteMigration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly SqliteMigration[] = [
+  catalogue,
+  dataVersion,
+  dataVersionAccounted,
+  accounts,
+  cacheOutbox,
+];
+
+/** Applies pending migrations in order, each in its own transaction. Returns the versions applied. */
+export function migrate(
+  db: Database.Database,
+  migrations: readonly SqliteMigration[] = MIGRATIONS,
+): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+  const applied = new Set(
+    db
+      .prepare('SELECT version FROM schema_migrations')
+      .all()
+      .map((r) => (r as { version: number }).version),
+  );
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  const done: number[] = [];
+  for (const migration of migrations) {
+    if (applied.has(migration.version)) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name, new Date().toISOString());
+    })();
+    done.push(migration.version);
+  }
+  return done;
+}
