@@ -59,6 +59,12 @@ export const ConfigSchema = Type.Object({
     default: 'data/animes.csv',
     description: 'Where the first-start seed CSV is written',
   }),
+  INGEST_PROFILE: Type.String({
+    minLength: 1,
+    default: 'kaggle-animes',
+    description:
+      'The CSV layout of the seed and of Data Factory loads (the merge procedure is generated for it): a built-in profile or a mapping .json',
+  }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10000 }),
   EXPOSE_CACHE_HEADERS: Type.Optional(
     Type.Boolean({

@@ -3,7 +3,7 @@
 import './instrument';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { kaggleAnimes } from '../catalogue/profiles/kaggle-animes';
+import { resolveProfile } from '../catalogue/profiles';
 import { writeDataset } from '../etl/generate';
 import { loadCsv } from '../etl/load-csv';
 import { openAccounts, openRateLimiter } from './composition/accounts';
@@ -26,7 +26,7 @@ async function seedIfEmpty(config: Config, store: CatalogueStore, log: ReturnTyp
   }
   const summary = await loadCsv({
     input: config.SEED_FILE,
-    profile: kaggleAnimes,
+    profile: resolveProfile(config.INGEST_PROFILE),
     loader: store.loader,
     mode: 'upsert',
   });

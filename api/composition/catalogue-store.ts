@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { DEFAULT_INGEST_PROFILE, resolveProfile } from '../../catalogue/profiles';
 import { openPool } from '../adapters/mssql/connection';
 import { migrate } from '../adapters/mssql/migrations';
 import { MssqlCatalogueLoader } from '../adapters/mssql/mssql-catalogue-loader';
@@ -72,7 +73,8 @@ type StoreConfig = Pick<
   | 'SQL_PASSWORD'
   | 'MSSQL_AUTHENTICATION'
   | 'MSSQL_POOL_MAX'
->;
+> &
+  Partial<Pick<Config, 'INGEST_PROFILE'>>;
 
 /** SQL Server when configured (migrated on open), else the embedded SQLite store. */
 export async function openConfiguredStore(config: StoreConfig): Promise<CatalogueStore> {
@@ -86,7 +88,7 @@ export async function openConfiguredStore(config: StoreConfig): Promise<Catalogu
     authentication: config.MSSQL_AUTHENTICATION,
     poolMax: config.MSSQL_POOL_MAX,
   });
-  await migrate(pool);
+  await migrate(pool, { profile: resolveProfile(config.INGEST_PROFILE ?? DEFAULT_INGEST_PROFILE.name) });
   const users = new MssqlUserStore(pool);
   return {
     ...overSql(new MssqlExecutor(pool)),

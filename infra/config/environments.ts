@@ -18,6 +18,11 @@ export interface EnvironmentConfig {
   readonly logRetentionDays: number;
   /** The VNet's range; distinct per environment, so they could be peered later. */
   readonly vnetAddressSpace: string;
+  /**
+   * The built-in profile of the CSV Data Factory ingests. Chosen here only: it becomes the copy
+   * mapping and the app's INGEST_PROFILE, from which the app generates the merge procedure.
+   */
+  readonly ingestProfile: string;
 }
 
 export const WORKLOAD = 'anime';
@@ -38,6 +43,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfig>> 
     registrySku: 'Basic',
     logRetentionDays: 30,
     vnetAddressSpace: '10.40.0.0/16',
+    ingestProfile: 'kaggle-animes',
   },
   prod: {
     name: 'prod',
@@ -52,6 +58,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfig>> 
     registrySku: 'Standard',
     logRetentionDays: 90,
     vnetAddressSpace: '10.41.0.0/16',
+    ingestProfile: 'kaggle-animes',
   },
 };
 

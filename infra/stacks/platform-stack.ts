@@ -1,5 +1,4 @@
-import type { MappingProfile } from '../../catalogue/definition';
-import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
+import { BUILT_IN_PROFILES } from '../../catalogue/profiles';
 import {
   DATASET_BLOB,
   DATASET_CONTAINER,
@@ -33,8 +32,6 @@ import {
 
 export interface PlatformStackProps {
   readonly environment: EnvironmentConfig;
-  /** The CSV layout Data Factory ingests. @default kaggleAnimes */
-  readonly profile?: MappingProfile;
   /** Remote state; unset = a local state file (synth and tests). @default from TFSTATE_* variables */
   readonly backend?: {
     readonly resourceGroupName: string;
@@ -70,6 +67,11 @@ export class PlatformStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
     const env = props.environment;
+    const profile = BUILT_IN_PROFILES[env.ingestProfile];
+    if (!profile)
+      throw new Error(
+        `ingestProfile "${env.ingestProfile}" of ${env.name} is not a built-in profile (${Object.keys(BUILT_IN_PROFILES).join(', ')})`,
+      );
     const names = namesFor(env.name);
     new AzurermProvider(this, 'azurerm', { features: [{}], storageUseAzuread: true });
     const backend = props.backend ?? backendFromEnvironment();
@@ -152,6 +154,7 @@ export class PlatformStack extends TerraformStack {
         'One-time secret that makes the first account presenting it the admin (>= 32 bytes); pass as TF_VAR_admin_bootstrap_token from a CI secret',
     });
     const settings: Record<string, string> = {
+      INGEST_PROFILE: profile.name,
       NODE_ENV: 'production',
       PORT: '8080',
       // Requests reach the container through App Service's front end, which appends the client's
@@ -208,7 +211,7 @@ export class PlatformStack extends TerraformStack {
         blob: DATASET_BLOB,
       },
       sql: database.connection,
-      profile: props.profile ?? kaggleAnimes,
+      profile,
       monitoring,
     });
 

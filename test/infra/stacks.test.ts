@@ -133,9 +133,20 @@ describe('Data Factory ingest derived from the shared definition', () => {
       source: { name: 'studios', type: 'String' },
       sink: { name: 'studio' },
     });
-    const mal = pipelineActivities(stackJson('dev', { profile: malExport }));
-    expect(mal[0].typeProperties.translator).toEqual(copyTranslator(malExport));
-    expect(mal[0].typeProperties.translator).not.toEqual(copyTranslator(kaggleAnimes));
+    const mal = stackJson('dev', { environment: { ...ENVIRONMENTS.dev, ingestProfile: malExport.name } });
+    expect(pipelineActivities(mal)[0].typeProperties.translator).toEqual(copyTranslator(malExport));
+    // The one choice also reaches the app, which generates the merge procedure for that profile.
+    const appSettings = Object.values(
+      mal.resource.azurerm_linux_web_app as Record<string, { app_settings: Record<string, string> }>,
+    )[0]!.app_settings;
+    expect(appSettings.INGEST_PROFILE).toBe(malExport.name);
+    expect(pipelineActivities(mal)[0].typeProperties.translator).not.toEqual(copyTranslator(kaggleAnimes));
+  });
+
+  it('refuses an ingest profile that is not built in, naming it', () => {
+    expect(() =>
+      stackJson('dev', { environment: { ...ENVIRONMENTS.dev, ingestProfile: 'bangumi' } }),
+    ).toThrow(/ingestProfile "bangumi" of dev is not a built-in profile/);
   });
 
   it('ends with the merge step that bumps the data version', () => {
