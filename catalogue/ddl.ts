@@ -9,7 +9,8 @@ export type SqlDialect = 'sqlite' | 'tsql';
 export const SCALAR_COLUMNS = ANIME_COLUMNS.filter((c) => c.kind !== 'textList');
 export const LIST_COLUMNS = ANIME_COLUMNS.filter((c) => c.kind === 'textList');
 
-function sqlType(column: TargetColumn, dialect: SqlDialect): string {
+/** The SQL type that stores a scalar column. */
+export function sqlType(column: TargetColumn, dialect: SqlDialect): string {
   const tsql = dialect === 'tsql';
   switch (column.kind) {
     case 'text':
@@ -38,13 +39,16 @@ function checkConstraint(column: TargetColumn, dialect: SqlDialect): string {
   }
 }
 
-/** `col TYPE [NOT] NULL CHECK (...)` for every scalar column of the definition. */
+/** `col TYPE [NOT] NULL CHECK (...)` for one scalar column. */
+export function columnDefinition(column: TargetColumn, dialect: SqlDialect): string {
+  const name = dialect === 'tsql' ? `[${column.column}]` : column.column;
+  const nullability = column.nullable ? 'NULL' : 'NOT NULL';
+  return `${name} ${sqlType(column, dialect)} ${nullability}${checkConstraint(column, dialect)}`;
+}
+
+/** The column definitions of every scalar column of the definition. */
 export function scalarColumnDefinitions(dialect: SqlDialect): string[] {
-  return SCALAR_COLUMNS.map((column) => {
-    const name = dialect === 'tsql' ? `[${column.column}]` : column.column;
-    const nullability = column.nullable ? 'NULL' : 'NOT NULL';
-    return `${name} ${sqlType(column, dialect)} ${nullability}${checkConstraint(column, dialect)}`;
-  });
+  return SCALAR_COLUMNS.map((column) => columnDefinition(column, dialect));
 }
 
 /** Lookup and link table names for a list column, e.g. genres -> genres + anime_genres. */

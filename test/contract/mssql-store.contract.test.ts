@@ -6,8 +6,10 @@ import { migrate } from '../../api/adapters/mssql/migrations';
 import { MssqlCatalogueLoader } from '../../api/adapters/mssql/mssql-catalogue-loader';
 import { MssqlExecutor } from '../../api/adapters/mssql/mssql-executor';
 import { MssqlUserStore } from '../../api/adapters/mssql/mssql-user-store';
+import { storedColumn } from '../../api/adapters/sql/anime-row';
 import { SqlAnimeRepository } from '../../api/adapters/sql/sql-anime-repository';
 import { SqlInvalidationOutbox } from '../../api/adapters/sql/sql-invalidation-outbox';
+import { ANIME_COLUMNS } from '../../catalogue/definition';
 import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
 import { writeDataset } from '../../etl/generate';
 import { loadCsv } from '../../etl/load-csv';
@@ -39,6 +41,29 @@ if (!connectionString)
       users: new MssqlUserStore(pool),
       dispose: () => pool.close(),
     };
+  });
+
+  it('migrates a database to exactly the definition, column for column', async () => {
+    const pool = await openPool({ connectionString });
+    try {
+      await migrate(pool);
+      const { recordset } = await pool
+        .request()
+        .query<{ name: string; nullable: string }>(
+          "SELECT COLUMN_NAME AS name, IS_NULLABLE AS nullable FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_NAME = 'animes' ORDER BY ORDINAL_POSITION",
+        );
+      const stored = recordset.filter(
+        (c) => !['id', 'version', 'created_at', 'updated_at', 'row_version'].includes(c.name),
+      );
+      expect(stored).toEqual(
+        ANIME_COLUMNS.map((c) => ({
+          name: storedColumn(c),
+          nullable: c.kind !== 'textList' && c.nullable ? 'YES' : 'NO',
+        })),
+      );
+    } finally {
+      await pool.close();
+    }
   });
 
   describe('the ETL into SQL Server', () => {

@@ -1,4 +1,4 @@
-import type { TsqlMigration } from './index';
+import type { TsqlMigration } from './migration';
 
 // Frozen: applied as written to every database that has not yet seen it. Never edit; add a migration.
 export const migration: TsqlMigration = {

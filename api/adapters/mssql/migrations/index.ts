@@ -6,16 +6,9 @@ import { migration as catalogue } from './001-catalogue';
 import { migration as dataVersion } from './002-data-version';
 import { migration as accountsAndOutbox } from './003-accounts-and-outbox';
 import { migration as dataFactoryStaging } from './004-data-factory-staging';
+import type { TsqlMigration } from './migration';
 
-/**
- * A frozen T-SQL migration: batches run in order in one transaction (CREATE TRIGGER must start a
- * batch). Written once by `npm run migration:new`, never regenerated; see the SQLite index.
- */
-export interface TsqlMigration {
-  readonly version: number;
-  readonly name: string;
-  readonly batches: readonly string[];
-}
+export type { TsqlMigration } from './migration';
 
 export const TSQL_MIGRATIONS: readonly TsqlMigration[] = [
   catalogue,

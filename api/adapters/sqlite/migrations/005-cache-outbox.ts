@@ -1,4 +1,4 @@
-import type { SqliteMigration } from './index';
+import type { SqliteMigration } from './migration';
 
 // Frozen: applied as written to every database that has not yet seen it. Never edit; add a migration.
 export const migration: SqliteMigration = {

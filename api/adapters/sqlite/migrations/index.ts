@@ -4,18 +4,9 @@ import { migration as dataVersion } from './002-data-version';
 import { migration as dataVersionAccounted } from './003-data-version-accounted';
 import { migration as accounts } from './004-accounts';
 import { migration as cacheOutbox } from './005-cache-outbox';
+import type { SqliteMigration } from './migration';
 
-/**
- * A frozen, versioned step of the SQLite schema. `npm run migration:new -- <name>` writes the next
- * one, for both dialects, from what the definition has and the migrated schema lacks; after that
- * the text is never regenerated, so editing the definition never rewrites history. A test checks
- * that a freshly migrated database matches the definition column for column.
- */
-export interface SqliteMigration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-}
+export type { SqliteMigration } from './migration';
 
 export const MIGRATIONS: readonly SqliteMigration[] = [
   catalogue,

@@ -1,0 +1,65 @@
+/**
+ * `npm run migration:new -- <name>`: writes the next frozen migration for both dialects, filled
+ * with what the definition has and a freshly migrated schema lacks (new nullable columns), and
+ * registers it. Review it, commit it, and never regenerate it.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import { TSQL_MIGRATIONS } from './adapters/mssql/migrations';
+import { addColumnStatements, missingColumns } from './adapters/sql/column-migration';
+import { MIGRATIONS, migrate } from './adapters/sqlite/migrations';
+
+const { positionals } = parseArgs({ allowPositionals: true });
+const name = positionals[0];
+if (!name || !/^[a-z][a-z0-9-]*$/.test(name)) {
+  console.error('usage: npm run migration:new -- <name in kebab-case>');
+  process.exit(2);
+}
+
+const db = new Database(':memory:');
+migrate(db);
+const existing = (db.pragma('table_info(animes)') as { name: string }[]).map((c) => c.name);
+db.close();
+const added = missingColumns(existing);
+const statements = addColumnStatements(added);
+
+const quote = (text: string) => `\`${text.replace(/[`\\]/g, (ch) => `\\${ch}`).replace(/\$\{/g, '\\${')}\``;
+const frozen =
+  'Frozen: applied as written to every database that has not yet seen it. Never edit; add a migration.';
+
+function write(dir: string, version: number, type: string, body: string) {
+  const file = join(
+    __dirname,
+    'adapters',
+    dir,
+    'migrations',
+    `${String(version).padStart(3, '0')}-${name}.ts`,
+  );
+  writeFileSync(
+    file,
+    `import type { ${type} } from './migration';\n\n// ${frozen}\nexport const migration: ${type} = {\n  version: ${version},\n  name: '${name}',\n${body}};\n`,
+  );
+  const index = join(__dirname, 'adapters', dir, 'migrations', 'index.ts');
+  const alias = `v${version}`;
+  const text = `import { migration as ${alias} } from './${String(version).padStart(3, '0')}-${name}';\n${readFileSync(
+    index,
+    'utf8',
+  ).replace(/(MIGRATIONS: readonly \w+\[\] = \[[^\]]*?)(\n\];)/, `$1\n  ${alias},$2`)}`;
+  writeFileSync(index, text);
+  console.log(
+    `wrote ${file}${added.length ? '' : ' (empty: the schema already matches the definition; write the change by hand)'}`,
+  );
+}
+
+const sqliteVersion = Math.max(...MIGRATIONS.map((m) => m.version)) + 1;
+const tsqlVersion = Math.max(...TSQL_MIGRATIONS.map((m) => m.version)) + 1;
+write('sqlite', sqliteVersion, 'SqliteMigration', `  sql: ${quote(statements.sqlite)},\n`);
+write(
+  'mssql',
+  tsqlVersion,
+  'TsqlMigration',
+  `  batches: [\n${statements.tsql.map((s) => `    ${quote(s)},\n`).join('')}  ],\n`,
+);
+console.log(`new columns: ${added.map((c) => c.column).join(', ') || 'none'}`);

@@ -1,0 +1,135 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { TSQL_MIGRATIONS } from '../../api/adapters/mssql/migrations';
+import { MIGRATIONS, migrate } from '../../api/adapters/sqlite/migrations';
+import type * as DefinitionModule from '../../catalogue/definition';
+import { ANIME_COLUMNS, type TargetColumn } from '../../catalogue/definition';
+
+/** The stored columns, types and nullability of a migrated SQLite `animes`, besides id and bookkeeping. */
+function sqliteColumns(db: Database.Database) {
+  return (db.pragma('table_info(animes)') as { name: string; type: string; notnull: number }[])
+    .filter((c) => !['id', 'version', 'created_at', 'updated_at'].includes(c.name))
+    .map((c) => ({ name: c.name, type: c.type, nullable: c.notnull === 0 }));
+}
+
+/** What the definition says `animes` holds, in SQLite's terms. */
+function expectedColumns(columns: readonly TargetColumn[]) {
+  const type = { text: 'TEXT', enum: 'TEXT', integer: 'INTEGER', decimal: 'REAL', textList: 'TEXT' } as const;
+  return columns.map((c) => ({
+    name: c.kind === 'textList' ? `${c.column}_json` : c.column,
+    type: type[c.kind],
+    nullable: c.kind === 'textList' ? false : c.nullable,
+  }));
+}
+
+const freshDatabase = (migrations = MIGRATIONS) => {
+  const db = new Database(':memory:');
+  migrate(db, migrations);
+  return db;
+};
+
+describe('versioned migrations', () => {
+  it('give a fresh SQLite database exactly the definition, column for column', () => {
+    expect(sqliteColumns(freshDatabase())).toEqual(expectedColumns(ANIME_COLUMNS));
+  });
+
+  it('give the T-SQL animes table exactly the definition columns, in both chains', () => {
+    const batches = TSQL_MIGRATIONS.flatMap((m) => m.batches);
+    const created = batches.find((b) => b.startsWith('CREATE TABLE animes ('))!;
+    const declared = [
+      ...[...created.matchAll(/^\s+\[?(\w+)\]? [A-Z]/gm)].map((m) => m[1]!),
+      ...batches.flatMap((b) =>
+        [...b.matchAll(/^ALTER TABLE animes ADD \[?(\w+)\]? [A-Z]/g)].map((m) => m[1]!),
+      ),
+    ].filter((name) => !['id', 'version', 'created_at', 'updated_at', 'row_version'].includes(name));
+    expect(declared).toEqual(expectedColumns(ANIME_COLUMNS).map((c) => c.name));
+  });
+
+  it('are frozen text: no migration file imports the definition it was generated from', () => {
+    for (const dialect of ['sqlite', 'mssql']) {
+      const dir = join(__dirname, '../../api/adapters', dialect, 'migrations');
+      for (const file of readdirSync(dir).filter((f) => /^\d{3}-/.test(f))) {
+        const imports = [...readFileSync(join(dir, file), 'utf8').matchAll(/^import .*$/gm)].map((m) => m[0]);
+        expect([file, imports]).toEqual([
+          file,
+          [`import type { ${dialect === 'sqlite' ? 'Sqlite' : 'Tsql'}Migration } from './migration';`],
+        ]);
+      }
+    }
+  });
+
+  it('number each chain 1, 2, 3, ... without gaps or repeats', () => {
+    for (const chain of [MIGRATIONS, TSQL_MIGRATIONS])
+      expect(chain.map((m) => m.version)).toEqual(chain.map((_, i) => i + 1));
+  });
+});
+
+describe('adding a column: the definition plus one migration per dialect (worked example)', () => {
+  const studio: TargetColumn = {
+    column: 'studio',
+    field: 'studio',
+    kind: 'text',
+    maxLength: 200,
+    nullable: true,
+    description: 'Animation studio.',
+  };
+
+  /** Loads the adapters and the HTTP schema against a definition with one more column. */
+  function withStudioColumn<T>(use: () => T): T {
+    let result: T | undefined;
+    jest.isolateModules(() => {
+      jest.doMock('../../catalogue/definition', () => {
+        const actual = jest.requireActual<typeof DefinitionModule>('../../catalogue/definition');
+        return { ...actual, ANIME_COLUMNS: [...actual.ANIME_COLUMNS, studio] };
+      });
+      result = use();
+    });
+    jest.dontMock('../../catalogue/definition');
+    return result!;
+  }
+
+  it('the generated migration brings a migrated database to the new definition, and records carry the field', async () => {
+    const { db, statements, repository, schema } = withStudioColumn(() => {
+      const { addColumnStatements, missingColumns } = require('../../api/adapters/sql/column-migration');
+      const { SqlAnimeRepository } = require('../../api/adapters/sql/sql-anime-repository');
+      const { SqliteExecutor } = require('../../api/adapters/sqlite/sqlite-executor');
+      const { SqliteWriteLock } = require('../../api/adapters/sqlite/busy');
+      const { AnimeInputSchema } = require('../../catalogue/schema');
+      const db = freshDatabase();
+      const missing = missingColumns(sqliteColumns(db).map((c) => c.name));
+      expect(missing.map((c: TargetColumn) => c.column)).toEqual(['studio']);
+      const statements = addColumnStatements(missing);
+      migrate(db, [
+        ...MIGRATIONS,
+        { version: MIGRATIONS.length + 1, name: 'studio', sql: statements.sqlite },
+      ]);
+      const repository = new SqlAnimeRepository(new SqliteExecutor(db, new SqliteWriteLock(db, 1000)));
+      return { db, statements, repository, schema: AnimeInputSchema };
+    });
+    expect(sqliteColumns(db)).toEqual(expectedColumns([...ANIME_COLUMNS, studio]));
+    expect(statements.tsql).toEqual([
+      'ALTER TABLE animes ADD [studio] NVARCHAR(200) NULL',
+      'ALTER TABLE animes_staging ADD [studio] NVARCHAR(MAX) NULL',
+    ]);
+    expect(schema.properties.studio).toMatchObject({ description: 'Animation studio.' });
+    const record = {
+      sourceId: 's-1',
+      title: 'T',
+      type: 'TV',
+      year: null,
+      score: null,
+      episodes: null,
+      genres: [],
+      studio: 'Madhouse',
+    };
+    const { after } = await repository.create(record);
+    expect(await repository.getById(after.id)).toMatchObject({ studio: 'Madhouse' });
+    db.close();
+  });
+
+  it('refuses what it cannot decide for existing rows, naming the column', () => {
+    const { addColumnStatements } = jest.requireActual('../../api/adapters/sql/column-migration');
+    expect(() => addColumnStatements([{ ...studio, nullable: false }])).toThrow(/studio is NOT NULL/);
+  });
+});
