@@ -1,8 +1,8 @@
 import { trace } from '@opentelemetry/api';
 import type { Context } from 'koa';
-import { cacheSpec } from '../core/cache/cache-keys';
 import type { ReadThroughCache } from '../core/cache/read-through-cache';
 import type { SharedReads } from '../core/cache/shared-reads';
+import { cacheSpec } from './cache-key';
 import {
   decodeRepresentation,
   encodeRepresentation,

@@ -1,8 +1,14 @@
-import { Type } from '@sinclair/typebox';
+import { type TSchema, type TUnsafe, Type } from '@sinclair/typebox';
 // Text parameters refuse control characters too: `q=%00` would match every title and mint a new
 // cache key per suffix.
 import { AnimeInputSchema, NO_CONTROL_CHARACTERS } from '../../catalogue/schema';
-import { ANIME_TYPES } from '../core/domain/anime';
+import {
+  type AnimeFilter,
+  columnOf,
+  FILTERS,
+  type FilterDefinition,
+  type FilterParam,
+} from '../core/domain/filters';
 import { SORT_FIELDS } from '../core/domain/query';
 
 export const ProblemSchema = Type.Object(
@@ -32,26 +38,45 @@ export const AnimeSchema = Type.Composite(
 
 const SORTS = SORT_FIELDS.flatMap((f) => [f, `-${f}`]);
 
-/** Filters shared by the paginated list and list-all. */
+/** The JSON Schema of one filter parameter, derived from the filter table and its column. */
+function filterSchema(filter: FilterDefinition): TSchema {
+  const column = columnOf(filter);
+  const description = filter.description;
+  switch (filter.kind) {
+    case 'in': {
+      const values = column.kind === 'enum' ? column.values : [];
+      return Type.Array(Type.Unsafe<string>({ type: 'string', enum: [...values] }), {
+        maxItems: values.length,
+        description,
+      });
+    }
+    case 'allOf':
+      return Type.Array(
+        Type.String({
+          minLength: 1,
+          maxLength: column.kind === 'textList' ? column.itemMaxLength : 64,
+          pattern: NO_CONTROL_CHARACTERS,
+        }),
+        { maxItems: 10, description },
+      );
+    case 'contains':
+      return Type.String({ minLength: 1, maxLength: 200, pattern: NO_CONTROL_CHARACTERS, description });
+    default: {
+      const bounds =
+        column.kind === 'integer' || column.kind === 'decimal'
+          ? { minimum: column.min, maximum: column.max }
+          : {};
+      return column.kind === 'integer'
+        ? Type.Integer({ ...bounds, description })
+        : Type.Number({ ...bounds, description });
+    }
+  }
+}
+
+/** Filters shared by the paginated list and list-all, each typed as its domain value. */
 export const filterProperties = {
-  type: Type.Array(Type.Unsafe<(typeof ANIME_TYPES)[number]>({ type: 'string', enum: [...ANIME_TYPES] }), {
-    maxItems: ANIME_TYPES.length,
-    description: 'One or several types, repeated or comma-separated; any case',
-  }),
-  genre: Type.Array(Type.String({ minLength: 1, maxLength: 64, pattern: NO_CONTROL_CHARACTERS }), {
-    maxItems: 10,
-    description: 'Genres the anime must all have (case-insensitive)',
-  }),
-  year: Type.Integer({ minimum: 1900, maximum: 2100 }),
-  yearFrom: Type.Integer({ minimum: 1900, maximum: 2100 }),
-  yearTo: Type.Integer({ minimum: 1900, maximum: 2100 }),
-  minScore: Type.Number({ minimum: 0, maximum: 10 }),
-  maxScore: Type.Number({ minimum: 0, maximum: 10 }),
-  q: Type.String({
-    minLength: 1,
-    maxLength: 200,
-    pattern: NO_CONTROL_CHARACTERS,
-    description: 'Title contains (case-insensitive)',
+  ...(Object.fromEntries(FILTERS.map((f) => [f.param, Type.Unsafe(filterSchema(f))])) as {
+    [K in FilterParam]-?: TUnsafe<NonNullable<AnimeFilter[K]>>;
   }),
   sort: Type.Unsafe<string>({
     type: 'string',

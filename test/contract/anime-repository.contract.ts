@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { ANIME_TYPES, type Anime, type AnimeInput } from '../../api/core/domain/anime';
+import { FILTERS } from '../../api/core/domain/filters';
 import { type AnimeFilter, type AnimeSort, SORT_FIELDS } from '../../api/core/domain/query';
 import {
   type AnimeRepository,
@@ -22,8 +23,8 @@ export interface StoreUnderTest {
 }
 
 const allFilters = fc.record({
-  types: fc.uniqueArray(fc.constantFrom(...ANIME_TYPES), { minLength: 1, maxLength: 3 }),
-  genres: fc.uniqueArray(fc.constantFrom(...FIXTURE_GENRES, 'drama', 'Nonexistent'), {
+  type: fc.uniqueArray(fc.constantFrom(...ANIME_TYPES), { minLength: 1, maxLength: 3 }),
+  genre: fc.uniqueArray(fc.constantFrom(...FIXTURE_GENRES, 'drama', 'Nonexistent'), {
     minLength: 1,
     maxLength: 2,
   }),
@@ -38,9 +39,12 @@ const allFilters = fc.record({
 const filterArbitrary: fc.Arbitrary<AnimeFilter> = fc
   .tuple(
     allFilters,
-    fc.subarray(['types', 'genres', 'year', 'yearFrom', 'yearTo', 'minScore', 'maxScore', 'q'] as const, {
-      maxLength: 2,
-    }),
+    fc.subarray(
+      FILTERS.map((f) => f.param),
+      {
+        maxLength: 2,
+      },
+    ),
   )
   .map(([filter, keys]) => Object.fromEntries(keys.map((k) => [k, filter[k]])) as AnimeFilter);
 const sortArbitrary: fc.Arbitrary<AnimeSort> = fc.record({
@@ -164,7 +168,7 @@ export function describeCatalogueStoreContract(name: string, open: () => Promise
         await store.repository.listAll({ q: "'; DROP" }, { field: 'id', descending: false }),
       ).toHaveLength(1);
       expect(
-        await store.repository.listAll({ genres: ['%_['] }, { field: 'id', descending: false }),
+        await store.repository.listAll({ genre: ['%_['] }, { field: 'id', descending: false }),
       ).toHaveLength(1);
       expect((await store.repository.stats()).total).toBe(all.length + hostile.length);
       for (const anime of created) await store.repository.remove(anime.id);
@@ -189,7 +193,7 @@ export function describeCatalogueStoreContract(name: string, open: () => Promise
       expect(updated.before).toEqual(after);
       expect(updated.after).toMatchObject({ ...changed, version: 2 });
       expect(await repo.dataVersion()).toBeGreaterThan(v1);
-      expect(await repo.listAll({ genres: ['Brand New'] }, { field: 'id', descending: false })).toHaveLength(
+      expect(await repo.listAll({ genre: ['Brand New'] }, { field: 'id', descending: false })).toHaveLength(
         0,
       );
       await expect(
@@ -294,7 +298,7 @@ export function describeCatalogueStoreContract(name: string, open: () => Promise
       expect(counts).toEqual(expected);
       expect(counts.get('Brand New Genre')).toBe(1);
       expect(
-        (await repo.listAll({ genres: ['Brand New Genre'] }, { field: 'id', descending: false })).map(
+        (await repo.listAll({ genre: ['Brand New Genre'] }, { field: 'id', descending: false })).map(
           (a) => a.id,
         ),
       ).toEqual([first!.id]);

@@ -1,5 +1,6 @@
 import type { Anime, AnimeInput } from '../../api/core/domain/anime';
-import type { AnimeFilter, AnimeSort } from '../../api/core/domain/query';
+import { type AnimeFilter, FILTERS, type FilterKind } from '../../api/core/domain/filters';
+import type { AnimeSort } from '../../api/core/domain/query';
 
 /**
  * A plain in-memory model of what the store must return, written independently of any SQL.
@@ -7,17 +8,25 @@ import type { AnimeFilter, AnimeSort } from '../../api/core/domain/query';
  */
 const fold = (text: string) => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
+/**
+ * Each filter kind's meaning, written out by hand; which field a filter reads comes from the
+ * filter table, so a new table entry is checked without touching the oracle.
+ */
+const MEANING: Record<FilterKind, (field: unknown, value: unknown) => boolean> = {
+  in: (field, values) => (values as unknown[]).includes(field),
+  allOf: (field, values) =>
+    (values as string[]).every((g) => (field as string[]).some((x) => fold(x) === fold(g))),
+  equals: (field, value) => field === value,
+  min: (field, value) => field !== null && (field as number) >= (value as number),
+  max: (field, value) => field !== null && (field as number) <= (value as number),
+  contains: (field, text) => fold(field as string).includes(fold(text as string)),
+};
+
 export function matchesFilter(anime: AnimeInput, filter: AnimeFilter): boolean {
-  if (filter.types && !filter.types.includes(anime.type)) return false;
-  if (filter.genres && !filter.genres.every((g) => anime.genres.some((x) => fold(x) === fold(g))))
-    return false;
-  if (filter.year !== undefined && anime.year !== filter.year) return false;
-  if (filter.yearFrom !== undefined && (anime.year === null || anime.year < filter.yearFrom)) return false;
-  if (filter.yearTo !== undefined && (anime.year === null || anime.year > filter.yearTo)) return false;
-  if (filter.minScore !== undefined && (anime.score === null || anime.score < filter.minScore)) return false;
-  if (filter.maxScore !== undefined && (anime.score === null || anime.score > filter.maxScore)) return false;
-  if (filter.q !== undefined && !fold(anime.title).includes(fold(filter.q))) return false;
-  return true;
+  return FILTERS.every((f) => {
+    const value = filter[f.param];
+    return value === undefined || MEANING[f.kind]((anime as Record<string, unknown>)[f.field], value);
+  });
 }
 
 export function compareBy(sort: AnimeSort): (a: Anime, b: Anime) => number {

@@ -175,7 +175,7 @@ describe('while the cache is bypassed', () => {
     expect(listAllCalls).toBe(1);
 
     const [target] = await base.store.repository.listAll(
-      { types: ['OVA'] },
+      { type: ['OVA'] },
       { field: 'id', descending: false },
     );
     await writes.update(target!.id, { ...target!, title: 'written while bypassed' });

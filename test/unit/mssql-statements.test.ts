@@ -22,8 +22,8 @@ const HOSTILE = ["'; DROP TABLE animes;--", '%_[', ']]', 'Robert"); DELETE FROM 
 const hostile = fc.constantFrom(...HOSTILE);
 const filter = fc.record(
   {
-    types: fc.uniqueArray(fc.constantFrom(...ANIME_TYPES), { minLength: 1, maxLength: 3 }),
-    genres: fc.array(fc.oneof(hostile, fc.string({ minLength: 1 })), { minLength: 1, maxLength: 3 }),
+    type: fc.uniqueArray(fc.constantFrom(...ANIME_TYPES), { minLength: 1, maxLength: 3 }),
+    genre: fc.array(fc.oneof(hostile, fc.string({ minLength: 1 })), { minLength: 1, maxLength: 3 }),
     year: fc.integer({ min: 1900, max: 2100 }),
     yearFrom: fc.integer({ min: 1900, max: 2100 }),
     minScore: fc.double({ min: 0, max: 10, noNaN: true }),
@@ -98,7 +98,7 @@ describe('every statement the mssql adapter issues parses as T-SQL', () => {
       fc.property(filter, sort, fc.option(after), fc.integer({ min: 1, max: 1000 }), (f, s, a, limit) => {
         const { text, params } = listQuery(f, s, { limit, ...(a ? { after: a } : {}) });
         expect(() => parses(text)).not.toThrow();
-        for (const value of [...(f.genres ?? []), f.q].filter((v): v is string => typeof v === 'string'))
+        for (const value of [...(f.genre ?? []), f.q].filter((v): v is string => typeof v === 'string'))
           if (HOSTILE.includes(value) && value.length > 3) expect(text).not.toContain(value);
         expect(text.match(/@p\d+/g)?.length ?? 0).toBe(params.length);
         if (f.q)

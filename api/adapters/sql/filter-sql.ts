@@ -1,4 +1,6 @@
-import type { AnimeFilter, AnimeSort, SeekPosition } from '../../core/domain/query';
+import { listTables } from '../../../catalogue/ddl';
+import { type AnimeFilter, columnOf, FILTERS, type FilterDefinition } from '../../core/domain/filters';
+import type { AnimeSort, SeekPosition } from '../../core/domain/query';
 
 /**
  * WHERE / ORDER BY / seek fragments for the catalogue, shared by the SQL dialects. Values never
@@ -16,21 +18,37 @@ export interface SqlDialectRules {
   isNull(expr: string): string;
 }
 
-export function whereClause(filter: AnimeFilter, rules: SqlDialectRules): string[] {
-  const where: string[] = [];
-  if (filter.types?.length) where.push(`a.type IN (${filter.types.map((t) => rules.bind(t)).join(', ')})`);
-  for (const genre of filter.genres ?? []) {
-    where.push(
-      `EXISTS (SELECT 1 FROM anime_genres ag JOIN genres g ON g.id = ag.genre_id WHERE ag.anime_id = a.id AND g.name = ${rules.bind(genre)})`,
-    );
+/** One predicate per value the filter carries, derived from the filter table. */
+function predicates(filter: FilterDefinition, value: unknown, rules: SqlDialectRules): string[] {
+  const column = columnOf(filter);
+  const expr = `a.${column.column}`;
+  switch (filter.kind) {
+    case 'in':
+      return [`${expr} IN (${(value as unknown[]).map((v) => rules.bind(v)).join(', ')})`];
+    case 'allOf': {
+      const { lookup, link, itemKey } = listTables(column);
+      return (value as unknown[]).map(
+        (item) =>
+          `EXISTS (SELECT 1 FROM ${link} ag JOIN ${lookup} g ON g.id = ag.${itemKey} WHERE ag.anime_id = a.id AND g.name = ${rules.bind(item)})`,
+      );
+    }
+    case 'equals':
+      return [`${expr} = ${rules.bind(value)}`];
+    case 'min':
+      return [`${expr} >= ${rules.bind(value)}`];
+    case 'max':
+      return [`${expr} <= ${rules.bind(value)}`];
+    case 'contains':
+      return [rules.contains(expr, String(value))];
   }
-  if (filter.year !== undefined) where.push(`a.year = ${rules.bind(filter.year)}`);
-  if (filter.yearFrom !== undefined) where.push(`a.year >= ${rules.bind(filter.yearFrom)}`);
-  if (filter.yearTo !== undefined) where.push(`a.year <= ${rules.bind(filter.yearTo)}`);
-  if (filter.minScore !== undefined) where.push(`a.score >= ${rules.bind(filter.minScore)}`);
-  if (filter.maxScore !== undefined) where.push(`a.score <= ${rules.bind(filter.maxScore)}`);
-  if (filter.q) where.push(rules.contains('a.title', filter.q));
-  return where;
+}
+
+export function whereClause(filter: AnimeFilter, rules: SqlDialectRules): string[] {
+  return FILTERS.flatMap((definition) => {
+    const value = filter[definition.param];
+    if (value === undefined || (Array.isArray(value) && value.length === 0)) return [];
+    return predicates(definition, value, rules);
+  });
 }
 
 function sortExpr(sort: AnimeSort, rules: SqlDialectRules): string {

@@ -1,18 +1,4 @@
-import type { AnimeType } from './anime';
-
-/** Row filters shared by the paginated list, list-all and their cache keys. */
-export interface AnimeFilter {
-  types?: AnimeType[];
-  /** Every listed genre must be present (case-insensitive). */
-  genres?: string[];
-  year?: number;
-  yearFrom?: number;
-  yearTo?: number;
-  minScore?: number;
-  maxScore?: number;
-  /** Case-insensitive substring of the title. */
-  q?: string;
-}
+export type { AnimeFilter } from './filters';
 
 export const SORT_FIELDS = ['id', 'score', 'year', 'title'] as const;
 export type SortField = (typeof SORT_FIELDS)[number];

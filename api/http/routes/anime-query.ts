@@ -1,6 +1,6 @@
 import type { Static } from '@sinclair/typebox';
-import { SCORE_FACTOR } from '../../core/domain/anime';
-import type { AnimeFilter, AnimeSort, SortField } from '../../core/domain/query';
+import { type AnimeFilter, columnOf, FILTERS, foldCase } from '../../core/domain/filters';
+import type { AnimeSort, SortField } from '../../core/domain/query';
 import { badRequest } from '../problem';
 import type { ListAllQuery } from '../schemas';
 
@@ -10,46 +10,45 @@ type FilterQuery = Static<typeof ListAllQuery>;
 const EPSILON = 1e-9;
 
 /**
- * One form for every query with the same result, so they share one cache entry: genres trimmed,
- * ASCII-lower-cased (the catalogue compares them as SQLite's NOCASE does), de-duplicated and
- * sorted; score bounds moved onto the stored scale (`score >= 0.0000001` is `score >= 0.01`).
+ * One form for every query with the same result, so they share one cache entry, derived from the
+ * filter table: `in` values de-duplicated and sorted; `allOf` values trimmed, ASCII-lower-cased
+ * (the catalogue compares them as SQLite's NOCASE does), de-duplicated and sorted; bounds on a
+ * decimal column moved onto its stored scale (`minScore=0.0000001` is `minScore=0.01`).
  */
 export function canonicalFilterQuery<T extends FilterQuery>(query: T): T {
-  if (!query.genre && query.minScore === undefined && query.maxScore === undefined) return query;
-  const canonical = { ...query };
-  if (query.genre) {
-    canonical.genre = [
-      ...new Set(query.genre.map((g) => g.trim().replace(/[A-Z]+/g, (c) => c.toLowerCase()))),
-    ].sort();
+  const canonical: Record<string, unknown> = { ...query };
+  for (const filter of FILTERS) {
+    const value = canonical[filter.param];
+    if (value === undefined) continue;
+    const column = columnOf(filter);
+    if (filter.kind === 'in') canonical[filter.param] = [...new Set(value as string[])].sort();
+    if (filter.kind === 'allOf')
+      canonical[filter.param] = [...new Set((value as string[]).map((v) => foldCase(v.trim())))].sort();
+    if (column.kind === 'decimal' && (filter.kind === 'min' || filter.kind === 'max')) {
+      const factor = 10 ** column.scale;
+      const scaled = (value as number) * factor;
+      canonical[filter.param] =
+        (filter.kind === 'min' ? Math.ceil(scaled - EPSILON) : Math.floor(scaled + EPSILON)) / factor;
+    }
   }
-  if (query.minScore !== undefined)
-    canonical.minScore = Math.ceil(query.minScore * SCORE_FACTOR - EPSILON) / SCORE_FACTOR;
-  if (query.maxScore !== undefined)
-    canonical.maxScore = Math.floor(query.maxScore * SCORE_FACTOR + EPSILON) / SCORE_FACTOR;
-  return canonical;
+  return canonical as T;
 }
 
-/** Maps a validated, canonical query (canonicalFilterQuery) onto the domain filter, rejecting impossible ranges. */
+/** The domain filter of a validated, canonical query (canonicalFilterQuery); rejects impossible ranges. */
 export function toFilter(query: FilterQuery): AnimeFilter {
-  const problems = [];
-  if (query.yearFrom !== undefined && query.yearTo !== undefined && query.yearFrom > query.yearTo) {
-    problems.push({ name: 'yearFrom', reason: `must not be greater than yearTo (${query.yearTo})` });
+  const filter: Record<string, unknown> = {};
+  for (const { param } of FILTERS) {
+    const value = (query as Record<string, unknown>)[param];
+    if (value !== undefined && !(Array.isArray(value) && value.length === 0)) filter[param] = value;
   }
-  if (query.minScore !== undefined && query.maxScore !== undefined && query.minScore > query.maxScore) {
-    problems.push({ name: 'minScore', reason: `must not be greater than maxScore (${query.maxScore})` });
-  }
+  const problems = FILTERS.filter((f) => f.kind === 'min' && filter[f.param] !== undefined).flatMap((min) => {
+    const max = FILTERS.find((f) => f.kind === 'max' && f.field === min.field);
+    const upper = max && filter[max.param];
+    if (upper === undefined || (filter[min.param] as number) <= (upper as number)) return [];
+    return [{ name: min.param, reason: `must not be greater than ${max!.param} (${upper})` }];
+  });
   if (problems.length) throw badRequest(problems);
-  return {
-    types: query.type?.length ? [...new Set(query.type)].sort() : undefined,
-    // Already trimmed, de-duplicated and sorted by canonicalFilterQuery.
-    genres: query.genre?.length ? query.genre : undefined,
-    year: query.year,
-    yearFrom: query.yearFrom,
-    yearTo: query.yearTo,
-    minScore: query.minScore,
-    maxScore: query.maxScore,
-    q: query.q,
-  };
+  return filter as AnimeFilter;
 }
 
 export function toSort(sort: string | undefined): AnimeSort {
