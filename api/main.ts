@@ -3,22 +3,19 @@
 import './instrument';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import type { Logger } from 'pino';
 import { resolveProfile } from '../catalogue/profiles';
 import { writeDataset } from '../etl/generate';
 import { loadCsv } from '../etl/load-csv';
-import { openAccounts, openRateLimiter } from './composition/accounts';
-import { openResponseCache } from './composition/cache';
-import { type CatalogueStore, openConfiguredStore } from './composition/catalogue-store';
-import { openRedis } from './composition/redis';
-import { type Config, cacheHeadersExposed, loadConfig } from './config';
-import { createApp } from './http/app';
+import type { CatalogueStore } from './composition/catalogue-store';
+import { openPlatform } from './composition/platform';
+import { type Config, loadConfig } from './config';
 import { createHttpServer } from './http/server';
 import { telemetry } from './instrument';
 import { createLogger } from './logger';
-import { Observability } from './observability/observability';
 
 /** First start on an empty store: generate the dataset and load it through the ETL. */
-async function seedIfEmpty(config: Config, store: CatalogueStore, log: ReturnType<typeof createLogger>) {
+async function seedIfEmpty(config: Config, store: CatalogueStore, log: Logger) {
   if (!config.SEED_ON_EMPTY || !(await store.loader.isEmpty())) return;
   if (!existsSync(config.SEED_FILE)) {
     log.info({ rows: config.SEED_ROWS, file: config.SEED_FILE }, 'generating the dataset');
@@ -33,51 +30,25 @@ async function seedIfEmpty(config: Config, store: CatalogueStore, log: ReturnTyp
   log.info(summary, 'loaded the dataset');
 }
 
-/** The API's composition root: configuration, adapters, the app, and a graceful shutdown. */
+/** The API's process: the platform from configuration, its HTTP server, and a graceful shutdown. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
-  const store = await openConfiguredStore(config);
-  await seedIfEmpty(config, store, log);
-  const redis = await openRedis(config);
-  const observability = new Observability();
-  const responseCache = config.CACHE_ENABLED
-    ? openResponseCache(config, redis, store.outbox, store.repository, observability)
-    : undefined;
-  const cache = responseCache?.cache;
-  // Until the first check passes, reads bypass the cache: an earlier instance may have crashed
-  // with invalidations still in the outbox.
-  if (responseCache && !(await responseCache.coherence.start())) {
-    log.warn('cache coherence check failed: reads bypass the cache until one passes');
-  }
-  if (cache) observability.observeCache(() => cache.stats());
+  const platform = await openPlatform(config, {
+    logger: log,
+    generateBootstrapToken: true,
+    prepareStore: (store) => seedIfEmpty(config, store, log),
+  });
+  const { app, observability } = platform;
   log.info(
     {
       cache: config.CACHE_ENABLED ? (config.REDIS_URL ? 'redis' : 'memory') : 'off',
       telemetry: telemetry.mode,
+      identity: platform.accounts.identity.name,
+      rateLimits: config.REDIS_URL ? 'redis' : 'memory',
     },
-    'cache and telemetry',
+    'platform open',
   );
-  const accounts = openAccounts(config, store, log, { generateBootstrapToken: true });
-  const rateLimiter = openRateLimiter(redis?.reads);
-  log.info({ identity: accounts.identity.name, rateLimits: redis ? 'redis' : 'memory' }, 'accounts');
-  const app = createApp({
-    repository: observability.repository(store.repository),
-    observability: config.METRICS_ENABLED && config.METRICS_PORT === undefined ? observability : undefined,
-    accounts,
-    rateLimiter,
-    logger: log,
-    cache,
-    trustedProxyHops: config.TRUSTED_PROXY_HOPS,
-    hsts: config.NODE_ENV === 'production',
-    exposeCacheHeaders: cacheHeadersExposed(config),
-    authRateLimits: {
-      windowMs: config.AUTH_RATE_WINDOW_SECONDS * 1000,
-      perIp: config.AUTH_RATE_LIMIT_PER_IP,
-      perEmail: config.AUTH_RATE_LIMIT_PER_EMAIL,
-      inFlightPerClient: config.AUTH_IN_FLIGHT_PER_CLIENT,
-    },
-  });
   const server: Server = createHttpServer(app, log, {
     headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,
     requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
@@ -109,12 +80,7 @@ async function main(): Promise<void> {
     force.unref();
     metricsServer?.close();
     server.close(async () => {
-      await responseCache?.coherence.stop();
-      await rateLimiter.close();
-      await accounts.identity.close();
-      await responseCache?.store.close();
-      redis?.disconnect();
-      await store.close();
+      await platform.close();
       await telemetry.shutdown().catch(() => undefined);
       log.info('stopped');
       process.exit(0);

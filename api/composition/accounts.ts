@@ -67,6 +67,7 @@ export function openAccounts(
   log: Logger,
   /** The API's start, not the CLIs: outside production, make and print a token when none is set. */
   { generateBootstrapToken = false } = {},
+  identity: IdentityProvider = openIdentityProvider(config, stores.credentials),
 ): Accounts {
   let secret = jwtSecret(config);
   if (!secret) {
@@ -80,7 +81,7 @@ export function openAccounts(
     audience: config.JWT_AUDIENCE,
     ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
   });
-  return new Accounts(openIdentityProvider(config, stores.credentials), stores.users, tokens, {
+  return new Accounts(identity, stores.users, tokens, {
     adminBootstrapToken: adminBootstrapToken(config, generateBootstrapToken),
   });
 }

@@ -1,16 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import request from 'supertest';
-import { LocalIdentityProvider } from '../../api/adapters/local/local-identity-provider';
-import { MemoryRateLimiter } from '../../api/adapters/memory/memory-rate-limiter';
 import { type CatalogueStore, openCatalogueStore } from '../../api/composition/catalogue-store';
-import { AccessTokens } from '../../api/core/auth/access-tokens';
-import { Accounts } from '../../api/core/auth/accounts';
+import { openPlatform } from '../../api/composition/platform';
+import { type Config, loadConfig } from '../../api/config';
 import type { ReadThroughCache } from '../../api/core/cache/read-through-cache';
 import type { AnimeInput } from '../../api/core/domain/anime';
 import type { IdentityProvider } from '../../api/core/ports/identity-provider';
 import type { RateLimiter } from '../../api/core/ports/rate-limiter';
-import { createApp } from '../../api/http/app';
 import type { AuthRateLimits } from '../../api/http/throttle';
 import type { Observability } from '../../api/observability/observability';
 import { fixtureRecords } from './fixtures';
@@ -39,20 +36,28 @@ export interface TestAppOptions {
   exposeCacheHeaders?: boolean;
 }
 
-/** The auth half of an app's dependencies, with a fresh random secret per test app. */
-export function testAccounts(store: CatalogueStore, identity?: IdentityProvider) {
-  const secret = randomBytes(32).toString('base64url');
-  const tokens = new AccessTokens({ secret, ...JWT_OPTIONS });
-  const provider = identity ?? new LocalIdentityProvider(store.credentials);
-  return {
-    secret,
-    tokens,
-    accounts: new Accounts(provider, store.users, tokens, { adminBootstrapToken: ADMIN_BOOTSTRAP_TOKEN }),
-  };
+/** The configuration of a test app: the embedded defaults, no Redis, a fresh random JWT secret. */
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_PATH: ':memory:',
+    SEED_ON_EMPTY: 'false',
+    CACHE_ENABLED: 'false',
+    JWT_SECRET: randomBytes(32).toString('base64url'),
+    JWT_ISSUER: JWT_OPTIONS.issuer,
+    JWT_AUDIENCE: JWT_OPTIONS.audience,
+    ADMIN_BOOTSTRAP_TOKEN,
+    ...env,
+  });
 }
 
-/** A real app over a real (in-memory SQLite) store, loaded with the fixture catalogue. */
+/**
+ * A real app over a real (in-memory SQLite) store, loaded with the fixture catalogue, wired by
+ * the production openPlatform: only what the options name is supplied by the test.
+ */
 export async function createTestApp(options: TestAppOptions = {}) {
+  const config = testConfig({ METRICS_ENABLED: String(options.observabilityFor !== undefined) });
   let store = options.store;
   if (!store) {
     store = openCatalogueStore({ DATABASE_PATH: ':memory:' });
@@ -60,22 +65,22 @@ export async function createTestApp(options: TestAppOptions = {}) {
     await load.stage(options.records ?? fixtureRecords());
     await load.commit();
   }
-  const auth = testAccounts(store, options.identity?.(store));
-  const app = createApp({
-    repository: options.observabilityFor
-      ? options.observabilityFor.repository(store.repository)
-      : store.repository,
-    observability: options.observabilityFor,
-    accounts: auth.accounts,
-    rateLimiter: options.rateLimiter ?? new MemoryRateLimiter(),
-    authRateLimits: options.authRateLimits,
-    logger: options.logger ?? pino({ level: 'silent' }),
+  const platform = await openPlatform(config, {
+    store,
+    identity: options.identity,
+    rateLimiter: options.rateLimiter,
     cache: options.cache,
-    trustedProxyHops: options.trustedProxyHops,
-    hsts: options.hsts,
-    exposeCacheHeaders: options.exposeCacheHeaders,
+    logger: options.logger ?? pino({ level: 'silent' }),
+    observability: options.observabilityFor,
+    app: {
+      authRateLimits: options.authRateLimits,
+      trustedProxyHops: options.trustedProxyHops,
+      hsts: options.hsts,
+      exposeCacheHeaders: options.exposeCacheHeaders,
+    },
   });
-  return { app, store, server: app.callback(), ...auth };
+  const { app, accounts } = platform;
+  return { app, store, server: app.callback(), accounts, platform, secret: config.JWT_SECRET! };
 }
 
 type Requestable = Parameters<typeof request>[0];
