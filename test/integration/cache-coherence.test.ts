@@ -111,13 +111,18 @@ describe('response cache over the in-process store', () => {
     const held = new Promise<void>((resolve) => {
       release = resolve;
     });
+    let reachedStore!: () => void;
+    const atStore = new Promise<void>((resolve) => {
+      reachedStore = resolve;
+    });
     s.cache.beforeStore = async () => {
       s.cache.beforeStore = undefined;
+      reachedStore();
       await held; // the fill has read 'before' from the database and now waits to store it
     };
     const slowRead = request(s.server).get(path);
     const slow = new Promise<request.Response>((resolve, reject) => slowRead.then(resolve, reject));
-    await new Promise((r) => setTimeout(r, 50));
+    await atStore;
     await s.writes.update(victim.id, { ...victim, title: 'after' }); // acknowledged
     release();
     expect((await slow).body.find((a: { id: number }) => a.id === victim.id).title).toBe('before');
@@ -135,12 +140,12 @@ describe('response cache over the in-process store', () => {
     expect(marker.accounted).toBe(marker.version); // API writes invalidate precisely: no flush needed
     await request(s.server).get(path).expect(200); // warm the entry again
     s.db.prepare('UPDATE animes SET title = ? WHERE id = ?').run('Changed by SQL', movie.id);
-    await new Promise((r) => setTimeout(r, 200)); // a few 50 ms checks
+    await s.coherence.check(); // what the timer runs every 50 ms, run now instead of waiting for it
     expect((await request(s.server).get(path)).body[0].title).toBe('Changed by SQL');
     const load = await s.store.loader.begin('upsert');
     await load.stage([{ ...fixtureRecords()[0]!, title: 'Changed by ETL' }]);
     await load.commit();
-    await new Promise((r) => setTimeout(r, 200));
+    await s.coherence.check();
     expect((await request(s.server).get('/animes/all?q=Changed%20by%20ETL')).body).toHaveLength(1);
     expect((await request(s.server).get('/animes/1')).body.title).toBe('Changed by ETL');
   });
