@@ -4,7 +4,7 @@
  * ground up: catalogue/ (the dataset definition), api/core, api/http and api/adapters, the
  * composition roots; infra/ and pipelines/ (the delivery workflows) sit beside the api, never in it.
  */
-const COMPOSITION_ROOTS = '^(api/composition/|api/main\\.ts$|api/admin-grant\\.ts$|api/migration-new\\.ts$|etl/|test/)';
+const COMPOSITION_ROOTS = '^(api/composition/|api/main\\.ts$|api/admin-grant\\.ts$|api/migration-new\\.ts$|etl/run\\.ts$|test/)';
 
 module.exports = {
   forbidden: [
@@ -34,6 +34,20 @@ module.exports = {
       severity: 'error',
       from: { path: '^catalogue/' },
       to: { path: '^(api|etl|infra|pipelines)/' },
+    },
+    {
+      name: 'etl-uses-core-ports',
+      comment: 'The ETL library loads through the CatalogueLoader port; only its CLI (run.ts) composes.',
+      severity: 'error',
+      from: { path: '^etl/', pathNot: '^etl/run\\.ts$' },
+      to: { path: '^api/(adapters|composition|http)/' },
+    },
+    {
+      name: 'api-library-does-not-import-etl',
+      comment: 'Below the roots, the api never reaches up into the ETL (main.ts may: it seeds).',
+      severity: 'error',
+      from: { path: '^api/(core|http|adapters|composition|observability)/' },
+      to: { path: '^etl/' },
     },
     {
       name: 'infra-and-api-are-apart',

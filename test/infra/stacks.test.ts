@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { copyTranslator } from '../../catalogue/data-factory';
-import { ANIME_COLUMNS, type TargetColumn } from '../../catalogue/definition';
+import { ANIME_COLUMNS } from '../../catalogue/definition';
 import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
 import { malExport } from '../../catalogue/profiles/mal-export';
 import { ENVIRONMENTS, namesFor } from '../../infra/config/environments';
@@ -11,6 +11,7 @@ import { resourceName } from '../../infra/config/naming';
 import { Testing } from '../../infra/provider';
 import { OUTPUTS, PlatformStack } from '../../infra/stacks/platform-stack';
 import { ROOT } from '../support/cli';
+import { STUDIO_COLUMN } from '../support/fixtures';
 import './support';
 import type { TerraformJson } from './support';
 
@@ -117,14 +118,7 @@ describe('Data Factory ingest derived from the shared definition', () => {
   });
 
   it('changes when the definition or the profile changes', () => {
-    const extra: TargetColumn = {
-      column: 'studio',
-      field: 'studio',
-      kind: 'text',
-      maxLength: 100,
-      nullable: true,
-      description: 'Studio',
-    };
+    const extra = STUDIO_COLUMN;
     const withStudio = copyTranslator(
       { ...kaggleAnimes, fields: { ...kaggleAnimes.fields, studio: { from: 'studios' } } as never },
       [...ANIME_COLUMNS, extra],

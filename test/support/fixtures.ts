@@ -1,4 +1,5 @@
 import { ANIME_TYPES, type AnimeInput } from '../../api/core/domain/anime';
+import type { TargetColumn } from '../../catalogue/definition';
 import { createRandom } from '../../etl/dataset-generator';
 
 const WORDS = [
@@ -40,3 +41,13 @@ export function fixtureRecords(count = 240, seed = 7): AnimeInput[] {
     };
   });
 }
+
+/** A column the definition does not have, for tests that show a new column flowing through. */
+export const STUDIO_COLUMN: TargetColumn = {
+  column: 'studio',
+  field: 'studio',
+  kind: 'text',
+  maxLength: 200,
+  nullable: true,
+  description: 'Animation studio.',
+};

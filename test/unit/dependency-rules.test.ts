@@ -48,7 +48,7 @@ describe('the dependency rules (dependency-cruiser)', () => {
   it('pass the repository as it is', () => {
     const out = execFileSync(
       DEPCRUISE,
-      ['api', 'etl', 'infra', 'pipelines', 'test', '--config', CONFIG, '--output-type', 'err'],
+      ['api', 'catalogue', 'etl', 'infra', 'pipelines', 'test', '--config', CONFIG, '--output-type', 'err'],
       { cwd: ROOT, encoding: 'utf8' },
     );
     expect(out).toMatch(/no dependency violations found/);
@@ -76,6 +76,14 @@ describe('the dependency rules (dependency-cruiser)', () => {
     [
       'dataset-definition-is-the-ground-floor',
       { 'api/core/v.ts': leaf, 'catalogue/p.ts': importing('../api/core/v') },
+    ],
+    [
+      'etl-uses-core-ports',
+      { 'api/composition/store.ts': leaf, 'etl/load.ts': importing('../api/composition/store') },
+    ],
+    [
+      'api-library-does-not-import-etl',
+      { 'etl/load.ts': leaf, 'api/http/seed.ts': importing('../../etl/load') },
     ],
     ['infra-and-api-are-apart', { 'api/config.ts': leaf, 'infra/stack.ts': importing('../api/config') }],
     ['api-does-not-import-infra', { 'infra/stack.ts': leaf, 'api/main.ts': importing('../infra/stack') }],

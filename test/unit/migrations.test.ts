@@ -5,6 +5,7 @@ import { TSQL_MIGRATIONS } from '../../api/adapters/mssql/migrations';
 import { MIGRATIONS, migrate } from '../../api/adapters/sqlite/migrations';
 import type * as DefinitionModule from '../../catalogue/definition';
 import { ANIME_COLUMNS, type TargetColumn } from '../../catalogue/definition';
+import { STUDIO_COLUMN } from '../support/fixtures';
 
 /** The stored columns, types and nullability of a migrated SQLite `animes`, besides id and bookkeeping. */
 function sqliteColumns(db: Database.Database) {
@@ -66,14 +67,7 @@ describe('versioned migrations', () => {
 });
 
 describe('adding a column: the definition plus one migration per dialect (worked example)', () => {
-  const studio: TargetColumn = {
-    column: 'studio',
-    field: 'studio',
-    kind: 'text',
-    maxLength: 200,
-    nullable: true,
-    description: 'Animation studio.',
-  };
+  const studio = STUDIO_COLUMN;
 
   /** Loads the adapters and the HTTP schema against a definition with one more column. */
   function withStudioColumn<T>(use: () => T): T {

@@ -7,23 +7,9 @@ import {
   type UserAccount,
   type UserRepository,
 } from '../../core/ports/user-repository';
+import { accountFromRow, type CredentialRow, credentialFromRow, type UserRow } from '../sql/user-rows';
 import { isUniqueViolation } from './rows';
 import { SQL } from './statements';
-
-interface UserRow {
-  uid: string;
-  email: string;
-  display_name: string | null;
-  role: Role;
-  created_at: Date;
-}
-
-interface CredentialRow {
-  uid: string;
-  email: string;
-  display_name: string | null;
-  password_hash: string;
-}
 
 /** The users table and the local provider's hashes in SQL Server (emails compare case-insensitively by collation). */
 export class MssqlUserStore implements UserRepository, CredentialStore {
@@ -41,22 +27,10 @@ export class MssqlUserStore implements UserRepository, CredentialStore {
   }
 
   private static account(row: UserRow | undefined): UserAccount | null {
-    return row
-      ? {
-          uid: row.uid,
-          email: row.email,
-          displayName: row.display_name,
-          role: row.role,
-          createdAt: row.created_at.toISOString(),
-        }
-      : null;
+    return accountFromRow(row, (date) => (date as Date).toISOString());
   }
 
-  private static credential(row: CredentialRow | undefined): StoredCredential | null {
-    return row
-      ? { uid: row.uid, email: row.email, displayName: row.display_name, passwordHash: row.password_hash }
-      : null;
-  }
+  private static credential = credentialFromRow;
 
   async create(account: Omit<UserAccount, 'createdAt'>): Promise<UserAccount> {
     const createdAt = new Date();

@@ -7,37 +7,10 @@ import {
   type UserAccount,
   type UserRepository,
 } from '../../core/ports/user-repository';
+import { accountFromRow, type CredentialRow, credentialFromRow, type UserRow } from '../sql/user-rows';
 import type { SqliteWriteLock } from './busy';
 
-interface UserRow {
-  uid: string;
-  email: string;
-  display_name: string | null;
-  role: Role;
-  created_at: string;
-}
-
-interface CredentialRow {
-  uid: string;
-  email: string;
-  display_name: string | null;
-  password_hash: string;
-}
-
-const toAccount = (row: UserRow): UserAccount => ({
-  uid: row.uid,
-  email: row.email,
-  displayName: row.display_name,
-  role: row.role,
-  createdAt: row.created_at,
-});
-
-const toCredential = (row: CredentialRow): StoredCredential => ({
-  uid: row.uid,
-  email: row.email,
-  displayName: row.display_name,
-  passwordHash: row.password_hash,
-});
+const toAccount = (row: UserRow | undefined) => accountFromRow(row, String);
 
 function rethrowDuplicate(error: unknown): never {
   const code = (error as { code?: string }).code;
@@ -69,12 +42,12 @@ export class SqliteUserStore implements UserRepository, CredentialStore {
 
   async findByUid(uid: string): Promise<UserAccount | null> {
     const row = this.db.prepare('SELECT * FROM users WHERE uid = ?').get(uid) as UserRow | undefined;
-    return row ? toAccount(row) : null;
+    return toAccount(row);
   }
 
   async findByEmail(email: string): Promise<UserAccount | null> {
     const row = this.db.prepare('SELECT * FROM users WHERE email = ?').get(email) as UserRow | undefined;
-    return row ? toAccount(row) : null;
+    return toAccount(row);
   }
 
   // One statement each, so two admins removing themselves at once cannot both pass the count.
@@ -136,14 +109,14 @@ export class SqliteUserStore implements UserRepository, CredentialStore {
     const row = this.db.prepare('SELECT * FROM local_credentials WHERE email = ?').get(email) as
       | CredentialRow
       | undefined;
-    return row ? toCredential(row) : null;
+    return credentialFromRow(row);
   }
 
   async findCredentialByUid(uid: string): Promise<StoredCredential | null> {
     const row = this.db.prepare('SELECT * FROM local_credentials WHERE uid = ?').get(uid) as
       | CredentialRow
       | undefined;
-    return row ? toCredential(row) : null;
+    return credentialFromRow(row);
   }
 
   async removeCredential(uid: string): Promise<void> {
