@@ -17,38 +17,51 @@ export const ANIME_ROW_COLUMNS = ['id', ...RECORD_COLUMNS, 'version', 'created_a
 /** An `animes` row as a driver returns it. */
 export type AnimeRow = Readonly<Record<string, unknown>>;
 
-/** The values of RECORD_COLUMNS for a record, in the same order. */
-export function recordValues(input: AnimeInput): unknown[] {
-  return ANIME_COLUMNS.map((column) => {
-    const value = (input as Record<string, unknown>)[column.field] ?? null;
-    return column.kind === 'textList' ? JSON.stringify(value ?? []) : value;
-  });
+const LIST_FLAGS = ANIME_COLUMNS.map((column) => column.kind === 'textList');
+const FIELDS = ANIME_COLUMNS.map((column) => column.field);
+
+/** Appends the values of RECORD_COLUMNS for a record to `target` (a bulk load's parameter list). */
+export function pushRecordValues(target: unknown[], input: AnimeInput): unknown[] {
+  const record = input as unknown as Record<string, unknown>;
+  for (let i = 0; i < FIELDS.length; i++) {
+    const value = record[FIELDS[i]!] ?? null;
+    target.push(LIST_FLAGS[i] ? JSON.stringify(value ?? []) : value);
+  }
+  return target;
 }
 
-function decodeValue(column: TargetColumn, value: unknown): unknown {
-  if (value === null || value === undefined) return column.kind === 'textList' ? [] : null;
+/** The values of RECORD_COLUMNS for a record, in the same order. */
+export function recordValues(input: AnimeInput): unknown[] {
+  return pushRecordValues([], input);
+}
+
+/** How a stored value becomes the record's, per column kind (null stays null; a list defaults to []). */
+function decoderFor(column: TargetColumn): (value: unknown) => unknown {
   switch (column.kind) {
     case 'textList':
-      return JSON.parse(String(value));
+      return (value) => (value === null || value === undefined ? [] : JSON.parse(String(value)));
     // DECIMAL may come back as text from some drivers; SQLite and tedious return numbers.
     case 'decimal':
     case 'integer':
-      return Number(value);
+      return (value) => (value === null || value === undefined ? null : Number(value));
     default:
-      return String(value);
+      return (value) => (value === null || value === undefined ? null : String(value));
   }
 }
 
+// Decoders resolved once: a list-all decodes every row of the catalogue.
+const DECODERS = ANIME_COLUMNS.map((column) => ({
+  field: column.field,
+  stored: storedColumn(column),
+  decode: decoderFor(column),
+}));
+
 /** A row to the domain record; the drivers differ only in how timestamps come back. */
 export function animeFromRow(row: AnimeRow, isoTimestamp: (value: unknown) => string): Anime {
-  const record = Object.fromEntries(
-    ANIME_COLUMNS.map((column) => [column.field, decodeValue(column, row[storedColumn(column)])]),
-  ) as unknown as AnimeInput;
-  return {
-    id: Number(row.id),
-    ...record,
-    version: Number(row.version),
-    createdAt: isoTimestamp(row.created_at),
-    updatedAt: isoTimestamp(row.updated_at),
-  };
+  const anime: Record<string, unknown> = { id: Number(row.id) };
+  for (const { field, stored, decode } of DECODERS) anime[field] = decode(row[stored]);
+  anime.version = Number(row.version);
+  anime.createdAt = isoTimestamp(row.created_at);
+  anime.updatedAt = isoTimestamp(row.updated_at);
+  return anime as unknown as Anime;
 }

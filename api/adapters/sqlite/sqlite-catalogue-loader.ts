@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import { ANIME_COLUMNS } from '../../../catalogue/definition';
 import type { AnimeInput } from '../../core/domain/anime';
 import type { CatalogueLoad, CatalogueLoader, LoadMode, LoadResult } from '../../core/ports/catalogue-loader';
-import { RECORD_COLUMNS, recordValues } from '../sql/anime-row';
+import { pushRecordValues, RECORD_COLUMNS, recordValues } from '../sql/anime-row';
 import type { SqliteWriteLock } from './busy';
 
 const COLUMNS = RECORD_COLUMNS.join(', ');
@@ -147,7 +147,7 @@ class SqliteCatalogueLoad implements CatalogueLoad {
 
   private tryInsertMany(rows: readonly AnimeInput[]): boolean {
     const values: unknown[] = [];
-    for (const r of rows) values.push(...recordValues(r), this.now, this.now);
+    for (const r of rows) pushRecordValues(values, r).push(this.now, this.now);
     try {
       this.inserted += this.insertMany.run(values).changes;
       return true;
