@@ -10,7 +10,10 @@ const reports = JSON.parse(
 ) as ScenarioReport[];
 const resume = (r: ScenarioReport) =>
   Object.entries(r.hitsResumeMs)
-    .map(([instance, ms]) => `${instance} ${ms < 0 ? 'none' : `${ms} ms`}`)
+    .map(
+      ([instance, ms]) =>
+        `${instance} ${ms < 0 ? 'none' : `${ms} ms`}${r.resumedAfterLoad?.includes(instance) ? ' (once the writes stopped)' : ''}`,
+    )
     .join(', ');
 const rows = reports.map((r) =>
   r.scenario === 'writer-crash'

@@ -11,13 +11,13 @@ import { emptyReport, readPaths, runWorkload, type ScenarioReport, sleep, type T
  * The cache's promise under faults: a read that begins after a write was acknowledged never returns
  * older data, on any instance, whatever single fault is going on. Two API processes, one SQLite
  * file, one redis-server (A through a fault proxy), four closed-loop readers per instance, a serial
- * writer, and a process burning a core all along. Bounded: about 90 s of load in all.
+ * writer, and a process burning a core all along. Bounded: about 80 s of load in all.
  */
 describeIf(hasRedis)('cache coherence under load and faults (chaos)', () => {
-  // 3.5 s after each fault for hits to resume: runs before and after issue 14's refactor (two each,
-  // same machine) showed the slowest instance resuming after 2.35-2.5 s, and once not within the
-  // earlier 2.5 s window; staleness is checked over the whole run either way.
-  const LOAD_MS = 7500;
+  // Hits must resume after each fault: within the 2.5 s left of the load, or, on a slow machine
+  // where the writing instance keeps invalidating what its readers want, within a bounded probe of
+  // reads alone after it (runWorkload's resumedAfterLoad). Seen on both sides of issue 14's refactor.
+  const LOAD_MS = 6500;
   const FAULT_AT_MS = 1500;
   const FAULT_FOR_MS = 2500;
   let dir: string;

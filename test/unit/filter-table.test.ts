@@ -1,0 +1,61 @@
+import type * as FiltersModule from '../../api/core/domain/filters';
+
+/**
+ * Adding a filter is one entry in FILTERS: this loads the layers against a table with one more
+ * entry (`minEpisodes`, a `min` on `episodes`) and checks that each derives its part of it.
+ */
+describe('adding a filter: one table entry (worked example)', () => {
+  const minEpisodes = {
+    param: 'minEpisodes',
+    field: 'episodes',
+    kind: 'min',
+    tagged: false,
+    description: 'At least this many episodes',
+  } as const;
+
+  function withMinEpisodes<T>(use: () => T): T {
+    let result: T | undefined;
+    jest.isolateModules(() => {
+      jest.doMock('../../api/core/domain/filters', () => {
+        const actual = jest.requireActual<typeof FiltersModule>('../../api/core/domain/filters');
+        return { ...actual, FILTERS: [...actual.FILTERS, minEpisodes] };
+      });
+      result = use();
+    });
+    jest.dontMock('../../api/core/domain/filters');
+    return result!;
+  }
+
+  it('reaches the HTTP schema, the SQL, the canonical query and the oracle', () => {
+    const { schema, sql, filter, oracle } = withMinEpisodes(() => {
+      const { ListQuery } = require('../../api/http/schemas');
+      const { whereClause } = require('../../api/adapters/sql/filter-sql');
+      const { sqliteDialect } = require('../../api/adapters/sqlite/sqlite-dialect');
+      const { toFilter, canonicalFilterQuery } = require('../../api/http/routes/anime-query');
+      const { matchesFilter } = require('../contract/catalogue-oracle');
+      const params: unknown[] = [];
+      const filter = toFilter(canonicalFilterQuery({ minEpisodes: 12, type: ['TV'] }));
+      const sql = { where: whereClause(filter, sqliteDialect.rules(params)), params };
+      const row = {
+        type: 'TV',
+        episodes: 24,
+        genres: [],
+        title: 'x',
+        year: null,
+        score: null,
+        sourceId: 's',
+      };
+      return {
+        schema: ListQuery.properties.minEpisodes,
+        sql,
+        filter,
+        oracle: [matchesFilter(row, filter), matchesFilter({ ...row, episodes: 6 }, filter)],
+      };
+    });
+    expect(schema).toMatchObject({ type: 'integer', minimum: 0, maximum: 100000 });
+    expect(filter).toEqual({ type: ['TV'], minEpisodes: 12 });
+    expect(sql.where).toEqual(['a.type IN (?)', 'a.episodes >= ?']);
+    expect(sql.params).toEqual(['TV', 12]);
+    expect(oracle).toEqual([true, false]);
+  });
+});
