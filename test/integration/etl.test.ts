@@ -136,10 +136,12 @@ describe('ETL', () => {
     const big = join(dir, 'big.csv');
     await writeDataset(big, 300_000, 9);
     const child = spawnTs('etl/run.ts', ['--input', big, '--database', database, '--mode', 'replace']);
-    await new Promise<void>((resolve) => {
+    // Killed mid-load: once it reports progress. A child that ends first fails the test, never hangs it.
+    await new Promise<void>((resolve, reject) => {
       child.stderr!.on('data', (chunk: Buffer) => {
         if (chunk.toString().includes('progress')) resolve();
       });
+      child.on('exit', (code) => reject(new Error(`the load ended (exit ${code}) before it was killed`)));
     });
     child.kill('SIGKILL');
     await new Promise((resolve) => child.on('exit', resolve));
@@ -151,7 +153,8 @@ describe('ETL', () => {
     expect((await store.repository.listAll({}, ALL)).map((a) => a.title)).toEqual(['Only One']);
     expect(await store.repository.genres()).toEqual([{ value: 'Action', count: 1 }]);
     await store.close();
-  });
+    // Two CLI runs and a 300,000-row file: 20-30 s on a slow 2-core machine, so beyond the default.
+  }, 120_000);
 
   it('a dry run validates without writing', async () => {
     const store = openStore('dry');
