@@ -10,7 +10,7 @@ import type { RateLimiter } from '../core/ports/rate-limiter';
 import { type AppDependencies, createApp } from '../http/app';
 import { createLogger } from '../logger';
 import { Observability } from '../observability/observability';
-import { openAccounts, openIdentityProvider, openRateLimiter } from './accounts';
+import { openAccounts, openRateLimiter } from './accounts';
 import { openResponseCache } from './cache';
 import { type CatalogueStore, openConfiguredStore } from './catalogue-store';
 import { openRedis } from './redis';
@@ -83,7 +83,7 @@ export async function openPlatform(config: Config, overrides: PlatformOverrides 
     store,
     log,
     { generateBootstrapToken: overrides.generateBootstrapToken ?? false },
-    overrides.identity?.(store) ?? openIdentityProvider(config, store.credentials),
+    overrides.identity?.(store),
   );
   const rateLimiter = overrides.rateLimiter ?? openRateLimiter(redis?.reads);
   const app = createApp({

@@ -1,4 +1,5 @@
 import type * as FiltersModule from '../../api/core/domain/filters';
+import { withPatchedModule } from '../support/patched-module';
 
 /**
  * Adding a filter is one entry in FILTERS: this loads the layers against a table with one more
@@ -13,18 +14,12 @@ describe('adding a filter: one table entry (worked example)', () => {
     description: 'At least this many episodes',
   } as const;
 
-  function withMinEpisodes<T>(use: () => T): T {
-    let result: T | undefined;
-    jest.isolateModules(() => {
-      jest.doMock('../../api/core/domain/filters', () => {
-        const actual = jest.requireActual<typeof FiltersModule>('../../api/core/domain/filters');
-        return { ...actual, FILTERS: [...actual.FILTERS, minEpisodes] };
-      });
-      result = use();
-    });
-    jest.dontMock('../../api/core/domain/filters');
-    return result!;
-  }
+  const withMinEpisodes = <T>(use: () => T) =>
+    withPatchedModule<typeof FiltersModule, T>(
+      '../../api/core/domain/filters',
+      (actual) => ({ FILTERS: [...actual.FILTERS, minEpisodes] as never }),
+      use,
+    );
 
   it('reaches the HTTP schema, the SQL, the canonical query and the oracle', () => {
     const { schema, sql, filter, oracle } = withMinEpisodes(() => {

@@ -6,6 +6,7 @@ import { MIGRATIONS, migrate } from '../../api/adapters/sqlite/migrations';
 import type * as DefinitionModule from '../../catalogue/definition';
 import { ANIME_COLUMNS, type TargetColumn } from '../../catalogue/definition';
 import { STUDIO_COLUMN } from '../support/fixtures';
+import { withPatchedModule } from '../support/patched-module';
 
 /** The stored columns, types and nullability of a migrated SQLite `animes`, besides id and bookkeeping. */
 function sqliteColumns(db: Database.Database) {
@@ -70,18 +71,12 @@ describe('adding a column: the definition plus one migration per dialect (worked
   const studio = STUDIO_COLUMN;
 
   /** Loads the adapters and the HTTP schema against a definition with one more column. */
-  function withStudioColumn<T>(use: () => T): T {
-    let result: T | undefined;
-    jest.isolateModules(() => {
-      jest.doMock('../../catalogue/definition', () => {
-        const actual = jest.requireActual<typeof DefinitionModule>('../../catalogue/definition');
-        return { ...actual, ANIME_COLUMNS: [...actual.ANIME_COLUMNS, studio] };
-      });
-      result = use();
-    });
-    jest.dontMock('../../catalogue/definition');
-    return result!;
-  }
+  const withStudioColumn = <T>(use: () => T) =>
+    withPatchedModule<typeof DefinitionModule, T>(
+      '../../catalogue/definition',
+      (actual) => ({ ANIME_COLUMNS: [...actual.ANIME_COLUMNS, studio] as never }),
+      use,
+    );
 
   it('the generated migration brings a migrated database to the new definition, and records carry the field', async () => {
     const { db, statements, repository, schema } = withStudioColumn(() => {

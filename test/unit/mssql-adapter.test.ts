@@ -5,7 +5,8 @@ import {
   TRANSIENT_ERROR_NUMBERS,
   withRetry,
 } from '../../api/adapters/mssql/retry';
-import { isUniqueViolation, toAnime } from '../../api/adapters/mssql/rows';
+import { isoTimestamp, isUniqueViolation } from '../../api/adapters/mssql/rows';
+import { animeFromRow } from '../../api/adapters/sql/anime-row';
 
 /** Shaped like tedious/mssql errors: RequestError carries `number`, ConnectionError a `code`. */
 const requestError = (number: number) =>
@@ -103,19 +104,22 @@ describe('row mapping', () => {
   it('turns tedious values into the domain record', () => {
     const created = new Date('2026-01-02T03:04:05.678Z');
     expect(
-      toAnime({
-        id: 7,
-        source_id: 'k-7',
-        title: 'Title',
-        type: 'OVA',
-        year: null,
-        score: '8.25' as unknown as number,
-        episodes: null,
-        genres_json: '["Action","Sci-Fi"]',
-        version: 3,
-        created_at: created,
-        updated_at: created,
-      }),
+      animeFromRow(
+        {
+          id: 7,
+          source_id: 'k-7',
+          title: 'Title',
+          type: 'OVA',
+          year: null,
+          score: '8.25' as unknown as number,
+          episodes: null,
+          genres_json: '["Action","Sci-Fi"]',
+          version: 3,
+          created_at: created,
+          updated_at: created,
+        },
+        isoTimestamp,
+      ),
     ).toEqual({
       id: 7,
       sourceId: 'k-7',

@@ -1,6 +1,7 @@
 import { MERGE_PROCEDURE, STAGING_TABLE } from '../../../catalogue/data-factory';
 import { ANIME_COLUMNS, type MappingProfile, type TargetColumn } from '../../../catalogue/definition';
-import { mergeColumn, mergeStatements } from './statements';
+import { storedColumn } from '../sql/anime-row';
+import { mergeStatements } from './statements';
 
 /** A T-SQL string literal (the values come from our own definition, never from requests). */
 const literal = (text: string) => `N'${text.replace(/'/g, "''")}'`;
@@ -81,7 +82,7 @@ function typed(column: TargetColumn, profile: MappingProfile): string {
 
 /** The first reason a typed row is invalid, or NULL. Mirrors the ETL's schema checks. */
 function rejection(column: TargetColumn): string | undefined {
-  const c = `t.[${mergeColumn(column)}]`;
+  const c = `t.[${storedColumn(column)}]`;
   const raw = `t.[${column.column}_raw]`;
   const checks: string[] = [];
   if (!column.nullable && column.kind !== 'textList')
@@ -113,7 +114,7 @@ function rejection(column: TargetColumn): string | undefined {
  */
 export function mergeProcedure(profile: MappingProfile): string {
   const selectTyped = ANIME_COLUMNS.map(
-    (c) => `${typed(c, profile)} AS [${mergeColumn(c)}], ${cleaned(c, profile)} AS [${c.column}_raw]`,
+    (c) => `${typed(c, profile)} AS [${storedColumn(c)}], ${cleaned(c, profile)} AS [${c.column}_raw]`,
   ).join(',\n      ');
   const reasons = ANIME_COLUMNS.map(rejection).filter(Boolean).join(' ');
   const merge = mergeStatements('#valid');

@@ -2,7 +2,7 @@ import sql from 'mssql';
 import type { Query } from '../sql/catalogue-sql';
 import { driveAsync, type ExecResult, type SqlExecutor, type Work } from '../sql/sql-executor';
 import { type RetryPolicy, withRetry } from './retry';
-import { isUniqueViolation } from './rows';
+import { isoTimestamp, isUniqueViolation } from './rows';
 import { parameterName, tsqlDialect } from './tsql-dialect';
 
 /** An error raised once COMMIT was sent: whether it took effect is unknown, so it is never retried. */
@@ -59,8 +59,7 @@ export class MssqlExecutor implements SqlExecutor {
     return isUniqueViolation(error);
   }
 
-  isoTimestamp = (value: unknown): string =>
-    (value instanceof Date ? value : new Date(String(value))).toISOString();
+  readonly isoTimestamp = isoTimestamp;
 
   async close(): Promise<void> {
     await this.pool.close();

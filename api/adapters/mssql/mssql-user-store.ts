@@ -8,7 +8,7 @@ import {
   type UserRepository,
 } from '../../core/ports/user-repository';
 import { accountFromRow, type CredentialRow, credentialFromRow, type UserRow } from '../sql/user-rows';
-import { isUniqueViolation } from './rows';
+import { isoTimestamp, isUniqueViolation } from './rows';
 import { SQL } from './statements';
 
 /** The users table and the local provider's hashes in SQL Server (emails compare case-insensitively by collation). */
@@ -27,7 +27,7 @@ export class MssqlUserStore implements UserRepository, CredentialStore {
   }
 
   private static account(row: UserRow | undefined): UserAccount | null {
-    return accountFromRow(row, (date) => (date as Date).toISOString());
+    return accountFromRow(row, isoTimestamp);
   }
 
   private static credential = credentialFromRow;

@@ -1,8 +1,6 @@
-import type { Anime } from '../../core/domain/anime';
-import { type AnimeRow, animeFromRow } from '../sql/anime-row';
-
-/** A row as tedious returns it: DATETIME2 as Date, DECIMAL and INT as numbers. */
-export const toAnime = (row: AnimeRow): Anime => animeFromRow(row, (date) => (date as Date).toISOString());
+/** A DATETIME2 as tedious returns it (a Date) to ISO-8601; text is parsed first. */
+export const isoTimestamp = (value: unknown): string =>
+  (value instanceof Date ? value : new Date(String(value))).toISOString();
 
 /** Duplicate key (unique index 2601, unique constraint 2627). */
 export function isUniqueViolation(error: unknown): boolean {

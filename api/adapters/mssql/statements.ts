@@ -29,25 +29,22 @@ AND (role <> 'admin' OR (SELECT COUNT(*) FROM users WITH (UPDLOCK, HOLDLOCK) WHE
   deleteCredential: 'DELETE FROM local_credentials WHERE uid = @uid',
 } as const;
 
-/** A merge source's column for a definition column: list columns arrive as JSON, as in `animes`. */
-export const mergeColumn = storedColumn;
-
 // Our own names only: a loader's staging table (a fixed prefix and a UUID) or the procedure's #valid.
 const MERGE_SOURCES = /^(etl_staging_[0-9a-f]{32}|#valid)$/;
 
 /**
  * The one merge of staged rows into the live tables, shared by the ETL's bulk loader and the Data
- * Factory procedure. The source has a column per definition column (see mergeColumn) and `seq`.
+ * Factory procedure. The source has a column per definition column (see storedColumn: lists arrive as JSON, as in `animes`) and `seq`.
  */
 export function mergeStatements(source: string) {
   if (!MERGE_SOURCES.test(source)) throw new Error(`bad merge source ${source}`);
   // The latest staged row per source id wins, as a re-run of the file would.
   const latest = `(SELECT * FROM (SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.source_id ORDER BY s.seq DESC) AS rn FROM ${source} s) d WHERE d.rn = 1)`;
-  const columns = ANIME_COLUMNS.map(mergeColumn);
+  const columns = ANIME_COLUMNS.map(storedColumn);
   const changing = ANIME_COLUMNS.filter((c) => c.column !== 'source_id');
   const changed = changing
     .map((c) => {
-      const name = mergeColumn(c);
+      const name = storedColumn(c);
       return c.nullable
         ? `NOT (a.${name} = v.${name} OR (a.${name} IS NULL AND v.${name} IS NULL))`
         : `a.${name} <> v.${name}`;
@@ -55,7 +52,7 @@ export function mergeStatements(source: string) {
     .join('\nOR ');
   return {
     deleteAbsent: `DELETE FROM animes WHERE NOT EXISTS (SELECT 1 FROM ${source} s WHERE s.source_id = animes.source_id)`,
-    updateChanged: `UPDATE a SET ${changing.map((c) => `a.${mergeColumn(c)} = v.${mergeColumn(c)}`).join(', ')},
+    updateChanged: `UPDATE a SET ${changing.map((c) => `a.${storedColumn(c)} = v.${storedColumn(c)}`).join(', ')},
 a.version = a.version + 1, a.updated_at = SYSUTCDATETIME()
 FROM animes a JOIN ${latest} v ON v.source_id = a.source_id
 WHERE ${changed}`,

@@ -5,6 +5,7 @@ import type { AnimeInput } from '../../core/domain/anime';
 import type { CatalogueLoad, CatalogueLoader, LoadMode, LoadResult } from '../../core/ports/catalogue-loader';
 import { pushRecordValues, RECORD_COLUMNS, recordValues } from '../sql/anime-row';
 import type { SqliteWriteLock } from './busy';
+import { isUniqueViolation } from './errors';
 
 const COLUMNS = RECORD_COLUMNS.join(', ');
 const INSERTED_VALUES = `(${RECORD_COLUMNS.map(() => '?').join(', ')}, 1, ?, ?)`;
@@ -152,7 +153,7 @@ class SqliteCatalogueLoad implements CatalogueLoad {
       this.inserted += this.insertMany.run(values).changes;
       return true;
     } catch (error) {
-      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return false;
+      if (isUniqueViolation(error)) return false;
       throw error;
     }
   }

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Query } from '../sql/catalogue-sql';
 import { drive, type ExecResult, type SqlExecutor, type Work } from '../sql/sql-executor';
 import type { SqliteWriteLock } from './busy';
+import { isUniqueViolation } from './errors';
 import { sqliteDialect } from './sqlite-dialect';
 
 /** Prepared statements kept per text; list queries vary with their filters, so the cache is bounded. */
@@ -51,9 +52,7 @@ export class SqliteExecutor implements SqlExecutor {
     return this.writes.run(() => this.db.transaction(() => drive(work(), this.exec)).immediate());
   }
 
-  isUniqueViolation(error: unknown): boolean {
-    return (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
-  }
+  readonly isUniqueViolation = isUniqueViolation;
 
   isoTimestamp = (value: unknown): string => String(value);
 

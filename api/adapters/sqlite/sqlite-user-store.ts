@@ -9,12 +9,12 @@ import {
 } from '../../core/ports/user-repository';
 import { accountFromRow, type CredentialRow, credentialFromRow, type UserRow } from '../sql/user-rows';
 import type { SqliteWriteLock } from './busy';
+import { isUniqueViolation } from './errors';
 
 const toAccount = (row: UserRow | undefined) => accountFromRow(row, String);
 
 function rethrowDuplicate(error: unknown): never {
-  const code = (error as { code?: string }).code;
-  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
+  if (isUniqueViolation(error) || (error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
     throw new EmailTakenError();
   throw error;
 }
