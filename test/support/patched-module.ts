@@ -3,7 +3,11 @@
  * at `path` (relative to test/support, the same depth as test/unit) is its actual exports with
  * `patch` applied: how the worked examples swap the definition or the filter table for a bigger one.
  */
-export function withPatchedModule<M extends object, T>(path: string, patch: (actual: M) => Partial<M>, use: () => T): T {
+export function withPatchedModule<M extends object, T>(
+  path: string,
+  patch: (actual: M) => Partial<M>,
+  use: () => T,
+): T {
   let result: T | undefined;
   jest.isolateModules(() => {
     jest.doMock(path, () => {
