@@ -133,6 +133,14 @@ export const ConfigSchema = Type.Object({
   APPLICATIONINSIGHTS_CONNECTION_STRING: Type.Optional(
     Type.String({ description: 'Turns on Azure Monitor (read at start-up, before config)' }),
   ),
+  APPLICATIONINSIGHTS_AUTHENTICATION: Type.Union(
+    [Type.Literal('connection-string'), Type.Literal('managed-identity')],
+    {
+      default: 'connection-string',
+      description:
+        "How telemetry authenticates: the connection string's key, or the app's managed identity (Entra only, as deployed)",
+    },
+  ),
   APPLICATIONINSIGHTS_LIVE_METRICS: Type.Boolean({ default: false, description: 'Live metrics stream' }),
   APPLICATIONINSIGHTS_TRACES_PER_SECOND: Type.Optional(
     Type.Number({ minimum: 0, description: 'Rate-limited sampling; 0 keeps every trace' }),

@@ -11,6 +11,13 @@ export interface TelemetryHandle {
   shutdown(): Promise<void>;
 }
 
+function managedIdentity(env: NodeJS.ProcessEnv) {
+  const { ManagedIdentityCredential } = require('@azure/identity') as typeof import('@azure/identity');
+  return env.AZURE_CLIENT_ID
+    ? new ManagedIdentityCredential({ clientId: env.AZURE_CLIENT_ID })
+    : new ManagedIdentityCredential();
+}
+
 /**
  * Starts OpenTelemetry before anything else is imported (the instrumentations patch http and koa
  * as they load): Azure Monitor when APPLICATIONINSIGHTS_CONNECTION_STRING is set, else OTLP when
@@ -19,7 +26,13 @@ export interface TelemetryHandle {
 export function startTelemetry(env: NodeJS.ProcessEnv = process.env): TelemetryHandle {
   if (env.APPLICATIONINSIGHTS_CONNECTION_STRING) {
     useAzureMonitor({
-      azureMonitorExporterOptions: { connectionString: env.APPLICATIONINSIGHTS_CONNECTION_STRING },
+      azureMonitorExporterOptions: {
+        connectionString: env.APPLICATIONINSIGHTS_CONNECTION_STRING,
+        // With local auth off on the Application Insights resource, ingestion takes Entra tokens only.
+        ...(env.APPLICATIONINSIGHTS_AUTHENTICATION === 'managed-identity'
+          ? { credential: managedIdentity(env) }
+          : {}),
+      },
       enableLiveMetrics: env.APPLICATIONINSIGHTS_LIVE_METRICS === 'true',
       // The distro samples at 5 traces/s by default; 0 keeps every trace (samplingRatio 1).
       ...(env.APPLICATIONINSIGHTS_TRACES_PER_SECOND

@@ -54,14 +54,18 @@ export function ingestActivities(
         source: {
           type: 'DelimitedTextSource',
           storeSettings: { type: 'AzureBlobStorageReadSettings', recursive: false },
-          formatSettings: { type: 'DelimitedTextReadSettings' },
+          // The SDK the provider reads pipelines back with writes this field even when null; leaving
+          // it out shows a change on every plan (azurerm #16844).
+          formatSettings: { type: 'DelimitedTextReadSettings', compressionProperties: null },
         },
         sink: {
           type: 'AzureSqlSink',
           // The staging table belongs to this run only; the live tables change in the merge alone.
+          // (Data Factory's database user holds ALTER on this one table, which TRUNCATE needs.)
           preCopyScript: `TRUNCATE TABLE [dbo].[${STAGING_TABLE}]`,
-          writeBehavior: 'insert',
-          tableOption: 'none',
+          // SqlWriteBehaviorEnum is Insert | Upsert | StoredProcedure; tableOption takes only
+          // 'autoCreate', so the existing staging table means leaving it out.
+          writeBehavior: 'Insert',
         },
         enableStaging: false,
         translator: copyTranslator(profile, columns),

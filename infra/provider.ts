@@ -1,10 +1,27 @@
 /**
- * The one module through which infra/ imports cdktf, constructs and the azurerm provider. Moving to
+ * The one module through which infra/ imports cdktf, constructs and the azurerm and azuread providers. Moving to
  * the maintained fork (CDK Terrain: `cdktn`, `@cdktn/provider-azurerm`) changes this file only.
  * Deep imports keep synth and type-checking fast (the provider's barrel costs ~6 s and ~30 s).
  */
 
 export { ApplicationInsights } from '@cdktf/provider-azurerm/lib/application-insights';
+export { ApplicationInsightsStandardWebTest } from '@cdktf/provider-azurerm/lib/application-insights-standard-web-test';
+export { ApplicationInsightsWorkbook } from '@cdktf/provider-azurerm/lib/application-insights-workbook';
+export { DataAzurermResourceGroup } from '@cdktf/provider-azurerm/lib/data-azurerm-resource-group';
+export { DataAzurermUserAssignedIdentity } from '@cdktf/provider-azurerm/lib/data-azurerm-user-assigned-identity';
+export { FederatedIdentityCredential } from '@cdktf/provider-azurerm/lib/federated-identity-credential';
+export { MonitorActionGroup } from '@cdktf/provider-azurerm/lib/monitor-action-group';
+export { MonitorMetricAlert } from '@cdktf/provider-azurerm/lib/monitor-metric-alert';
+export { MonitorScheduledQueryRulesAlertV2 } from '@cdktf/provider-azurerm/lib/monitor-scheduled-query-rules-alert-v2';
+export { MssqlServerExtendedAuditingPolicy } from '@cdktf/provider-azurerm/lib/mssql-server-extended-auditing-policy';
+export { NatGateway } from '@cdktf/provider-azurerm/lib/nat-gateway';
+export { NatGatewayPublicIpAssociation } from '@cdktf/provider-azurerm/lib/nat-gateway-public-ip-association';
+export { PublicIp } from '@cdktf/provider-azurerm/lib/public-ip';
+export { SubnetNatGatewayAssociation } from '@cdktf/provider-azurerm/lib/subnet-nat-gateway-association';
+export { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
+export { DirectoryRole } from '@cdktf/provider-azuread/lib/directory-role';
+export { DirectoryRoleAssignment } from '@cdktf/provider-azuread/lib/directory-role-assignment';
+export { AzureadProvider } from '@cdktf/provider-azuread/lib/provider';
 export { ContainerRegistry } from '@cdktf/provider-azurerm/lib/container-registry';
 export { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
 export { DataFactory } from '@cdktf/provider-azurerm/lib/data-factory';

@@ -1,20 +1,25 @@
+import { createHash } from 'node:crypto';
 import type { CacheFlavour } from '../constructs/cache';
-import { type ResourceNames, resourceNames } from './naming';
+import { type ResourceNames, resourceName, resourceNames } from './naming';
+import { AppServiceSku, ManagedRedisSku, RegistrySku, SqlDatabaseSku } from './skus';
 
 export type EnvironmentName = 'dev' | 'prod';
 
-/** Everything that differs between environments. Delivery pipelines read names from here too. */
+/** Everything that differs between environments. */
 export interface EnvironmentConfig {
   readonly name: EnvironmentName;
   readonly location: string;
-  /** Lowercase letters and digits; makes globally unique names unique. Change it for your fork. */
-  readonly resourceToken: string;
-  readonly sqlSku: string;
+  /**
+   * Lowercase letters and digits that make globally unique names unique. @default derived from the
+   * subscription and the environment (as azd's uniqueString), so forks never collide
+   */
+  readonly resourceToken?: string;
+  readonly sqlSku: SqlDatabaseSku;
   readonly sqlBackupRetentionDays: number;
   readonly redis: CacheFlavour;
-  readonly appServiceSku: string;
+  readonly appServiceSku: AppServiceSku;
   readonly instances: { readonly minimum: number; readonly maximum: number; readonly default: number };
-  readonly registrySku: 'Basic' | 'Standard' | 'Premium';
+  readonly registrySku: RegistrySku;
   readonly logRetentionDays: number;
   /** The VNet's range; distinct per environment, so they could be peered later. */
   readonly vnetAddressSpace: string;
@@ -23,6 +28,12 @@ export interface EnvironmentConfig {
    * mapping and the app's INGEST_PROFILE, from which the app generates the merge procedure.
    */
   readonly ingestProfile: string;
+  /** prevent_destroy on the database, the vault and their data; blob versioning and soft delete. */
+  readonly protectData: boolean;
+  /** When the secrets Terraform writes expire (ISO date); rotate them before. */
+  readonly secretsExpireOn: string;
+  /** Where alerts go. @default ALERT_EMAIL at synth, else no email receiver (alerts still fire in the portal) */
+  readonly alertEmail?: string;
 }
 
 export const WORKLOAD = 'anime';
@@ -34,43 +45,76 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentConfig>> 
   dev: {
     name: 'dev',
     location: 'westeurope',
-    resourceToken: 'a7k2',
-    sqlSku: 'S0',
+    sqlSku: SqlDatabaseSku.S0,
     sqlBackupRetentionDays: 7,
-    redis: { flavour: 'managed', sku: 'Balanced_B0' },
-    appServiceSku: 'B1',
+    redis: { flavour: 'managed', sku: ManagedRedisSku.BALANCED_B0 },
+    appServiceSku: AppServiceSku.B1,
     instances: { minimum: 1, maximum: 2, default: 1 },
-    registrySku: 'Basic',
+    registrySku: RegistrySku.BASIC,
     logRetentionDays: 30,
     vnetAddressSpace: '10.40.0.0/16',
     ingestProfile: 'kaggle-animes',
+    protectData: false,
+    secretsExpireOn: '2027-12-31T00:00:00Z',
+    alertEmail: process.env.ALERT_EMAIL || undefined,
   },
   prod: {
     name: 'prod',
     location: 'westeurope',
-    resourceToken: 'a7k2',
-    sqlSku: 'S2',
+    sqlSku: SqlDatabaseSku.S2,
     sqlBackupRetentionDays: 35,
-    redis: { flavour: 'managed', sku: 'Balanced_B1' },
-    appServiceSku: 'P0v3',
+    redis: { flavour: 'managed', sku: ManagedRedisSku.BALANCED_B1 },
+    appServiceSku: AppServiceSku.P0v3,
     // At least two instances, so the cache's multi-instance coherence is exercised for real.
     instances: { minimum: 2, maximum: 6, default: 2 },
-    registrySku: 'Standard',
+    registrySku: RegistrySku.STANDARD,
     logRetentionDays: 90,
     vnetAddressSpace: '10.41.0.0/16',
     ingestProfile: 'kaggle-animes',
+    protectData: true,
+    secretsExpireOn: '2027-12-31T00:00:00Z',
+    alertEmail: process.env.ALERT_EMAIL || undefined,
   },
 };
 
-/** The names of one environment's resources (for infra/ and for the delivery pipelines). */
-export function namesFor(environment: EnvironmentName): ResourceNames {
-  const config = ENVIRONMENTS[environment];
-  if (!/^[a-z0-9]{3,8}$/.test(config.resourceToken))
-    throw new Error(`resourceToken of ${environment} must be 3-8 lowercase letters or digits`);
-  return resourceNames({ workload: WORKLOAD, environment, resourceToken: config.resourceToken });
+/** Offline synth (tests, a laptop) has no subscription; names derived from it are placeholders. */
+export const PLACEHOLDER_SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
+
+/** The subscription names derive from: ARM_SUBSCRIPTION_ID, as the azurerm provider reads it. */
+export function targetSubscription(): string {
+  return process.env.ARM_SUBSCRIPTION_ID || PLACEHOLDER_SUBSCRIPTION;
 }
 
-/** The ACR login server, derived like Azure derives it. */
-export function registryLoginServer(environment: EnvironmentName): string {
-  return `${namesFor(environment).containerRegistry}.azurecr.io`;
+/** A stable 6-character token per subscription and scope, like azd's uniqueString(subscription, env). */
+export function derivedToken(subscriptionId: string, scope: string): string {
+  return createHash('sha256').update(`${subscriptionId.toLowerCase()}/${WORKLOAD}/${scope}`).digest('hex').slice(0, 6);
+}
+
+function tokenOf(config: EnvironmentConfig, subscriptionId: string): string {
+  const token = config.resourceToken ?? derivedToken(subscriptionId, config.name);
+  if (!/^[a-z0-9]{3,8}$/.test(token))
+    throw new Error(`resourceToken of ${config.name} must be 3-8 lowercase letters or digits, got "${token}"`);
+  return token;
+}
+
+/** The names of one environment's resources (the platform stack and the bootstrap stack agree on them). */
+export function namesFor(
+  environment: EnvironmentName | EnvironmentConfig,
+  subscriptionId: string = targetSubscription(),
+): ResourceNames {
+  const config = typeof environment === 'string' ? ENVIRONMENTS[environment] : environment;
+  return resourceNames({ workload: WORKLOAD, environment: config.name, resourceToken: tokenOf(config, subscriptionId) });
+}
+
+/** What the bootstrap stack creates once per subscription and the platform stacks find by name. */
+export function bootstrapNames(subscriptionId: string = targetSubscription()) {
+  const input = { workload: WORKLOAD, environment: 'bootstrap', resourceToken: derivedToken(subscriptionId, 'bootstrap') };
+  return {
+    resourceGroup: resourceName('resourceGroup', input),
+    stateAccount: resourceName('storageAccount', input),
+    stateContainer: 'tfstate',
+    planner: resourceName('managedIdentity', { ...input, environment: 'planner' }),
+    deployer: (env: EnvironmentName) => resourceName('managedIdentity', { ...input, environment: `${env}-deployer` }),
+    sqlIdentity: (env: EnvironmentName) => resourceName('managedIdentity', { ...input, environment: `${env}-sql` }),
+  };
 }

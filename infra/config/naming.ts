@@ -14,6 +14,12 @@ export const ABBREVIATIONS = {
   storageAccount: 'st',
   dataFactory: 'adf',
   virtualNetwork: 'vnet',
+  managedIdentity: 'id',
+  natGateway: 'ng',
+  publicIp: 'pip',
+  actionGroup: 'ag',
+  webTest: 'webt',
+  workbook: 'wb',
 } as const;
 
 export type ResourceKind = keyof typeof ABBREVIATIONS;

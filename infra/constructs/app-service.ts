@@ -1,3 +1,4 @@
+import { AppServiceSku } from '../config/skus';
 import { Construct, LinuxWebApp, MonitorAutoscaleSetting, RoleAssignment, ServicePlan } from '../provider';
 import { allowPublicAccess, type Placement, type PublicAccess, ROLES } from './common';
 import type { Monitoring } from './monitoring';
@@ -13,8 +14,8 @@ export interface AppServiceProps extends Placement {
   readonly planName: string;
   readonly appName: string;
   readonly autoscaleName: string;
-  /** @default 'B1' */
-  readonly sku?: string;
+  /** @default AppServiceSku.B1 */
+  readonly sku?: AppServiceSku;
   readonly registry: { readonly id: string; readonly loginServer: string };
   readonly imageRepository: string;
   /**
@@ -24,7 +25,10 @@ export interface AppServiceProps extends Placement {
   readonly bootstrapTag?: string;
   /** Plain settings; anything secret-looking must be a Key Vault reference (the policy checks). */
   readonly appSettings: Readonly<Record<string, string>>;
-  /** CPU-based autoscale bounds. @default { minimum: 1, maximum: 3, default: 1 } */
+  /**
+   * CPU-based autoscale bounds where the SKU supports autoscale; on Basic the plan runs a fixed
+   * `default` workers. @default { minimum: 1, maximum: 3, default: 1 }
+   */
   readonly instances?: InstanceCount;
   /** The API is public by design, but the construct still wants that said. @default off */
   readonly publicAccess?: PublicAccess;
@@ -52,13 +56,18 @@ export class AppService extends Construct {
       )
     )
       throw new Error('instances must satisfy 1 <= minimum <= default <= maximum');
-    const sku = props.sku ?? 'B1';
+    const sku = props.sku ?? AppServiceSku.B1;
+    const limit = sku.supportsAutoscale ? instances.maximum : instances.default;
+    if (limit > sku.maxInstances)
+      throw new Error(`the ${sku.name} plan runs at most ${sku.maxInstances} instances, asked for ${limit}`);
     this.plan = new ServicePlan(this, 'plan', {
       name: props.planName,
       resourceGroupName: props.resourceGroupName,
       location: props.location,
       osType: 'Linux',
-      skuName: sku,
+      skuName: sku.name,
+      // Autoscale owns the count where it exists; setting it here too would fight it on every apply.
+      workerCount: sku.supportsAutoscale ? undefined : instances.default,
     });
     this.app = new LinuxWebApp(this, 'app', {
       name: props.appName,
@@ -66,12 +75,15 @@ export class AppService extends Construct {
       location: props.location,
       servicePlanId: this.plan.id,
       httpsOnly: true,
+      // Deploys go through the container image alone; no publishing credentials exist.
+      ftpPublishBasicAuthenticationEnabled: false,
+      webdeployPublishBasicAuthenticationEnabled: false,
       publicNetworkAccessEnabled: allowPublicAccess(this, props.publicAccess),
       identity: { type: 'SystemAssigned' },
       virtualNetworkSubnetId: props.network?.appSubnet.id,
       siteConfig: {
         vnetRouteAllEnabled: props.network ? true : undefined,
-        alwaysOn: !/^(F1|D1)$/.test(sku),
+        alwaysOn: sku.supportsAlwaysOn,
         ftpsState: 'Disabled',
         minimumTlsVersion: '1.2',
         scmMinimumTlsVersion: '1.2',
@@ -92,6 +104,16 @@ export class AppService extends Construct {
       roleDefinitionName: ROLES.acrPull,
       principalId: this.principalId,
     });
+    // Basic plans cannot autoscale (Azure refuses the setting); they keep the fixed worker count.
+    if (sku.supportsAutoscale) this.autoscale(props, instances);
+    props.monitoring.diagnostics(this, this.app.id);
+  }
+
+  get principalId(): string {
+    return this.app.identity.principalId;
+  }
+
+  private autoscale(props: AppServiceProps, instances: InstanceCount): void {
     new MonitorAutoscaleSetting(this, 'autoscale', {
       name: props.autoscaleName,
       resourceGroupName: props.resourceGroupName,
@@ -112,11 +134,6 @@ export class AppService extends Construct {
         },
       ],
     });
-    props.monitoring.diagnostics(this, this.app.id);
-  }
-
-  get principalId(): string {
-    return this.app.identity.principalId;
   }
 
   private cpuRule(operator: string, threshold: number, direction: string, cooldown: string) {

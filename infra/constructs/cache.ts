@@ -1,10 +1,11 @@
-import { Construct, ManagedRedis, RedisCache } from '../provider';
+import { ManagedRedisSku } from '../config/skus';
+import { Construct, Fn, ManagedRedis, RedisCache } from '../provider';
 import { allowPublicAccess, type Placement, type PublicAccess } from './common';
 import type { Monitoring } from './monitoring';
 import { type Network, PRIVATE_LINK_ZONES } from './network';
 
 export type CacheFlavour =
-  | { readonly flavour: 'managed'; readonly sku: string }
+  | { readonly flavour: 'managed'; readonly sku: ManagedRedisSku }
   | {
       readonly flavour: 'classic';
       readonly sku: 'Basic' | 'Standard' | 'Premium';
@@ -16,7 +17,7 @@ export interface CacheProps extends Placement {
   readonly name: string;
   /**
    * Azure Managed Redis by default: Azure Cache for Redis (Basic/Standard/Premium) retires on
-   * 2028-09-30. @default { flavour: 'managed', sku: 'Balanced_B0' }
+   * 2028-09-30. @default { flavour: 'managed', sku: ManagedRedisSku.BALANCED_B0 }
    */
   readonly redis?: CacheFlavour;
   /** @default true for managed Redis */
@@ -37,14 +38,14 @@ export class Cache extends Construct {
 
   constructor(scope: Construct, id: string, props: CacheProps) {
     super(scope, id);
-    const flavour = props.redis ?? { flavour: 'managed', sku: 'Balanced_B0' };
+    const flavour = props.redis ?? { flavour: 'managed', sku: ManagedRedisSku.BALANCED_B0 };
     const publicAccess = allowPublicAccess(this, props.publicAccess);
     if (flavour.flavour === 'managed') {
       const redis = new ManagedRedis(this, 'redis', {
         name: props.name,
         resourceGroupName: props.resourceGroupName,
         location: props.location,
-        skuName: flavour.sku,
+        skuName: flavour.sku.name,
         highAvailabilityEnabled: props.highAvailability ?? true,
         publicNetworkAccess: publicAccess ? 'Enabled' : 'Disabled',
         defaultDatabase: {
@@ -55,14 +56,19 @@ export class Cache extends Construct {
           accessKeysAuthenticationEnabled: true,
         },
       });
-      this.url = `rediss://:${redis.defaultDatabase.primaryAccessKey}@${redis.hostname}:${redis.defaultDatabase.port}`;
+      this.url = redisUrl(redis.defaultDatabase.primaryAccessKey, redis.hostname, redis.defaultDatabase.port);
       this.clustered = true;
       props.network?.connect(this, 'private-endpoint', props.name, {
         resourceId: redis.id,
         subresource: 'redisEnterprise',
         zone: PRIVATE_LINK_ZONES.managedRedis,
       });
-      props.monitoring.diagnostics(this, redis.id);
+      // The cluster resource has metrics only; the connection logs exist on its database alone.
+      props.monitoring.diagnostics(this, redis.id, { logs: false });
+      props.monitoring.diagnostics(this, `${redis.id}/databases/default`, {
+        id: 'database-diagnostics',
+        metrics: false,
+      });
     } else {
       if (flavour.sku !== 'Premium' && flavour.family === 'P')
         throw new Error('family P needs the Premium SKU');
@@ -78,7 +84,7 @@ export class Cache extends Construct {
         publicNetworkAccessEnabled: publicAccess,
         redisConfiguration: { maxmemoryPolicy: 'volatile-lru' },
       });
-      this.url = `rediss://:${redis.primaryAccessKey}@${redis.hostname}:${redis.sslPort}`;
+      this.url = redisUrl(redis.primaryAccessKey, redis.hostname, redis.sslPort);
       this.clustered = false;
       props.network?.connect(this, 'private-endpoint', props.name, {
         resourceId: redis.id,
@@ -89,3 +95,12 @@ export class Cache extends Construct {
     }
   }
 }
+
+/**
+ * Access keys are base64 and may hold `/`, `+` and `=`, which end the userinfo of a URL: the key is
+ * percent-encoded so `new URL()` in the app parses it (and ioredis decodes it back).
+ */
+function redisUrl(key: string, host: string, port: number): string {
+  return `rediss://:${Fn.urlencode(key)}@${host}:${port}`;
+}
+

@@ -28,4 +28,5 @@ export const ROLES = {
   keyVaultSecretsOfficer: 'Key Vault Secrets Officer',
   storageBlobDataReader: 'Storage Blob Data Reader',
   storageBlobDataContributor: 'Storage Blob Data Contributor',
+  monitoringMetricsPublisher: 'Monitoring Metrics Publisher',
 } as const;

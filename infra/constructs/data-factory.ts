@@ -35,11 +35,16 @@ export interface IngestFactoryProps extends Placement {
 /**
  * Data Factory running the same ingest as the local ETL: its copy mapping is generated from the
  * shared definition and profile, and its last step bumps the data version so caches invalidate.
- * Its managed identity needs a database user: CREATE USER [<name>] FROM EXTERNAL PROVIDER.
+ * Its managed identity gets a database user from the deploy pipeline's database bootstrap
+ * (`npm run db:bootstrap`): INSERT and ALTER on the staging table and EXECUTE on the procedure.
  */
 export class IngestFactory extends Construct {
   readonly factory: DataFactory;
   readonly pipeline: DataFactoryPipeline;
+
+  get principalId(): string {
+    return this.factory.identity.principalId;
+  }
 
   constructor(scope: Construct, id: string, props: IngestFactoryProps) {
     super(scope, id);
@@ -90,6 +95,8 @@ export class IngestFactory extends Construct {
       name: INGEST_PIPELINE,
       dataFactoryId: this.factory.id,
       parameters: { mode: 'upsert' },
+      // Two runs would share the one staging table: the second waits for the first.
+      concurrency: 1,
       activitiesJson: JSON.stringify(
         ingestActivities(
           { sourceDataset: source.name, stagingDataset: staging.name, sqlLinkedService: sql.name },

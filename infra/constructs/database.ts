@@ -1,4 +1,11 @@
-import { Construct, MssqlDatabase, MssqlFirewallRule, MssqlServer } from '../provider';
+import { SqlDatabaseSku } from '../config/skus';
+import {
+  Construct,
+  MssqlDatabase,
+  MssqlFirewallRule,
+  MssqlServer,
+  MssqlServerExtendedAuditingPolicy,
+} from '../provider';
 import { allowPublicAccess, type Placement, type PublicAccess } from './common';
 import type { Monitoring } from './monitoring';
 import { type Network, PRIVATE_LINK_ZONES } from './network';
@@ -8,8 +15,16 @@ export interface DatabaseProps extends Placement {
   readonly databaseName: string;
   /** The Entra ID admin (a group, or the deploying principal). SQL logins are disabled. */
   readonly entraAdmin: { readonly login: string; readonly objectId: string };
-  /** @default 'S0' */
-  readonly sku?: string;
+  /**
+   * The server's identity: a user-assigned one that holds Directory Readers (the bootstrap stack
+   * assigns it), so the admin can CREATE USER ... FROM EXTERNAL PROVIDER for managed identities.
+   * @default a system-assigned identity (creating Entra users then needs Directory Readers given by hand)
+   */
+  readonly identityId?: string;
+  /** @default SqlDatabaseSku.S0 */
+  readonly sku?: SqlDatabaseSku;
+  /** @default false; true adds prevent_destroy to the server and the database */
+  readonly preventDestroy?: boolean;
   /** Point-in-time restore window. @default 7 */
   readonly backupRetentionDays?: number;
   /** @default off: reachable through private endpoints only */
@@ -43,13 +58,32 @@ export class Database extends Construct {
         objectId: props.entraAdmin.objectId,
         azureadAuthenticationOnly: true,
       },
-      identity: { type: 'SystemAssigned' },
+      ...(props.identityId
+        ? {
+            identity: { type: 'UserAssigned', identityIds: [props.identityId] },
+            primaryUserAssignedIdentityId: props.identityId,
+          }
+        : { identity: { type: 'SystemAssigned' } }),
+      lifecycle: { preventDestroy: props.preventDestroy ?? false },
     });
     this.database = new MssqlDatabase(this, 'database', {
       name: props.databaseName,
       serverId: this.server.id,
-      skuName: props.sku ?? 'S0',
+      skuName: (props.sku ?? SqlDatabaseSku.S0).name,
       shortTermRetentionPolicy: { retentionDays: retention },
+      lifecycle: { preventDestroy: props.preventDestroy ?? false },
+    });
+    // Audit events go to Log Analytics: the policy turns them on, the master database's diagnostic
+    // setting carries them (Azure's documented pairing for a Log Analytics target).
+    const auditTarget = props.monitoring.diagnostics(this, `${this.server.id}/databases/master`, {
+      id: 'audit-diagnostics',
+      logs: 'SQLSecurityAuditEvents',
+      metrics: false,
+    });
+    new MssqlServerExtendedAuditingPolicy(this, 'auditing', {
+      serverId: this.server.id,
+      logMonitoringEnabled: true,
+      dependsOn: [auditTarget],
     });
     if (props.publicAccess?.allowAzureServices) {
       new MssqlFirewallRule(this, 'allow-azure-services', {

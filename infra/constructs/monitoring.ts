@@ -1,5 +1,11 @@
-import { ApplicationInsights, Construct, LogAnalyticsWorkspace, MonitorDiagnosticSetting } from '../provider';
-import type { Placement } from './common';
+import {
+  ApplicationInsights,
+  Construct,
+  LogAnalyticsWorkspace,
+  MonitorDiagnosticSetting,
+  RoleAssignment,
+} from '../provider';
+import { type Placement, ROLES } from './common';
 
 export interface MonitoringProps extends Placement {
   readonly workspaceName: string;
@@ -23,6 +29,8 @@ export class Monitoring extends Construct {
       location: props.location,
       sku: 'PerGB2018',
       retentionInDays: retention,
+      // Queries and ingestion with Entra identities only; no workspace keys.
+      localAuthenticationEnabled: false,
     });
     this.appInsights = new ApplicationInsights(this, 'app-insights', {
       name: props.appInsightsName,
@@ -30,17 +38,42 @@ export class Monitoring extends Construct {
       location: props.location,
       applicationType: 'Node.JS',
       workspaceId: this.workspace.id,
+      // Ingestion takes Entra tokens only: the app sends with its managed identity, which needs
+      // Monitoring Metrics Publisher here (grantPublish), so a leaked connection string sends nothing.
+      localAuthenticationDisabled: true,
+    });
+  }
+
+  /** Lets a principal (the app's managed identity) send telemetry to Application Insights. */
+  grantPublish(scope: Construct, principalId: string): RoleAssignment {
+    return new RoleAssignment(scope, 'publishes-telemetry', {
+      scope: this.appInsights.id,
+      roleDefinitionName: ROLES.monitoringMetricsPublisher,
+      principalId,
     });
   }
 
   /** All logs and metrics of `targetResourceId` into the workspace. */
-  diagnostics(scope: Construct, targetResourceId: string): MonitorDiagnosticSetting {
-    return new MonitorDiagnosticSetting(scope, 'diagnostics', {
+  diagnostics(
+    scope: Construct,
+    targetResourceId: string,
+    options: {
+      readonly id?: string;
+      /** One log category, or none; @default the allLogs category group */
+      readonly logs?: string | false;
+      /** @default true */
+      readonly metrics?: boolean;
+    } = {},
+  ): MonitorDiagnosticSetting {
+    const logs = options.logs ?? 'allLogs';
+    return new MonitorDiagnosticSetting(scope, options.id ?? 'diagnostics', {
       name: 'to-log-analytics',
       targetResourceId,
       logAnalyticsWorkspaceId: this.workspace.id,
-      enabledLog: [{ categoryGroup: 'allLogs' }],
-      enabledMetric: [{ category: 'AllMetrics' }],
+      ...(logs === false
+        ? {}
+        : { enabledLog: [logs === 'allLogs' ? { categoryGroup: 'allLogs' } : { category: logs }] }),
+      ...(options.metrics === false ? {} : { enabledMetric: [{ category: 'AllMetrics' }] }),
     });
   }
 }

@@ -1,9 +1,13 @@
 import {
   Construct,
+  NatGateway,
+  NatGatewayPublicIpAssociation,
   PrivateDnsZone,
   PrivateDnsZoneVirtualNetworkLink,
   PrivateEndpoint,
+  PublicIp,
   Subnet,
+  SubnetNatGatewayAssociation,
   VirtualNetwork,
 } from '../provider';
 import type { Placement } from './common';
@@ -27,6 +31,12 @@ export interface NetworkProps extends Placement {
   readonly name: string;
   /** A /16 to /24 IPv4 range, split into the app subnet and the private-endpoint subnet. @default '10.40.0.0/16' */
   readonly addressSpace?: string;
+  /**
+   * The app subnet has no default outbound access and the app routes everything through it, so
+   * internet egress (Application Insights ingestion, Firebase, Entra token endpoints) needs a NAT
+   * gateway with a static public IP. @default { natGatewayName: `ng-<name>`, publicIpName: `pip-<name>` }
+   */
+  readonly egress?: { readonly natGatewayName: string; readonly publicIpName: string };
 }
 
 /** `a.b.c.d/n` with 16 <= n <= 24: room for two subnets of a quarter of it each. */
@@ -58,6 +68,9 @@ export class Network extends Construct {
   readonly vnet: VirtualNetwork;
   readonly appSubnet: Subnet;
   readonly endpointSubnet: Subnet;
+  readonly natGateway: NatGateway;
+  /** The one address the app's outbound traffic leaves from (allow-list it where needed). */
+  readonly egressIp: PublicIp;
   private readonly zones = new Map<string, PrivateDnsZone>();
 
   constructor(
@@ -97,6 +110,29 @@ export class Network extends Construct {
       virtualNetworkName: this.vnet.name,
       addressPrefixes: [quarter(range, 1)],
       defaultOutboundAccessEnabled: false,
+    });
+    const egress = props.egress ?? { natGatewayName: `ng-${props.name}`, publicIpName: `pip-${props.name}` };
+    this.egressIp = new PublicIp(this, 'egress-ip', {
+      ...place,
+      name: egress.publicIpName,
+      location: props.location,
+      allocationMethod: 'Static',
+      sku: 'Standard',
+    });
+    this.natGateway = new NatGateway(this, 'nat', {
+      ...place,
+      name: egress.natGatewayName,
+      location: props.location,
+      skuName: 'Standard',
+      idleTimeoutInMinutes: 10,
+    });
+    new NatGatewayPublicIpAssociation(this, 'nat-ip', {
+      natGatewayId: this.natGateway.id,
+      publicIpAddressId: this.egressIp.id,
+    });
+    new SubnetNatGatewayAssociation(this, 'app-egress', {
+      subnetId: this.appSubnet.id,
+      natGatewayId: this.natGateway.id,
     });
   }
 
