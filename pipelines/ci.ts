@@ -1,4 +1,4 @@
-import { ACTIONS, checkout, npmCi, setupNode, type Workflow } from './workflow';
+import { checkout, npmCi, setupNode, setupTerraform, type Workflow } from './workflow';
 
 /** A throwaway SQL Server for the contract suite; the password only ever exists inside this run. */
 const MSSQL_PASSWORD = 'Ci-${{ github.run_id }}-${{ github.run_attempt }}-aA1!';
@@ -57,7 +57,7 @@ export const ci: Workflow = {
         checkout,
         setupNode,
         npmCi,
-        { name: 'Set up Terraform', uses: ACTIONS.setupTerraform, with: { terraform_wrapper: false } },
+        setupTerraform,
         { name: 'terraform init and validate on every stack', run: 'npm run validate:infra' },
       ],
     },

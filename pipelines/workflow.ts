@@ -57,15 +57,29 @@ export interface Workflow {
   readonly jobs: Readonly<Record<string, Job>>;
 }
 
-/** Pinned actions, in one place. */
+/**
+ * Actions pinned by commit SHA (a tag can be moved to other code; a commit cannot), in one place.
+ * The comment names the release each commit is; Dependabot's github-actions updates keep both.
+ */
 export const ACTIONS = {
-  checkout: 'actions/checkout@v4',
-  setupNode: 'actions/setup-node@v4',
-  setupTerraform: 'hashicorp/setup-terraform@v3',
-  azureLogin: 'azure/login@v2',
-  uploadArtifact: 'actions/upload-artifact@v4',
-  downloadArtifact: 'actions/download-artifact@v4',
+  checkout: 'actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683', // v4.2.2
+  setupNode: 'actions/setup-node@49933ea5288caeca8642d1e84afbd3f7d6820020', // v4.4.0
+  setupTerraform: 'hashicorp/setup-terraform@b9cd54a3c349d3f38e8881555d616ced269862dd', // v3.1.2
+  azureLogin: 'azure/login@a457da9ea143d694b1b9c7c869ebb04ebe844ef5', // v2.3.0
+  uploadArtifact: 'actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02', // v4.6.2
 } as const;
+
+/**
+ * The Terraform every job runs: 1.11 is the first with write-only attributes (value_wo), which
+ * keep the deploy's secrets out of plans and state.
+ */
+export const TERRAFORM_VERSION = '1.11.4';
+
+export const setupTerraform: Step = {
+  name: `Set up Terraform ${TERRAFORM_VERSION}`,
+  uses: ACTIONS.setupTerraform,
+  with: { terraform_version: TERRAFORM_VERSION, terraform_wrapper: false },
+};
 
 export const checkout: Step = { name: 'Check out', uses: ACTIONS.checkout };
 export const setupNode: Step = {

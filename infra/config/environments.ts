@@ -87,13 +87,18 @@ export function targetSubscription(): string {
 
 /** A stable 6-character token per subscription and scope, like azd's uniqueString(subscription, env). */
 export function derivedToken(subscriptionId: string, scope: string): string {
-  return createHash('sha256').update(`${subscriptionId.toLowerCase()}/${WORKLOAD}/${scope}`).digest('hex').slice(0, 6);
+  return createHash('sha256')
+    .update(`${subscriptionId.toLowerCase()}/${WORKLOAD}/${scope}`)
+    .digest('hex')
+    .slice(0, 6);
 }
 
 function tokenOf(config: EnvironmentConfig, subscriptionId: string): string {
   const token = config.resourceToken ?? derivedToken(subscriptionId, config.name);
   if (!/^[a-z0-9]{3,8}$/.test(token))
-    throw new Error(`resourceToken of ${config.name} must be 3-8 lowercase letters or digits, got "${token}"`);
+    throw new Error(
+      `resourceToken of ${config.name} must be 3-8 lowercase letters or digits, got "${token}"`,
+    );
   return token;
 }
 
@@ -103,18 +108,28 @@ export function namesFor(
   subscriptionId: string = targetSubscription(),
 ): ResourceNames {
   const config = typeof environment === 'string' ? ENVIRONMENTS[environment] : environment;
-  return resourceNames({ workload: WORKLOAD, environment: config.name, resourceToken: tokenOf(config, subscriptionId) });
+  return resourceNames({
+    workload: WORKLOAD,
+    environment: config.name,
+    resourceToken: tokenOf(config, subscriptionId),
+  });
 }
 
 /** What the bootstrap stack creates once per subscription and the platform stacks find by name. */
 export function bootstrapNames(subscriptionId: string = targetSubscription()) {
-  const input = { workload: WORKLOAD, environment: 'bootstrap', resourceToken: derivedToken(subscriptionId, 'bootstrap') };
+  const input = {
+    workload: WORKLOAD,
+    environment: 'bootstrap',
+    resourceToken: derivedToken(subscriptionId, 'bootstrap'),
+  };
   return {
     resourceGroup: resourceName('resourceGroup', input),
     stateAccount: resourceName('storageAccount', input),
     stateContainer: 'tfstate',
     planner: resourceName('managedIdentity', { ...input, environment: 'planner' }),
-    deployer: (env: EnvironmentName) => resourceName('managedIdentity', { ...input, environment: `${env}-deployer` }),
-    sqlIdentity: (env: EnvironmentName) => resourceName('managedIdentity', { ...input, environment: `${env}-sql` }),
+    deployer: (env: EnvironmentName) =>
+      resourceName('managedIdentity', { ...input, environment: `${env}-deployer` }),
+    sqlIdentity: (env: EnvironmentName) =>
+      resourceName('managedIdentity', { ...input, environment: `${env}-sql` }),
   };
 }

@@ -27,5 +27,7 @@ export function oidcSubject(
   job: { readonly environment?: string; readonly event: 'pull_request' | 'push' },
 ): string {
   if (job.environment) return `repo:${repository}:environment:${job.environment}`;
-  return job.event === 'pull_request' ? `repo:${repository}:pull_request` : `repo:${repository}:ref:refs/heads/main`;
+  return job.event === 'pull_request'
+    ? `repo:${repository}:pull_request`
+    : `repo:${repository}:ref:refs/heads/main`;
 }

@@ -6,18 +6,41 @@
 
 function lookup<T extends { readonly name: string }>(kind: string, all: readonly T[], name: string): T {
   const found = all.find((sku) => sku.name === name);
-  if (!found) throw new Error(`${kind} SKU "${name}" is not supported; use one of ${all.map((s) => s.name).join(', ')}`);
+  if (!found)
+    throw new Error(
+      `${kind} SKU "${name}" is not supported; use one of ${all.map((s) => s.name).join(', ')}`,
+    );
   return found;
 }
 
 /** App Service plan SKUs (Linux). */
 export class AppServiceSku {
   private static readonly all: AppServiceSku[] = [];
-  static readonly B1 = new AppServiceSku('B1', 'Basic', { autoscale: false, maxInstances: 3, zoneRedundant: false });
-  static readonly B2 = new AppServiceSku('B2', 'Basic', { autoscale: false, maxInstances: 3, zoneRedundant: false });
-  static readonly S1 = new AppServiceSku('S1', 'Standard', { autoscale: true, maxInstances: 10, zoneRedundant: false });
-  static readonly P0v3 = new AppServiceSku('P0v3', 'PremiumV3', { autoscale: true, maxInstances: 30, zoneRedundant: true });
-  static readonly P1v3 = new AppServiceSku('P1v3', 'PremiumV3', { autoscale: true, maxInstances: 30, zoneRedundant: true });
+  static readonly B1 = new AppServiceSku('B1', 'Basic', {
+    autoscale: false,
+    maxInstances: 3,
+    zoneRedundant: false,
+  });
+  static readonly B2 = new AppServiceSku('B2', 'Basic', {
+    autoscale: false,
+    maxInstances: 3,
+    zoneRedundant: false,
+  });
+  static readonly S1 = new AppServiceSku('S1', 'Standard', {
+    autoscale: true,
+    maxInstances: 10,
+    zoneRedundant: false,
+  });
+  static readonly P0v3 = new AppServiceSku('P0v3', 'PremiumV3', {
+    autoscale: true,
+    maxInstances: 30,
+    zoneRedundant: true,
+  });
+  static readonly P1v3 = new AppServiceSku('P1v3', 'PremiumV3', {
+    autoscale: true,
+    maxInstances: 30,
+    zoneRedundant: true,
+  });
 
   static of(name: string): AppServiceSku {
     return lookup('App Service', AppServiceSku.all, name);

@@ -48,7 +48,8 @@ export function alertQueries(thresholds: AlertThresholds = {}): readonly QueryRu
   const hitRatio = thresholds.minCacheHitRatio ?? 0.5;
   const backlog = thresholds.maxOutboxBacklog ?? 100;
   for (const [name, value] of Object.entries({ errorRate, hitRatio }))
-    if (!(value > 0 && value < 1)) throw new Error(`alert threshold ${name} must be between 0 and 1, got ${value}`);
+    if (!(value > 0 && value < 1))
+      throw new Error(`alert threshold ${name} must be between 0 and 1, got ${value}`);
   return [
     {
       id: 'server-errors',
@@ -92,11 +93,23 @@ export function alertQueries(thresholds: AlertThresholds = {}): readonly QueryRu
 }
 
 const WORKBOOK_PANELS = [
-  ['Response time (p50, p95)', 'requests | summarize p50 = percentile(duration, 50), p95 = percentile(duration, 95) by bin(timestamp, 5m) | render timechart'],
+  [
+    'Response time (p50, p95)',
+    'requests | summarize p50 = percentile(duration, 50), p95 = percentile(duration, 95) by bin(timestamp, 5m) | render timechart',
+  ],
   ['Requests', 'requests | summarize count() by bin(timestamp, 5m), resultCode | render timechart'],
-  ['Failures', 'requests | where success == false | summarize count() by bin(timestamp, 5m), name | render timechart'],
-  ['Availability', 'availabilityResults | summarize availability = 100.0 * countif(success == true) / count() by bin(timestamp, 15m), location | render timechart'],
-  ['Cache hit ratio', 'customMetrics | where name == "anime.cache.lookups" | summarize hits = sumif(valueSum, tostring(customDimensions.outcome) == "hit"), lookups = sum(valueSum) by bin(timestamp, 5m) | extend hitRatio = hits / lookups | project timestamp, hitRatio | render timechart'],
+  [
+    'Failures',
+    'requests | where success == false | summarize count() by bin(timestamp, 5m), name | render timechart',
+  ],
+  [
+    'Availability',
+    'availabilityResults | summarize availability = 100.0 * countif(success == true) / count() by bin(timestamp, 15m), location | render timechart',
+  ],
+  [
+    'Cache hit ratio',
+    'customMetrics | where name == "anime.cache.lookups" | summarize hits = sumif(valueSum, tostring(customDimensions.outcome) == "hit"), lookups = sum(valueSum) by bin(timestamp, 5m) | extend hitRatio = hits / lookups | project timestamp, hitRatio | render timechart',
+  ],
 ] as const;
 
 /**
@@ -128,7 +141,13 @@ export class Alerts extends Construct {
       name: `webt-${props.name}-health`,
       applicationInsightsId: appInsights.id,
       // Five locations (Azure's recommended minimum), so one location's trouble is not an outage.
-      geoLocations: ['emea-nl-ams-azr', 'emea-gb-db3-azr', 'emea-fr-pra-edge', 'emea-se-sto-edge', 'emea-ch-zrh-edge'],
+      geoLocations: [
+        'emea-nl-ams-azr',
+        'emea-gb-db3-azr',
+        'emea-fr-pra-edge',
+        'emea-se-sto-edge',
+        'emea-ch-zrh-edge',
+      ],
       frequency: 300,
       timeout: 30,
       retryEnabled: true,

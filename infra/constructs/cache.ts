@@ -103,4 +103,3 @@ export class Cache extends Construct {
 function redisUrl(key: string, host: string, port: number): string {
   return `rediss://:${Fn.urlencode(key)}@${host}:${port}`;
 }
-

@@ -87,7 +87,9 @@ export class Secrets extends Construct {
   secret(id: string, name: string, value: string | WriteOnlyValue): string {
     const secret = new KeyVaultSecret(this, id, {
       name,
-      ...(typeof value === 'string' ? { value } : { valueWo: value.writeOnly, valueWoVersion: value.version }),
+      ...(typeof value === 'string'
+        ? { value }
+        : { valueWo: value.writeOnly, valueWoVersion: value.version }),
       keyVaultId: this.vault.id,
       contentType: 'text/plain',
       expirationDate: this.expiresOn,

@@ -18,7 +18,8 @@ export interface DatasetStorageProps extends Placement {
 }
 
 function recoveryDays(days: number): number {
-  if (!(Number.isInteger(days) && days >= 1 && days <= 365)) throw new Error(`recoveryDays must be 1-365, got ${days}`);
+  if (!(Number.isInteger(days) && days >= 1 && days <= 365))
+    throw new Error(`recoveryDays must be 1-365, got ${days}`);
   return days;
 }
 

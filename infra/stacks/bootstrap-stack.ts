@@ -84,7 +84,9 @@ export class BootstrapStack extends TerraformStack {
     super(scope, id);
     const subscriptionId = props.subscriptionId ?? targetSubscription();
     if (subscriptionId === PLACEHOLDER_SUBSCRIPTION)
-      Annotations.of(this).addWarning('ARM_SUBSCRIPTION_ID is unset: names derive from a placeholder subscription.');
+      Annotations.of(this).addWarning(
+        'ARM_SUBSCRIPTION_ID is unset: names derive from a placeholder subscription.',
+      );
     const environments = props.environments ?? (Object.keys(ENVIRONMENTS) as EnvironmentName[]);
     const shared = bootstrapNames(subscriptionId);
     const location = props.location ?? ENVIRONMENTS.dev.location;
@@ -163,7 +165,9 @@ export class BootstrapStack extends TerraformStack {
     const planner = identity('planner', shared.planner, ['pull_request']);
     grant('planner-reads-state', container.id, ROLES.storageBlobDataReader, planner.principalId);
 
-    const directoryReaders = new DirectoryRole(this, 'directory-readers', { displayName: 'Directory Readers' });
+    const directoryReaders = new DirectoryRole(this, 'directory-readers', {
+      displayName: 'Directory Readers',
+    });
     const groups = new Map<EnvironmentName, ResourceGroup>();
     const deployers = new Map<EnvironmentName, UserAssignedIdentity>();
     for (const env of environments) {
@@ -195,7 +199,10 @@ export class BootstrapStack extends TerraformStack {
       new TerraformOutput(this, CLIENT_ID_SECRETS.deployer(env), { value: deployer.clientId });
 
       // The SQL server's identity reads the directory, so the admin can create users for managed identities.
-      const sqlIdentity = new UserAssignedIdentity(this, `${env}-sql-identity`, { ...place, name: shared.sqlIdentity(env) });
+      const sqlIdentity = new UserAssignedIdentity(this, `${env}-sql-identity`, {
+        ...place,
+        name: shared.sqlIdentity(env),
+      });
       new DirectoryRoleAssignment(this, `${env}-sql-directory-readers`, {
         roleId: directoryReaders.templateId,
         principalObjectId: sqlIdentity.principalId,

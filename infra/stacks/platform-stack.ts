@@ -147,7 +147,8 @@ export class PlatformStack extends TerraformStack {
       initialIpRules: new TerraformVariable(this, 'deployer_ip_ranges', {
         type: 'list(string)',
         default: [],
-        description: "The deploying runner's address as CIDR; lets the apply that creates the vault write its secrets",
+        description:
+          "The deploying runner's address as CIDR; lets the apply that creates the vault write its secrets",
       }).listValue,
       preventDestroy: env.protectData,
       publicAccess: { reason: EXPOSURE.vault },
@@ -216,7 +217,11 @@ export class PlatformStack extends TerraformStack {
       MSSQL_AUTHENTICATION: 'azure-active-directory-default',
       REDIS_CLUSTER: String(cache.clustered),
       JWT_SECRET: secrets.secret('jwt-secret', 'jwt-secret', jwtSecret),
-      ADMIN_BOOTSTRAP_TOKEN: secrets.secret('admin-bootstrap-token', 'admin-bootstrap-token', adminBootstrapToken),
+      ADMIN_BOOTSTRAP_TOKEN: secrets.secret(
+        'admin-bootstrap-token',
+        'admin-bootstrap-token',
+        adminBootstrapToken,
+      ),
       REDIS_URL: secrets.secret('redis-url', 'redis-url', cache.url),
       APPLICATIONINSIGHTS_CONNECTION_STRING: secrets.secret(
         'appinsights',
@@ -225,7 +230,10 @@ export class PlatformStack extends TerraformStack {
       ),
     };
     if (props.firebaseProjectId) {
-      const apiKey = this.writeOnlySecret('firebase_api_key', 'Firebase Web API key; pass as TF_VAR_firebase_api_key');
+      const apiKey = this.writeOnlySecret(
+        'firebase_api_key',
+        'Firebase Web API key; pass as TF_VAR_firebase_api_key',
+      );
       settings.FIREBASE_PROJECT_ID = props.firebaseProjectId;
       settings.FIREBASE_API_KEY = secrets.secret('firebase-api-key', 'firebase-api-key', apiKey);
     }
