@@ -22,7 +22,10 @@ COPY catalogue ./catalogue
 RUN node /compiler/node_modules/typescript/bin/tsc -p tsconfig.build.json --noCheck
 
 FROM ${NODE_IMAGE} AS runtime
-ENV NODE_ENV=production \
+# The commit the deploy built; /health reports it, so a deploy can wait for the new container.
+ARG BUILD_SHA=unknown
+ENV BUILD_SHA=${BUILD_SHA} \
+    NODE_ENV=production \
     PORT=8080 \
     HOST=0.0.0.0 \
     DATABASE_PATH=/data/anime.db \

@@ -32,6 +32,14 @@ export const ConfigSchema = Type.Object({
         'Sign-ins that may wait for a derivation before the rest get 503; default 8 per derivation',
     }),
   ),
+  DB_MIGRATIONS: Type.Union([Type.Literal('startup'), Type.Literal('check')], {
+    default: 'startup',
+    description:
+      'SQL Server: startup migrates on open (under a lock); check only verifies the schema and refuses to start when migrations are pending (the deployed app, whose user has no DDL rights)',
+  }),
+  BUILD_SHA: Type.Optional(
+    Type.String({ description: 'The commit this build is, reported by /health (the image sets it)' }),
+  ),
   DB_DRIVER: Type.Optional(
     Type.Union([Type.Literal('sqlite'), Type.Literal('mssql')], {
       description: 'Default: mssql when MSSQL_CONNECTION_STRING or SQL_SERVER is set, else sqlite',

@@ -116,6 +116,11 @@ export async function loadCsv(options: LoadOptions): Promise<LoadSummary> {
       options.onProgress?.({ bytesRead, totalBytes, rowsRead });
     }
     if (!header) throw new InputError(`${input} is empty: expected a header row`);
+    // A replace deletes every row the file lacks: with no valid rows, that is the whole catalogue.
+    if (mode === 'replace' && valid === 0 && staged)
+      throw new InputError(
+        `${input} has no valid rows: a replace would empty the catalogue, so nothing was changed`,
+      );
     const result = staged ? await staged.commit() : {};
     const seconds = (performance.now() - started) / 1000;
     return {

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DEFAULT_INGEST_PROFILE, resolveProfile } from '../../catalogue/profiles';
 import { openPool } from '../adapters/mssql/connection';
-import { migrate } from '../adapters/mssql/migrations';
+import { assertSchemaCurrent, migrate } from '../adapters/mssql/migrations';
 import { MssqlCatalogueLoader } from '../adapters/mssql/mssql-catalogue-loader';
 import { MssqlExecutor } from '../adapters/mssql/mssql-executor';
 import { MssqlUserStore } from '../adapters/mssql/mssql-user-store';
@@ -74,9 +74,12 @@ type StoreConfig = Pick<
   | 'MSSQL_AUTHENTICATION'
   | 'MSSQL_POOL_MAX'
 > &
-  Partial<Pick<Config, 'INGEST_PROFILE'>>;
+  Partial<Pick<Config, 'INGEST_PROFILE' | 'DB_MIGRATIONS'>>;
 
-/** SQL Server when configured (migrated on open), else the embedded SQLite store. */
+/**
+ * SQL Server when configured (migrated on open, or with DB_MIGRATIONS=check only checked), else
+ * the embedded SQLite store.
+ */
 export async function openConfiguredStore(config: StoreConfig): Promise<CatalogueStore> {
   if (databaseDriver(config) !== 'mssql') return openCatalogueStore(config);
   const pool = await openPool({
@@ -88,7 +91,14 @@ export async function openConfiguredStore(config: StoreConfig): Promise<Catalogu
     authentication: config.MSSQL_AUTHENTICATION,
     poolMax: config.MSSQL_POOL_MAX,
   });
-  await migrate(pool, { profile: resolveProfile(config.INGEST_PROFILE ?? DEFAULT_INGEST_PROFILE.name) });
+  try {
+    if (config.DB_MIGRATIONS === 'check') await assertSchemaCurrent(pool);
+    else
+      await migrate(pool, { profile: resolveProfile(config.INGEST_PROFILE ?? DEFAULT_INGEST_PROFILE.name) });
+  } catch (error) {
+    await pool.close();
+    throw error;
+  }
   const users = new MssqlUserStore(pool);
   return {
     ...overSql(new MssqlExecutor(pool)),

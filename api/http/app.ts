@@ -47,6 +47,8 @@ export interface AppDependencies {
    * anyone whether a query was run recently. @default true
    */
   exposeCacheHeaders?: boolean;
+  /** The commit this build is, reported by /health so a deploy can tell the new container answers. @default 'dev' */
+  build?: string;
 }
 
 /** The app factory: everything it needs comes in as ports, so tests and main compose it the same way. */
@@ -69,7 +71,7 @@ export function createApp(deps: AppDependencies): Koa {
     ...catalogueFacetRoutes(deps.repository),
     ...authRoutes(deps.accounts, new AuthThrottle(deps.rateLimiter, deps.authRateLimits)),
     ...(deps.cache ? cacheAdminRoutes(deps.cache) : []),
-    ...healthRoutes(deps.repository),
+    ...healthRoutes(deps.repository, deps.build ?? 'dev'),
   ];
   const authorize = authorizer(deps.accounts);
   const router = buildRouter(routes, {

@@ -96,7 +96,8 @@ export class BootstrapStack extends TerraformStack {
       subscriptionId,
     });
     new AzureadProvider(this, 'azuread', {});
-    new LocalBackend(this, { path: 'terraform.bootstrap.tfstate' });
+    // Outside cdktf.out (synth rewrites it), at the repository root, ignored by git: keep it safe.
+    new LocalBackend(this, { path: '../../../.state/bootstrap.tfstate' });
 
     const repository = new TerraformVariable(this, 'github_repository', {
       type: 'string',

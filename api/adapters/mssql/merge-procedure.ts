@@ -101,8 +101,18 @@ function rejection(column: TargetColumn): string | undefined {
     );
   if (column.kind === 'text')
     checks.push(`WHEN LEN(${c}) > ${column.maxLength} THEN ${literal(`${column.field} is too long`)}`);
-  if (column.kind === 'textList')
+  if (column.kind === 'textList') {
+    // The definition's limits, checked per row: one over-long item would otherwise fail the
+    // genres insert and abort the whole load. OPENJSON only ever sees valid JSON.
+    const items = `OPENJSON(CASE WHEN ISJSON(${c}) = 1 THEN ${c} ELSE N'[]' END)`;
     checks.push(`WHEN ISJSON(${c}) = 0 THEN ${literal(`${column.field} is not a list`)}`);
+    checks.push(
+      `WHEN (SELECT COUNT(*) FROM ${items}) > ${column.maxItems} THEN ${literal(`${column.field} has more than ${column.maxItems} items`)}`,
+    );
+    checks.push(
+      `WHEN EXISTS (SELECT 1 FROM ${items} WHERE LEN(LTRIM(RTRIM(value))) = 0 OR LEN(value) > ${column.itemMaxLength}) THEN ${literal(`${column.field} has an empty item or one longer than ${column.itemMaxLength} characters`)}`,
+    );
+  }
   return checks.length ? checks.join(' ') : undefined;
 }
 
@@ -129,16 +139,40 @@ BEGIN
   SELECT t.*, CASE ${reasons} ELSE NULL END AS reject_reason INTO #checked FROM #typed t;
   INSERT INTO ingest_rejects (source_id, reason) SELECT [source_id_raw], reject_reason FROM #checked WHERE reject_reason IS NOT NULL;
   SELECT * INTO #valid FROM #checked WHERE reject_reason IS NULL;
-  -- The same merge as the ETL's bulk loader (a later row for the same source id wins there).
-  BEGIN TRANSACTION;
-  IF @mode = N'replace'
-    ${merge.deleteAbsent};
-  ${merge.updateChanged};
-  ${merge.insertNew};
-  ${merge.insertGenres};
-  ${merge.unlinkStaged};
-  ${merge.linkStaged};
-  COMMIT TRANSACTION;
-  TRUNCATE TABLE ${STAGING_TABLE};
+  -- A replace deletes every row the file lacks: with no valid rows that is the whole catalogue.
+  IF @mode = N'replace' AND NOT EXISTS (SELECT 1 FROM #valid)
+    THROW 50003, N'replace with no valid staged rows would empty the catalogue; nothing was changed', 1;
+  DECLARE @attempt INT = 1, @version BIGINT;
+  WHILE 1 = 1
+  BEGIN
+    BEGIN TRY
+      -- The same merge as the ETL's bulk loader (a later row for the same source id wins there).
+      BEGIN TRANSACTION;
+      -- data_version first, as API writes take it: the same lock order everywhere, no deadlock.
+      SELECT @version = version FROM data_version WITH (UPDLOCK, HOLDLOCK) WHERE id = 1;
+      IF @mode = N'replace'
+        ${merge.deleteAbsent};
+      ${merge.updateChanged};
+      ${merge.insertNew};
+      ${merge.insertGenres};
+      ${merge.unlinkStaged};
+      ${merge.linkStaged};
+      -- Inside the transaction (and covered by ownership chaining, unlike TRUNCATE).
+      DELETE FROM ${STAGING_TABLE};
+      COMMIT TRANSACTION;
+      BREAK;
+    END TRY
+    BEGIN CATCH
+      IF XACT_STATE() <> 0 ROLLBACK TRANSACTION;
+      -- A deadlock victim (1205) never reached COMMIT: run the merge again, twice at most.
+      IF ERROR_NUMBER() = 1205 AND @attempt < 3
+      BEGIN
+        SET @attempt = @attempt + 1;
+        WAITFOR DELAY '00:00:01';
+        CONTINUE;
+      END;
+      THROW;
+    END CATCH
+  END
 END`;
 }

@@ -2,7 +2,20 @@ import { randomUUID } from 'node:crypto';
 import sql from 'mssql';
 import type { AnimeInput } from '../../core/domain/anime';
 import type { CatalogueLoad, CatalogueLoader, LoadMode, LoadResult } from '../../core/ports/catalogue-loader';
+import { isDeadlock } from './retry';
 import { loaderStatements, SQL } from './statements';
+
+/** A deadlock victim's transaction was rolled back before COMMIT, so running it again is safe. */
+async function retryDeadlocks<T>(operation: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await operation();
+    } catch (error) {
+      if (!isDeadlock(error) || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
+}
 
 /**
  * Stages records with mssql's bulk insert into a table of its own (etl_staging_<uuid>), then
@@ -42,11 +55,21 @@ class MssqlCatalogueLoad implements CatalogueLoad {
   }
 
   async commit(): Promise<LoadResult> {
+    try {
+      return await retryDeadlocks(() => this.merge());
+    } finally {
+      await this.abort();
+    }
+  }
+
+  /** One attempt at the merge transaction; the staged rows stay until commit() ends either way. */
+  private async merge(): Promise<LoadResult> {
     const s = this.statements;
     const transaction = this.pool.transaction();
     await transaction.begin(sql.ISOLATION_LEVEL.SERIALIZABLE);
     const run = async (text: string) => (await transaction.request().query(text)).rowsAffected[0] ?? 0;
     try {
+      await run(SQL.lockMarker);
       const deleted = this.mode === 'replace' ? await run(s.deleteAbsent) : 0;
       const updated = await run(s.updateChanged);
       const inserted = await run(s.insertNew);
@@ -56,7 +79,6 @@ class MssqlCatalogueLoad implements CatalogueLoad {
       const staged = ((await transaction.request().query(s.distinctStaged)).recordset[0] as { n: number }).n;
       const marker = (await transaction.request().query(SQL.marker)).recordset[0] as { version: number };
       await transaction.commit();
-      await this.abort();
       return {
         inserted,
         updated,
@@ -66,7 +88,6 @@ class MssqlCatalogueLoad implements CatalogueLoad {
       };
     } catch (error) {
       await transaction.rollback().catch(() => undefined);
-      await this.abort();
       throw error;
     }
   }

@@ -8,6 +8,15 @@ export const TRANSIENT_ERROR_NUMBERS = new Set([
 ]);
 const TRANSIENT_CODES = new Set(['ECONNRESET', 'ETIMEOUT', 'ESOCKET', 'ECONNCLOSED', 'ETIMEDOUT', 'EPIPE']);
 
+/** SQL Server chose this transaction as a deadlock victim (error 1205) and rolled it back. */
+export function isDeadlock(error: unknown): boolean {
+  for (let e = error as Record<string, unknown> | undefined, depth = 0; e && depth < 4; depth++) {
+    if (e.number === 1205) return true;
+    e = (e.originalError ?? e.cause) as Record<string, unknown> | undefined;
+  }
+  return false;
+}
+
 /** Reads tedious/mssql error shapes: `number` on request errors, `code` on connection errors, nested `originalError`. */
 export function isTransient(error: unknown): boolean {
   for (let e = error as Record<string, unknown> | undefined, depth = 0; e && depth < 4; depth++) {

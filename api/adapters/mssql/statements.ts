@@ -8,6 +8,8 @@ import { storedColumn } from '../sql/anime-row';
  */
 export const SQL = {
   marker: 'SELECT version, accounted FROM data_version WHERE id = 1',
+  // Loads take data_version first, as API writes do: one lock order, so the two never deadlock.
+  lockMarker: 'SELECT version FROM data_version WITH (UPDLOCK, HOLDLOCK) WHERE id = 1',
   anyAnime: 'SELECT TOP 1 id FROM animes',
   // users and local credentials
   insertUser:
@@ -42,12 +44,15 @@ export function mergeStatements(source: string) {
   const latest = `(SELECT * FROM (SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.source_id ORDER BY s.seq DESC) AS rn FROM ${source} s) d WHERE d.rn = 1)`;
   const columns = ANIME_COLUMNS.map(storedColumn);
   const changing = ANIME_COLUMNS.filter((c) => c.column !== 'source_id');
+  // Text compares under a binary collation: the database's default is case-insensitive, and a
+  // case-only correction ("Fate/Stay Night" to "Fate/stay night") must count as a change.
+  const binary = (c: (typeof changing)[number], side: string) =>
+    c.kind === 'integer' || c.kind === 'decimal' ? side : `${side} COLLATE Latin1_General_100_BIN2`;
   const changed = changing
     .map((c) => {
       const name = storedColumn(c);
-      return c.nullable
-        ? `NOT (a.${name} = v.${name} OR (a.${name} IS NULL AND v.${name} IS NULL))`
-        : `a.${name} <> v.${name}`;
+      const [a, v] = [binary(c, `a.${name}`), binary(c, `v.${name}`)];
+      return c.nullable ? `NOT (${a} = ${v} OR (a.${name} IS NULL AND v.${name} IS NULL))` : `${a} <> ${v}`;
     })
     .join('\nOR ');
   return {

@@ -4,8 +4,13 @@ import { HttpProblem } from '../problem';
 import { defineRoute } from '../route';
 
 const StatusSchema = Type.Object({ status: Type.String() });
+const HealthSchema = Type.Object({
+  status: Type.String(),
+  build: Type.String({ description: 'The commit this build is (BUILD_SHA), or `dev`' }),
+});
 
-export function healthRoutes(repository: AnimeRepository) {
+export function healthRoutes(repository: AnimeRepository, build: string) {
+  const alive = { status: 'ok', build };
   return [
     defineRoute({
       method: 'get',
@@ -13,8 +18,8 @@ export function healthRoutes(repository: AnimeRepository) {
       operationId: 'health',
       summary: 'Liveness: the process answers',
       tags: ['operations'],
-      response: { status: 200, schema: StatusSchema, description: 'Alive' },
-      handler: () => ({ status: 'ok' }),
+      response: { status: 200, schema: HealthSchema, description: 'Alive, and which build answers' },
+      handler: () => alive,
     }),
     defineRoute({
       method: 'get',
