@@ -39,7 +39,7 @@ export const ci: Workflow = {
           name: 'Create the test database',
           env: { MSSQL_SA_PASSWORD: MSSQL_PASSWORD },
           run: [
-            'for i in $(seq 1 60); do',
+            'for _ in $(seq 1 60); do',
             '  docker exec "${{ job.services.mssql.id }}" /opt/mssql-tools18/bin/sqlcmd -C -S localhost -U sa -P "$MSSQL_SA_PASSWORD" -Q "SELECT 1" >/dev/null 2>&1 && break',
             '  sleep 2',
             'done',

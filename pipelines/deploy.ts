@@ -180,7 +180,7 @@ function publishImage(env: EnvironmentName): Step[] {
         name: 'Build the image (tagged with the commit, never latest) and push it',
         run: [
           `IMAGE=${image}`,
-          `docker build --build-arg BUILD_SHA=${SHA} -t "$IMAGE" .`,
+          `docker build --build-arg "BUILD_SHA=${SHA}" -t "$IMAGE" .`,
           'docker push "$IMAGE"',
         ].join('\n'),
       },
@@ -188,7 +188,7 @@ function publishImage(env: EnvironmentName): Step[] {
   return [
     {
       name: 'Promote the image dev tested (same digest)',
-      run: `az acr import --name ${out(OUTPUTS.registryName)} --source "\${{ needs.release-dev.outputs.${OUTPUTS.registryLoginServer} }}/${IMAGE_REPOSITORY}:${SHA}" --image ${IMAGE_REPOSITORY}:${SHA} --force --only-show-errors`,
+      run: `az acr import --name ${out(OUTPUTS.registryName)} --source "\${{ needs.release-dev.outputs.${OUTPUTS.registryLoginServer} }}/${IMAGE_REPOSITORY}:${SHA}" --image "${IMAGE_REPOSITORY}:${SHA}" --force --only-show-errors`,
     },
   ];
 }

@@ -25,6 +25,7 @@ import {
   DirectoryRole,
   DirectoryRoleAssignment,
   FederatedIdentityCredential,
+  Fn,
   LocalBackend,
   ResourceGroup,
   RoleAssignment,
@@ -102,12 +103,10 @@ export class BootstrapStack extends TerraformStack {
     const repository = new TerraformVariable(this, 'github_repository', {
       type: 'string',
       description: 'owner/name of the GitHub repository whose workflows deploy',
-      validation: [
-        {
-          condition: '${can(regex("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", var.github_repository))}',
-          errorMessage: 'github_repository must be owner/name',
-        },
-      ],
+    });
+    repository.addValidation({
+      condition: Fn.can(Fn.regex('^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$', repository.stringValue)),
+      errorMessage: 'github_repository must be owner/name',
     });
     const client = new DataAzurermClientConfig(this, 'client');
     const group = new ResourceGroup(this, 'group', { name: shared.resourceGroup, location });

@@ -2,7 +2,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openPool } from '../../api/adapters/mssql/connection';
-import { migrate } from '../../api/adapters/mssql/migrations';
+import { grantBatches } from '../../api/adapters/mssql/database-users';
+import {
+  assertSchemaCurrent,
+  migrate,
+  SchemaNotCurrentError,
+  TSQL_MIGRATIONS,
+} from '../../api/adapters/mssql/migrations';
 import { MssqlCatalogueLoader } from '../../api/adapters/mssql/mssql-catalogue-loader';
 import { MssqlExecutor } from '../../api/adapters/mssql/mssql-executor';
 import { MssqlUserStore } from '../../api/adapters/mssql/mssql-user-store';
@@ -101,5 +107,139 @@ if (!connectionString)
       expect(await repository.dataVersion()).toBe(version);
       await pool.close();
     }, 120_000);
+  });
+
+  const PROBE_CLEANUP =
+    "DELETE ag FROM anime_genres ag JOIN animes a ON a.id = ag.anime_id WHERE a.source_id LIKE N'merge-probe-%'; DELETE FROM animes WHERE source_id LIKE N'merge-probe-%'";
+
+  describe('first deploy (issue 15): migration lock, schema check, least-privilege users, the merge procedure', () => {
+    const probe = (version: number) => ({
+      version,
+      name: `race-probe-${version}`,
+      batches: [`CREATE TABLE migration_probe_${version} (a INT NOT NULL)`],
+    });
+    const cleanUp = async (version: number) => {
+      const pool = await openPool({ connectionString });
+      await pool
+        .request()
+        .batch(
+          `DROP TABLE IF EXISTS migration_probe_${version}; DELETE FROM schema_migrations WHERE version = ${version}`,
+        );
+      await pool.close();
+    };
+
+    it('three migrators at once: the lock lets exactly one apply a new migration, none fails', async () => {
+      await cleanUp(9001);
+      const pools = await Promise.all([1, 2, 3].map(() => openPool({ connectionString })));
+      try {
+        const migrations = [...TSQL_MIGRATIONS, probe(9001)];
+        const applied = await Promise.all(pools.map((pool) => migrate(pool, { migrations })));
+        expect(applied.map((a) => a.includes(9001)).filter(Boolean)).toHaveLength(1);
+        const { recordset } = await pools[0]!
+          .request()
+          .query('SELECT COUNT(*) AS n FROM schema_migrations WHERE version = 9001');
+        expect(recordset[0].n).toBe(1);
+      } finally {
+        await Promise.all(pools.map((pool) => pool.close()));
+        await cleanUp(9001);
+      }
+    }, 120_000);
+
+    it('check mode refuses a schema with a pending migration, naming it, and accepts the current one', async () => {
+      const pool = await openPool({ connectionString });
+      try {
+        await migrate(pool);
+        await expect(assertSchemaCurrent(pool)).resolves.toBeUndefined();
+        const error = await assertSchemaCurrent(pool, [...TSQL_MIGRATIONS, probe(9002)]).catch((e) => e);
+        expect(error).toBeInstanceOf(SchemaNotCurrentError);
+        expect(error.message).toContain('migration(s) 9002 are pending');
+      } finally {
+        await pool.close();
+      }
+    });
+
+    it('the app user reads and writes its tables and nothing more; the ingest user truncates staging and runs the merge', async () => {
+      const pool = await openPool({ connectionString });
+      const as = (user: string, text: string) =>
+        pool
+          .request()
+          .batch(
+            `EXECUTE AS USER = '${user}'; BEGIN TRY ${text}; END TRY BEGIN CATCH REVERT; THROW; END CATCH; REVERT;`,
+          );
+      try {
+        await migrate(pool);
+        for (const user of ['grant_probe_app', 'grant_probe_ingest'])
+          await pool.request().batch(`IF USER_ID('${user}') IS NULL CREATE USER [${user}] WITHOUT LOGIN`);
+        for (const batch of [
+          ...grantBatches('app', 'grant_probe_app'),
+          ...grantBatches('ingest', 'grant_probe_ingest'),
+        ])
+          await pool.request().batch(batch);
+        await as('grant_probe_app', 'SELECT TOP 1 id FROM animes');
+        await as('grant_probe_app', 'UPDATE data_version SET version = version WHERE id = 1');
+        await expect(as('grant_probe_app', 'CREATE TABLE grant_probe_t (a INT)')).rejects.toThrow(
+          /permission/i,
+        );
+        await expect(
+          as('grant_probe_app', "EXEC merge_staged_animes @profile = N'kaggle-animes'"),
+        ).rejects.toThrow(/permission/i);
+        await as('grant_probe_ingest', 'TRUNCATE TABLE dbo.animes_staging');
+        await as(
+          'grant_probe_ingest',
+          "EXEC dbo.merge_staged_animes @profile = N'kaggle-animes', @mode = N'upsert'",
+        );
+        await expect(as('grant_probe_ingest', 'SELECT TOP 1 uid FROM users')).rejects.toThrow(/permission/i);
+      } finally {
+        await pool
+          .request()
+          .batch(
+            'DROP USER IF EXISTS grant_probe_app; DROP USER IF EXISTS grant_probe_ingest; DROP TABLE IF EXISTS grant_probe_t;',
+          );
+        await pool.close();
+      }
+    }, 60_000);
+
+    it('the merge saves case-only changes, rejects an over-long genre per row, and refuses an empty replace', async () => {
+      const pool = await openPool({ connectionString });
+      const stage = (rows: string[][]) =>
+        pool
+          .request()
+          .batch(
+            `TRUNCATE TABLE animes_staging; INSERT INTO animes_staging (source_id, title, type, year, score, episodes, genres) VALUES ${rows
+              .map((r) => `(${r.map((v) => `N'${v.replace(/'/g, "''")}'`).join(', ')})`)
+              .join(', ')}`,
+          );
+      const merge = (mode: string) =>
+        pool.request().batch(`EXEC merge_staged_animes @profile = N'kaggle-animes', @mode = N'${mode}'`);
+      const title = async (sourceId: string) =>
+        (await pool.request().input('s', sourceId).query('SELECT title FROM animes WHERE source_id = @s'))
+          .recordset[0]?.title;
+      try {
+        await migrate(pool);
+        await pool.request().batch(PROBE_CLEANUP);
+        await stage([
+          ['merge-probe-1', 'Fate/Stay Night', 'TV', '2006', '7.5', '24', "['Action']"],
+          ['merge-probe-2', 'Long genre', 'TV', '2006', '7.5', '24', `['${'x'.repeat(500)}']`],
+        ]);
+        await merge('upsert');
+        expect(await title('merge-probe-1')).toBe('Fate/Stay Night');
+        expect(await title('merge-probe-2')).toBeUndefined();
+        const rejects = await pool
+          .request()
+          .query(
+            "SELECT TOP 1 reason FROM ingest_rejects WHERE source_id = N'merge-probe-2' ORDER BY id DESC",
+          );
+        expect(rejects.recordset[0].reason).toMatch(/genres has an empty item or one longer than/);
+        await stage([['merge-probe-1', 'Fate/stay night', 'TV', '2006', '7.5', '24', "['Action']"]]);
+        await merge('upsert');
+        expect(await title('merge-probe-1')).toBe('Fate/stay night');
+        await pool.request().batch('TRUNCATE TABLE animes_staging');
+        await expect(merge('replace')).rejects.toThrow(/would empty the catalogue/);
+        expect(await title('merge-probe-1')).toBe('Fate/stay night');
+      } finally {
+        await pool.request().batch(`${PROBE_CLEANUP}; TRUNCATE TABLE animes_staging`);
+        await pool.close();
+      }
+    }, 60_000);
   });
 });

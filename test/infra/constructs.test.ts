@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
+import { AppServiceSku, RegistrySku } from '../../infra/config/skus';
 import { AppService } from '../../infra/constructs/app-service';
 import { Cache } from '../../infra/constructs/cache';
 import { IngestFactory } from '../../infra/constructs/data-factory';
@@ -97,7 +98,12 @@ describe('constructs are secure by default', () => {
 
   it('Registry: no admin user, no anonymous pull; a Basic registry must say why it is public', () => {
     const { json } = synth((scope) => {
-      new Registry(scope, 'cr', { ...PLACE, name: 'crx', sku: 'Premium', monitoring: monitoring(scope) });
+      new Registry(scope, 'cr', {
+        ...PLACE,
+        name: 'crx',
+        sku: RegistrySku.PREMIUM,
+        monitoring: monitoring(scope),
+      });
     });
     expect(json).toHaveResourceWithProperties(ContainerRegistry, {
       admin_enabled: false,
@@ -118,7 +124,6 @@ describe('constructs are secure by default', () => {
         ...PLACE,
         name: 'kv-x',
         tenantId: 't',
-        deployerObjectId: 'd',
         monitoring: monitoring(scope),
       });
       reference = secrets.secret('s', 'jwt-secret', 'value-from-a-variable');
@@ -145,6 +150,7 @@ describe('constructs are secure by default', () => {
         registry: { id: 'acr-id', loginServer: 'crx.azurecr.io' },
         imageRepository: 'anime-api',
         appSettings: { NODE_ENV: 'production' },
+        sku: AppServiceSku.S1,
         instances: { minimum: 2, maximum: 4, default: 2 },
         monitoring: monitoring(scope),
       });
@@ -266,7 +272,6 @@ describe('network', () => {
         ...PLACE,
         name: 'kv-x',
         tenantId: 't',
-        deployerObjectId: 'd',
         network: net,
         monitoring: mon,
       });
@@ -274,7 +279,6 @@ describe('network', () => {
         ...PLACE,
         name: 'kv-y',
         tenantId: 't',
-        deployerObjectId: 'd',
         network: net,
         monitoring: mon,
       });

@@ -90,6 +90,18 @@ describe('read API', () => {
     }
   });
 
+  it('/health says which build answers (a deploy waits for its own commit)', async () => {
+    const res = await request(ctx.server).get('/health').expect(200);
+    expect(res.body).toEqual({ status: 'ok', build: 'dev' });
+    const built = await createTestApp({ build: 'abc123' });
+    try {
+      expect((await request(built.server).get('/health').expect(200)).body.build).toBe('abc123');
+    } finally {
+      await built.platform.close();
+      await built.store.close();
+    }
+  });
+
   it('echoes a safe X-Request-Id and makes one otherwise', async () => {
     const mine = await request(ctx.server).get('/health').set('X-Request-Id', 'abc-123').expect(200);
     expect(mine.headers['x-request-id']).toBe('abc-123');

@@ -156,6 +156,19 @@ describe('ETL', () => {
     // Two CLI runs and a 300,000-row file: 20-30 s on a slow 2-core machine, so beyond the default.
   }, 120_000);
 
+  it('a replace whose file has no valid row fails and keeps the catalogue (instead of deleting it)', async () => {
+    const store = openStore('empty-replace');
+    await load(store, csv([HEADER, `1,Kept,,TV,2001,7.5,12,u,,i,['Action'],`]));
+    const allBad = csv([HEADER, `2,Bad,,NOT_A_TYPE,2001,7.5,12,u,,i,['Action'],`]);
+    await expect(load(store, allBad, { mode: 'replace' })).rejects.toThrow(
+      /has no valid rows: a replace would empty the catalogue, so nothing was changed/,
+    );
+    expect((await store.repository.listAll({}, ALL)).map((a) => a.title)).toEqual(['Kept']);
+    // An upsert of the same file is harmless and stays allowed.
+    await expect(load(store, allBad)).resolves.toMatchObject({ valid: 0, rejected: 1 });
+    await store.close();
+  });
+
   it('a dry run validates without writing', async () => {
     const store = openStore('dry');
     const summary = await load(store, generated, { dryRun: true });

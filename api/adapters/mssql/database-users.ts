@@ -32,10 +32,14 @@ export const INGEST_GRANTS: Readonly<Record<string, readonly string[]>> = {
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+function checkedName(name: string): string {
+  // DDL takes no parameters: names and ids are validated to shapes that cannot break out.
+  if (!NAME.test(name)) throw new Error(`database user name "${name}" is not a resource name`);
+  return name;
+}
+
 function checked(principal: DatabasePrincipal): DatabasePrincipal {
-  // DDL takes no parameters: the name and id are validated to shapes that cannot break out.
-  if (!NAME.test(principal.name))
-    throw new Error(`database user name "${principal.name}" is not a resource name`);
+  checkedName(principal.name);
   if (!GUID.test(principal.objectId))
     throw new Error(`object id "${principal.objectId}" of ${principal.name} is not a GUID`);
   return principal;
@@ -46,10 +50,15 @@ function userBatch({ name, objectId }: DatabasePrincipal): string {
   CREATE USER [${name}] FROM EXTERNAL PROVIDER WITH OBJECT_ID = '${objectId}'`;
 }
 
-function grantBatches(name: string, grants: Readonly<Record<string, readonly string[]>>): string[] {
-  return Object.entries(grants).map(
-    ([table, permissions]) => `GRANT ${permissions.join(', ')} ON OBJECT::dbo.${table} TO [${name}]`,
+/** The grants of one role (APP or INGEST) to one existing database user. */
+export function grantBatches(role: 'app' | 'ingest', name: string): string[] {
+  const tables = role === 'app' ? APP_GRANTS : INGEST_GRANTS;
+  const grants = Object.entries(tables).map(
+    ([table, permissions]) => `GRANT ${permissions.join(', ')} ON dbo.${table} TO [${checkedName(name)}]`,
   );
+  return role === 'app'
+    ? grants
+    : [...grants, `GRANT EXECUTE ON dbo.${MERGE_PROCEDURE} TO [${checkedName(name)}]`];
 }
 
 /**
@@ -58,13 +67,7 @@ function grantBatches(name: string, grants: Readonly<Record<string, readonly str
  * revoked (do that in a migration).
  */
 export function databaseUserBatches(app: DatabasePrincipal, ingest?: DatabasePrincipal): string[] {
-  const batches = [userBatch(checked(app)), ...grantBatches(app.name, APP_GRANTS)];
-  if (ingest) {
-    batches.push(
-      userBatch(checked(ingest)),
-      ...grantBatches(ingest.name, INGEST_GRANTS),
-      `GRANT EXECUTE ON OBJECT::dbo.${MERGE_PROCEDURE} TO [${ingest.name}]`,
-    );
-  }
+  const batches = [userBatch(checked(app)), ...grantBatches('app', app.name)];
+  if (ingest) batches.push(userBatch(checked(ingest)), ...grantBatches('ingest', ingest.name));
   return batches;
 }

@@ -157,7 +157,7 @@ BEGIN
       ${merge.insertGenres};
       ${merge.unlinkStaged};
       ${merge.linkStaged};
-      -- Inside the transaction (and covered by ownership chaining, unlike TRUNCATE).
+      -- Inside the transaction, and covered by ownership chaining (a table truncation is not).
       DELETE FROM ${STAGING_TABLE};
       COMMIT TRANSACTION;
       BREAK;
@@ -173,6 +173,6 @@ BEGIN
       END;
       THROW;
     END CATCH
-  END
+  END;
 END`;
 }
