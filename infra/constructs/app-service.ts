@@ -1,6 +1,12 @@
 import { AppServiceSku } from '../config/skus';
-import { Construct, LinuxWebApp, MonitorAutoscaleSetting, RoleAssignment, ServicePlan } from '../provider';
-import { allowPublicAccess, type Placement, type PublicAccess, ROLES } from './common';
+import { Construct, LinuxWebApp, MonitorAutoscaleSetting, ServicePlan } from '../provider';
+import {
+  allowPublicAccess,
+  grantToManagedIdentity,
+  type Placement,
+  type PublicAccess,
+  ROLES,
+} from './common';
 import type { Monitoring } from './monitoring';
 import type { Network } from './network';
 
@@ -99,9 +105,9 @@ export class AppService extends Construct {
       appSettings: { WEBSITES_PORT: '8080', ...props.appSettings },
       lifecycle: { ignoreChanges: ['site_config[0].application_stack[0].docker_image_name'] },
     });
-    new RoleAssignment(this, 'pulls-images', {
-      scope: props.registry.id,
-      roleDefinitionName: ROLES.acrPull,
+    grantToManagedIdentity(this, 'pulls-images', {
+      on: props.registry.id,
+      role: ROLES.acrPull,
       principalId: this.principalId,
     });
     // Basic plans cannot autoscale (Azure refuses the setting); they keep the fixed worker count.

@@ -1,5 +1,5 @@
 import { suppress } from '../policy/platform-policy';
-import type { Construct } from '../provider';
+import { type Construct, RoleAssignment } from '../provider';
 
 /** Where every construct of one environment lives. */
 export interface Placement {
@@ -30,3 +30,25 @@ export const ROLES = {
   storageBlobDataContributor: 'Storage Blob Data Contributor',
   monitoringMetricsPublisher: 'Monitoring Metrics Publisher',
 } as const;
+
+/**
+ * A built-in role for a managed identity created in the same apply. Declaring the principal type
+ * spares ARM a directory lookup that can miss a just-created identity while it replicates
+ * (PrincipalNotFound on a first deploy).
+ */
+export function grantToManagedIdentity(
+  scope: Construct,
+  id: string,
+  grant: {
+    readonly on: string;
+    readonly role: (typeof ROLES)[keyof typeof ROLES];
+    readonly principalId: string;
+  },
+): RoleAssignment {
+  return new RoleAssignment(scope, id, {
+    scope: grant.on,
+    roleDefinitionName: grant.role,
+    principalId: grant.principalId,
+    principalType: 'ServicePrincipal',
+  });
+}

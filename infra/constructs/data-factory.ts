@@ -9,9 +9,14 @@ import {
   DataFactoryLinkedServiceAzureBlobStorage,
   DataFactoryLinkedServiceAzureSqlDatabase,
   DataFactoryPipeline,
-  RoleAssignment,
 } from '../provider';
-import { allowPublicAccess, type Placement, type PublicAccess, ROLES } from './common';
+import {
+  allowPublicAccess,
+  grantToManagedIdentity,
+  type Placement,
+  type PublicAccess,
+  ROLES,
+} from './common';
 import type { Monitoring } from './monitoring';
 
 export interface IngestFactoryProps extends Placement {
@@ -55,9 +60,9 @@ export class IngestFactory extends Construct {
       identity: { type: 'SystemAssigned' },
       publicNetworkEnabled: allowPublicAccess(this, props.publicAccess),
     });
-    new RoleAssignment(this, 'reads-datasets', {
-      scope: props.storage.accountId,
-      roleDefinitionName: ROLES.storageBlobDataReader,
+    grantToManagedIdentity(this, 'reads-datasets', {
+      on: props.storage.accountId,
+      role: ROLES.storageBlobDataReader,
       principalId: this.factory.identity.principalId,
     });
     const blob = new DataFactoryLinkedServiceAzureBlobStorage(this, 'blob', {

@@ -1,5 +1,11 @@
-import { Construct, KeyVault, KeyVaultSecret, RoleAssignment } from '../provider';
-import { allowPublicAccess, type Placement, type PublicAccess, ROLES } from './common';
+import { Construct, KeyVault, KeyVaultSecret, type RoleAssignment } from '../provider';
+import {
+  allowPublicAccess,
+  grantToManagedIdentity,
+  type Placement,
+  type PublicAccess,
+  ROLES,
+} from './common';
 import type { Monitoring } from './monitoring';
 import { type Network, PRIVATE_LINK_ZONES } from './network';
 
@@ -98,9 +104,9 @@ export class Secrets extends Construct {
   }
 
   grantRead(id: string, principalId: string): RoleAssignment {
-    return new RoleAssignment(this, id, {
-      scope: this.vault.id,
-      roleDefinitionName: ROLES.keyVaultSecretsUser,
+    return grantToManagedIdentity(this, id, {
+      on: this.vault.id,
+      role: ROLES.keyVaultSecretsUser,
       principalId,
     });
   }

@@ -3,9 +3,9 @@ import {
   Construct,
   LogAnalyticsWorkspace,
   MonitorDiagnosticSetting,
-  RoleAssignment,
+  type RoleAssignment,
 } from '../provider';
-import { type Placement, ROLES } from './common';
+import { grantToManagedIdentity, type Placement, ROLES } from './common';
 
 export interface MonitoringProps extends Placement {
   readonly workspaceName: string;
@@ -46,9 +46,9 @@ export class Monitoring extends Construct {
 
   /** Lets a principal (the app's managed identity) send telemetry to Application Insights. */
   grantPublish(scope: Construct, principalId: string): RoleAssignment {
-    return new RoleAssignment(scope, 'publishes-telemetry', {
-      scope: this.appInsights.id,
-      roleDefinitionName: ROLES.monitoringMetricsPublisher,
+    return grantToManagedIdentity(scope, 'publishes-telemetry', {
+      on: this.appInsights.id,
+      role: ROLES.monitoringMetricsPublisher,
       principalId,
     });
   }

@@ -170,7 +170,7 @@ describe('naming', () => {
 });
 
 describe('npm run synth', () => {
-  it('writes both stacks offline, quickly', () => {
+  it('writes the bootstrap and both environment stacks offline, quickly', () => {
     const out = mkdtempSync(join(tmpdir(), 'synth-'));
     try {
       const started = Date.now();
@@ -180,7 +180,7 @@ describe('npm run synth', () => {
         stdio: 'pipe',
       });
       const seconds = (Date.now() - started) / 1000;
-      for (const stack of ['anime-dev', 'anime-prod'])
+      for (const stack of ['bootstrap', 'anime-dev', 'anime-prod'])
         expect(existsSync(join(out, 'stacks', stack, 'cdk.tf.json'))).toBe(true);
       const prod = JSON.parse(readFileSync(join(out, 'stacks', 'anime-prod', 'cdk.tf.json'), 'utf8'));
       expect(Object.keys(prod.resource)).toContain('azurerm_data_factory_pipeline');
