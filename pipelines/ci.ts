@@ -32,7 +32,7 @@ export const ci: Workflow = {
         setupNode,
         {
           name: 'Install the real components the tests start',
-          run: 'sudo apt-get update && sudo apt-get install -y redis-server sqlite3',
+          run: 'sudo apt-get update && sudo apt-get install -y redis-server sqlite3 shellcheck',
         },
         npmCi,
         {
