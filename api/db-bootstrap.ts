@@ -3,6 +3,7 @@ import { DEFAULT_INGEST_PROFILE, resolveProfile } from '../catalogue/profiles';
 import { openPool } from './adapters/mssql/connection';
 import { databaseUserBatches } from './adapters/mssql/database-users';
 import { migrate } from './adapters/mssql/migrations';
+import { mssqlSettings } from './composition/catalogue-store';
 import { loadConfig } from './config';
 
 const HELP = `usage: npm run db:bootstrap -- --app NAME --app-object-id GUID [--ingest NAME --ingest-object-id GUID]
@@ -45,14 +46,7 @@ async function main(): Promise<void> {
   }
   const batches = databaseUserBatches(app, ingest);
   const config = loadConfig();
-  const pool = await openPool({
-    connectionString: config.MSSQL_CONNECTION_STRING,
-    server: config.SQL_SERVER,
-    database: config.SQL_DATABASE,
-    user: config.SQL_USERNAME,
-    password: config.SQL_PASSWORD,
-    authentication: config.MSSQL_AUTHENTICATION,
-  });
+  const pool = await openPool(mssqlSettings(config));
   try {
     const applied = await migrate(pool, {
       profile: resolveProfile(config.INGEST_PROFILE ?? DEFAULT_INGEST_PROFILE.name),

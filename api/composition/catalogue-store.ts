@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DEFAULT_INGEST_PROFILE, resolveProfile } from '../../catalogue/profiles';
-import { openPool } from '../adapters/mssql/connection';
+import { type MssqlSettings, openPool } from '../adapters/mssql/connection';
 import { assertSchemaCurrent, migrate } from '../adapters/mssql/migrations';
 import { MssqlCatalogueLoader } from '../adapters/mssql/mssql-catalogue-loader';
 import { MssqlExecutor } from '../adapters/mssql/mssql-executor';
@@ -76,13 +76,11 @@ type StoreConfig = Pick<
 > &
   Partial<Pick<Config, 'INGEST_PROFILE' | 'DB_MIGRATIONS'>>;
 
-/**
- * SQL Server when configured (migrated on open, or with DB_MIGRATIONS=check only checked), else
- * the embedded SQLite store.
- */
-export async function openConfiguredStore(config: StoreConfig): Promise<CatalogueStore> {
-  if (databaseDriver(config) !== 'mssql') return openCatalogueStore(config);
-  const pool = await openPool({
+/** The SQL Server connection the configuration names (for the store and the database bootstrap). */
+export function mssqlSettings(
+  config: Omit<StoreConfig, 'DATABASE_PATH' | 'SQLITE_BUSY_TIMEOUT_MS' | 'DB_DRIVER'>,
+): MssqlSettings {
+  return {
     connectionString: config.MSSQL_CONNECTION_STRING,
     server: config.SQL_SERVER,
     database: config.SQL_DATABASE,
@@ -90,7 +88,16 @@ export async function openConfiguredStore(config: StoreConfig): Promise<Catalogu
     password: config.SQL_PASSWORD,
     authentication: config.MSSQL_AUTHENTICATION,
     poolMax: config.MSSQL_POOL_MAX,
-  });
+  };
+}
+
+/**
+ * SQL Server when configured (migrated on open, or with DB_MIGRATIONS=check only checked), else
+ * the embedded SQLite store.
+ */
+export async function openConfiguredStore(config: StoreConfig): Promise<CatalogueStore> {
+  if (databaseDriver(config) !== 'mssql') return openCatalogueStore(config);
+  const pool = await openPool(mssqlSettings(config));
   try {
     if (config.DB_MIGRATIONS === 'check') await assertSchemaCurrent(pool);
     else
