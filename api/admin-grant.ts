@@ -11,8 +11,20 @@ const USAGE = 'usage: npm run admin:grant -- <email> [--role admin|user]';
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { role: { type: 'string', default: 'admin' } },
+    options: {
+      role: { type: 'string', default: 'admin' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
   });
+  if (values.help) {
+    console.log(`${USAGE}
+
+Grants a role to an existing account, in the users table and as the identity provider's claim
+(Firebase custom claims, or the local provider's record). Uses the configured database
+(DATABASE_PATH, or SQL_SERVER/SQL_DATABASE) and identity provider, as the API does. The last
+admin cannot be demoted.`);
+    return;
+  }
   const [email] = positionals;
   const role = values.role as Role;
   if (!email || positionals.length > 1 || !ROLES.includes(role)) {

@@ -127,9 +127,25 @@ export function columnFor(field: AnimeField): TargetColumn {
   return column;
 }
 
-/** Source headers a profile cannot work without. */
+/**
+ * Every source header a profile maps from. A mapped column the file lacks is an error, never a
+ * silently empty field (a typo in `from` would otherwise load every row with that field null).
+ */
 export function requiredSourceColumns(profile: MappingProfile): string[] {
-  return ANIME_COLUMNS.filter((c) => !c.nullable && c.kind !== 'textList')
-    .map((c) => profile.fields[c.field]?.from)
-    .filter((from): from is string => typeof from === 'string');
+  return ANIME_COLUMNS.map((c) => profile.fields[c.field]?.from).filter(
+    (from): from is string => typeof from === 'string',
+  );
+}
+
+/** The fields a profile maps (the source id always among them). */
+export function mappedFields(profile: MappingProfile): AnimeField[] {
+  return ANIME_COLUMNS.map((c) => c.field).filter((field) => profile.fields[field] !== undefined);
+}
+
+/**
+ * A field's synonyms keyed by upper-case source value: keys match case-insensitively on every
+ * path (the ETL here, the SQL Server merge procedure by UPPER()).
+ */
+export function synonymLookup(mapping: FieldMapping | undefined): ReadonlyMap<string, string> {
+  return new Map(Object.entries(mapping?.synonyms ?? {}).map(([from, to]) => [from.toUpperCase(), to]));
 }

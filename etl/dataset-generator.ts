@@ -202,9 +202,10 @@ export function generateRow(index: number, random: () => number): string[] {
     year,
     score,
     episodesFor(type, random),
-    `https://myanimelist.net/anime/${id}`,
+    // Reserved for examples (RFC 2606): a generated row must not point at a real, unrelated show.
+    `https://example.org/anime/${id}`,
     random() < 0.2 ? String(id + 1) : '',
-    `https://cdn.myanimelist.net/images/anime/${id}.jpg`,
+    `https://example.org/images/anime/${id}.jpg`,
     pythonList(genreList),
     pythonList(genreList.map((g) => `${g} (${ANIME_TYPES.length})`)),
   ];

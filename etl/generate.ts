@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,14 +24,32 @@ export async function writeDataset(out: string, rows = DEFAULT_ROWS, seed = 42):
   );
 }
 
+const HELP = `usage: npm run data:generate -- [--rows N] [--seed N] [--out FILE] [--force]
+
+Writes a generated catalogue in the Kaggle animes.csv layout (profile kaggle-animes): the data
+npm start seeds an empty database with. Titles, scores and genres are random but plausible; the
+URLs point at example.org, never at real shows. The same seed gives the same file.
+  --rows   rows to write (default ${DEFAULT_ROWS})
+  --seed   random seed (default 42)
+  --out    where (default data/animes.csv)
+  --force  overwrite an existing file (without it, an existing file is an error)`;
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       rows: { type: 'string', default: String(DEFAULT_ROWS) },
       seed: { type: 'string', default: '42' },
       out: { type: 'string', default: 'data/animes.csv' },
+      force: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  if (!values.force && existsSync(values.out!))
+    throw new Error(`${values.out} exists: pass --force to overwrite it`);
   const rows = Number(values.rows);
   const seed = Number(values.seed);
   if (!Number.isInteger(rows) || rows < 0)

@@ -14,6 +14,8 @@ export interface RejectedRow {
 /** Parsed and validated rows, in file order. Everything here is plain data, so it can cross threads. */
 export interface RowBatch {
   records: AnimeInput[];
+  /** The row number of each record, in the same order. */
+  recordRows: number[];
   rejected: RejectedRow[];
   /** Rows read so far, including this batch. */
   rowsRead: number;
@@ -58,6 +60,7 @@ export async function* readRows({ input, profile, batchSize }: ReadRowsOptions):
   let header: string[] | undefined;
   let transform: ReturnType<typeof createCellsTransformer> | undefined;
   let records: AnimeInput[] = [];
+  let recordRows: number[] = [];
   let rejected: RejectedRow[] = [];
   let rowsRead = 0;
   // Records csv-parse could not parse count as read and rejected, in file order.
@@ -67,8 +70,9 @@ export async function* readRows({ input, profile, batchSize }: ReadRowsOptions):
     }
   };
   const cut = (): RowEvent => {
-    const batch = { records, rejected, rowsRead, bytesRead };
+    const batch = { records, recordRows, rejected, rowsRead, bytesRead };
     records = [];
+    recordRows = [];
     rejected = [];
     return { kind: 'rows', batch };
   };
@@ -93,6 +97,7 @@ export async function* readRows({ input, profile, batchSize }: ReadRowsOptions):
         continue;
       }
       records.push(outcome.record);
+      recordRows.push(rowsRead);
       if (records.length >= batchSize) yield cut();
     }
     takeSkipped(Number.POSITIVE_INFINITY);

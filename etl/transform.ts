@@ -2,6 +2,7 @@ import {
   ANIME_COLUMNS,
   type FieldMapping,
   type MappingProfile,
+  synonymLookup,
   type TargetColumn,
 } from '../catalogue/definition';
 import { type AnimeInput, AnimeInputSchema } from '../catalogue/schema';
@@ -63,9 +64,10 @@ function valueParser(
       return (text) => text;
     case 'enum': {
       const allowed = new Set(column.values);
+      const synonyms = synonymLookup(mapping);
       return (text) => {
         const upper = text.toUpperCase();
-        const value = mapping.synonyms?.[upper] ?? upper;
+        const value = synonyms.get(upper) ?? upper;
         return allowed.has(value)
           ? value
           : new Rejection(`${name} "${text}" is not one of ${column.values.join(', ')}`);

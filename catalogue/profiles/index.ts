@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Type } from '@sinclair/typebox';
-import { ANIME_COLUMNS, type MappingProfile } from '../definition';
+import { ANIME_COLUMNS, type FieldMapping, type MappingProfile } from '../definition';
 import { compileSchema, formatErrors } from '../validation';
 import { kaggleAnimes } from './kaggle-animes';
 import { malExport } from './mal-export';
@@ -34,6 +34,8 @@ const FieldMappingSchema = Type.Object(
 const REQUIRED_FIELDS = ['sourceId', 'title', 'type'];
 const ProfileSchema = Type.Object(
   {
+    // Lets a mapping file name its JSON Schema, so editors check it as it is written.
+    $schema: Type.Optional(Type.String()),
     name: Type.String({ minLength: 1 }),
     description: Type.String(),
     delimiter: Type.String({ minLength: 1, maxLength: 1 }),
@@ -48,6 +50,33 @@ const ProfileSchema = Type.Object(
   { additionalProperties: false },
 );
 const validateProfile = compileSchema(ProfileSchema);
+
+/**
+ * The JSON Schema of a mapping file, derived from the same definition (committed as
+ * catalogue/mapping.schema.json; a test keeps it current). Editors that read `$schema` check
+ * field names, list formats, and synonym targets against each enum's values.
+ */
+export function mappingFileSchema(): Record<string, unknown> {
+  const schema = JSON.parse(JSON.stringify(ProfileSchema)) as {
+    properties: { fields: { properties: Record<string, { properties: Record<string, unknown> }> } };
+  };
+  for (const column of ANIME_COLUMNS) {
+    const field = schema.properties.fields.properties[column.field]!;
+    if (column.kind === 'enum')
+      field.properties.synonyms = {
+        type: 'object',
+        description: `Source value (any case) to one of ${column.values.join(', ')}`,
+        additionalProperties: { enum: [...column.values] },
+      };
+    else delete field.properties.synonyms;
+  }
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    title: 'anime-platform ETL mapping file',
+    description: 'How one CSV layout maps to the catalogue fields (npm run etl -- --profile FILE.json)',
+    ...schema,
+  };
+}
 
 export class ProfileError extends Error {}
 
@@ -70,5 +99,38 @@ export function resolveProfile(nameOrPath: string): MappingProfile {
     const problems = formatErrors(validateProfile.errors).map((e) => `${e.name} ${e.reason}`);
     throw new ProfileError(`invalid mapping file ${nameOrPath}: ${problems.join('; ')}`);
   }
+  const problems = synonymProblems(parsed as MappingProfile);
+  if (problems.length) throw new ProfileError(`invalid mapping file ${nameOrPath}: ${problems.join('; ')}`);
   return parsed as MappingProfile;
+}
+
+/**
+ * Synonym targets outside the field's values, and keys that differ only in case but map to
+ * different targets (keys match case-insensitively, so one of them could never apply).
+ */
+export function synonymProblems(profile: MappingProfile): string[] {
+  const problems: string[] = [];
+  for (const column of ANIME_COLUMNS) {
+    const synonyms = (profile.fields as Record<string, FieldMapping | undefined>)[column.field]?.synonyms;
+    if (!synonyms) continue;
+    if (column.kind !== 'enum') {
+      problems.push(`fields.${column.field}.synonyms: only enum fields take synonyms`);
+      continue;
+    }
+    const seen = new Map<string, string>();
+    for (const [from, to] of Object.entries(synonyms)) {
+      if (!(column.values as readonly string[]).includes(to))
+        problems.push(
+          `fields.${column.field}.synonyms["${from}"] maps to "${to}", which is not one of ${column.values.join(', ')}`,
+        );
+      const key = from.toUpperCase();
+      const earlier = seen.get(key);
+      if (earlier !== undefined && earlier !== to)
+        problems.push(
+          `fields.${column.field}.synonyms has "${from}" twice (keys ignore case) with different targets`,
+        );
+      seen.set(key, to);
+    }
+  }
+  return problems;
 }

@@ -327,3 +327,30 @@ describe('database bootstrap: least-privilege users for the app and Data Factory
     expect(() => databaseUserBatches({ name: APP.name, objectId: "x'; --" })).toThrow(/is not a GUID/);
   });
 });
+
+describe('a partial mapping on SQL Server (issue 17)', () => {
+  it('updates only the mapped columns of existing rows, and still parses', () => {
+    const partial = loaderStatements(`etl_staging_${'0'.repeat(32)}`, ['sourceId', 'title', 'type', 'score']);
+    expect(partial.updateChanged).toContain('a.score = v.score');
+    expect(partial.updateChanged).not.toMatch(/a\.(year|episodes|genres_json) = /);
+    const idOnly = loaderStatements(`etl_staging_${'0'.repeat(32)}`, ['sourceId']);
+    expect(idOnly.updateChanged).toBe('UPDATE animes SET version = version WHERE 1 = 0');
+    expect(sqlparserRsErrors([partial.updateChanged, idOnly.updateChanged])).toEqual([null, null]);
+  });
+
+  it('the merge procedure of a profile leaves its unmapped fields alone', () => {
+    const scoresOnly = {
+      ...kaggleAnimes,
+      name: 'scores-only',
+      fields: {
+        sourceId: kaggleAnimes.fields.sourceId,
+        title: kaggleAnimes.fields.title,
+        type: kaggleAnimes.fields.type,
+        score: kaggleAnimes.fields.score,
+      },
+    };
+    const procedure = repeatableBatches(scoresOnly)[0]!;
+    expect(procedure).toContain('a.score = v.score');
+    expect(procedure).not.toContain('a.year = v.year');
+  });
+});

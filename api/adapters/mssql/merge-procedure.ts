@@ -1,5 +1,11 @@
 import { MERGE_PROCEDURE, STAGING_TABLE } from '../../../catalogue/data-factory';
-import { ANIME_COLUMNS, type MappingProfile, type TargetColumn } from '../../../catalogue/definition';
+import {
+  ANIME_COLUMNS,
+  type MappingProfile,
+  mappedFields,
+  synonymLookup,
+  type TargetColumn,
+} from '../../../catalogue/definition';
 import { storedColumn } from '../sql/anime-row';
 import { mergeStatements } from './statements';
 
@@ -56,10 +62,10 @@ function typed(column: TargetColumn, profile: MappingProfile): string {
     case 'text':
       return value;
     case 'enum': {
-      const synonyms = Object.entries(fieldOf(profile, column)?.synonyms ?? {});
+      const synonyms = [...synonymLookup(fieldOf(profile, column))];
       const upper = `UPPER(${value})`;
       return synonyms.length
-        ? `CASE ${upper} ${synonyms.map(([from, to]) => `WHEN ${literal(from.toUpperCase())} THEN ${literal(to)}`).join(' ')} ELSE ${upper} END`
+        ? `CASE ${upper} ${synonyms.map(([from, to]) => `WHEN ${literal(from)} THEN ${literal(to)}`).join(' ')} ELSE ${upper} END`
         : upper;
     }
     case 'integer':
@@ -127,7 +133,8 @@ export function mergeProcedure(profile: MappingProfile): string {
     (c) => `${typed(c, profile)} AS [${storedColumn(c)}], ${cleaned(c, profile)} AS [${c.column}_raw]`,
   ).join(',\n      ');
   const reasons = ANIME_COLUMNS.map(rejection).filter(Boolean).join(' ');
-  const merge = mergeStatements('#valid');
+  // Data Factory lands only the profile's columns: the others of existing rows keep their values.
+  const merge = mergeStatements('#valid', mappedFields(profile));
   return `CREATE OR ALTER PROCEDURE ${MERGE_PROCEDURE} (@profile NVARCHAR(64), @mode NVARCHAR(16) = N'upsert') AS
 BEGIN
   SET NOCOUNT ON;

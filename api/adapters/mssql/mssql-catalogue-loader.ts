@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import sql from 'mssql';
+import type { AnimeField } from '../../../catalogue/definition';
 import type { AnimeInput } from '../../core/domain/anime';
-import type { CatalogueLoad, CatalogueLoader, LoadMode, LoadResult } from '../../core/ports/catalogue-loader';
+import type {
+  BeginOptions,
+  CatalogueLoad,
+  CatalogueLoader,
+  LoadMode,
+  LoadResult,
+} from '../../core/ports/catalogue-loader';
 import { isDeadlock } from './retry';
 import { loaderStatements, SQL } from './statements';
 
@@ -30,8 +37,9 @@ class MssqlCatalogueLoad implements CatalogueLoad {
     private readonly pool: sql.ConnectionPool,
     private readonly mode: LoadMode,
     readonly staging: string,
+    fields?: readonly AnimeField[],
   ) {
-    this.statements = loaderStatements(staging);
+    this.statements = loaderStatements(staging, fields);
   }
 
   async create(): Promise<void> {
@@ -100,8 +108,9 @@ class MssqlCatalogueLoad implements CatalogueLoad {
 export class MssqlCatalogueLoader implements CatalogueLoader {
   constructor(private readonly pool: sql.ConnectionPool) {}
 
-  async begin(mode: LoadMode): Promise<CatalogueLoad> {
-    const load = new MssqlCatalogueLoad(this.pool, mode, `etl_staging_${randomUUID().replace(/-/g, '')}`);
+  async begin(mode: LoadMode, options: BeginOptions = {}): Promise<CatalogueLoad> {
+    const staging = `etl_staging_${randomUUID().replace(/-/g, '')}`;
+    const load = new MssqlCatalogueLoad(this.pool, mode, staging, options.fields);
     await load.create();
     return load;
   }

@@ -1,4 +1,4 @@
-import { ANIME_COLUMNS } from '../../../catalogue/definition';
+import { ANIME_COLUMNS, type AnimeField } from '../../../catalogue/definition';
 import { storedColumn } from '../sql/anime-row';
 
 /**
@@ -38,12 +38,16 @@ const MERGE_SOURCES = /^(etl_staging_[0-9a-f]{32}|#valid)$/;
  * The one merge of staged rows into the live tables, shared by the ETL's bulk loader and the Data
  * Factory procedure. The source has a column per definition column (see storedColumn: lists arrive as JSON, as in `animes`) and `seq`.
  */
-export function mergeStatements(source: string) {
+export function mergeStatements(source: string, fields?: readonly AnimeField[]) {
   if (!MERGE_SOURCES.test(source)) throw new Error(`bad merge source ${source}`);
   // The latest staged row per source id wins, as a re-run of the file would.
   const latest = `(SELECT * FROM (SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.source_id ORDER BY s.seq DESC) AS rn FROM ${source} s) d WHERE d.rn = 1)`;
   const columns = ANIME_COLUMNS.map(storedColumn);
-  const changing = ANIME_COLUMNS.filter((c) => c.column !== 'source_id');
+  // A partial mapping changes only what it maps; the other fields of existing rows keep their values.
+  // (Genre links are rebuilt from the live row's genres, so an unmapped list keeps its links too.)
+  const changing = ANIME_COLUMNS.filter(
+    (c) => c.column !== 'source_id' && (!fields || fields.includes(c.field)),
+  );
   // Text compares under a binary collation: the database's default is case-insensitive, and a
   // case-only correction ("Fate/Stay Night" to "Fate/stay night") must count as a change.
   const binary = (c: (typeof changing)[number], side: string) =>
@@ -57,10 +61,13 @@ export function mergeStatements(source: string) {
     .join('\nOR ');
   return {
     deleteAbsent: `DELETE FROM animes WHERE NOT EXISTS (SELECT 1 FROM ${source} s WHERE s.source_id = animes.source_id)`,
-    updateChanged: `UPDATE a SET ${changing.map((c) => `a.${storedColumn(c)} = v.${storedColumn(c)}`).join(', ')},
+    // A mapping of the source id alone changes nothing on existing rows.
+    updateChanged: changing.length
+      ? `UPDATE a SET ${changing.map((c) => `a.${storedColumn(c)} = v.${storedColumn(c)}`).join(', ')},
 a.version = a.version + 1, a.updated_at = SYSUTCDATETIME()
 FROM animes a JOIN ${latest} v ON v.source_id = a.source_id
-WHERE ${changed}`,
+WHERE ${changed}`
+      : 'UPDATE animes SET version = version WHERE 1 = 0',
     insertNew: `INSERT INTO animes (${columns.join(', ')}, version, created_at, updated_at)
 SELECT ${columns.map((c) => `v.${c}`).join(', ')}, 1, SYSUTCDATETIME(), SYSUTCDATETIME()
 FROM ${latest} v WHERE NOT EXISTS (SELECT 1 FROM animes a WHERE a.source_id = v.source_id)`,
@@ -73,13 +80,13 @@ JOIN ${source} s ON s.source_id = a.source_id CROSS APPLY OPENJSON(a.genres_json
 }
 
 /** The loader's statements, over a per-load staging table (its name is ours: a fixed prefix and a UUID). */
-export function loaderStatements(staging: string) {
+export function loaderStatements(staging: string, fields?: readonly AnimeField[]) {
   if (!/^etl_staging_[0-9a-f]{32}$/.test(staging)) throw new Error(`bad staging table name ${staging}`);
   return {
     create: `CREATE TABLE ${staging} (seq BIGINT IDENTITY(1,1) NOT NULL, source_id NVARCHAR(64) NOT NULL, title NVARCHAR(500) NOT NULL,
 type NVARCHAR(7) NOT NULL, year INT NULL, score DECIMAL(4,2) NULL, episodes INT NULL, genres_json NVARCHAR(MAX) NOT NULL)`,
     drop: `DROP TABLE IF EXISTS ${staging}`,
-    ...mergeStatements(staging),
+    ...mergeStatements(staging, fields),
     distinctStaged: `SELECT COUNT(DISTINCT source_id) AS n FROM ${staging}`,
   };
 }

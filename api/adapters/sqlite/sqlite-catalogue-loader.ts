@@ -1,9 +1,15 @@
 import { availableParallelism } from 'node:os';
 import type Database from 'better-sqlite3';
-import { ANIME_COLUMNS } from '../../../catalogue/definition';
+import { ANIME_COLUMNS, type AnimeField } from '../../../catalogue/definition';
 import type { AnimeInput } from '../../core/domain/anime';
-import type { CatalogueLoad, CatalogueLoader, LoadMode, LoadResult } from '../../core/ports/catalogue-loader';
-import { pushRecordValues, RECORD_COLUMNS, recordValues } from '../sql/anime-row';
+import type {
+  BeginOptions,
+  CatalogueLoad,
+  CatalogueLoader,
+  LoadMode,
+  LoadResult,
+} from '../../core/ports/catalogue-loader';
+import { pushRecordValues, RECORD_COLUMNS, recordValues, storedColumn } from '../sql/anime-row';
 import type { SqliteWriteLock } from './busy';
 import { isUniqueViolation } from './errors';
 
@@ -14,6 +20,13 @@ const CHANGING = RECORD_COLUMNS.map((column, index) => ({ column, index })).filt
   ({ column }) => column !== 'source_id',
 );
 const GENRES_INDEX = RECORD_COLUMNS.indexOf('genres_json');
+
+/** What a load with this mapping may change on a row that exists: the columns of mapped fields. */
+function changingColumns(fields: readonly AnimeField[] | undefined): typeof CHANGING {
+  if (!fields) return CHANGING;
+  const mapped = new Set(ANIME_COLUMNS.filter((c) => fields.includes(c.field)).map(storedColumn));
+  return CHANGING.filter(({ column }) => mapped.has(column));
+}
 /** Rows per INSERT statement: binding many rows at once halves the per-statement overhead. */
 const ROWS_PER_INSERT = 50;
 /** KiB, as a negative cache_size. */
@@ -33,8 +46,8 @@ const LIVE_INDEXES = new Set(
   ANIME_COLUMNS.filter((c) => c.kind === 'enum').map((c) => `ix_animes_${c.column}`),
 );
 
-/** What a load compares before it updates a row: its id and its stored values, in RECORD_COLUMNS order. */
-type StoredRow = { id: number } & Record<string, unknown>;
+/** What a load compares before it updates a row: its id, version and stored values. */
+type StoredRow = { id: number; version: number; updated_at: string } & Record<string, unknown>;
 
 /**
  * Drops schema objects of `type` on `tables` and returns the function that recreates them. Used
@@ -76,6 +89,15 @@ class SqliteCatalogueLoad implements CatalogueLoad {
   private readonly linkGenresOfIds: Database.Statement;
   private readonly findBySource: Database.Statement;
   private readonly updateRow: Database.Statement;
+  private readonly rewriteRow: Database.Statement;
+  private readonly restoreVersion: Database.Statement;
+  /**
+   * Rows from before this load as they were when this load first changed them. A later line of
+   * the file may change a row again, even back: the load is one change per row, judged at commit.
+   */
+  private readonly originals = new Map<number, StoredRow>();
+  /** Of those, the rows a later line changed again: only they can have ended as they were. */
+  private readonly rewritten = new Set<number>();
   private readonly unlinkGenres: Database.Statement;
   private readonly maxIdBefore: number;
   /** Rows from this id on were inserted by the batch being staged and are linked at its end. */
@@ -89,10 +111,16 @@ class SqliteCatalogueLoad implements CatalogueLoad {
   private readonly now = new Date().toISOString();
   private inserted = 0;
 
+  private readonly changing: typeof CHANGING;
+  private readonly relinksGenres: boolean;
+
   constructor(
     private readonly db: Database.Database,
     private readonly mode: LoadMode,
+    fields?: readonly AnimeField[],
   ) {
+    this.changing = changingColumns(fields);
+    this.relinksGenres = this.changing.some(({ index }) => index === GENRES_INDEX);
     this.pragmasBefore = {
       cache_size: db.pragma('cache_size', { simple: true }),
       threads: db.pragma('threads', { simple: true }),
@@ -119,11 +147,19 @@ class SqliteCatalogueLoad implements CatalogueLoad {
          SELECT a.id, g.id FROM animes a, json_each(a.genres_json) j JOIN genres g ON g.name = j.value
          WHERE a.id BETWEEN ? AND ?`,
       );
-      this.findBySource = db.prepare(`SELECT id, ${COLUMNS} FROM animes WHERE source_id = ?`);
-      this.updateRow = db.prepare(
-        `UPDATE animes SET ${CHANGING.map(({ column }) => `${column} = ?`).join(', ')},
-           version = version + 1, updated_at = ? WHERE id = ?`,
+      this.findBySource = db.prepare(
+        `SELECT id, version, updated_at, ${COLUMNS} FROM animes WHERE source_id = ?`,
       );
+      // With nothing mapped to change (only the source id), the statements are never run.
+      const assignments = (this.changing.length ? this.changing : CHANGING)
+        .map(({ column }) => `${column} = ?`)
+        .join(', ');
+      this.updateRow = db.prepare(
+        `UPDATE animes SET ${assignments}, version = version + 1, updated_at = ? WHERE id = ?`,
+      );
+      // A row this load already inserted or changed: a later line rewrites it, one version still.
+      this.rewriteRow = db.prepare(`UPDATE animes SET ${assignments}, updated_at = ? WHERE id = ?`);
+      this.restoreVersion = db.prepare('UPDATE animes SET version = ?, updated_at = ? WHERE id = ?');
       this.unlinkGenres = db.prepare('DELETE FROM anime_genres WHERE anime_id = ?');
     } catch (error) {
       this.rollback();
@@ -168,12 +204,19 @@ class SqliteCatalogueLoad implements CatalogueLoad {
     // The source id exists: from before this load, or from an earlier line of this file (which a
     // later line replaces, as a re-run of the file would).
     const row = this.findBySource.get(r.sourceId) as StoredRow;
-    const changed = CHANGING.some(({ column, index }) => row[column] !== values[index]);
-    if (row.id <= this.maxIdBefore)
-      this.seenExisting.set(row.id, changed || this.seenExisting.get(row.id) === true);
+    const changed = this.changing.some(({ column, index }) => row[column] !== values[index]);
+    const existed = row.id <= this.maxIdBefore;
+    if (existed) this.seenExisting.set(row.id, changed || this.seenExisting.get(row.id) === true);
     if (!changed) return;
-    this.updateRow.run(...CHANGING.map(({ index }) => values[index]), this.now, row.id);
-    if (row.id < this.unlinkedFrom && row.genres_json !== values[GENRES_INDEX]) {
+    const assigned = this.changing.map(({ index }) => values[index]);
+    if (!existed || this.originals.has(row.id)) {
+      this.rewriteRow.run(...assigned, this.now, row.id);
+      if (existed) this.rewritten.add(row.id);
+    } else {
+      this.originals.set(row.id, row);
+      this.updateRow.run(...assigned, this.now, row.id);
+    }
+    if (this.relinksGenres && row.id < this.unlinkedFrom && row.genres_json !== values[GENRES_INDEX]) {
       this.unlinkGenres.run(row.id);
       this.linkGenres(row.id, row.id);
     }
@@ -187,6 +230,8 @@ class SqliteCatalogueLoad implements CatalogueLoad {
   async commit(): Promise<LoadResult> {
     const db = this.db;
     try {
+      // While the data-version triggers are still suspended: settling is not a change.
+      this.settleRewrites();
       const deleted = this.mode === 'replace' ? this.deleteUnseen() : 0;
       db.pragma(`threads = ${SORT_THREADS}`);
       for (const recreate of this.restore) recreate();
@@ -210,6 +255,21 @@ class SqliteCatalogueLoad implements CatalogueLoad {
     } catch (error) {
       await this.abort();
       throw error;
+    }
+  }
+
+  /**
+   * A row changed by one line and changed back by a later one (a file that repeats a source id,
+   * loaded again) ends as it was: its version and timestamp go back too, and it counts unchanged.
+   */
+  private settleRewrites(): void {
+    const current = this.db.prepare(`SELECT ${COLUMNS} FROM animes WHERE id = ?`);
+    for (const id of this.rewritten) {
+      const original = this.originals.get(id)!;
+      const final = current.get(id) as Record<string, unknown>;
+      if (this.changing.some(({ column }) => final[column] !== original[column])) continue;
+      this.restoreVersion.run(original.version, original.updated_at, id);
+      this.seenExisting.set(id, false);
     }
   }
 
@@ -249,8 +309,8 @@ export class SqliteCatalogueLoader implements CatalogueLoader {
   ) {}
 
   /** Waits (off the event loop) for the write lock that the load then holds until its commit. */
-  async begin(mode: LoadMode): Promise<CatalogueLoad> {
-    return this.writes.run(() => new SqliteCatalogueLoad(this.db, mode));
+  async begin(mode: LoadMode, options: BeginOptions = {}): Promise<CatalogueLoad> {
+    return this.writes.run(() => new SqliteCatalogueLoad(this.db, mode, options.fields));
   }
 
   async isEmpty(): Promise<boolean> {

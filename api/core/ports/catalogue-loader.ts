@@ -1,3 +1,4 @@
+import type { AnimeField } from '../../../catalogue/definition';
 import type { AnimeInput } from '../domain/anime';
 
 export type LoadMode = 'upsert' | 'replace';
@@ -23,8 +24,17 @@ export interface CatalogueLoad {
   abort(): Promise<void>;
 }
 
+export interface BeginOptions {
+  /**
+   * The fields the source maps. A row that exists keeps its stored value of every other field (a
+   * partial mapping updates what it maps, never blanks the rest); a new row gets them empty.
+   * @default every field
+   */
+  readonly fields?: readonly AnimeField[];
+}
+
 export interface CatalogueLoader {
-  begin(mode: LoadMode): Promise<CatalogueLoad>;
+  begin(mode: LoadMode, options?: BeginOptions): Promise<CatalogueLoad>;
   /** Whether the live catalogue is empty (first start decides whether to seed). */
   isEmpty(): Promise<boolean>;
 }
