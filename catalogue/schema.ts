@@ -32,11 +32,8 @@ export function columnSchema(column: TargetColumn): TSchema {
     case 'textList':
       schema = Type.Array(
         Type.String({ minLength: 1, maxLength: column.itemMaxLength, pattern: NO_CONTROL_CHARACTERS }),
-        {
-          maxItems: column.maxItems,
-          uniqueItems: true,
-          description,
-        },
+        // No uniqueItems: the normalizer merges repeats (ignoring case), on every write path.
+        { maxItems: column.maxItems, description },
       );
       break;
   }

@@ -5,6 +5,7 @@ import {
   synonymLookup,
   type TargetColumn,
 } from '../catalogue/definition';
+import { normalizeRecord, trimText } from '../catalogue/normalize';
 import { type AnimeInput, AnimeInputSchema } from '../catalogue/schema';
 import { compileSchema, formatErrors } from '../catalogue/validation';
 import { parseDelimitedList, parsePythonList } from './list-cells';
@@ -76,13 +77,9 @@ function valueParser(
     case 'integer':
       return (text) =>
         INTEGER.test(text) ? Number.parseInt(text, 10) : new Rejection(`${name} "${text}" is not an integer`);
-    case 'decimal': {
-      const factor = 10 ** column.scale;
-      return (text) =>
-        DECIMAL.test(text)
-          ? Math.round(Number(text) * factor) / factor
-          : new Rejection(`${name} "${text}" is not a number`);
-    }
+    // Rounded to the stored scale by normalizeRecord, as on every write path.
+    case 'decimal':
+      return (text) => (DECIMAL.test(text) ? Number(text) : new Rejection(`${name} "${text}" is not a number`));
   }
 }
 
@@ -107,14 +104,17 @@ export function createCellsTransformer(
     const record: Record<string, unknown> = {};
     const reasons: string[] = [];
     for (const { field, index, convert } of plan) {
-      const value = convert(index < 0 ? '' : (cells[index] ?? '').trim());
+      const value = convert(index < 0 ? '' : trimText(cells[index] ?? ''));
       if (value instanceof Rejection) reasons.push(value.reason);
       else record[field] = value;
     }
-    if (reasons.length === 0 && !validateRecord(record)) {
+    if (reasons.length) return { ok: false, reasons };
+    const normalized = normalizeRecord(record as unknown as AnimeInput);
+    for (const problem of normalized.problems) reasons.push(`${problem.field} ${problem.reason}`);
+    if (reasons.length === 0 && !validateRecord(normalized.record)) {
       for (const e of formatErrors(validateRecord.errors)) reasons.push(`${e.name} ${e.reason}`);
     }
-    return reasons.length ? { ok: false, reasons } : { ok: true, record: record as unknown as AnimeInput };
+    return reasons.length ? { ok: false, reasons } : { ok: true, record: normalized.record };
   };
 }
 

@@ -1,5 +1,5 @@
 import { writeTags } from './cache/cache-keys';
-import { type Anime, type AnimeInput, onStoredScale } from './domain/anime';
+import { type Anime, type AnimeInput, asStored } from './domain/anime';
 import type { AnimeRepository, InvalidatedTags, WriteResult } from './ports/anime-repository';
 
 /** What a write needs from the cache: invalidation after commit, of the outbox entry it recorded. */
@@ -33,11 +33,11 @@ export class CatalogueWrites {
   }
 
   async create(input: AnimeInput): Promise<Anime> {
-    return (await this.settle(await this.repository.create(onStoredScale(input), this.invalidates))).after!;
+    return (await this.settle(await this.repository.create(asStored(input), this.invalidates))).after!;
   }
 
   async update(id: number, input: AnimeInput, expectedVersion?: number): Promise<Anime | null> {
-    const stored = onStoredScale(input);
+    const stored = asStored(input);
     return (await this.settle(await this.repository.update(id, stored, expectedVersion, this.invalidates)))
       .after;
   }

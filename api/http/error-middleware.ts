@@ -2,6 +2,7 @@ import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { InvalidTokenError } from '../core/auth/access-tokens';
 import { AdminExistsError, BootstrapRefusedError, InvalidCredentialsError } from '../core/auth/accounts';
+import { InvalidRecordError } from '../core/domain/anime';
 import { ConflictError, PreconditionFailedError } from '../core/ports/anime-repository';
 import {
   CredentialPolicyError,
@@ -12,10 +13,18 @@ import {
 import { StoreBusyError } from '../core/ports/store-busy-error';
 import { LastAdminError } from '../core/ports/user-repository';
 import { unauthorized } from './authentication';
-import { HttpProblem } from './problem';
+import { badRequest, HttpProblem } from './problem';
 
 /** Core errors a client caused, and what they mean in HTTP. */
 const DOMAIN_PROBLEMS: [new (...args: never[]) => Error, (e: Error) => HttpProblem][] = [
+  [
+    InvalidRecordError,
+    (e) =>
+      badRequest(
+        (e as InvalidRecordError).problems.map((p) => ({ name: p.field, reason: p.reason })),
+        e.message,
+      ),
+  ],
   [ConflictError, (e) => new HttpProblem(409, e.message)],
   [EmailTakenError, (e) => new HttpProblem(409, e.message)],
   [LastAdminError, (e) => new HttpProblem(409, e.message)],

@@ -1,4 +1,4 @@
-import { ANIME_COLUMNS } from '../../../catalogue/definition';
+import { type FieldProblem, normalizeRecord } from '../../../catalogue/normalize';
 import type { AnimeInput } from '../../../catalogue/schema';
 
 export { ANIME_TYPES, type AnimeType } from '../../../catalogue/definition';
@@ -13,15 +13,20 @@ export interface Anime extends AnimeInput {
   updatedAt: string;
 }
 
-const SCORE = ANIME_COLUMNS.find((c) => c.field === 'score');
-/** 10^scale of the stored score: the ETL rounds to it, and so must every other write. */
-export const SCORE_FACTOR = 10 ** (SCORE?.kind === 'decimal' ? SCORE.scale : 0);
+/** A record the definition's normalizer refuses (blank required text, a blank list item). */
+export class InvalidRecordError extends Error {
+  constructor(readonly problems: readonly FieldProblem[]) {
+    super(`invalid record: ${problems.map((p) => `${p.field} ${p.reason}`).join('; ')}`);
+  }
+}
 
 /**
- * The record as it will be stored: the score rounded to the stored scale, as the ETL does, so that
- * score filters (whose bounds are moved onto that scale) mean the same for every row.
+ * The record as it will be stored, normalized exactly as the ETL normalizes a row (trimmed text,
+ * the score on the stored scale, genres de-duplicated ignoring case), so a create and a load of
+ * the same data store the same row, and filters mean the same for every row.
  */
-export function onStoredScale(input: AnimeInput): AnimeInput {
-  if (input.score === null) return input;
-  return { ...input, score: Math.round(input.score * SCORE_FACTOR) / SCORE_FACTOR };
+export function asStored(input: AnimeInput): AnimeInput {
+  const { record, problems } = normalizeRecord(input);
+  if (problems.length) throw new InvalidRecordError(problems);
+  return record;
 }
