@@ -1,0 +1,112 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import request from 'supertest';
+import { openCatalogueStore } from '../../api/composition/catalogue-store';
+import { resolveProfile } from '../../catalogue/profiles';
+import { loadCsv } from '../../etl/load-csv';
+import { createTestApp } from '../support/test-app';
+
+/**
+ * Real data nobody here wrote: the npm package bangumi-data (8,483 anime, Japanese titles, types
+ * tv/movie/ova/web, some ids listed twice), converted to CSV on the fly and loaded through a user
+ * mapping file with lower-case synonym keys and a partial mapping (no score, episodes or genres).
+ */
+type BangumiItem = { title: string; type: string; begin: string; sites: { site: string; id: string }[] };
+const items = (require('bangumi-data') as { items: BangumiItem[] }).items;
+const dir = mkdtempSync(join(tmpdir(), 'bangumi-'));
+
+const csvFile = join(dir, 'bangumi.csv');
+const rows = items.map((item) => [
+  item.sites.find((s) => s.site === 'bangumi')?.id ?? '',
+  item.title,
+  item.type,
+  item.begin ? item.begin.slice(0, 4) : '',
+]);
+writeFileSync(csvFile, stringify([['bangumi_id', 'title', 'type', 'begin_year'], ...rows]));
+const mappingFile = join(dir, 'bangumi.json');
+writeFileSync(
+  mappingFile,
+  JSON.stringify({
+    name: 'bangumi',
+    description: 'bangumi-data items, flattened: bangumi_id,title,type,begin_year',
+    delimiter: ',',
+    fields: {
+      sourceId: { from: 'bangumi_id' },
+      title: { from: 'title' },
+      type: { from: 'type', synonyms: { tv: 'TV', movie: 'MOVIE', ova: 'OVA', web: 'ONA' } },
+      year: { from: 'begin_year' },
+    },
+  }),
+);
+
+describe('bangumi-data through a user mapping', () => {
+  const database = join(dir, 'bangumi.db');
+  const rejectsFile = join(dir, 'rejects.csv');
+  const load = (store: ReturnType<typeof openCatalogueStore>, rejects?: string) =>
+    loadCsv({
+      input: csvFile,
+      profile: resolveProfile(mappingFile),
+      loader: store.loader,
+      mode: 'upsert',
+      rejectsFile: rejects,
+    });
+
+  it('loads every row it can, counts the repeats, and a second run changes nothing', async () => {
+    const store = openCatalogueStore({ DATABASE_PATH: database });
+    try {
+      const first = await load(store, rejectsFile);
+      const ids = rows.map((r) => r[0]!);
+      const withoutId = ids.filter((id) => !id).length;
+      expect(first.read).toBe(items.length);
+      expect(first.valid + first.rejected).toBe(items.length);
+      expect(first.rejected).toBeGreaterThanOrEqual(withoutId);
+      // Every lower-case type was recognised: no row is rejected for its type.
+      const rejects = parse(readFileSync(rejectsFile, 'utf8'), { columns: true }) as Record<string, string>[];
+      expect(rejects.filter((r) => r.reason!.includes('type "'))).toEqual([]);
+      const stored = (await store.repository.stats()).total;
+      expect(first.duplicates).toBeGreaterThan(0);
+      expect(stored).toBe(first.valid - first.duplicates);
+      expect(first.inserted).toBe(stored);
+      expect(rejects.filter((r) => r.reason!.startsWith('superseded by row'))).toHaveLength(first.duplicates);
+      const version = await store.repository.dataVersion();
+      const second = await load(store);
+      expect(second).toMatchObject({
+        inserted: 0,
+        updated: 0,
+        unchanged: stored,
+        duplicates: first.duplicates,
+      });
+      expect(await store.repository.dataVersion()).toBe(version);
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
+
+  it('serves the CJK titles back byte-identical (trimmed, as every write path trims)', async () => {
+    const store = openCatalogueStore({ DATABASE_PATH: database });
+    const ctx = await createTestApp({ store });
+    try {
+      const res = await request(ctx.server).get('/animes/all').expect(200);
+      const served = new Map<string, string>(
+        (res.body as { sourceId: string; title: string }[]).map((a) => [a.sourceId, a.title]),
+      );
+      // The later row of a repeated id is the one stored.
+      const expected = new Map<string, string>();
+      for (const [id, title] of rows) if (id && served.has(id)) expected.set(id, title!.trim());
+      expect(expected.size).toBe(served.size);
+      let identical = 0;
+      for (const [id, title] of expected) {
+        expect([id, served.get(id)]).toEqual([id, title]);
+        if (Buffer.from(title).equals(Buffer.from(served.get(id)!))) identical++;
+      }
+      expect(identical).toBe(served.size);
+      expect([...served.values()].some((t) => /[\u3040-\u30ff\u4e00-\u9fff]/.test(t))).toBe(true);
+    } finally {
+      await ctx.platform.close();
+      await store.close();
+    }
+  }, 60_000);
+});
