@@ -18,6 +18,10 @@ function file(name: string, text: string): string {
 }
 
 const HEADER = 'id,name,kind,aired,rating,eps,tags';
+
+/** `npm run etl` of one file with one mapping into one database, plus any other options. */
+const etl = (input: string, profile: string, database: string, ...extra: string[]) =>
+  runTs('etl/run.ts', ['--input', input, '--profile', profile, '--database', database, ...extra]);
 const mapping = (overrides: Record<string, unknown> = {}) => ({
   name: 'cli-test',
   description: HEADER,
@@ -42,15 +46,7 @@ describe('type synonyms match in any case, on both paths, and their targets are 
       `${HEADER}\n1,Web one,web,2020,7,12,Action\n2,Web two,WEB,2020,7,12,Action\n3,Web three,Web,2020,7,12,\n`,
     );
     const database = join(dir, 'synonyms.db');
-    const run = runTs('etl/run.ts', [
-      '--input',
-      input,
-      '--profile',
-      profile,
-      '--database',
-      database,
-      '--json',
-    ]);
+    const run = etl(input, profile, database, '--json');
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ read: 3, valid: 3, rejected: 0 });
     const store = openCatalogueStore({ DATABASE_PATH: database });
@@ -114,7 +110,7 @@ describe('--max-rejects', () => {
     const profile = file('limits.json', JSON.stringify(mapping()));
     const database = join(dir, 'limits.db');
     const seed = file('seed.csv', `${HEADER}\n100,Kept,TV,2001,8,24,\n`);
-    expect(runTs('etl/run.ts', ['--input', seed, '--profile', profile, '--database', database]).code).toBe(0);
+    expect(etl(seed, profile, database).code).toBe(0);
     for (const limit of ['50%', '3']) {
       const run = runTs('etl/run.ts', [
         '--input',
@@ -132,23 +128,11 @@ describe('--max-rejects', () => {
     const store = openCatalogueStore({ DATABASE_PATH: database });
     expect((await store.repository.listAll({}, ALL)).map((a) => a.title)).toEqual(['Kept']);
     await store.close();
-    const within = runTs('etl/run.ts', [
-      '--input',
-      input(),
-      '--profile',
-      profile,
-      '--database',
-      database,
-      '--max-rejects',
-      '70%',
-      '--json',
-    ]);
+    const within = etl(input(), profile, database, '--max-rejects', '70%', '--json');
     expect(within.code).toBe(0);
     expect(JSON.parse(within.stdout)).toMatchObject({ valid: 2, rejected: 4, inserted: 2 });
     // Negative control: without a limit, today's behaviour (exit 0 with 4 of 6 rejected) stays the default.
-    expect(runTs('etl/run.ts', ['--input', input(), '--profile', profile, '--database', database]).code).toBe(
-      0,
-    );
+    expect(etl(input(), profile, database).code).toBe(0);
   });
 
   it('refuses a limit it cannot read', () => {
@@ -202,17 +186,7 @@ describe('a source id repeated within one file', () => {
     );
     const database = join(dir, 'duplicates.db');
     const rejects = join(dir, 'duplicates-rejects.csv');
-    const run = (extra: string[] = []) =>
-      runTs('etl/run.ts', [
-        '--input',
-        input,
-        '--profile',
-        profile,
-        '--database',
-        database,
-        '--json',
-        ...extra,
-      ]);
+    const run = (extra: string[] = []) => etl(input, profile, database, '--json', ...extra);
     const first = run(['--rejects', rejects]);
     expect(first.code).toBe(0);
     expect(JSON.parse(first.stdout)).toMatchObject({
@@ -256,7 +230,7 @@ describe('a partial mapping', () => {
     const full = file('partial-full.json', JSON.stringify(mapping()));
     const database = join(dir, 'partial.db');
     const seed = file('partial-seed.csv', `${HEADER}\n1,Kept title,TV,2001,7,24,Action|Drama\n`);
-    expect(runTs('etl/run.ts', ['--input', seed, '--profile', full, '--database', database]).code).toBe(0);
+    expect(etl(seed, full, database).code).toBe(0);
     const scoresOnly = {
       name: 'scores-only',
       description: 'id,name,kind,rating',
@@ -270,15 +244,7 @@ describe('a partial mapping', () => {
     };
     const partial = file('partial.json', JSON.stringify(scoresOnly));
     const update = file('partial-update.csv', 'id,name,kind,rating\n1,Kept title,TV,9.5\n2,New one,OVA,6\n');
-    const run = runTs('etl/run.ts', [
-      '--input',
-      update,
-      '--profile',
-      partial,
-      '--database',
-      database,
-      '--json',
-    ]);
+    const run = etl(update, partial, database, '--json');
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ inserted: 1, updated: 1 });
     const store = openCatalogueStore({ DATABASE_PATH: database });
@@ -334,7 +300,7 @@ describe('the mapping file has a JSON Schema, and init-mapping writes a starting
     expect(existsSync(join(dir, guessed.$schema))).toBe(true);
     expect(runTs('etl/run.ts', ['init-mapping', '--input', input, '--out', out]).code).toBe(2);
     const database = join(dir, 'guessed.db');
-    const load = runTs('etl/run.ts', ['--input', input, '--profile', out, '--database', database, '--json']);
+    const load = etl(input, out, database, '--json');
     expect(JSON.parse(load.stdout)).toMatchObject({ valid: 1, inserted: 1 });
     const sparse = runTs('etl/run.ts', [
       'init-mapping',

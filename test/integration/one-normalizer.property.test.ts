@@ -8,6 +8,7 @@ import { openCatalogueStore } from '../../api/composition/catalogue-store';
 import { ANIME_TYPES } from '../../catalogue/definition';
 import { normalizeRecord } from '../../catalogue/normalize';
 import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
+import { KAGGLE_HEADER } from '../../etl/dataset-generator';
 import { loadCsv } from '../../etl/load-csv';
 import { createTestApp, signedUpAdmin } from '../support/test-app';
 
@@ -18,20 +19,6 @@ import { createTestApp, signedUpAdmin } from '../support/test-app';
  */
 const dir = mkdtempSync(join(tmpdir(), 'normalizer-'));
 const ALL = { field: 'id', descending: false } as const;
-const HEADER = [
-  'animeID',
-  'title',
-  'alternative_title',
-  'type',
-  'year',
-  'score',
-  'episodes',
-  'mal_url',
-  'sequel',
-  'image_url',
-  'genres',
-  'genres_detailed',
-];
 
 const padding = fc.constantFrom('', ' ', '  ', '\u00a0');
 const untidy = (core: fc.Arbitrary<string>) =>
@@ -92,7 +79,7 @@ function csvOf(records: readonly Draft[]): string {
     pythonList(r.genres),
     '[]',
   ]);
-  writeFileSync(file, stringify([HEADER, ...rows]));
+  writeFileSync(file, stringify([[...KAGGLE_HEADER], ...rows]));
   return file;
 }
 
