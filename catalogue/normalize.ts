@@ -1,12 +1,14 @@
 import { ANIME_COLUMNS, type AnimeField } from './definition';
-import type { AnimeInput } from './schema';
+import { type AnimeInput, NO_CONTROL_CHARACTERS } from './schema';
 
 export interface FieldProblem {
   readonly field: AnimeField;
   readonly reason: string;
 }
 
-const CONTROL_CHARACTER = /[\u0000-\u001F\u007F-\u009F]/;
+/** The schema's own rule for stored text, so the normalizer and the validator never disagree. */
+const WITHOUT_CONTROL_CHARACTERS = new RegExp(NO_CONTROL_CHARACTERS);
+const hasControlCharacter = (text: string) => !WITHOUT_CONTROL_CHARACTERS.test(text);
 
 /**
  * Trims whitespace off the edges of text that has no control character; text that has one is
@@ -14,7 +16,7 @@ const CONTROL_CHARACTER = /[\u0000-\u001F\u007F-\u009F]/;
  * the same on every path).
  */
 export function trimText(text: string): string {
-  return CONTROL_CHARACTER.test(text) ? text : text.trim();
+  return hasControlCharacter(text) ? text : text.trim();
 }
 
 /**
@@ -36,7 +38,7 @@ export function normalizeRecord(input: AnimeInput): { record: AnimeInput; proble
     if (value === null || value === undefined) continue;
     switch (column.kind) {
       case 'text': {
-        if (CONTROL_CHARACTER.test(value as string)) {
+        if (hasControlCharacter(value as string)) {
           problems.push({ field, reason: 'contains a control character' });
           break;
         }
@@ -55,7 +57,7 @@ export function normalizeRecord(input: AnimeInput): { record: AnimeInput; proble
         const seen = new Set<string>();
         const items: string[] = [];
         for (const raw of value as string[]) {
-          if (CONTROL_CHARACTER.test(raw)) {
+          if (hasControlCharacter(raw)) {
             problems.push({ field, reason: 'has an item with a control character' });
             break;
           }

@@ -79,7 +79,8 @@ function valueParser(
         INTEGER.test(text) ? Number.parseInt(text, 10) : new Rejection(`${name} "${text}" is not an integer`);
     // Rounded to the stored scale by normalizeRecord, as on every write path.
     case 'decimal':
-      return (text) => (DECIMAL.test(text) ? Number(text) : new Rejection(`${name} "${text}" is not a number`));
+      return (text) =>
+        DECIMAL.test(text) ? Number(text) : new Rejection(`${name} "${text}" is not a number`);
   }
 }
 
