@@ -27,7 +27,7 @@ export function trimText(text: string): string {
  * - decimals are rounded to the stored scale;
  * - list items are trimmed, a blank item is a problem, and items that differ only in case are
  *   one item, spelled as it first appears.
- * Control characters, lengths and ranges stay the schema's to check, after this.
+ * Lengths, ranges and enum values stay the schema's to check, after this.
  */
 export function normalizeRecord(input: AnimeInput): { record: AnimeInput; problems: FieldProblem[] } {
   const record: Record<string, unknown> = { ...input };

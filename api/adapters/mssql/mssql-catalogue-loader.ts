@@ -9,20 +9,17 @@ import type {
   LoadMode,
   LoadResult,
 } from '../../core/ports/catalogue-loader';
-import { isDeadlock } from './retry';
+import { isDeadlock, withRetry } from './retry';
 import { loaderStatements, SQL } from './statements';
 
 /** A deadlock victim's transaction was rolled back before COMMIT, so running it again is safe. */
-async function retryDeadlocks<T>(operation: () => Promise<T>, attempts = 3): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await operation();
-    } catch (error) {
-      if (!isDeadlock(error) || attempt >= attempts) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
-    }
-  }
-}
+const DEADLOCK_RETRY = {
+  retryable: isDeadlock,
+  maxAttempts: 3,
+  baseDelayMs: 200,
+  // However long the merge ran, a deadlock victim is retried.
+  budgetMs: Number.POSITIVE_INFINITY,
+} as const;
 
 /**
  * Stages records with mssql's bulk insert into a table of its own (etl_staging_<uuid>), then
@@ -64,7 +61,7 @@ class MssqlCatalogueLoad implements CatalogueLoad {
 
   async commit(): Promise<LoadResult> {
     try {
-      return await retryDeadlocks(() => this.merge());
+      return await withRetry(() => this.merge(), DEADLOCK_RETRY);
     } finally {
       await this.abort();
     }

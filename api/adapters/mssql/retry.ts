@@ -8,26 +8,35 @@ export const TRANSIENT_ERROR_NUMBERS = new Set([
 ]);
 const TRANSIENT_CODES = new Set(['ECONNRESET', 'ETIMEOUT', 'ESOCKET', 'ECONNCLOSED', 'ETIMEDOUT', 'EPIPE']);
 
-/** SQL Server chose this transaction as a deadlock victim (error 1205) and rolled it back. */
-export function isDeadlock(error: unknown): boolean {
+/**
+ * Whether `test` holds for the error or one it wraps. Reads tedious/mssql error shapes: `number` on
+ * request errors, `code` on connection errors, nested `originalError` (or `cause`).
+ */
+function anyInChain(error: unknown, test: (e: Record<string, unknown>) => boolean): boolean {
   for (let e = error as Record<string, unknown> | undefined, depth = 0; e && depth < 4; depth++) {
-    if (e.number === 1205) return true;
+    if (test(e)) return true;
     e = (e.originalError ?? e.cause) as Record<string, unknown> | undefined;
   }
   return false;
 }
 
-/** Reads tedious/mssql error shapes: `number` on request errors, `code` on connection errors, nested `originalError`. */
+/** SQL Server chose this transaction as a deadlock victim (error 1205) and rolled it back. */
+export function isDeadlock(error: unknown): boolean {
+  return anyInChain(error, (e) => e.number === 1205);
+}
+
 export function isTransient(error: unknown): boolean {
-  for (let e = error as Record<string, unknown> | undefined, depth = 0; e && depth < 4; depth++) {
-    if (typeof e.number === 'number' && TRANSIENT_ERROR_NUMBERS.has(e.number)) return true;
-    if (typeof e.code === 'string' && TRANSIENT_CODES.has(e.code)) return true;
-    e = (e.originalError ?? e.cause) as Record<string, unknown> | undefined;
-  }
-  return false;
+  return anyInChain(
+    error,
+    (e) =>
+      (typeof e.number === 'number' && TRANSIENT_ERROR_NUMBERS.has(e.number)) ||
+      (typeof e.code === 'string' && TRANSIENT_CODES.has(e.code)),
+  );
 }
 
 export interface RetryPolicy {
+  /** Which failures to retry. @default isTransient */
+  readonly retryable?: (error: unknown) => boolean;
   /** @default 5 */
   readonly maxAttempts?: number;
   /** @default 100 */
@@ -64,7 +73,7 @@ export async function withRetry<T>(operation: () => Promise<T>, policy: RetryPol
     } catch (error) {
       const delay = backoffDelay(attempt, policy);
       const outOfTime = now() - started + delay > (policy.budgetMs ?? 30_000);
-      if (!isTransient(error) || attempt + 1 >= maxAttempts || outOfTime) throw error;
+      if (!(policy.retryable ?? isTransient)(error) || attempt + 1 >= maxAttempts || outOfTime) throw error;
       await sleep(delay);
     }
   }
