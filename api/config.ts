@@ -116,6 +116,12 @@ export const ConfigSchema = Type.Object({
     description: 'Per-command timeout of invalidations, on their own connection; they retry within the lease',
   }),
   CACHE_TTL_SECONDS: Type.Integer({ minimum: 1, default: 3600 }),
+  CACHE_MAX_ENTRY_BYTES: Type.Integer({
+    minimum: 1024,
+    default: 4194304,
+    description:
+      'A list-all larger than this is streamed as it is read (compressed on the fly) and not cached (Cache-Status: detail=too-large)',
+  }),
   CACHE_MAX_BYTES: Type.Integer({ minimum: 0, default: 268435456, description: 'In-process store bound' }),
   CACHE_L1_MAX_BYTES: Type.Integer({
     minimum: 0,

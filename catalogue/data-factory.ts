@@ -19,6 +19,7 @@ export interface ColumnMapping {
 export function copyTranslator(profile: MappingProfile, columns: readonly TargetColumn[] = ANIME_COLUMNS) {
   const mappings: ColumnMapping[] = [];
   for (const column of columns) {
+    // The source is the profile's, passed to the merge; no CSV column carries it.
     const field = (profile.fields as Record<string, { from: string } | undefined>)[column.field];
     if (field) mappings.push({ source: { name: field.from, type: 'String' }, sink: { name: column.column } });
   }
@@ -81,6 +82,8 @@ export function ingestActivities(
         storedProcedureName: `[dbo].[${MERGE_PROCEDURE}]`,
         storedProcedureParameters: {
           profile: { value: profile.name, type: 'String' },
+          // The namespace of the file's ids: the merge matches and replaces rows of this source only.
+          source: { value: profile.source, type: 'String' },
           mode: { value: '@pipeline().parameters.mode', type: 'String' },
         },
       },

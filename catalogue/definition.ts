@@ -17,7 +17,12 @@ interface ColumnBase {
 }
 
 export type TargetColumn =
-  | (ColumnBase & { readonly kind: 'text'; readonly maxLength: number })
+  | (ColumnBase & {
+      readonly kind: 'text';
+      readonly maxLength: number;
+      /** A stricter rule than "no control characters", as a JSON Schema pattern. */
+      readonly pattern?: string;
+    })
   | (ColumnBase & { readonly kind: 'enum'; readonly values: readonly string[] })
   | (ColumnBase & { readonly kind: 'integer'; readonly min: number; readonly max: number })
   | (ColumnBase & {
@@ -91,9 +96,33 @@ export const ANIME_COLUMNS = [
     nullable: false,
     description: 'Genre names; normalized into their own table.',
   },
+  {
+    column: 'source',
+    field: 'source',
+    kind: 'text',
+    maxLength: 32,
+    pattern: '^[a-z0-9][a-z0-9_-]*$',
+    nullable: false,
+    description:
+      'The system the row comes from (kaggle, mal, bangumi; api for API creates): the namespace of sourceId.',
+  },
 ] as const satisfies readonly TargetColumn[];
 
 export type AnimeField = (typeof ANIME_COLUMNS)[number]['field'];
+
+/**
+ * A row's identity across loads. Ids of different sources collide (a MyAnimeList id is also some
+ * Kaggle animeID), so a load matches, updates and (in replace mode) deletes rows of its own source only.
+ */
+export const NATURAL_KEY = ['source', 'sourceId'] as const satisfies readonly AnimeField[];
+
+/** The field a load takes from its profile's declared `source`, never from a CSV column. */
+export const SOURCE_FIELD = 'source' satisfies AnimeField;
+export type MappedField = Exclude<AnimeField, typeof SOURCE_FIELD>;
+/** The columns a mapping can read from a CSV: every column but the source. */
+export const MAPPED_COLUMNS = ANIME_COLUMNS.filter((c) => c.field !== SOURCE_FIELD);
+/** The source of rows created through the API without one. */
+export const API_SOURCE = 'api';
 
 /** How one target field is read from a source row. */
 export interface FieldMapping {
@@ -113,8 +142,10 @@ export interface FieldMapping {
 export interface MappingProfile {
   readonly name: string;
   readonly description: string;
+  /** The namespace of the file's ids (see NATURAL_KEY); loads of different sources never touch each other's rows. */
+  readonly source: string;
   readonly delimiter: string;
-  readonly fields: { readonly [F in AnimeField]?: FieldMapping } & {
+  readonly fields: { readonly [F in MappedField]?: FieldMapping } & {
     readonly sourceId: FieldMapping;
     readonly title: FieldMapping;
     readonly type: FieldMapping;
@@ -132,14 +163,16 @@ export function columnFor(field: AnimeField): TargetColumn {
  * silently empty field (a typo in `from` would otherwise load every row with that field null).
  */
 export function requiredSourceColumns(profile: MappingProfile): string[] {
-  return ANIME_COLUMNS.map((c) => profile.fields[c.field]?.from).filter(
+  return MAPPED_COLUMNS.map((c) => profile.fields[c.field as MappedField]?.from).filter(
     (from): from is string => typeof from === 'string',
   );
 }
 
 /** The fields a profile maps (the source id always among them). */
 export function mappedFields(profile: MappingProfile): AnimeField[] {
-  return ANIME_COLUMNS.map((c) => c.field).filter((field) => profile.fields[field] !== undefined);
+  return MAPPED_COLUMNS.map((c) => c.field as MappedField).filter(
+    (field) => profile.fields[field] !== undefined,
+  );
 }
 
 /**

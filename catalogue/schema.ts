@@ -16,7 +16,7 @@ export function columnSchema(column: TargetColumn): TSchema {
       schema = Type.String({
         minLength: 1,
         maxLength: column.maxLength,
-        pattern: NO_CONTROL_CHARACTERS,
+        pattern: column.pattern ?? NO_CONTROL_CHARACTERS,
         description,
       });
       break;

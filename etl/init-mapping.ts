@@ -1,10 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse/sync';
-import { ANIME_COLUMNS, type AnimeField } from '../catalogue/definition';
+import { MAPPED_COLUMNS, type MappedField } from '../catalogue/definition';
 
 /** Header names that usually hold each field, in order of preference (compared without case or punctuation). */
-const CANDIDATES: Readonly<Record<AnimeField, readonly string[]>> = {
+const CANDIDATES: Readonly<Record<MappedField, readonly string[]>> = {
   sourceId: ['animeid', 'id', 'malid', 'sourceid', 'anilistid', 'bangumiid', 'uid'],
   title: ['title', 'name', 'titleromaji', 'titleenglish', 'englishname'],
   type: ['type', 'kind', 'format', 'mediatype', 'category'],
@@ -12,9 +12,19 @@ const CANDIDATES: Readonly<Record<AnimeField, readonly string[]>> = {
   score: ['score', 'rating', 'mean', 'averagescore', 'malscore'],
   episodes: ['episodes', 'eps', 'numepisodes', 'episodecount'],
   genres: ['genres', 'genre', 'tags', 'categories'],
-} as Record<AnimeField, readonly string[]>;
+};
 
 const normalized = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+/** A name as a source: lower case, digits, `-` and `_`, at most 32 characters. */
+export function sourceName(name: string): string {
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/^[-_]+|-+$/g, '')
+    .slice(0, 32);
+  return slug || 'my-source';
+}
 
 /** The delimiter the header line most likely uses. */
 export function guessDelimiter(line: string): string {
@@ -34,8 +44,8 @@ export function guessMapping(
   const byName = new Map(header.map((column) => [normalized(column), column]));
   const fields: Record<string, { from: string; list?: unknown }> = {};
   const unguessed: string[] = [];
-  for (const column of ANIME_COLUMNS) {
-    const from = CANDIDATES[column.field]?.map((c) => byName.get(c)).find(Boolean);
+  for (const column of MAPPED_COLUMNS) {
+    const from = CANDIDATES[column.field as MappedField].map((c) => byName.get(c)).find(Boolean);
     if (!from) {
       unguessed.push(column.field);
       continue;
@@ -52,6 +62,9 @@ export function guessMapping(
       ...(options.schemaPath ? { $schema: options.schemaPath } : {}),
       name: options.name ?? 'my-mapping',
       description: `guessed from the header: ${header.join(delimiter)}`,
+      // The ids' namespace: a guess from the name, to be checked (it must stay the same for every
+      // later file of this source, or its rows load as new ones).
+      source: sourceName(options.name ?? 'my-mapping'),
       delimiter,
       fields,
     },

@@ -49,6 +49,8 @@ export interface LoadOptions {
 export interface LoadSummary extends Partial<LoadResult> {
   input: string;
   profile: string;
+  /** The namespace the rows were matched in: rows of other sources were not touched. */
+  source: string;
   mode: LoadMode;
   dryRun: boolean;
   read: number;
@@ -148,7 +150,11 @@ export async function loadCsv(options: LoadOptions): Promise<LoadSummary> {
         }
         rejects = new RejectsWriter(options.rejectsFile, header);
         sourceIdAt = header.indexOf(profile.fields.sourceId.from);
-        if (!options.dryRun) staged = await options.loader.begin(mode, { fields: mappedFields(profile) });
+        if (!options.dryRun)
+          staged = await options.loader.begin(mode, {
+            source: profile.source,
+            fields: mappedFields(profile),
+          });
         continue;
       }
       const { records, recordRows, rejected, rowsRead, bytesRead } = event.batch;
@@ -186,6 +192,7 @@ export async function loadCsv(options: LoadOptions): Promise<LoadSummary> {
     return {
       input,
       profile: profile.name,
+      source: profile.source,
       mode,
       dryRun: Boolean(options.dryRun),
       read,

@@ -22,6 +22,7 @@ const USAGE = `usage: npm run etl -- --input FILE [--profile NAME|mapping.json] 
 const MAPPING_EXAMPLE = {
   name: 'my-export',
   description: 'id;name;kind;aired;rating;eps;tags',
+  source: 'my-export',
   delimiter: ';',
   fields: {
     sourceId: { from: 'id' },
@@ -57,6 +58,8 @@ ${profiles.join('\n')}
 A mapping file is JSON (schema: catalogue/mapping.schema.json; \`npm run etl -- init-mapping
 --input FILE.csv\` writes a starting one): every field maps from one header column ("from"). Each "from" must be in
 the file's header (exit 2 otherwise). Synonym keys ignore case; their targets must be valid values.
+"source" names the system the ids come from: a row is matched by (source, sourceId), so files of
+different sources never overwrite (or, with --mode replace, delete) each other's rows.
 Fields you do not map keep their stored values on rows that exist; new rows get them empty.
 Example:
 ${JSON.stringify(MAPPING_EXAMPLE, null, 2)}
@@ -66,7 +69,7 @@ Exit codes: 0 loaded, 1 the load failed (data intact), 2 bad arguments or input,
 
 function formatSummary(s: LoadSummary): string {
   const lines = [
-    `${s.dryRun ? 'dry run of' : 'loaded'} ${s.input} (profile ${s.profile}, mode ${s.mode})`,
+    `${s.dryRun ? 'dry run of' : 'loaded'} ${s.input} (profile ${s.profile}, source ${s.source}, mode ${s.mode})`,
     `  read ${s.read}, valid ${s.valid}, rejected ${s.rejected}, duplicates ${s.duplicates}`,
   ];
   if (!s.dryRun) {

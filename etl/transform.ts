@@ -1,7 +1,9 @@
 import {
   ANIME_COLUMNS,
   type FieldMapping,
+  type MappedField,
   type MappingProfile,
+  SOURCE_FIELD,
   synonymLookup,
   type TargetColumn,
 } from '../catalogue/definition';
@@ -94,7 +96,9 @@ export function createCellsTransformer(
   header: readonly string[],
 ): (cells: readonly string[]) => RowOutcome {
   const plan = ANIME_COLUMNS.map((column) => {
-    const mapping = profile.fields[column.field];
+    if (column.field === SOURCE_FIELD)
+      return { field: column.field, index: -1, convert: (): unknown => profile.source };
+    const mapping = profile.fields[column.field as MappedField];
     return {
       field: column.field,
       index: mapping ? header.indexOf(mapping.from) : -1,
@@ -121,7 +125,7 @@ export function createCellsTransformer(
 
 /** The same transformation for a row keyed by source column name. */
 export function createRowTransformer(profile: MappingProfile): (row: Record<string, string>) => RowOutcome {
-  const header = Object.values(profile.fields).map((mapping) => mapping.from);
+  const header = Object.values(profile.fields).map((mapping: FieldMapping) => mapping.from);
   const transform = createCellsTransformer(profile, header);
   return (row) => transform(header.map((column) => row[column] ?? ''));
 }

@@ -97,6 +97,7 @@ export async function openPlatform(config: Config, overrides: PlatformOverrides 
     hsts: overrides.app?.hsts ?? config.NODE_ENV === 'production',
     exposeCacheHeaders: overrides.app?.exposeCacheHeaders ?? cacheHeadersExposed(config),
     build: config.BUILD_SHA,
+    maxBufferedBytes: config.CACHE_MAX_ENTRY_BYTES,
     authRateLimits: overrides.app?.authRateLimits ?? {
       windowMs: config.AUTH_RATE_WINDOW_SECONDS * 1000,
       perIp: config.AUTH_RATE_LIMIT_PER_IP,

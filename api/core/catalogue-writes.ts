@@ -1,5 +1,5 @@
 import { writeTags } from './cache/cache-keys';
-import { type Anime, type AnimeInput, asStored } from './domain/anime';
+import { type Anime, type AnimeInput, type AnimeReplacement, asStored } from './domain/anime';
 import type { AnimeRepository, InvalidatedTags, WriteResult } from './ports/anime-repository';
 
 /** What a write needs from the cache: invalidation after commit, of the outbox entry it recorded. */
@@ -36,8 +36,10 @@ export class CatalogueWrites {
     return (await this.settle(await this.repository.create(asStored(input), this.invalidates))).after!;
   }
 
-  async update(id: number, input: AnimeInput, expectedVersion?: number): Promise<Anime | null> {
-    const stored = asStored(input);
+  async update(id: number, input: AnimeReplacement, expectedVersion?: number): Promise<Anime | null> {
+    const source = input.source ?? (await this.repository.getById(id))?.source;
+    if (source === undefined) return null;
+    const stored = asStored({ ...input, source });
     return (await this.settle(await this.repository.update(id, stored, expectedVersion, this.invalidates)))
       .after;
   }

@@ -47,6 +47,8 @@ export interface AppDependencies {
    * anyone whether a query was run recently. @default true
    */
   exposeCacheHeaders?: boolean;
+  /** Bodies up to this are buffered (and cacheable); larger streamed ones are sent as produced. @default 4 MiB */
+  maxBufferedBytes?: number;
   /** The commit this build is, reported by /health so a deploy can tell the new container answers. @default 'dev' */
   build?: string;
 }
@@ -81,6 +83,7 @@ export function createApp(deps: AppDependencies): Koa {
         })
       : undefined,
     authorize,
+    maxBufferedBytes: deps.maxBufferedBytes,
   });
   if (observability) {
     // Prometheus text for people who self-host; admin-only (or use METRICS_PORT for a private port).

@@ -6,17 +6,24 @@ import { compileSchema, formatErrors } from '../../catalogue/validation';
 import type { Principal } from '../core/auth/accounts';
 import type { Authorize } from './authentication';
 import { compileParamsParser, compileQueryParser } from './input';
+import { bufferOrStream, JsonArrayStream, StreamedRepresentation, sendStreamed } from './json-stream';
 import { badRequest } from './problem';
 import { jsonRepresentation, type Representation, sendRepresentation } from './representation';
 import type { RouteDefinition } from './route';
+
+/** A GET's answer: a buffered representation, or a stream for a body over the buffering limit. */
+export type ReadResult = Representation | StreamedRepresentation;
 
 /** How a GET's representation is produced; the cache layer substitutes a caching version. */
 export type ReadResponder = (
   route: RouteDefinition,
   ctx: Context,
   input: { query: Record<string, unknown>; params: Record<string, unknown> },
-  produce: () => Promise<Representation>,
-) => Promise<Representation>;
+  produce: () => Promise<ReadResult>,
+) => Promise<ReadResult>;
+
+/** Above this, a streamed body is sent as it is produced instead of buffered (and not cached). */
+export const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 export const uncachedResponder: ReadResponder = (_route, _ctx, _input, produce) => produce();
 
@@ -25,9 +32,10 @@ const EMPTY = { type: 'object', properties: {}, additionalProperties: false } as
 /** Registers every route with its validation; handlers see only typed, valid input. */
 export function buildRouter(
   routes: readonly RouteDefinition[],
-  options: { respond?: ReadResponder; authorize?: Authorize } = {},
+  options: { respond?: ReadResponder; authorize?: Authorize; maxBufferedBytes?: number } = {},
 ): Router {
   const respond = options.respond ?? uncachedResponder;
+  const maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
   const tracer = trace.getTracer('anime-api');
   const router = new Router();
   for (const route of routes) {
@@ -49,8 +57,9 @@ export function buildRouter(
       if (validateBody && !validateBody(body)) throw badRequest(formatErrors(validateBody.errors, 'body'));
       const run = () => Promise.resolve(route.handler({ query, params, body, principal } as never, ctx));
       if (route.method === 'get') {
-        const produce = async () => {
+        const produce = async (): Promise<ReadResult> => {
           const value = await run();
+          if (value instanceof JsonArrayStream) return bufferOrStream(value, maxBufferedBytes);
           return tracer.startActiveSpan('serialize', (span) => {
             try {
               return jsonRepresentation(value, {
@@ -62,7 +71,9 @@ export function buildRouter(
             }
           });
         };
-        sendRepresentation(ctx, await respond(route, ctx, { query, params }, produce));
+        const result = await respond(route, ctx, { query, params }, produce);
+        if (result instanceof StreamedRepresentation) sendStreamed(ctx, result);
+        else sendRepresentation(ctx, result);
         return;
       }
       const result = await run();

@@ -1,7 +1,7 @@
 import { type TSchema, type TUnsafe, Type } from '@sinclair/typebox';
 // Text parameters refuse control characters too: `q=%00` would match every title and mint a new
 // cache key per suffix.
-import { AnimeInputSchema, NO_CONTROL_CHARACTERS } from '../../catalogue/schema';
+import { AnimeInputSchema, columnSchema, NO_CONTROL_CHARACTERS } from '../../catalogue/schema';
 import {
   type AnimeFilter,
   columnOf,
@@ -44,11 +44,13 @@ function filterSchema(filter: FilterDefinition): TSchema {
   const description = filter.description;
   switch (filter.kind) {
     case 'in': {
-      const values = column.kind === 'enum' ? column.values : [];
-      return Type.Array(Type.Unsafe<string>({ type: 'string', enum: [...values] }), {
-        maxItems: values.length,
-        description,
-      });
+      if (column.kind === 'enum')
+        return Type.Array(Type.Unsafe<string>({ type: 'string', enum: [...column.values] }), {
+          maxItems: column.values.length,
+          description,
+        });
+      const { description: _, ...item } = columnSchema(column);
+      return Type.Array(Type.Unsafe<string>(item), { maxItems: 10, description });
     }
     case 'allOf':
       return Type.Array(

@@ -155,12 +155,29 @@ export class Observability implements CacheObserver {
   }
 
   /** The repository with a span and a duration per call. */
+  /** A streaming read is timed from its start to its last chunk (no span: it spans many turns). */
+  private streamed<A extends unknown[], T>(operation: string, stream: (...args: A) => AsyncIterable<T>) {
+    const record = (ms: number) => {
+      this.otel.query.record(ms, { operation });
+      this.prom.query.observe({ operation }, ms);
+    };
+    return async function* (...args: A): AsyncGenerator<T> {
+      const started = performance.now();
+      try {
+        yield* stream(...args);
+      } finally {
+        record(performance.now() - started);
+      }
+    };
+  }
+
   repository(inner: AnimeRepository): AnimeRepository {
     return new Proxy(inner, {
       get: (target, property, receiver) => {
         const value = Reflect.get(target, property, receiver);
         if (typeof value !== 'function' || property === 'close') return value;
         const operation = String(property);
+        if (property === 'streamAll') return this.streamed(operation, value.bind(target));
         return (...args: unknown[]) =>
           this.span(`db.${operation}`, { 'db.operation': operation }, async () => {
             const started = performance.now();

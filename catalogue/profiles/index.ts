@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Type } from '@sinclair/typebox';
-import { ANIME_COLUMNS, type FieldMapping, type MappingProfile } from '../definition';
+import { columnFor, type FieldMapping, MAPPED_COLUMNS, type MappingProfile } from '../definition';
+import { columnSchema } from '../schema';
 import { compileSchema, formatErrors } from '../validation';
 import { kaggleAnimes } from './kaggle-animes';
 import { malExport } from './mal-export';
@@ -32,15 +33,18 @@ const FieldMappingSchema = Type.Object(
 );
 
 const REQUIRED_FIELDS = ['sourceId', 'title', 'type'];
+const SOURCE_DESCRIPTION =
+  'Namespace of the ids in this file (e.g. kaggle, mal, bangumi): rows of other sources are never matched, updated or deleted by it';
 const ProfileSchema = Type.Object(
   {
     // Lets a mapping file name its JSON Schema, so editors check it as it is written.
     $schema: Type.Optional(Type.String()),
     name: Type.String({ minLength: 1 }),
     description: Type.String(),
+    source: { ...columnSchema(columnFor('source')), description: SOURCE_DESCRIPTION },
     delimiter: Type.String({ minLength: 1, maxLength: 1 }),
     fields: Type.Object(
-      Object.fromEntries(ANIME_COLUMNS.map((c) => [c.field, Type.Optional(FieldMappingSchema)])),
+      Object.fromEntries(MAPPED_COLUMNS.map((c) => [c.field, Type.Optional(FieldMappingSchema)])),
       {
         additionalProperties: false,
         required: REQUIRED_FIELDS,
@@ -60,7 +64,7 @@ export function mappingFileSchema(): Record<string, unknown> {
   const schema = JSON.parse(JSON.stringify(ProfileSchema)) as {
     properties: { fields: { properties: Record<string, { properties: Record<string, unknown> }> } };
   };
-  for (const column of ANIME_COLUMNS) {
+  for (const column of MAPPED_COLUMNS) {
     const field = schema.properties.fields.properties[column.field]!;
     if (column.kind === 'enum')
       field.properties.synonyms = {
@@ -110,7 +114,7 @@ export function resolveProfile(nameOrPath: string): MappingProfile {
  */
 export function synonymProblems(profile: MappingProfile): string[] {
   const problems: string[] = [];
-  for (const column of ANIME_COLUMNS) {
+  for (const column of MAPPED_COLUMNS) {
     const synonyms = (profile.fields as Record<string, FieldMapping | undefined>)[column.field]?.synonyms;
     if (!synonyms) continue;
     if (column.kind !== 'enum') {

@@ -6,6 +6,7 @@ const UNKNOWN = ['UNKNOWN', ''];
 export const kaggleAnimes: MappingProfile = {
   name: 'kaggle-animes',
   description: 'Kaggle animes.csv: animeID,title,...,genres as a Python list literal',
+  source: 'kaggle',
   delimiter: ',',
   fields: {
     sourceId: { from: 'animeID' },

@@ -4,6 +4,7 @@ import type { MappingProfile } from '../definition';
 export const malExport: MappingProfile = {
   name: 'mal-export',
   description: 'MyAnimeList export: mal_id,title,...; genres separated by |',
+  source: 'mal',
   delimiter: ',',
   fields: {
     sourceId: { from: 'mal_id' },

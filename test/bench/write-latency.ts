@@ -47,7 +47,7 @@ export async function writeLatency(
   const cacheStore = new RedisCacheStore(client);
   const coherence = new CacheCoherence((tags) => cacheStore.bump(tags), store.outbox, store.repository);
   const now = new CatalogueWrites(store.repository, new ReadThroughCache(cacheStore, { coherence }));
-  const before = async (id: number, input: Parameters<typeof now.update>[1]) => {
+  const before = async (id: number, input: Parameters<typeof store.repository.update>[1]) => {
     const result = await store.repository.update(id, input);
     await cacheStore.bump(writeTags(result.before, result.after));
   };

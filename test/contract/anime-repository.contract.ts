@@ -11,7 +11,7 @@ import type { CatalogueLoader } from '../../api/core/ports/catalogue-loader';
 import type { InvalidationOutbox } from '../../api/core/ports/invalidation-outbox';
 import type { UserRepository } from '../../api/core/ports/user-repository';
 import { ANIME_COLUMNS } from '../../catalogue/definition';
-import { FIXTURE_GENRES, fixtureRecords } from '../support/fixtures';
+import { FIXTURE_GENRES, fixtureRecords, loadRecords, SECOND_SOURCE } from '../support/fixtures';
 import { expectedList } from './catalogue-oracle';
 
 export interface StoreUnderTest {
@@ -34,6 +34,10 @@ const allFilters = fc.record({
   minScore: fc.constantFrom(0, 2.5, 5, 7.25, 9),
   maxScore: fc.constantFrom(3, 5, 7.25, 10),
   q: fc.constantFrom('a', 'ECHO', '100%', '_', '%', '[', "o'b", '魔法', 'zz', ' 1'),
+  source: fc.uniqueArray(fc.constantFrom('kaggle', SECOND_SOURCE, 'api', 'bangumi'), {
+    minLength: 1,
+    maxLength: 2,
+  }),
 });
 // At most two filters at a time: more would nearly always select nothing and prove little.
 const filterArbitrary: fc.Arbitrary<AnimeFilter> = fc
@@ -68,17 +72,27 @@ export function describeCatalogueStoreContract(name: string, open: () => Promise
 
     beforeAll(async () => {
       store = await open();
-      const load = await store.loader.begin('upsert');
-      await load.stage(records.slice(0, 100));
-      await load.stage(records.slice(100));
+      const kaggle = records.filter((r) => r.source === 'kaggle');
+      const load = await store.loader.begin('upsert', { source: 'kaggle' });
+      await load.stage(kaggle.slice(0, 80));
+      await load.stage(kaggle.slice(80));
       const result = await load.commit();
-      expect(result).toMatchObject({ inserted: records.length, updated: 0, unchanged: 0, deleted: 0 });
+      expect(result).toMatchObject({ inserted: kaggle.length, updated: 0, unchanged: 0, deleted: 0 });
+      // The second source's ids are all kaggle ids too: they are new rows, and touch none of kaggle's.
+      const [second] = await loadRecords(
+        store.loader,
+        records.filter((r) => r.source === SECOND_SOURCE),
+      );
+      expect(second).toMatchObject({ inserted: records.length - kaggle.length, updated: 0, deleted: 0 });
       all = await store.repository.listAll({}, { field: 'id', descending: false });
     });
     afterAll(() => store?.dispose());
 
     it('stores every loaded record field for field', () => {
-      expect(all.map(fieldsOf)).toEqual(records.map(fieldsOf));
+      const loadOrder = ['kaggle', SECOND_SOURCE].flatMap((source) =>
+        records.filter((r) => r.source === source),
+      );
+      expect(all.map(fieldsOf)).toEqual(loadOrder.map(fieldsOf));
       expect(new Set(all.map((a) => a.id)).size).toBe(records.length);
     });
 
@@ -186,6 +200,10 @@ export function describeCatalogueStoreContract(name: string, open: () => Promise
       expect(v1).toBeGreaterThan(v0);
       expect((await repo.genres()).find((g) => g.value === 'Brand New')?.count).toBe(1);
       await expect(repo.create(input)).rejects.toBeInstanceOf(ConflictError);
+      // The same id in another source is another row: the key is (source, sourceId).
+      const twin = await repo.create({ ...input, source: 'bangumi' });
+      expect(twin.after).toMatchObject({ source: 'bangumi', sourceId: 'contract-new', version: 1 });
+      await repo.remove(twin.after!.id);
 
       const changed = { ...input, type: 'MOVIE' as const, genres: ['Drama'] };
       await expect(repo.update(after!.id, changed, 42)).rejects.toBeInstanceOf(PreconditionFailedError);
@@ -251,28 +269,34 @@ export function describeCatalogueStoreContract(name: string, open: () => Promise
 
     it('reloads idempotently, replaces atomically and leaves data untouched on abort', async () => {
       const repo = store.repository;
-      const again = await store.loader.begin('upsert');
-      await again.stage(records);
-      expect(await again.commit()).toMatchObject({ inserted: 0, updated: 0, unchanged: records.length });
-      expect(await repo.listAll({}, { field: 'id', descending: false })).toEqual(all);
+      const byId = () => repo.listAll({}, { field: 'id', descending: false });
+      const results = await loadRecords(store.loader, records);
+      for (const result of results) expect(result).toMatchObject({ inserted: 0, updated: 0, deleted: 0 });
+      expect(results.reduce((n, r) => n + r.unchanged, 0)).toBe(records.length);
+      expect(await byId()).toEqual(all);
 
-      const aborted = await store.loader.begin('replace');
-      await aborted.stage(records.slice(0, 5));
+      const aborted = await store.loader.begin('replace', { source: 'kaggle' });
+      await aborted.stage(records.slice(0, 5).filter((r) => r.source === 'kaggle'));
       await aborted.abort();
-      expect(await repo.listAll({}, { field: 'id', descending: false })).toEqual(all);
+      expect(await byId()).toEqual(all);
 
-      const edited = records
-        .slice(0, 50)
-        .map((r, i) => (i < 10 ? { ...r, title: `${r.title} (edited)` } : r));
-      const replace = await store.loader.begin('replace');
-      await replace.stage([...edited, { ...records[0]!, sourceId: 'replace-new' }]);
+      // A replace of one source: the other source's rows, ids colliding with the deleted ones, stay.
+      const kaggle = records.filter((r) => r.source === 'kaggle');
+      const edited = kaggle.slice(0, 50).map((r, i) => (i < 10 ? { ...r, title: `${r.title} (edited)` } : r));
+      const added = { ...kaggle[0]!, sourceId: 'replace-new' };
+      const replace = await store.loader.begin('replace', { source: 'kaggle' });
+      await replace.stage([...edited, added]);
       const result = await replace.commit();
-      expect(result).toMatchObject({ inserted: 1, updated: 10, unchanged: 40, deleted: records.length - 50 });
-      const after = await repo.listAll({}, { field: 'id', descending: false });
-      expect(after.map(fieldsOf)).toEqual(
-        [...edited, { ...records[0]!, sourceId: 'replace-new' }].map(fieldsOf),
+      expect(result).toMatchObject({ inserted: 1, updated: 10, unchanged: 40, deleted: kaggle.length - 50 });
+      const after = await byId();
+      const kept = all
+        .filter((a) => a.source !== 'kaggle' || edited.some((e) => e.sourceId === a.sourceId))
+        .map((a) => edited.find((e) => e.sourceId === a.sourceId && a.source === 'kaggle') ?? a);
+      expect(after.map(fieldsOf)).toEqual([...kept, added].map(fieldsOf));
+      expect(after.filter((a) => a.source === SECOND_SOURCE)).toEqual(
+        all.filter((a) => a.source === SECOND_SOURCE),
       );
-      expect(after.slice(0, 10).every((a) => a.version === 2)).toBe(true);
+      expect(after.filter((a) => a.title.endsWith('(edited)')).every((a) => a.version === 2)).toBe(true);
       const genreTotal = (await repo.genres()).reduce((s, g) => s + g.count, 0);
       expect(genreTotal).toBe(after.reduce((s, a) => s + a.genres.length, 0));
     });
@@ -280,17 +304,19 @@ export function describeCatalogueStoreContract(name: string, open: () => Promise
     it('relinks genres when a reload changes them on existing rows, adding and dropping genres', async () => {
       const repo = store.repository;
       const before = await repo.listAll({}, { field: 'id', descending: false });
-      const [first, second, third] = before;
+      // Three rows whose genres each change surely: each has a genre to drop, and is not ['Mystery'].
+      const [first, second, third] = before.filter((a) => a.genres.length && a.genres.join() !== 'Mystery');
       const changed = [
         { ...fieldsOf(first!), genres: [...first!.genres.filter((g) => g !== 'Drama'), 'Brand New Genre'] },
         { ...fieldsOf(second!), genres: [] },
         { ...fieldsOf(third!), genres: ['Mystery'] },
       ];
-      const load = await store.loader.begin('upsert');
-      await load.stage(changed);
-      expect(await load.commit()).toMatchObject({ inserted: 0, updated: 3, unchanged: 0, deleted: 0 });
+      const results = await loadRecords(store.loader, changed);
+      expect(results.reduce((n, r) => n + r.updated, 0)).toBe(3);
+      for (const result of results) expect(result).toMatchObject({ inserted: 0, unchanged: 0, deleted: 0 });
       const after = await repo.listAll({}, { field: 'id', descending: false });
-      expect(after.slice(0, 3).map(fieldsOf)).toEqual(changed);
+      const ids = [first!.id, second!.id, third!.id];
+      expect(after.filter((a) => ids.includes(a.id)).map(fieldsOf)).toEqual(changed);
       const counts = new Map((await repo.genres()).map((g) => [g.value, g.count]));
       const expected = new Map<string, number>();
       for (const anime of after)
@@ -308,13 +334,13 @@ export function describeCatalogueStoreContract(name: string, open: () => Promise
     it('keeps the last line of a source id a file repeats, with its genres, loading into an empty store', async () => {
       await store.dispose();
       store = await open();
-      const rows = fixtureRecords(130, 11);
+      const rows = fixtureRecords(130, 11, true);
       const repeats = [
         { ...rows[10]!, title: 'Repeated within a batch', genres: ['Mystery', 'mystery', 'Horror'] },
         { ...rows[3]!, title: 'Repeated in a later batch', genres: [] },
         { ...rows[60]!, genres: ['Comedy'] },
       ];
-      const load = await store.loader.begin('upsert');
+      const load = await store.loader.begin('upsert', { source: 'kaggle' });
       await load.stage([...rows.slice(0, 80), repeats[0]!]);
       await load.stage([...rows.slice(80), repeats[1]!, repeats[2]!]);
       expect(await load.commit()).toMatchObject({ inserted: rows.length, updated: 0, deleted: 0 });

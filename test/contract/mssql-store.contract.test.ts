@@ -15,6 +15,7 @@ import { MssqlUserStore } from '../../api/adapters/mssql/mssql-user-store';
 import { storedColumn } from '../../api/adapters/sql/anime-row';
 import { SqlAnimeRepository } from '../../api/adapters/sql/sql-anime-repository';
 import { SqlInvalidationOutbox } from '../../api/adapters/sql/sql-invalidation-outbox';
+import { ConflictError } from '../../api/core/ports/anime-repository';
 import { ANIME_COLUMNS } from '../../catalogue/definition';
 import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
 import { writeDataset } from '../../etl/generate';
@@ -72,6 +73,46 @@ if (!connectionString)
     }
   });
 
+  it('upgrades a database from before sources: its rows join the kaggle namespace, keyed by (source, sourceId)', async () => {
+    const server = await openPool({ connectionString });
+    await server
+      .request()
+      .batch(
+        "IF DB_ID(N'anime_upgrade') IS NOT NULL DROP DATABASE anime_upgrade; CREATE DATABASE anime_upgrade;",
+      );
+    // A later Database= wins over the first in a connection string.
+    const pool = await openPool({ connectionString: `${connectionString};Database=anime_upgrade` });
+    try {
+      // The schema as a build before sources left it: migrations 1-4 and their ledger.
+      const old = TSQL_MIGRATIONS.filter((m) => m.version < 5);
+      for (const migration of old) for (const batch of migration.batches) await pool.request().batch(batch);
+      await pool.request().batch(
+        `CREATE TABLE schema_migrations (version INT NOT NULL PRIMARY KEY, name NVARCHAR(100) NOT NULL, applied_at DATETIME2(3) NOT NULL);
+INSERT INTO schema_migrations (version, name, applied_at) VALUES ${old.map((m) => `(${m.version}, N'${m.name}', SYSUTCDATETIME())`).join(', ')};
+INSERT INTO animes (source_id, title, type, genres_json, created_at, updated_at) VALUES (N'356', N'Seeded', N'TV', N'[]', SYSUTCDATETIME(), SYSUTCDATETIME());`,
+      );
+      expect(await migrate(pool)).toEqual([5]);
+      const { recordset } = await pool.request().query('SELECT [source], source_id, title FROM animes');
+      expect(recordset).toEqual([{ source: 'kaggle', source_id: '356', title: 'Seeded' }]);
+      const repository = new SqlAnimeRepository(new MssqlExecutor(pool));
+      const other = {
+        sourceId: '356',
+        title: 'Other',
+        type: 'TV' as const,
+        year: null,
+        score: null,
+        episodes: null,
+        genres: [],
+      };
+      await expect(repository.create({ ...other, source: 'bangumi' })).resolves.toBeDefined();
+      await expect(repository.create({ ...other, source: 'kaggle' })).rejects.toBeInstanceOf(ConflictError);
+    } finally {
+      await pool.close();
+      await server.request().batch('DROP DATABASE anime_upgrade');
+      await server.close();
+    }
+  }, 120_000);
+
   describe('the ETL into SQL Server', () => {
     const dir = mkdtempSync(join(tmpdir(), 'anime-mssql-etl-'));
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -90,9 +131,10 @@ if (!connectionString)
       const repository = new SqlAnimeRepository(new MssqlExecutor(pool));
       expect((await repository.stats()).total).toBe(500);
       const version = await repository.dataVersion();
-      const failing = await loader.begin('replace');
+      const failing = await loader.begin('replace', { source: 'kaggle' });
       await failing.stage([
         {
+          source: 'kaggle',
           sourceId: 'only-one',
           title: 'Only',
           type: 'TV',

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { copyTranslator } from '../../catalogue/data-factory';
-import { ANIME_COLUMNS } from '../../catalogue/definition';
+import { ANIME_COLUMNS, MAPPED_COLUMNS } from '../../catalogue/definition';
 import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
 import { malExport } from '../../catalogue/profiles/mal-export';
 import { ENVIRONMENTS, namesFor } from '../../infra/config/environments';
@@ -105,9 +105,10 @@ describe('platform stacks', () => {
 });
 
 describe('Data Factory ingest derived from the shared definition', () => {
-  it('maps every profile field to its definition column, in definition order', () => {
-    const translator = pipelineActivities(stackJson('dev'))[0].typeProperties.translator;
-    const expected = ANIME_COLUMNS.map((c) => ({
+  it('maps every profile field to its definition column, in definition order, and passes the source to the merge', () => {
+    const [copy, merge] = pipelineActivities(stackJson('dev'));
+    const translator = copy.typeProperties.translator;
+    const expected = MAPPED_COLUMNS.map((c) => ({
       source: {
         name: (kaggleAnimes.fields as Record<string, { from: string }>)[c.field]!.from,
         type: 'String',
@@ -115,6 +116,11 @@ describe('Data Factory ingest derived from the shared definition', () => {
       sink: { name: c.column },
     }));
     expect(translator.mappings).toEqual(expected);
+    // No CSV column carries the source: the profile declares it, and the merge keys rows by it.
+    expect(merge.typeProperties.storedProcedureParameters.source).toEqual({
+      value: kaggleAnimes.source,
+      type: 'String',
+    });
   });
 
   it('changes when the definition or the profile changes', () => {

@@ -26,7 +26,8 @@ describe('read API', () => {
 
   it('serves one anime, facets and stats', async () => {
     const one = await request(ctx.server).get('/animes/5').expect(200);
-    expect(one.body).toMatchObject({ id: 5, sourceId: 'fx-5' });
+    // The fixture loads kaggle first (fx-2 is a mal id), so row 5 is kaggle's fx-6.
+    expect(one.body).toMatchObject({ id: 5, source: 'kaggle', sourceId: 'fx-6' });
     await request(ctx.server)
       .get('/animes/999999')
       .expect(404)
@@ -37,6 +38,23 @@ describe('read API', () => {
     const stats = await request(ctx.server).get('/stats').expect(200);
     expect(stats.body.total).toBe(240);
     expect(types.body.reduce((s: number, t: { count: number }) => s + t.count, 0)).toBe(240);
+  });
+
+  it('filters by source; ids that collide across sources are separate rows', async () => {
+    const all = (await request(ctx.server).get('/animes/all').expect(200)).body as {
+      source: string;
+      sourceId: string;
+    }[];
+    const mal = (await request(ctx.server).get('/animes/all?source=mal').expect(200)).body;
+    expect(mal.length).toBeGreaterThan(0);
+    expect(mal).toEqual(all.filter((a) => a.source === 'mal'));
+    const both = await request(ctx.server).get('/animes/all?source=mal,kaggle').expect(200);
+    expect(both.body).toHaveLength(all.length);
+    // Every mal id is also a kaggle id in this fixture, and both rows are served.
+    for (const row of mal)
+      expect(all.filter((a) => a.sourceId === row.sourceId).map((a) => a.source)).toEqual(['kaggle', 'mal']);
+    const bad = await request(ctx.server).get('/animes?source=Not%20A%20Source').expect(400);
+    expect(bad.body['invalid-params'][0].name).toMatch(/^source/);
   });
 
   it('answers 400 problem+json naming every bad parameter', async () => {

@@ -120,6 +120,7 @@ function describeAccountFlows(
       const created = await request(ctx.server).post('/animes').set(auth).send(newAnime()).expect(201);
       const id = created.body.id as number;
       expect(created.headers.location).toBe(`/animes/${id}`);
+      expect(created.body.source).toBe('api'); // a create without a source is the API's own
       expect((await request(ctx.server).get(list)).body.map((a: { id: number }) => a.id)).toContain(id);
       await request(ctx.server).get(`/animes/${id}`).expect(200);
 
@@ -130,13 +131,15 @@ function describeAccountFlows(
         .set('If-Match', '"999"')
         .send(input)
         .expect(412);
+      const { source: _s, ...withoutSource } = input;
       const replaced = await request(ctx.server)
         .put(`/animes/${id}`)
         .set(auth)
         .set('If-Match', `"${version}"`)
-        .send({ ...input, type: 'OVA', title: 'Replaced title' })
+        .send({ ...withoutSource, type: 'OVA', title: 'Replaced title' })
         .expect(200);
       expect(replaced.body.version).toBe(version + 1);
+      expect(replaced.body.source).toBe('api'); // a replacement without a source keeps the row's
       // The type changed: the old type's list and the new type's list both see it at once.
       expect((await request(ctx.server).get(list)).body.map((a: { id: number }) => a.id)).not.toContain(id);
       const ovas = (await request(ctx.server).get('/animes/all?type=OVA')).body;
@@ -155,6 +158,14 @@ function describeAccountFlows(
         .set(auth)
         .send({ ...newAnime(), sourceId: input.sourceId })
         .expect(409);
+      // The same id under another source is another row.
+      const twin = await request(ctx.server)
+        .post('/animes')
+        .set(auth)
+        .send({ ...newAnime(), source: 'kaggle', sourceId: input.sourceId })
+        .expect(201);
+      expect(twin.body).toMatchObject({ source: 'kaggle', sourceId: input.sourceId });
+      await request(ctx.server).delete(`/animes/${twin.body.id}`).set(auth).expect(204);
       await request(ctx.server).delete(`/animes/${id}`).set(auth).set('If-Match', '"1"').expect(412);
       await request(ctx.server).delete(`/animes/${id}`).set(auth).expect(204);
       await request(ctx.server).get(`/animes/${id}`).expect(404);

@@ -1,46 +1,18 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify/sync';
 import request from 'supertest';
 import { openCatalogueStore } from '../../api/composition/catalogue-store';
 import { resolveProfile } from '../../catalogue/profiles';
 import { loadCsv } from '../../etl/load-csv';
+import { bangumiRows, writeBangumi } from '../support/bangumi';
 import { createTestApp } from '../support/test-app';
 
-/**
- * Real data nobody here wrote: the npm package bangumi-data (8,483 anime, Japanese titles, types
- * tv/movie/ova/web, some ids listed twice), converted to CSV on the fly and loaded through a user
- * mapping file with lower-case synonym keys and a partial mapping (no score, episodes or genres).
- */
-type BangumiItem = { title: string; type: string; begin: string; sites: { site: string; id: string }[] };
-const items = (require('bangumi-data') as { items: BangumiItem[] }).items;
+// Real data nobody here wrote, through a user mapping file (see ../support/bangumi).
 const dir = mkdtempSync(join(tmpdir(), 'bangumi-'));
-
-const csvFile = join(dir, 'bangumi.csv');
-const rows = items.map((item) => [
-  item.sites.find((s) => s.site === 'bangumi')?.id ?? '',
-  item.title,
-  item.type,
-  item.begin ? item.begin.slice(0, 4) : '',
-]);
-writeFileSync(csvFile, stringify([['bangumi_id', 'title', 'type', 'begin_year'], ...rows]));
-const mappingFile = join(dir, 'bangumi.json');
-writeFileSync(
-  mappingFile,
-  JSON.stringify({
-    name: 'bangumi',
-    description: 'bangumi-data items, flattened: bangumi_id,title,type,begin_year',
-    delimiter: ',',
-    fields: {
-      sourceId: { from: 'bangumi_id' },
-      title: { from: 'title' },
-      type: { from: 'type', synonyms: { tv: 'TV', movie: 'MOVIE', ova: 'OVA', web: 'ONA' } },
-      year: { from: 'begin_year' },
-    },
-  }),
-);
+const rows = bangumiRows();
+const { csvFile, mappingFile } = writeBangumi(dir, rows);
 
 describe('bangumi-data through a user mapping', () => {
   const database = join(dir, 'bangumi.db');
@@ -60,8 +32,8 @@ describe('bangumi-data through a user mapping', () => {
       const first = await load(store, rejectsFile);
       const ids = rows.map((r) => r[0]!);
       const withoutId = ids.filter((id) => !id).length;
-      expect(first.read).toBe(items.length);
-      expect(first.valid + first.rejected).toBe(items.length);
+      expect(first.read).toBe(rows.length);
+      expect(first.valid + first.rejected).toBe(rows.length);
       expect(first.rejected).toBeGreaterThanOrEqual(withoutId);
       // Every lower-case type was recognised: no row is rejected for its type.
       const rejects = parse(readFileSync(rejectsFile, 'utf8'), { columns: true }) as Record<string, string>[];

@@ -8,7 +8,7 @@ import { ReadThroughCache } from '../../api/core/cache/read-through-cache';
 import { CatalogueWrites } from '../../api/core/catalogue-writes';
 import type { CacheStore } from '../../api/core/ports/cache-store';
 import { coherentCache } from '../support/coherent-cache';
-import { fixtureRecords } from '../support/fixtures';
+import { fixtureRecords, loadRecords } from '../support/fixtures';
 import { describeIf } from '../support/real-component';
 import { hasRedis, RedisServer } from '../support/redis-server';
 import { createTestApp } from '../support/test-app';
@@ -68,6 +68,7 @@ describe('response cache over the in-process store', () => {
     ];
     for (const path of paths) await read(path);
     const created = await s.writes.create({
+      source: 'api',
       sourceId: 'cache-1',
       title: 'Cache Test',
       type: 'OVA',
@@ -142,9 +143,7 @@ describe('response cache over the in-process store', () => {
     s.db.prepare('UPDATE animes SET title = ? WHERE id = ?').run('Changed by SQL', movie.id);
     await s.coherence.check(); // what the timer runs every 50 ms, run now instead of waiting for it
     expect((await request(s.server).get(path)).body[0].title).toBe('Changed by SQL');
-    const load = await s.store.loader.begin('upsert');
-    await load.stage([{ ...fixtureRecords()[0]!, title: 'Changed by ETL' }]);
-    await load.commit();
+    await loadRecords(s.store.loader, [{ ...fixtureRecords()[0]!, title: 'Changed by ETL' }]);
     await s.coherence.check();
     expect((await request(s.server).get('/animes/all?q=Changed%20by%20ETL')).body).toHaveLength(1);
     expect((await request(s.server).get('/animes/1')).body.title).toBe('Changed by ETL');
@@ -160,10 +159,10 @@ describe('while the cache is bypassed', () => {
     const held: (() => void)[] = [];
     let listAllCalls = 0;
     const repository = Object.create(base.store.repository) as typeof base.store.repository;
-    repository.listAll = async (...args) => {
+    repository.streamAll = async function* (...args) {
       listAllCalls++;
       await new Promise<void>((resolve) => held.push(resolve));
-      return base.store.repository.listAll(...args);
+      yield* base.store.repository.streamAll(...args);
     };
     const { server } = await createTestApp({ cache, store: { ...base.store, repository } });
     const writes = new CatalogueWrites(base.store.repository, cache);

@@ -25,6 +25,7 @@ const etl = (input: string, profile: string, database: string, ...extra: string[
 const mapping = (overrides: Record<string, unknown> = {}) => ({
   name: 'cli-test',
   description: HEADER,
+  source: 'cli-test',
   delimiter: ',',
   fields: {
     sourceId: { from: 'id' },
@@ -234,6 +235,8 @@ describe('a partial mapping', () => {
     const scoresOnly = {
       name: 'scores-only',
       description: 'id,name,kind,rating',
+      // The same source as the full mapping: the same rows, a partial update of them.
+      source: 'cli-test',
       delimiter: ',',
       fields: {
         sourceId: { from: 'id' },
@@ -274,6 +277,10 @@ describe('the mapping file has a JSON Schema, and init-mapping writes a starting
       'ONA',
     );
     expect(schema.properties.fields.required).toEqual(['sourceId', 'title', 'type']);
+    // Every mapping file names the namespace of its ids; no CSV column can be mapped to it.
+    expect(schema.required).toContain('source');
+    expect(schema.properties.source.pattern).toBe('^[a-z0-9][a-z0-9_-]*$');
+    expect(schema.properties.fields.properties.source).toBeUndefined();
   });
 
   it('guesses columns by name, names what it could not guess, and the result loads', async () => {
@@ -286,6 +293,7 @@ describe('the mapping file has a JSON Schema, and init-mapping writes a starting
     expect(run.code).toBe(0);
     const guessed = JSON.parse(readFileSync(out, 'utf8'));
     expect(guessed).toMatchObject({
+      source: 'guess',
       delimiter: ';',
       fields: {
         sourceId: { from: 'ID' },

@@ -9,8 +9,8 @@ import { malExport } from '../../catalogue/profiles/mal-export';
 import { writeDataset } from '../../etl/generate';
 import { loadCsv } from '../../etl/load-csv';
 import { runTs, spawnTs } from '../support/cli';
+import { MAL_EXPORT } from '../support/fixtures';
 
-const MAL_EXPORT = join(__dirname, '..', '..', '..', 'shared', 'data', 'mal-tv-anime-2006-2026.csv');
 const HEADER =
   'animeID,title,alternative_title,type,year,score,episodes,mal_url,sequel,image_url,genres,genres_detailed';
 const dir = mkdtempSync(join(tmpdir(), 'etl-'));
@@ -280,6 +280,7 @@ describe('ETL with a user mapping file', () => {
       JSON.stringify({
         name: 'my-export',
         description: 'semicolon genres',
+        source: 'my-export',
         delimiter: ';',
         fields: {
           sourceId: { from: 'id' },

@@ -107,7 +107,12 @@ describe('an API create and an ETL load store identical rows', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(record, { minLength: 1, maxLength: 12 }), async (drafts) => {
         batch++;
-        const records = drafts.map((r, i) => ({ ...r, sourceId: `b${batch}-${i}` }));
+        // An API create names the source the ETL's profile declares, so both land in one namespace.
+        const records = drafts.map((r, i) => ({
+          ...r,
+          source: kaggleAnimes.source,
+          sourceId: `b${batch}-${i}`,
+        }));
         const ctx = await createTestApp({ records: [] });
         const etlStore = openCatalogueStore({ DATABASE_PATH: ':memory:' });
         try {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { openCatalogueStore } from '../../api/composition/catalogue-store';
-import { fixtureRecords } from '../support/fixtures';
+import { fixtureRecords, loadRecords } from '../support/fixtures';
 import { createTestApp, signedUpAdmin } from '../support/test-app';
 
 const PASSWORD = 'long enough password';
@@ -15,16 +15,14 @@ describe('API writes while a bulk load holds the SQLite write lock', () => {
   it('answers 503 with Retry-After, keeps serving reads, and writes once the load commits', async () => {
     const database = join(dir, 'anime.db');
     const etl = openCatalogueStore({ DATABASE_PATH: database });
-    const seed = await etl.loader.begin('upsert');
-    await seed.stage(fixtureRecords(20));
-    await seed.commit();
+    await loadRecords(etl.loader, fixtureRecords(20));
     const api = openCatalogueStore({ DATABASE_PATH: database, SQLITE_BUSY_TIMEOUT_MS: 100 });
     const { server } = await createTestApp({ store: api });
     const auth = await signedUpAdmin(server);
     const body = { ...fixtureRecords(1)[0]!, sourceId: 'written-during-load' };
 
-    const load = await etl.loader.begin('upsert');
-    await load.stage(fixtureRecords(40, 99).map((r) => ({ ...r, sourceId: `load-${r.sourceId}` })));
+    const load = await etl.loader.begin('upsert', { source: 'kaggle' });
+    await load.stage(fixtureRecords(40, 99, true).map((r) => ({ ...r, sourceId: `load-${r.sourceId}` })));
     const blocked = await request(server).post('/animes').set(auth).send(body);
     expect(blocked.status).toBe(503);
     expect(blocked.headers['content-type']).toMatch(/^application\/problem\+json/);

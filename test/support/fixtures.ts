@@ -1,6 +1,11 @@
+import { join } from 'node:path';
 import { ANIME_TYPES, type AnimeInput } from '../../api/core/domain/anime';
+import type { CatalogueLoader, LoadMode, LoadResult } from '../../api/core/ports/catalogue-loader';
 import type { TargetColumn } from '../../catalogue/definition';
 import { createRandom } from '../../etl/dataset-generator';
+
+/** The real MyAnimeList export beside the repository, when present (the project never needs it). */
+export const MAL_EXPORT = join(__dirname, '..', '..', '..', 'shared', 'data', 'mal-tv-anime-2006-2026.csv');
 
 const WORDS = [
   'Alpha',
@@ -18,17 +23,24 @@ const WORDS = [
 ];
 export const FIXTURE_GENRES = ['Action', 'Drama', 'Comedy', 'Sci-Fi', 'Slice of Life', 'Mystery'];
 
+/** The fixture's second source: every fifth row, reusing the id of the kaggle row before it. */
+export const SECOND_SOURCE = 'mal';
+
 /**
  * A small catalogue with every awkward case the API must handle: null years, scores and episodes,
- * duplicate sort values, mixed-case and LIKE-special titles, Japanese text, rows without genres.
+ * duplicate sort values, mixed-case and LIKE-special titles, Japanese text, rows without genres,
+ * and two sources whose ids collide (row 5k+1 of `mal` has the id of row 5k of `kaggle`).
+ * `singleSource` gives every row the source kaggle and an id of its own.
  */
-export function fixtureRecords(count = 240, seed = 7): AnimeInput[] {
+export function fixtureRecords(count = 240, seed = 7, singleSource = false): AnimeInput[] {
   const random = createRandom(seed);
   const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
   return Array.from({ length: count }, (_, i) => {
     const genres = FIXTURE_GENRES.filter(() => random() < 0.3);
+    const second = !singleSource && i % 5 === 1;
     return {
-      sourceId: `fx-${i + 1}`,
+      source: second ? SECOND_SOURCE : 'kaggle',
+      sourceId: `fx-${second ? i : i + 1}`,
       title:
         i % 17 === 0
           ? `魔法 ${pick(WORDS)}`
@@ -51,3 +63,18 @@ export const STUDIO_COLUMN: TargetColumn = {
   nullable: true,
   description: 'Animation studio.',
 };
+
+/** Loads records in one load per source (a load belongs to one source), in order of first appearance. */
+export async function loadRecords(
+  loader: CatalogueLoader,
+  records: readonly AnimeInput[],
+  mode: LoadMode = 'upsert',
+): Promise<LoadResult[]> {
+  const results: LoadResult[] = [];
+  for (const source of new Set(records.map((r) => r.source))) {
+    const load = await loader.begin(mode, { source });
+    await load.stage(records.filter((r) => r.source === source));
+    results.push(await load.commit());
+  }
+  return results;
+}

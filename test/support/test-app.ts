@@ -10,7 +10,7 @@ import type { IdentityProvider } from '../../api/core/ports/identity-provider';
 import type { RateLimiter } from '../../api/core/ports/rate-limiter';
 import type { AuthRateLimits } from '../../api/http/throttle';
 import type { Observability } from '../../api/observability/observability';
-import { fixtureRecords } from './fixtures';
+import { fixtureRecords, loadRecords } from './fixtures';
 
 export const ADMIN_EMAIL = 'admin@example.test';
 export const ADMIN_PASSWORD = 'long enough password';
@@ -36,6 +36,8 @@ export interface TestAppOptions {
   exposeCacheHeaders?: boolean;
   /** BUILD_SHA, as the image sets it. @default unset ('dev') */
   build?: string;
+  /** More configuration, as environment variables. */
+  env?: Record<string, string>;
 }
 
 /** The configuration of a test app: the embedded defaults, no Redis, a fresh random JWT secret. */
@@ -62,13 +64,12 @@ export async function createTestApp(options: TestAppOptions = {}) {
   const config = testConfig({
     METRICS_ENABLED: String(options.observabilityFor !== undefined),
     ...(options.build ? { BUILD_SHA: options.build } : {}),
+    ...options.env,
   });
   let store = options.store;
   if (!store) {
     store = openCatalogueStore({ DATABASE_PATH: ':memory:' });
-    const load = await store.loader.begin('upsert');
-    await load.stage(options.records ?? fixtureRecords());
-    await load.commit();
+    await loadRecords(store.loader, options.records ?? fixtureRecords());
   }
   const platform = await openPlatform(config, {
     store,

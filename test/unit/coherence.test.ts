@@ -5,7 +5,7 @@ import { ReadThroughCache } from '../../api/core/cache/read-through-cache';
 import { CatalogueWrites } from '../../api/core/catalogue-writes';
 import { ChaosCacheStore } from '../support/chaos-cache-store';
 import { FakeClock } from '../support/fake-clock';
-import { fixtureRecords } from '../support/fixtures';
+import { fixtureRecords, loadRecords } from '../support/fixtures';
 
 const LEASE = 1000;
 const MARGIN = 50;
@@ -34,9 +34,7 @@ function setUp() {
 
 async function seeded() {
   const s = setUp();
-  const load = await s.catalogue.loader.begin('upsert');
-  await load.stage(fixtureRecords().slice(0, 5));
-  await load.commit();
+  await loadRecords(s.catalogue.loader, fixtureRecords().slice(0, 5));
   return s;
 }
 

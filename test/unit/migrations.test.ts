@@ -48,6 +48,26 @@ describe('versioned migrations', () => {
     expect(declared).toEqual(expectedColumns(ANIME_COLUMNS).map((c) => c.name));
   });
 
+  it('upgrade a SQLite database from before sources: its rows join the kaggle namespace, keyed by (source, sourceId)', () => {
+    const db = freshDatabase(MIGRATIONS.filter((m) => m.version < 6));
+    const now = new Date().toISOString();
+    db.prepare(
+      "INSERT INTO animes (source_id, title, type, genres_json, created_at, updated_at) VALUES ('356', 'Seeded', 'TV', '[]', ?, ?)",
+    ).run(now, now);
+    expect(migrate(db)).toEqual([6]);
+    expect(db.prepare('SELECT source, source_id, title FROM animes').all()).toEqual([
+      { source: 'kaggle', source_id: '356', title: 'Seeded' },
+    ]);
+    const insert = db.prepare(
+      "INSERT INTO animes (source, source_id, title, type, genres_json, created_at, updated_at) VALUES (?, '356', 'Other', 'TV', '[]', ?, ?)",
+    );
+    expect(() => insert.run('bangumi', now, now)).not.toThrow();
+    expect(() => insert.run('kaggle', now, now)).toThrow(
+      /UNIQUE constraint failed: animes.source, animes.source_id/,
+    );
+    db.close();
+  });
+
   it('are frozen text: no migration file imports the definition it was generated from', () => {
     for (const dialect of ['sqlite', 'mssql']) {
       const dir = join(__dirname, '../../api/adapters', dialect, 'migrations');
@@ -103,6 +123,7 @@ describe('adding a column: the definition plus one migration per dialect (worked
     ]);
     expect(schema.properties.studio).toMatchObject({ description: 'Animation studio.' });
     const record = {
+      source: 'kaggle',
       sourceId: 's-1',
       title: 'T',
       type: 'TV',

@@ -132,6 +132,7 @@ describe('row mapping', () => {
       animeFromRow(
         {
           id: 7,
+          source: 'kaggle',
           source_id: 'k-7',
           title: 'Title',
           type: 'OVA',
@@ -147,6 +148,7 @@ describe('row mapping', () => {
       ),
     ).toEqual({
       id: 7,
+      source: 'kaggle',
       sourceId: 'k-7',
       title: 'Title',
       type: 'OVA',

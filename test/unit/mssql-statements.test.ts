@@ -9,7 +9,7 @@ import { catalogueSql, type Query } from '../../api/adapters/sql/catalogue-sql';
 import { ANIME_TYPES } from '../../api/core/domain/anime';
 import { SORT_FIELDS } from '../../api/core/domain/query';
 import { SCALAR_COLUMNS } from '../../catalogue/ddl';
-import { ANIME_COLUMNS } from '../../catalogue/definition';
+import { ANIME_COLUMNS, MAPPED_COLUMNS } from '../../catalogue/definition';
 import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
 import { createRandom, GENRES, generateRow, KAGGLE_HEADER } from '../../etl/dataset-generator';
 import { parsePythonList } from '../../etl/list-cells';
@@ -57,6 +57,7 @@ const ALL_BATCHES = [...TSQL_MIGRATIONS.flatMap((m) => m.batches), ...repeatable
 const catalogue = catalogueSql(tsqlDialect);
 const listQuery = catalogue.list;
 const record = {
+  source: 'kaggle',
   sourceId: "x'; DROP TABLE animes;--",
   title: '魔法',
   type: 'TV' as const,
@@ -141,9 +142,13 @@ describe('T-SQL migrations derived from the ingest definition', () => {
     expect(ddl).toContain('CREATE OR ALTER PROCEDURE merge_staged_animes');
   });
 
-  it('lands every definition column in the Data Factory staging table', () => {
+  it('lands every mapped definition column in the Data Factory staging table (the source is a parameter)', () => {
     const staging = ALL_BATCHES.find((b) => b.startsWith('CREATE TABLE animes_staging'))!;
-    for (const column of ANIME_COLUMNS) expect(staging).toContain(`[${column.column}] NVARCHAR(MAX) NULL`);
+    for (const column of MAPPED_COLUMNS) expect(staging).toContain(`[${column.column}] NVARCHAR(MAX) NULL`);
+    const procedure = ALL_BATCHES.find((b) => b.startsWith('CREATE OR ALTER PROCEDURE'))!;
+    expect(procedure).toContain(`@source NVARCHAR(32) = N'${kaggleAnimes.source}'`);
+    expect(procedure).toMatch(/IF @source IS NULL OR @source <> N'kaggle' .* THROW 50004/);
+    expect(procedure).toContain('DELETE FROM animes WHERE animes.[source] = @source AND NOT EXISTS');
   });
 
   it('applies the profile rules in the merge procedure (null tokens, synonyms, list format)', () => {

@@ -33,6 +33,7 @@ describe('row transformer', () => {
     expect(kaggle(base)).toEqual({
       ok: true,
       record: {
+        source: 'kaggle',
         sourceId: '7',
         title: 'Cowboy Bebop',
         type: 'TV',

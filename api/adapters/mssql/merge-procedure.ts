@@ -3,6 +3,7 @@ import {
   ANIME_COLUMNS,
   type MappingProfile,
   mappedFields,
+  SOURCE_FIELD,
   synonymLookup,
   type TargetColumn,
 } from '../../../catalogue/definition';
@@ -129,26 +130,31 @@ function rejection(column: TargetColumn): string | undefined {
  * API instance's cache invalidates.
  */
 export function mergeProcedure(profile: MappingProfile): string {
-  const selectTyped = ANIME_COLUMNS.map(
-    (c) => `${typed(c, profile)} AS [${storedColumn(c)}], ${cleaned(c, profile)} AS [${c.column}_raw]`,
+  // The source is no CSV column: every staged row belongs to the source the pipeline names.
+  const selectTyped = ANIME_COLUMNS.map((c) =>
+    c.field === SOURCE_FIELD
+      ? `@source AS [${c.column}], @source AS [${c.column}_raw]`
+      : `${typed(c, profile)} AS [${storedColumn(c)}], ${cleaned(c, profile)} AS [${c.column}_raw]`,
   ).join(',\n      ');
   const reasons = ANIME_COLUMNS.map(rejection).filter(Boolean).join(' ');
   // Data Factory lands only the profile's columns: the others of existing rows keep their values.
   const merge = mergeStatements('#valid', mappedFields(profile));
-  return `CREATE OR ALTER PROCEDURE ${MERGE_PROCEDURE} (@profile NVARCHAR(64), @mode NVARCHAR(16) = N'upsert') AS
+  return `CREATE OR ALTER PROCEDURE ${MERGE_PROCEDURE} (@profile NVARCHAR(64), @mode NVARCHAR(16) = N'upsert', @source NVARCHAR(32) = ${literal(profile.source)}) AS
 BEGIN
   SET NOCOUNT ON;
   SET XACT_ABORT ON;
   IF @profile <> ${literal(profile.name)} THROW 50001, N'this procedure was generated for profile ${profile.name.replace(/'/g, "''")}', 1;
+  -- The profile declares its source; a pipeline naming another would merge into the wrong namespace.
+  IF @source IS NULL OR @source <> ${literal(profile.source)} COLLATE Latin1_General_100_BIN2 THROW 50004, N'profile ${profile.name.replace(/'/g, "''")} loads source ${profile.source.replace(/'/g, "''")}', 1;
   IF @mode NOT IN (N'upsert', N'replace') THROW 50002, N'mode must be upsert or replace', 1;
   SELECT s.staged_seq AS seq, ${selectTyped}
   INTO #typed FROM ${STAGING_TABLE} s;
   SELECT t.*, CASE ${reasons} ELSE NULL END AS reject_reason INTO #checked FROM #typed t;
   INSERT INTO ingest_rejects (source_id, reason) SELECT [source_id_raw], reject_reason FROM #checked WHERE reject_reason IS NOT NULL;
   SELECT * INTO #valid FROM #checked WHERE reject_reason IS NULL;
-  -- A replace deletes every row the file lacks: with no valid rows that is the whole catalogue.
+  -- A replace deletes every row of the source the file lacks: with no valid rows, all of them.
   IF @mode = N'replace' AND NOT EXISTS (SELECT 1 FROM #valid)
-    THROW 50003, N'replace with no valid staged rows would empty the catalogue; nothing was changed', 1;
+    THROW 50003, N'replace with no valid staged rows would delete every row of the source; nothing was changed', 1;
   DECLARE @attempt INT = 1, @version BIGINT;
   WHILE 1 = 1
   BEGIN

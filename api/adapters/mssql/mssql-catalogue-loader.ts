@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import sql from 'mssql';
-import type { AnimeField } from '../../../catalogue/definition';
+import { ANIME_COLUMNS, type AnimeField, type TargetColumn } from '../../../catalogue/definition';
 import type { AnimeInput } from '../../core/domain/anime';
 import type {
   BeginOptions,
@@ -9,8 +9,25 @@ import type {
   LoadMode,
   LoadResult,
 } from '../../core/ports/catalogue-loader';
+import { recordValues, storedColumn } from '../sql/anime-row';
 import { isDeadlock, withRetry } from './retry';
 import { loaderStatements, SQL } from './statements';
+
+/** The bulk-insert type of a staged column, as the staging table declares it (stagedColumnType). */
+function bulkType(column: TargetColumn): sql.ISqlType | (() => sql.ISqlType) {
+  switch (column.kind) {
+    case 'text':
+      return sql.NVarChar(column.maxLength);
+    case 'enum':
+      return sql.NVarChar(Math.max(...column.values.map((v) => v.length)));
+    case 'integer':
+      return sql.Int;
+    case 'decimal':
+      return sql.Decimal(String(column.max).length + column.scale, column.scale);
+    case 'textList':
+      return sql.NVarChar(sql.MAX);
+  }
+}
 
 /** A deadlock victim's transaction was rolled back before COMMIT, so running it again is safe. */
 const DEADLOCK_RETRY = {
@@ -33,6 +50,7 @@ class MssqlCatalogueLoad implements CatalogueLoad {
   constructor(
     private readonly pool: sql.ConnectionPool,
     private readonly mode: LoadMode,
+    private readonly source: string,
     readonly staging: string,
     fields?: readonly AnimeField[],
   ) {
@@ -47,15 +65,13 @@ class MssqlCatalogueLoad implements CatalogueLoad {
     if (records.length === 0) return;
     const table = new sql.Table(this.staging);
     table.create = false;
-    table.columns.add('source_id', sql.NVarChar(64), { nullable: false });
-    table.columns.add('title', sql.NVarChar(500), { nullable: false });
-    table.columns.add('type', sql.NVarChar(7), { nullable: false });
-    table.columns.add('year', sql.Int, { nullable: true });
-    table.columns.add('score', sql.Decimal(4, 2), { nullable: true });
-    table.columns.add('episodes', sql.Int, { nullable: true });
-    table.columns.add('genres_json', sql.NVarChar(sql.MAX), { nullable: false });
-    for (const r of records)
-      table.rows.add(r.sourceId, r.title, r.type, r.year, r.score, r.episodes, JSON.stringify(r.genres));
+    for (const column of ANIME_COLUMNS)
+      table.columns.add(storedColumn(column), bulkType(column), { nullable: column.nullable });
+    for (const record of records) {
+      if (record.source !== this.source)
+        throw new Error(`a load of source ${this.source} was given a record of source ${record.source}`);
+      table.rows.add(...(recordValues(record) as (string | number | null)[]));
+    }
     await this.pool.request().bulk(table);
   }
 
@@ -72,7 +88,8 @@ class MssqlCatalogueLoad implements CatalogueLoad {
     const s = this.statements;
     const transaction = this.pool.transaction();
     await transaction.begin(sql.ISOLATION_LEVEL.SERIALIZABLE);
-    const run = async (text: string) => (await transaction.request().query(text)).rowsAffected[0] ?? 0;
+    const request = () => transaction.request().input('source', sql.NVarChar(32), this.source);
+    const run = async (text: string) => (await request().query(text)).rowsAffected[0] ?? 0;
     try {
       await run(SQL.lockMarker);
       const deleted = this.mode === 'replace' ? await run(s.deleteAbsent) : 0;
@@ -105,9 +122,9 @@ class MssqlCatalogueLoad implements CatalogueLoad {
 export class MssqlCatalogueLoader implements CatalogueLoader {
   constructor(private readonly pool: sql.ConnectionPool) {}
 
-  async begin(mode: LoadMode, options: BeginOptions = {}): Promise<CatalogueLoad> {
+  async begin(mode: LoadMode, options: BeginOptions): Promise<CatalogueLoad> {
     const staging = `etl_staging_${randomUUID().replace(/-/g, '')}`;
-    const load = new MssqlCatalogueLoad(this.pool, mode, staging, options.fields);
+    const load = new MssqlCatalogueLoad(this.pool, mode, options.source, staging, options.fields);
     await load.create();
     return load;
   }

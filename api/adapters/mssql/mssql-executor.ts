@@ -35,6 +35,64 @@ export class MssqlExecutor implements SqlExecutor {
     return withRetry(() => driveAsync(work(), (query) => execute(this.pool.request(), query)), this.retry);
   }
 
+  /**
+   * One streamed query (a single statement reads one consistent view under read-committed
+   * snapshot, Azure SQL's default): rows are gathered into chunks, and the request is paused while
+   * a chunk waits for the consumer, so memory stays bounded. Not retried: part of it may be sent.
+   */
+  async *stream(query: Query, chunkRows: number): AsyncGenerator<readonly Record<string, unknown>[]> {
+    const request = this.pool.request();
+    request.stream = true;
+    query.params.forEach((value, index) => {
+      request.input(parameterName(index), value);
+    });
+    const ready: Record<string, unknown>[][] = [];
+    let chunk: Record<string, unknown>[] = [];
+    let done = false;
+    let failure: unknown;
+    let wake: (() => void) | undefined;
+    const notify = () => {
+      wake?.();
+      wake = undefined;
+    };
+    request.on('row', (row: Record<string, unknown>) => {
+      chunk.push(row);
+      if (chunk.length < chunkRows) return;
+      ready.push(chunk);
+      chunk = [];
+      request.pause();
+      notify();
+    });
+    request.on('error', (error: unknown) => {
+      failure ??= error;
+      notify();
+    });
+    request.on('done', () => {
+      if (chunk.length) ready.push(chunk);
+      chunk = [];
+      done = true;
+      notify();
+    });
+    void request.query(query.text);
+    try {
+      while (true) {
+        if (failure) throw failure;
+        const next = ready.shift();
+        if (next) {
+          yield next;
+          if (!ready.length && !done) request.resume();
+          continue;
+        }
+        if (done) return;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+      }
+    } finally {
+      if (!done) request.cancel();
+    }
+  }
+
   write<T>(work: () => Work<T>): Promise<T> {
     return withRetry(async () => {
       const transaction = this.pool.transaction();

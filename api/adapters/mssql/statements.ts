@@ -1,4 +1,5 @@
-import { ANIME_COLUMNS, type AnimeField } from '../../../catalogue/definition';
+import { sqlType } from '../../../catalogue/ddl';
+import { ANIME_COLUMNS, type AnimeField, NATURAL_KEY } from '../../../catalogue/definition';
 import { storedColumn } from '../sql/anime-row';
 
 /**
@@ -34,19 +35,27 @@ AND (role <> 'admin' OR (SELECT COUNT(*) FROM users WITH (UPDLOCK, HOLDLOCK) WHE
 // Our own names only: a loader's staging table (a fixed prefix and a UUID) or the procedure's #valid.
 const MERGE_SOURCES = /^(etl_staging_[0-9a-f]{32}|#valid)$/;
 
+const KEY = ANIME_COLUMNS.filter((c) => (NATURAL_KEY as readonly string[]).includes(c.field));
+/** `x` and `y` are the same row: equal on every natural-key column. */
+const sameKey = (x: string, y: string) =>
+  KEY.map((c) => `${x}.[${c.column}] = ${y}.[${c.column}]`).join(' AND ');
+
 /**
  * The one merge of staged rows into the live tables, shared by the ETL's bulk loader and the Data
- * Factory procedure. The source has a column per definition column (see storedColumn: lists arrive as JSON, as in `animes`) and `seq`.
+ * Factory procedure. The source has a column per definition column (see storedColumn: lists arrive
+ * as JSON, as in `animes`) and `seq`; every staged row belongs to the source `@source`, the only
+ * source whose rows a replace may delete.
  */
 export function mergeStatements(source: string, fields?: readonly AnimeField[]) {
   if (!MERGE_SOURCES.test(source)) throw new Error(`bad merge source ${source}`);
-  // The latest staged row per source id wins, as a re-run of the file would.
-  const latest = `(SELECT * FROM (SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.source_id ORDER BY s.seq DESC) AS rn FROM ${source} s) d WHERE d.rn = 1)`;
+  // The latest staged row per natural key wins, as a re-run of the file would.
+  const partition = KEY.map((c) => `s.[${c.column}]`).join(', ');
+  const latest = `(SELECT * FROM (SELECT s.*, ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY s.seq DESC) AS rn FROM ${source} s) d WHERE d.rn = 1)`;
   const columns = ANIME_COLUMNS.map(storedColumn);
   // A partial mapping changes only what it maps; the other fields of existing rows keep their values.
   // (Genre links are rebuilt from the live row's genres, so an unmapped list keeps its links too.)
   const changing = ANIME_COLUMNS.filter(
-    (c) => c.column !== 'source_id' && (!fields || fields.includes(c.field)),
+    (c) => !KEY.includes(c as (typeof KEY)[number]) && (!fields || fields.includes(c.field)),
   );
   // Text compares under a binary collation: the database's default is case-insensitive, and a
   // case-only correction ("Fate/Stay Night" to "Fate/stay night") must count as a change.
@@ -60,33 +69,39 @@ export function mergeStatements(source: string, fields?: readonly AnimeField[]) 
     })
     .join('\nOR ');
   return {
-    deleteAbsent: `DELETE FROM animes WHERE NOT EXISTS (SELECT 1 FROM ${source} s WHERE s.source_id = animes.source_id)`,
+    deleteAbsent: `DELETE FROM animes WHERE animes.[source] = @source AND NOT EXISTS (SELECT 1 FROM ${source} s WHERE ${sameKey('s', 'animes')})`,
     // A mapping of the source id alone changes nothing on existing rows.
     updateChanged: changing.length
       ? `UPDATE a SET ${changing.map((c) => `a.${storedColumn(c)} = v.${storedColumn(c)}`).join(', ')},
 a.version = a.version + 1, a.updated_at = SYSUTCDATETIME()
-FROM animes a JOIN ${latest} v ON v.source_id = a.source_id
+FROM animes a JOIN ${latest} v ON ${sameKey('v', 'a')}
 WHERE ${changed}`
       : 'UPDATE animes SET version = version WHERE 1 = 0',
     insertNew: `INSERT INTO animes (${columns.join(', ')}, version, created_at, updated_at)
 SELECT ${columns.map((c) => `v.${c}`).join(', ')}, 1, SYSUTCDATETIME(), SYSUTCDATETIME()
-FROM ${latest} v WHERE NOT EXISTS (SELECT 1 FROM animes a WHERE a.source_id = v.source_id)`,
+FROM ${latest} v WHERE NOT EXISTS (SELECT 1 FROM animes a WHERE ${sameKey('a', 'v')})`,
     insertGenres: `INSERT INTO genres (name) SELECT DISTINCT j.value FROM ${source} s CROSS APPLY OPENJSON(s.genres_json) j
 WHERE NOT EXISTS (SELECT 1 FROM genres g WHERE g.name = j.value)`,
-    unlinkStaged: `DELETE ag FROM anime_genres ag JOIN animes a ON a.id = ag.anime_id JOIN ${source} s ON s.source_id = a.source_id`,
+    unlinkStaged: `DELETE ag FROM anime_genres ag JOIN animes a ON a.id = ag.anime_id JOIN ${source} s ON ${sameKey('s', 'a')}`,
     linkStaged: `INSERT INTO anime_genres (anime_id, genre_id) SELECT DISTINCT a.id, g.id FROM animes a
-JOIN ${source} s ON s.source_id = a.source_id CROSS APPLY OPENJSON(a.genres_json) j JOIN genres g ON g.name = j.value`,
+JOIN ${source} s ON ${sameKey('s', 'a')} CROSS APPLY OPENJSON(a.genres_json) j JOIN genres g ON g.name = j.value`,
   };
+}
+
+/** A staged column: the live column's type (lists as JSON text), without its checks. */
+export function stagedColumnType(column: (typeof ANIME_COLUMNS)[number]): string {
+  return column.kind === 'textList' ? 'NVARCHAR(MAX)' : sqlType(column, 'tsql');
 }
 
 /** The loader's statements, over a per-load staging table (its name is ours: a fixed prefix and a UUID). */
 export function loaderStatements(staging: string, fields?: readonly AnimeField[]) {
   if (!/^etl_staging_[0-9a-f]{32}$/.test(staging)) throw new Error(`bad staging table name ${staging}`);
   return {
-    create: `CREATE TABLE ${staging} (seq BIGINT IDENTITY(1,1) NOT NULL, source_id NVARCHAR(64) NOT NULL, title NVARCHAR(500) NOT NULL,
-type NVARCHAR(7) NOT NULL, year INT NULL, score DECIMAL(4,2) NULL, episodes INT NULL, genres_json NVARCHAR(MAX) NOT NULL)`,
+    create: `CREATE TABLE ${staging} (seq BIGINT IDENTITY(1,1) NOT NULL, ${ANIME_COLUMNS.map(
+      (c) => `[${storedColumn(c)}] ${stagedColumnType(c)} ${c.nullable ? 'NULL' : 'NOT NULL'}`,
+    ).join(', ')})`,
     drop: `DROP TABLE IF EXISTS ${staging}`,
     ...mergeStatements(staging, fields),
-    distinctStaged: `SELECT COUNT(DISTINCT source_id) AS n FROM ${staging}`,
+    distinctStaged: `SELECT COUNT(*) AS n FROM (SELECT DISTINCT ${KEY.map((c) => `[${c.column}]`).join(', ')} FROM ${staging}) k`,
   };
 }

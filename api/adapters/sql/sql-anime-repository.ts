@@ -45,6 +45,15 @@ export class SqlAnimeRepository implements AnimeRepository {
     return (await this.db.read(() => rowsOf(this.sql.list(filter, sort)))).map(this.toAnime);
   }
 
+  async *streamAll(
+    filter: AnimeFilter,
+    sort: AnimeSort,
+    chunkRows: number,
+  ): AsyncGenerator<readonly Anime[]> {
+    for await (const rows of this.db.stream(this.sql.list(filter, sort), chunkRows))
+      yield rows.map(this.toAnime);
+  }
+
   async getById(id: number): Promise<Anime | null> {
     const [row] = await this.db.read(() => rowsOf(this.sql.byId(id)));
     return row ? this.toAnime(row) : null;
@@ -121,19 +130,21 @@ export class SqlAnimeRepository implements AnimeRepository {
     for (const statement of this.sql.relinkLists(id, input)) yield statement;
   }
 
-  private async guardUnique(sourceId: string, write: () => Promise<WriteResult>): Promise<WriteResult> {
+  private async guardUnique(input: AnimeInput, write: () => Promise<WriteResult>): Promise<WriteResult> {
     try {
       return await write();
     } catch (error) {
       if (this.db.isUniqueViolation(error))
-        throw new ConflictError(`an anime with sourceId "${sourceId}" already exists`);
+        throw new ConflictError(
+          `an anime with source "${input.source}" and sourceId "${input.sourceId}" already exists`,
+        );
       throw error;
     }
   }
 
   create(input: AnimeInput, invalidates?: InvalidatedTags): Promise<WriteResult> {
     const self = this;
-    return this.guardUnique(input.sourceId, () =>
+    return this.guardUnique(input, () =>
       this.apiWrite(function* () {
         const id = Number((yield self.sql.insertAnime(input)).rows[0]!.id);
         yield* self.relink(id, input);
@@ -149,7 +160,7 @@ export class SqlAnimeRepository implements AnimeRepository {
     invalidates?: InvalidatedTags,
   ): Promise<WriteResult> {
     const self = this;
-    return this.guardUnique(input.sourceId, () =>
+    return this.guardUnique(input, () =>
       this.apiWrite(function* () {
         const before = yield* self.current(id, expectedVersion);
         if (!before) return { before: null, after: null };

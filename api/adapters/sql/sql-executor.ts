@@ -21,6 +21,12 @@ export type Work<T> = Generator<Query, T, ExecResult>;
 export interface SqlExecutor {
   readonly dialect: SqlDialect;
   read<T>(work: () => Work<T>): Promise<T>;
+  /**
+   * The rows of one SELECT in chunks of at most `chunkRows`, read as the consumer asks for them
+   * and from one consistent view of the data: memory stays bounded whatever the result's size,
+   * and no chunk holds the event loop for long. Ending the iteration early releases the query.
+   */
+  stream(query: Query, chunkRows: number): AsyncIterable<readonly Record<string, unknown>[]>;
   /** One write transaction (READ COMMITTED with the dialect's locks; IMMEDIATE on SQLite). */
   write<T>(work: () => Work<T>): Promise<T>;
   isUniqueViolation(error: unknown): boolean;

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type Database from 'better-sqlite3';
-import { ANIME_COLUMNS, type AnimeField } from '../../../catalogue/definition';
+import { ANIME_COLUMNS, type AnimeField, NATURAL_KEY } from '../../../catalogue/definition';
 import type { AnimeInput } from '../../core/domain/anime';
 import type {
   BeginOptions,
@@ -15,9 +15,12 @@ import { isUniqueViolation } from './errors';
 
 const COLUMNS = RECORD_COLUMNS.join(', ');
 const INSERTED_VALUES = `(${RECORD_COLUMNS.map(() => '?').join(', ')}, 1, ?, ?)`;
+const KEY_COLUMNS: readonly string[] = ANIME_COLUMNS.filter((c) =>
+  (NATURAL_KEY as readonly string[]).includes(c.field),
+).map(storedColumn);
 /** What a load compares, and rewrites, on a row that exists: everything but its key. */
 const CHANGING = RECORD_COLUMNS.map((column, index) => ({ column, index })).filter(
-  ({ column }) => column !== 'source_id',
+  ({ column }) => !KEY_COLUMNS.includes(column),
 );
 const GENRES_INDEX = RECORD_COLUMNS.indexOf('genres_json');
 
@@ -117,6 +120,7 @@ class SqliteCatalogueLoad implements CatalogueLoad {
   constructor(
     private readonly db: Database.Database,
     private readonly mode: LoadMode,
+    private readonly source: string,
     fields?: readonly AnimeField[],
   ) {
     this.changing = changingColumns(fields);
@@ -134,7 +138,7 @@ class SqliteCatalogueLoad implements CatalogueLoad {
       if (this.maxIdBefore === 0) this.restore.push(suspend(db, 'index', ['animes'], LIVE_INDEXES));
       this.restore.push(suspend(db, 'trigger', ['animes', 'anime_genres']));
       const insert = `INSERT INTO animes (${COLUMNS}, version, created_at, updated_at) VALUES`;
-      this.insertNew = db.prepare(`${insert} ${INSERTED_VALUES} ON CONFLICT (source_id) DO NOTHING`);
+      this.insertNew = db.prepare(`${insert} ${INSERTED_VALUES} ON CONFLICT (source, source_id) DO NOTHING`);
       this.insertMany = db.prepare(`${insert} ${Array(ROWS_PER_INSERT).fill(INSERTED_VALUES).join(', ')}`);
       // Rows' links come from their stored genres_json, set-based over an id range: a staged batch's
       // new rows at once, or one updated row.
@@ -148,7 +152,7 @@ class SqliteCatalogueLoad implements CatalogueLoad {
          WHERE a.id BETWEEN ? AND ?`,
       );
       this.findBySource = db.prepare(
-        `SELECT id, version, updated_at, ${COLUMNS} FROM animes WHERE source_id = ?`,
+        `SELECT id, version, updated_at, ${COLUMNS} FROM animes WHERE source = ? AND source_id = ?`,
       );
       // With nothing mapped to change (only the source id), the statements are never run.
       const assignments = (this.changing.length ? this.changing : CHANGING)
@@ -168,9 +172,12 @@ class SqliteCatalogueLoad implements CatalogueLoad {
   }
 
   async stage(records: readonly AnimeInput[]): Promise<void> {
+    for (const record of records)
+      if (record.source !== this.source)
+        throw new Error(`a load of source ${this.source} was given a record of source ${record.source}`);
     this.unlinkedFrom = this.nextId.get() as number;
     let next = 0;
-    // Into an empty catalogue, source ids repeat only when the file repeats them: insert many rows
+    // Into an empty catalogue, natural keys repeat only when the file repeats them: insert many rows
     // per statement, and take the row-by-row path for a statement a repeat makes fail.
     if (this.maxIdBefore === 0) {
       for (; next + ROWS_PER_INSERT <= records.length; next += ROWS_PER_INSERT) {
@@ -201,9 +208,9 @@ class SqliteCatalogueLoad implements CatalogueLoad {
       this.inserted++;
       return;
     }
-    // The source id exists: from before this load, or from an earlier line of this file (which a
+    // The natural key exists: from before this load, or from an earlier line of this file (which a
     // later line replaces, as a re-run of the file would).
-    const row = this.findBySource.get(r.sourceId) as StoredRow;
+    const row = this.findBySource.get(r.source, r.sourceId) as StoredRow;
     const changed = this.changing.some(({ column, index }) => row[column] !== values[index]);
     const existed = row.id <= this.maxIdBefore;
     if (existed) this.seenExisting.set(row.id, changed || this.seenExisting.get(row.id) === true);
@@ -273,7 +280,7 @@ class SqliteCatalogueLoad implements CatalogueLoad {
     }
   }
 
-  /** Replace mode: rows from before this load that the file did not contain. */
+  /** Replace mode: rows of this load's source from before it that the file did not contain. */
   private deleteUnseen(): number {
     const db = this.db;
     if (this.maxIdBefore === 0) return 0;
@@ -281,8 +288,10 @@ class SqliteCatalogueLoad implements CatalogueLoad {
     const remember = db.prepare('INSERT INTO seen_animes (id) VALUES (?)');
     for (const id of this.seenExisting.keys()) remember.run(id);
     const { changes } = db
-      .prepare('DELETE FROM animes WHERE id <= ? AND id NOT IN (SELECT id FROM temp.seen_animes)')
-      .run(this.maxIdBefore);
+      .prepare(
+        'DELETE FROM animes WHERE id <= ? AND source = ? AND id NOT IN (SELECT id FROM temp.seen_animes)',
+      )
+      .run(this.maxIdBefore, this.source);
     db.exec('DROP TABLE temp.seen_animes');
     return changes;
   }
@@ -309,8 +318,8 @@ export class SqliteCatalogueLoader implements CatalogueLoader {
   ) {}
 
   /** Waits (off the event loop) for the write lock that the load then holds until its commit. */
-  async begin(mode: LoadMode, options: BeginOptions = {}): Promise<CatalogueLoad> {
-    return this.writes.run(() => new SqliteCatalogueLoad(this.db, mode, options.fields));
+  async begin(mode: LoadMode, options: BeginOptions): Promise<CatalogueLoad> {
+    return this.writes.run(() => new SqliteCatalogueLoad(this.db, mode, options.source, options.fields));
   }
 
   async isEmpty(): Promise<boolean> {

@@ -1,4 +1,5 @@
-import type Database from 'better-sqlite3';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import Database from 'better-sqlite3';
 import type { Query } from '../sql/catalogue-sql';
 import { drive, type ExecResult, type SqlExecutor, type Work } from '../sql/sql-executor';
 import type { SqliteWriteLock } from './busy';
@@ -43,6 +44,37 @@ export class SqliteExecutor implements SqlExecutor {
 
   async read<T>(work: () => Work<T>): Promise<T> {
     return drive(work(), this.exec);
+  }
+
+  /**
+   * One statement on a read-only connection of its own, stepped a chunk at a time: a statement
+   * reads one snapshot (WAL) however long it runs, and the shared connection stays free for other
+   * requests. Between chunks the event loop takes a turn. An in-memory database cannot be opened
+   * twice, so there (tests, small data) the rows are read at once and handed out in chunks.
+   */
+  async *stream(query: Query, chunkRows: number): AsyncGenerator<readonly Record<string, unknown>[]> {
+    if (this.db.memory) {
+      const { rows } = this.exec(query);
+      for (let i = 0; i < rows.length; i += chunkRows) {
+        yield rows.slice(i, i + chunkRows);
+        await nextTurn();
+      }
+      return;
+    }
+    const reader = new Database(this.db.name, { readonly: true, fileMustExist: true });
+    try {
+      let chunk: Record<string, unknown>[] = [];
+      for (const row of reader.prepare(query.text).iterate(...query.params)) {
+        chunk.push(row as Record<string, unknown>);
+        if (chunk.length < chunkRows) continue;
+        yield chunk;
+        chunk = [];
+        await nextTurn();
+      }
+      if (chunk.length) yield chunk;
+    } finally {
+      reader.close();
+    }
   }
 
   write<T>(work: () => Work<T>): Promise<T> {

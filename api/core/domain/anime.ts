@@ -13,6 +13,12 @@ export interface Anime extends AnimeInput {
   updatedAt: string;
 }
 
+/**
+ * A full replacement of a record: the source may be left out, and then stays as stored (a client
+ * that replaces a row's fields rarely means to move it to another source's namespace).
+ */
+export type AnimeReplacement = Omit<AnimeInput, 'source'> & { source?: string };
+
 /** A record the definition's normalizer refuses (blank required text, a blank list item). */
 export class InvalidRecordError extends Error {
   constructor(readonly problems: readonly FieldProblem[]) {

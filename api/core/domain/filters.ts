@@ -65,6 +65,13 @@ export const FILTERS = [
   },
   { param: 'maxScore', field: 'score', kind: 'max', tagged: false, description: 'Score at most this (0-10)' },
   {
+    param: 'source',
+    field: 'source',
+    kind: 'in',
+    tagged: true,
+    description: 'One or several sources (kaggle, mal, api, ...), repeated or comma-separated',
+  },
+  {
     param: 'q',
     field: 'title',
     kind: 'contains',
@@ -75,7 +82,9 @@ export const FILTERS = [
 
 type Filters = (typeof FILTERS)[number];
 type ValueOf<F extends Filters> = F['kind'] extends 'in'
-  ? AnimeType[]
+  ? F['field'] extends 'type'
+    ? AnimeType[]
+    : string[]
   : F['kind'] extends 'allOf'
     ? string[]
     : F['kind'] extends 'contains'

@@ -38,6 +38,11 @@ export class PreconditionFailedError extends Error {}
 export interface AnimeRepository {
   list(filter: AnimeFilter, sort: AnimeSort, page: PageRequest): Promise<Page<Anime>>;
   listAll(filter: AnimeFilter, sort: AnimeSort): Promise<Anime[]>;
+  /**
+   * Every match in order, in chunks of at most `chunkRows`, from one consistent view: what a
+   * list-all of any size is served from (memory bounded by the chunk, not the catalogue).
+   */
+  streamAll(filter: AnimeFilter, sort: AnimeSort, chunkRows: number): AsyncIterable<readonly Anime[]>;
   getById(id: number): Promise<Anime | null>;
   genres(): Promise<FacetCount[]>;
   types(): Promise<FacetCount[]>;
@@ -51,7 +56,7 @@ export interface AnimeRepository {
   changeMarker(): Promise<{ version: number; accounted: number }>;
   /** Compare-and-set: marks `version` as accounted for if it is still current. */
   markAccounted(version: number): Promise<boolean>;
-  /** Throws with ConflictError on a duplicate sourceId. */
+  /** Throws with ConflictError on a duplicate natural key (source, sourceId). */
   create(input: AnimeInput, invalidates?: InvalidatedTags): Promise<WriteResult>;
   /** Full replacement; `expectedVersion` enforces optimistic concurrency (PreconditionFailedError). */
   update(

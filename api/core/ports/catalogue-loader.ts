@@ -26,6 +26,11 @@ export interface CatalogueLoad {
 
 export interface BeginOptions {
   /**
+   * The source every staged record belongs to. The load matches rows by (source, sourceId), and a
+   * replace deletes only rows of this source: loads of different sources never touch each other.
+   */
+  readonly source: string;
+  /**
    * The fields the source maps. A row that exists keeps its stored value of every other field (a
    * partial mapping updates what it maps, never blanks the rest); a new row gets them empty.
    * @default every field
@@ -34,7 +39,7 @@ export interface BeginOptions {
 }
 
 export interface CatalogueLoader {
-  begin(mode: LoadMode, options?: BeginOptions): Promise<CatalogueLoad>;
+  begin(mode: LoadMode, options: BeginOptions): Promise<CatalogueLoad>;
   /** Whether the live catalogue is empty (first start decides whether to seed). */
   isEmpty(): Promise<boolean>;
 }

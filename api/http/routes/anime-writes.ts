@@ -1,14 +1,30 @@
 import { type TUnsafe, Type } from '@sinclair/typebox';
-import { AnimeInputSchema } from '../../../catalogue/schema';
+import { API_SOURCE, columnFor, SOURCE_FIELD } from '../../../catalogue/definition';
+import { AnimeInputSchema, columnSchema } from '../../../catalogue/schema';
 import type { CatalogueWrites } from '../../core/catalogue-writes';
-import type { AnimeInput } from '../../core/domain/anime';
+import type { AnimeInput, AnimeReplacement } from '../../core/domain/anime';
 import { expectedVersion } from '../preconditions';
 import { notFound } from '../problem';
 import { defineRoute } from '../route';
 import { AnimeSchema, IdParams } from '../schemas';
 
-// The ingest definition's schema, typed as the record it validates.
-const AnimeBody = AnimeInputSchema as unknown as TUnsafe<AnimeInput>;
+const source = columnSchema(columnFor(SOURCE_FIELD));
+const recordFields = AnimeInputSchema.properties;
+// The ingest definition's schema, typed as the record it validates; a create without a source
+// lands in the API's own namespace, a replacement without one keeps the row's.
+const AnimeBody = Type.Object(
+  { ...recordFields, source: Type.Optional(Type.Unsafe<string>({ ...source, default: API_SOURCE })) },
+  { additionalProperties: false },
+) as unknown as TUnsafe<AnimeInput>;
+const AnimeReplacementBody = Type.Object(
+  {
+    ...recordFields,
+    source: Type.Optional(
+      Type.Unsafe<string>({ ...source, description: `${source.description} Omitted: unchanged.` }),
+    ),
+  },
+  { additionalProperties: false },
+) as unknown as TUnsafe<AnimeReplacement>;
 const AnimePatch = Type.Partial(Type.Object(AnimeInputSchema.properties, { additionalProperties: false }), {
   minProperties: 1,
   additionalProperties: false,
@@ -42,7 +58,7 @@ export function animeWriteRoutes(writes: CatalogueWrites) {
       operationId: 'replaceAnime',
       summary: 'Replace an anime (If-Match: its version)',
       params: IdParams,
-      body: AnimeBody,
+      body: AnimeReplacementBody,
       response: { status: 200, schema: Type.Ref(AnimeSchema), description: 'Replaced' },
       problems: [404, 409, 412],
       handler: async ({ params, body }, ctx) => {

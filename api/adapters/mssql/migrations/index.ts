@@ -6,6 +6,7 @@ import { migration as catalogue } from './001-catalogue';
 import { migration as dataVersion } from './002-data-version';
 import { migration as accountsAndOutbox } from './003-accounts-and-outbox';
 import { migration as dataFactoryStaging } from './004-data-factory-staging';
+import { migration as sourceNamespaces } from './005-source-namespaces';
 import type { TsqlMigration } from './migration';
 
 export type { TsqlMigration } from './migration';
@@ -15,6 +16,7 @@ export const TSQL_MIGRATIONS: readonly TsqlMigration[] = [
   dataVersion,
   accountsAndOutbox,
   dataFactoryStaging,
+  sourceNamespaces,
 ];
 
 /**

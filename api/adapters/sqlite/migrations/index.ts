@@ -4,6 +4,7 @@ import { migration as dataVersion } from './002-data-version';
 import { migration as dataVersionAccounted } from './003-data-version-accounted';
 import { migration as accounts } from './004-accounts';
 import { migration as cacheOutbox } from './005-cache-outbox';
+import { migration as sourceNamespaces } from './006-source-namespaces';
 import type { SqliteMigration } from './migration';
 
 export type { SqliteMigration } from './migration';
@@ -14,6 +15,7 @@ export const MIGRATIONS: readonly SqliteMigration[] = [
   dataVersionAccounted,
   accounts,
   cacheOutbox,
+  sourceNamespaces,
 ];
 
 /** Applies pending migrations in order, each in its own transaction. Returns the versions applied. */

@@ -1,0 +1,165 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import request from 'supertest';
+import { type CatalogueStore, openCatalogueStore } from '../../api/composition/catalogue-store';
+import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
+import { writeDataset } from '../../etl/generate';
+import { loadCsv } from '../../etl/load-csv';
+import { listen, rawGet } from '../support/raw-http';
+import { createTestApp } from '../support/test-app';
+
+/**
+ * List-all over a catalogue larger than the entry limit: streamed from the database a chunk at a
+ * time (a file database, so the stream reads its own snapshot), compressed on the fly, not cached,
+ * and bounded by the client's pace rather than by the catalogue's size.
+ */
+// ~30 MB of JSON: well over what loopback socket buffers absorb (a few MB on each side), so a
+// server that read ahead of its client would be seen reading far more than they can hold.
+const ROWS = 120_000;
+const LIMIT = 1024 * 1024; // about 4,000 rows of JSON: the catalogue is ~30x over it
+const dir = mkdtempSync(join(tmpdir(), 'list-all-'));
+const database = join(dir, 'catalogue.db');
+
+let store: CatalogueStore;
+/** Chunks the repository has handed out so far, across every stream. */
+let chunksPulled = 0;
+let ctx: Awaited<ReturnType<typeof createTestApp>>;
+let http: Server;
+
+beforeAll(async () => {
+  const csv = join(dir, 'animes.csv');
+  await writeDataset(csv, ROWS, 5);
+  store = openCatalogueStore({ DATABASE_PATH: database });
+  await loadCsv({ input: csv, profile: kaggleAnimes, loader: store.loader, mode: 'replace' });
+  const repository = store.repository;
+  const streamAll = repository.streamAll.bind(repository);
+  repository.streamAll = async function* (...args) {
+    for await (const chunk of streamAll(...args)) {
+      chunksPulled++;
+      yield chunk;
+    }
+  };
+  ctx = await createTestApp({
+    store,
+    env: { CACHE_ENABLED: 'true', CACHE_MAX_ENTRY_BYTES: String(LIMIT) },
+  });
+  http = await listen(ctx.server);
+}, 120_000);
+afterAll(async () => {
+  await new Promise((resolve) => http?.close(resolve));
+  await ctx?.platform.close();
+  await store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const ALL = { field: 'id', descending: false } as const;
+let streamedEtag = '';
+
+/** Chunks pulled from the repository while a client that read one piece of the body stood still. */
+function pulledWhileClientPauses(server: Server): Promise<number> {
+  const address = server.address() as AddressInfo;
+  const before = chunksPulled;
+  return new Promise<number>((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: address.port,
+        path: '/animes/all',
+        headers: { 'accept-encoding': 'identity' },
+      },
+      (res) => {
+        res.once('data', () => {
+          res.pause();
+          setTimeout(() => {
+            const pulled = chunksPulled - before;
+            req.destroy();
+            resolve(pulled);
+          }, 1000);
+        });
+      },
+    );
+    req.on('error', (error) => (error.message.includes('socket hang up') ? undefined : reject(error)));
+    req.end();
+  });
+}
+
+describe('list-all above the entry limit', () => {
+  it('streams every row exactly once, in order, in every encoding, and says it was not cached', async () => {
+    const expected = JSON.stringify(await store.repository.listAll({}, ALL));
+    expect(expected.length).toBeGreaterThan(20 * LIMIT);
+    for (const encoding of ['identity', 'gzip', 'br']) {
+      const res = await rawGet(http, '/animes/all', { 'accept-encoding': encoding });
+      expect(res.status).toBe(200);
+      const raw = res.body;
+      const text = (
+        encoding === 'gzip' ? gunzipSync(raw) : encoding === 'br' ? brotliDecompressSync(raw) : raw
+      ).toString();
+      expect([encoding, text.length]).toEqual([encoding, expected.length]);
+      expect(text === expected).toBe(true);
+      expect(res.headers['cache-status']).toBe('anime-api; fwd=miss; detail=too-large');
+      streamedEtag = String(res.headers.etag);
+      expect(res.headers['content-length']).toBeUndefined(); // sent as it is produced
+      if (encoding !== 'identity') expect(res.headers['content-encoding']).toBe(encoding);
+    }
+  }, 60_000);
+
+  it('still answers If-None-Match with 304 (its validator is the generations, not the body)', async () => {
+    expect(streamedEtag).toMatch(/^"/);
+    await request(ctx.server).get('/animes/all').set('If-None-Match', streamedEtag).expect(304);
+  });
+
+  it('buffers and caches a list-all under the limit, as before', async () => {
+    const first = await request(ctx.server).get('/animes/all?type=MUSIC&yearFrom=2015').expect(200);
+    expect(first.body.length).toBeGreaterThan(0);
+    expect(first.headers['cache-status']).toBe('anime-api; fwd=miss; stored');
+    const second = await request(ctx.server).get('/animes/all?type=MUSIC&yearFrom=2015').expect(200);
+    expect(second.headers['cache-status']).toBe('anime-api; hit');
+    expect(second.body).toEqual(first.body);
+  });
+
+  it('reads no further ahead than a slow client takes: memory follows the client, not the catalogue', async () => {
+    const totalChunks = Math.ceil(ROWS / 500);
+    const pulled = await pulledWhileClientPauses(http);
+    // Socket and stream buffers hold a few MB of chunks, whatever the catalogue's size.
+    expect(pulled).toBeGreaterThan(0);
+    expect(pulled).toBeLessThan(totalChunks / 3);
+    // Negative control: with the limit above the catalogue's size the body is built first, as
+    // every list-all was before streaming: every row is read before the first byte is sent.
+    const buffering = await createTestApp({
+      store,
+      env: { CACHE_ENABLED: 'true', CACHE_MAX_ENTRY_BYTES: String(256 * LIMIT) },
+    });
+    const bufferingHttp = await listen(buffering.server);
+    try {
+      expect(await pulledWhileClientPauses(bufferingHttp)).toBe(totalChunks);
+    } finally {
+      await new Promise((resolve) => bufferingHttp.close(resolve));
+      await buffering.platform.close();
+    }
+  }, 60_000);
+
+  it('stops reading the database when the client hangs up', async () => {
+    const address = http.address() as AddressInfo;
+    const before = chunksPulled;
+    await new Promise<void>((resolve) => {
+      const req = httpRequest({ host: '127.0.0.1', port: address.port, path: '/animes/all' }, (res) => {
+        res.once('data', () => req.destroy());
+        res.on('close', () => resolve());
+      });
+      req.on('error', () => undefined);
+      req.end();
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const settled = chunksPulled;
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(chunksPulled).toBe(settled); // nothing reads on for a client that is gone
+    expect(settled - before).toBeLessThan(Math.ceil(ROWS / 500) / 3);
+    // And the server is fine: the next list-all is whole.
+    const next = await request(ctx.server).get('/animes/all?type=OVA').expect(200);
+    expect(next.body.length).toBeGreaterThan(0);
+  }, 30_000);
+});
