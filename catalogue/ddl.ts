@@ -9,21 +9,52 @@ export type SqlDialect = 'sqlite' | 'tsql';
 export const SCALAR_COLUMNS = ANIME_COLUMNS.filter((c) => c.kind !== 'textList');
 export const LIST_COLUMNS = ANIME_COLUMNS.filter((c) => c.kind === 'textList');
 
-/** The SQL type that stores a scalar column. */
-export function sqlType(column: TargetColumn, dialect: SqlDialect): string {
-  const tsql = dialect === 'tsql';
+/**
+ * A T-SQL column type as data, so the DDL text and a driver's bulk-insert column type come from
+ * one description. List columns have none in the live tables; staged, they are JSON text.
+ */
+export type TsqlType =
+  | { readonly name: 'NVARCHAR'; readonly length: number | 'MAX' }
+  | { readonly name: 'INT' }
+  | { readonly name: 'DECIMAL'; readonly precision: number; readonly scale: number };
+
+export function tsqlType(column: TargetColumn): TsqlType {
   switch (column.kind) {
     case 'text':
-      return tsql ? `NVARCHAR(${column.maxLength})` : 'TEXT';
+      return { name: 'NVARCHAR', length: column.maxLength };
     case 'enum':
-      return tsql ? `NVARCHAR(${Math.max(...column.values.map((v) => v.length))})` : 'TEXT';
+      return { name: 'NVARCHAR', length: Math.max(...column.values.map((v) => v.length)) };
     case 'integer':
-      return tsql ? 'INT' : 'INTEGER';
+      return { name: 'INT' };
     case 'decimal':
-      return tsql ? `DECIMAL(${String(column.max).length + column.scale},${column.scale})` : 'REAL';
+      return { name: 'DECIMAL', precision: String(column.max).length + column.scale, scale: column.scale };
     case 'textList':
-      throw new Error(`${column.column} is a list column and has no scalar type`);
+      return { name: 'NVARCHAR', length: 'MAX' };
   }
+}
+
+export function tsqlTypeText(type: TsqlType): string {
+  switch (type.name) {
+    case 'NVARCHAR':
+      return `NVARCHAR(${type.length})`;
+    case 'INT':
+      return 'INT';
+    case 'DECIMAL':
+      return `DECIMAL(${type.precision},${type.scale})`;
+  }
+}
+
+const SQLITE_TYPES: Record<Exclude<TargetColumn['kind'], 'textList'>, string> = {
+  text: 'TEXT',
+  enum: 'TEXT',
+  integer: 'INTEGER',
+  decimal: 'REAL',
+};
+
+/** The SQL type that stores a scalar column. */
+export function sqlType(column: TargetColumn, dialect: SqlDialect): string {
+  if (column.kind === 'textList') throw new Error(`${column.column} is a list column and has no scalar type`);
+  return dialect === 'tsql' ? tsqlTypeText(tsqlType(column)) : SQLITE_TYPES[column.kind];
 }
 
 function checkConstraint(column: TargetColumn, dialect: SqlDialect): string {

@@ -49,6 +49,9 @@ export class StreamedRepresentation {
       })(),
       { objectMode: false, highWaterMark: 64 * 1024 },
     );
+    // A stream destroyed before its first read never enters the generator above, so its finally
+    // cannot release the query; closing does, whenever it happens (return() on a finished one is a no-op).
+    bytes.once('close', () => void rest.return?.());
     if (encoding === 'identity') return bytes;
     const compressor =
       encoding === 'br'
@@ -128,5 +131,10 @@ export function sendStreamed(ctx: Context, streamed: StreamedRepresentation): vo
   const encoding = ctx.acceptsEncodings('br', 'gzip', 'identity');
   const chosen = encoding === 'br' || encoding === 'gzip' ? encoding : 'identity';
   if (chosen !== 'identity') ctx.set('Content-Encoding', chosen);
+  if (ctx.method === 'HEAD') {
+    // Koa never reads a HEAD body: the headers are the answer, and the query is released now.
+    void streamed.discard();
+    return;
+  }
   ctx.body = streamed.body(chosen);
 }

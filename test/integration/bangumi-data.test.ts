@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import request from 'supertest';
-import { openCatalogueStore } from '../../api/composition/catalogue-store';
+import type { CatalogueStore } from '../../api/composition/catalogue-store';
 import { resolveProfile } from '../../catalogue/profiles';
 import { loadCsv } from '../../etl/load-csv';
 import { bangumiRows, writeBangumi } from '../support/bangumi';
-import { createTestApp } from '../support/test-app';
+import { withAppOverStore, withStore } from '../support/test-app';
 
 // Real data nobody here wrote, through a user mapping file (see ../support/bangumi).
 const dir = mkdtempSync(join(tmpdir(), 'bangumi-'));
@@ -17,7 +17,7 @@ const { csvFile, mappingFile } = writeBangumi(dir, rows);
 describe('bangumi-data through a user mapping', () => {
   const database = join(dir, 'bangumi.db');
   const rejectsFile = join(dir, 'rejects.csv');
-  const load = (store: ReturnType<typeof openCatalogueStore>, rejects?: string) =>
+  const load = (store: CatalogueStore, rejects?: string) =>
     loadCsv({
       input: csvFile,
       profile: resolveProfile(mappingFile),
@@ -27,8 +27,7 @@ describe('bangumi-data through a user mapping', () => {
     });
 
   it('loads every row it can, counts the repeats, and a second run changes nothing', async () => {
-    const store = openCatalogueStore({ DATABASE_PATH: database });
-    try {
+    await withStore(database, async (store) => {
       const first = await load(store, rejectsFile);
       const ids = rows.map((r) => r[0]!);
       const withoutId = ids.filter((id) => !id).length;
@@ -52,15 +51,11 @@ describe('bangumi-data through a user mapping', () => {
         duplicates: first.duplicates,
       });
       expect(await store.repository.dataVersion()).toBe(version);
-    } finally {
-      await store.close();
-    }
+    });
   }, 120_000);
 
   it('serves the CJK titles back byte-identical (trimmed, as every write path trims)', async () => {
-    const store = openCatalogueStore({ DATABASE_PATH: database });
-    const ctx = await createTestApp({ store });
-    try {
+    await withAppOverStore(database, async (ctx) => {
       const res = await request(ctx.server).get('/animes/all').expect(200);
       const served = new Map<string, string>(
         (res.body as { sourceId: string; title: string }[]).map((a) => [a.sourceId, a.title]),
@@ -76,9 +71,6 @@ describe('bangumi-data through a user mapping', () => {
       }
       expect(identical).toBe(served.size);
       expect([...served.values()].some((t) => /[\u3040-\u30ff\u4e00-\u9fff]/.test(t))).toBe(true);
-    } finally {
-      await ctx.platform.close();
-      await store.close();
-    }
+    });
   }, 60_000);
 });

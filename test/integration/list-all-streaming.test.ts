@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -57,6 +57,18 @@ afterAll(async () => {
 });
 
 const ALL = { field: 'id', descending: false } as const;
+
+/** This process's open descriptors of the database file: the shared connection's, plus one per stream reader. */
+function openDatabaseHandles(): number {
+  return readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === database;
+    } catch {
+      return false; // closed while listing
+    }
+  }).length;
+}
+const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 let streamedEtag = '';
 
 /** Chunks pulled from the repository while a client that read one piece of the body stood still. */
@@ -162,4 +174,17 @@ describe('list-all above the entry limit', () => {
     const next = await request(ctx.server).get('/animes/all?type=OVA').expect(200);
     expect(next.body.length).toBeGreaterThan(0);
   }, 30_000);
+
+  it('releases its database reader after a HEAD in every encoding and after a full read', async () => {
+    const baseline = openDatabaseHandles();
+    for (const encoding of ['identity', 'gzip', 'br']) {
+      const head = await request(ctx.server).head('/animes/all').set('Accept-Encoding', encoding).expect(200);
+      expect(head.headers['cache-status']).toContain('detail=too-large');
+      await settle();
+      expect([encoding, openDatabaseHandles()]).toEqual([encoding, baseline]);
+    }
+    await request(ctx.server).get('/animes/all').expect(200);
+    await settle();
+    expect(openDatabaseHandles()).toBe(baseline);
+  }, 60_000);
 });

@@ -2,7 +2,6 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { openCatalogueStore } from '../../api/composition/catalogue-store';
 import type { Anime } from '../../api/core/domain/anime';
 import { resolveProfile } from '../../catalogue/profiles';
 import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
@@ -11,7 +10,7 @@ import { writeDataset } from '../../etl/generate';
 import { loadCsv } from '../../etl/load-csv';
 import { bangumiRows, writeBangumi } from '../support/bangumi';
 import { MAL_EXPORT } from '../support/fixtures';
-import { createTestApp } from '../support/test-app';
+import { withAppOverStore, withStore } from '../support/test-app';
 
 /**
  * Three real-world sources in one database, as a user would load them: the generated first-start
@@ -39,8 +38,7 @@ describe('loads of different sources in one database', () => {
 
   it('never match, update or delete each other’s rows, though their ids collide', async () => {
     await writeDataset(seeded);
-    const store = openCatalogueStore({ DATABASE_PATH: database });
-    try {
+    await withStore(database, async (store) => {
       const load = (input: string, profile = kaggleAnimes, mode: 'upsert' | 'replace' = 'upsert') =>
         loadCsv({ input, profile, loader: store.loader, mode });
       const seed = await load(seeded);
@@ -78,15 +76,11 @@ describe('loads of different sources in one database', () => {
       const afterReplace = await store.repository.listAll({}, ALL);
       expect(afterReplace.filter((r) => r.source !== 'bangumi')).toEqual(before);
       expect(ofSource(afterReplace, 'bangumi')).toHaveLength(replaced.valid - replaced.duplicates);
-    } finally {
-      await store.close();
-    }
+    });
   }, 180_000);
 
   it('serves each source’s row under its own id, and filters by source', async () => {
-    const store = openCatalogueStore({ DATABASE_PATH: database });
-    const ctx = await createTestApp({ store });
-    try {
+    await withAppOverStore(database, async (ctx) => {
       const seededRow = (await request(ctx.server).get('/animes/356').expect(200)).body;
       expect(seededRow).toMatchObject({ source: 'kaggle', sourceId: '356', version: 1 });
       const twins = (await request(ctx.server).get('/animes/all?source=bangumi,mal').expect(200))
@@ -95,24 +89,18 @@ describe('loads of different sources in one database', () => {
         new Set(malPresent ? ['bangumi', 'mal'] : ['bangumi']),
       );
       const stats = (await request(ctx.server).get('/stats').expect(200)).body;
-      expect(stats.total).toBe((await store.repository.listAll({}, ALL)).length);
-    } finally {
-      await ctx.platform.close();
-      await store.close();
-    }
+      expect(stats.total).toBe((await ctx.store.repository.listAll({}, ALL)).length);
+    });
   }, 60_000);
 
   it('negative control: the same bangumi file declared as source kaggle overwrites seeded rows', async () => {
-    const store = openCatalogueStore({ DATABASE_PATH: join(dir, 'control.db') });
-    try {
+    await withStore(join(dir, 'control.db'), async (store) => {
       await loadCsv({ input: seeded, profile: kaggleAnimes, loader: store.loader, mode: 'upsert' });
       const profile = { ...resolveProfile(full.mappingFile), source: kaggleAnimes.source };
       const clash = await loadCsv({ input: full.csvFile, profile, loader: store.loader, mode: 'upsert' });
       // What the issue measured before sources existed: unrelated rows rewritten by a foreign file
       // (here every bangumi id up to 20,238 that names a valid row: 72 at this seed and package version).
       expect(clash.updated).toBeGreaterThan(0);
-    } finally {
-      await store.close();
-    }
+    });
   }, 120_000);
 });

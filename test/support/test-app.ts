@@ -113,3 +113,27 @@ export async function signedUpAdmin(server: Requestable, email = ADMIN_EMAIL, pa
   await claimFirstAdmin(server, auth.Authorization.slice('Bearer '.length));
   return auth;
 }
+
+type TestApp = Awaited<ReturnType<typeof createTestApp>>;
+
+/** Runs `use` over the SQLite file at `path` and closes the store whatever happens. */
+export async function withStore<T>(path: string, use: (store: CatalogueStore) => Promise<T>): Promise<T> {
+  const store = openCatalogueStore({ DATABASE_PATH: path });
+  try {
+    return await use(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Runs `use` with an app serving the SQLite file at `path` as it is (no fixture load), then closes both. */
+export function withAppOverStore<T>(path: string, use: (ctx: TestApp) => Promise<T>): Promise<T> {
+  return withStore(path, async (store) => {
+    const ctx = await createTestApp({ store });
+    try {
+      return await use(ctx);
+    } finally {
+      await ctx.platform.close();
+    }
+  });
+}

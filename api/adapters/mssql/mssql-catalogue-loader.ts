@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import sql from 'mssql';
+import { tsqlType } from '../../../catalogue/ddl';
 import { ANIME_COLUMNS, type AnimeField, type TargetColumn } from '../../../catalogue/definition';
 import type { AnimeInput } from '../../core/domain/anime';
 import type {
@@ -13,19 +14,16 @@ import { recordValues, storedColumn } from '../sql/anime-row';
 import { isDeadlock, withRetry } from './retry';
 import { loaderStatements, SQL } from './statements';
 
-/** The bulk-insert type of a staged column, as the staging table declares it (stagedColumnType). */
+/** The bulk-insert type of a staged column: the type the staging table declares (stagedColumnType). */
 function bulkType(column: TargetColumn): sql.ISqlType | (() => sql.ISqlType) {
-  switch (column.kind) {
-    case 'text':
-      return sql.NVarChar(column.maxLength);
-    case 'enum':
-      return sql.NVarChar(Math.max(...column.values.map((v) => v.length)));
-    case 'integer':
+  const type = tsqlType(column);
+  switch (type.name) {
+    case 'NVARCHAR':
+      return sql.NVarChar(type.length === 'MAX' ? sql.MAX : type.length);
+    case 'INT':
       return sql.Int;
-    case 'decimal':
-      return sql.Decimal(String(column.max).length + column.scale, column.scale);
-    case 'textList':
-      return sql.NVarChar(sql.MAX);
+    case 'DECIMAL':
+      return sql.Decimal(type.precision, type.scale);
   }
 }
 

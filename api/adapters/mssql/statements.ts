@@ -1,4 +1,4 @@
-import { sqlType } from '../../../catalogue/ddl';
+import { tsqlType, tsqlTypeText } from '../../../catalogue/ddl';
 import { ANIME_COLUMNS, type AnimeField, NATURAL_KEY } from '../../../catalogue/definition';
 import { storedColumn } from '../sql/anime-row';
 
@@ -90,7 +90,7 @@ JOIN ${source} s ON ${sameKey('s', 'a')} CROSS APPLY OPENJSON(a.genres_json) j J
 
 /** A staged column: the live column's type (lists as JSON text), without its checks. */
 export function stagedColumnType(column: (typeof ANIME_COLUMNS)[number]): string {
-  return column.kind === 'textList' ? 'NVARCHAR(MAX)' : sqlType(column, 'tsql');
+  return tsqlTypeText(tsqlType(column));
 }
 
 /** The loader's statements, over a per-load staging table (its name is ours: a fixed prefix and a UUID). */
