@@ -57,6 +57,8 @@ function schemaFloorScript(csv: string, database: string): string {
     `INSERT OR IGNORE INTO anime_genres (anime_id, genre_id)
      SELECT a.id, g.id FROM animes a, json_each(a.genres_json) j JOIN genres g ON g.name = j.value;`,
     ...objects.map((o) => `${o.sql};`),
+    // The title search index, built in one pass as our loader builds it into an empty catalogue.
+    "INSERT INTO animes_title_search (animes_title_search) VALUES ('rebuild');",
     'COMMIT;',
   ].join('\n');
 }

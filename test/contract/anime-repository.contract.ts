@@ -189,6 +189,51 @@ export function describeCatalogueStoreContract(name: string, open: () => Promise
       expect((await store.repository.stats()).total).toBe(all.length);
     });
 
+    it('searches titles as LIKE does (any substring, any ASCII case, CJK), after loads and writes', async () => {
+      const ID_ORDER = { field: 'id', descending: false } as const;
+      const swapCase = (c: string) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase());
+      const searchesAsOracle = async (rows: Anime[], numRuns: number) => {
+        let found = 0;
+        await fc.assert(
+          fc.asyncProperty(
+            fc.constantFrom(...rows.map((r) => [...r.title])),
+            fc.nat(),
+            fc.integer({ min: 1, max: 8 }),
+            fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }),
+            async (chars, start, length, flips) => {
+              const from = start % chars.length;
+              const q = chars
+                .slice(from, from + length)
+                .map((c, i) => (flips[i] ? swapCase(c) : c))
+                .join('');
+              const actual = (await store.repository.listAll({ q }, ID_ORDER)).map((a) => a.id);
+              expect([q, actual]).toEqual([q, expectedList(rows, { q }, ID_ORDER).map((a) => a.id)]);
+              if (actual.length) found++;
+            },
+          ),
+          { numRuns },
+        );
+        // Most substrings of stored titles are found (a flipped non-ASCII letter is not, as with LIKE).
+        expect(found).toBeGreaterThan(numRuns / 2);
+      };
+      await searchesAsOracle(all, 300);
+
+      const repo = store.repository;
+      const { after } = await repo.create({
+        ...records[2]!,
+        sourceId: 'search-1',
+        title: '進撃の巨人 Ünïcode Straße',
+      });
+      expect((await repo.listAll({ q: 'の巨人 Ünï' }, ID_ORDER)).map((a) => a.id)).toEqual([after!.id]);
+      expect(await repo.listAll({ q: 'の巨人 üNÏ' }, ID_ORDER)).toEqual([]); // LIKE folds ASCII only
+      await repo.update(after!.id, { ...records[2]!, sourceId: 'search-1', title: 'Renamed Zeta' });
+      expect(await repo.listAll({ q: '巨人' }, ID_ORDER)).toEqual([]);
+      expect((await repo.listAll({ q: 'ZETA' }, ID_ORDER)).map((a) => a.id)).toEqual([after!.id]);
+      await searchesAsOracle(await repo.listAll({}, ID_ORDER), 100);
+      await repo.remove(after!.id);
+      expect(await repo.listAll({ q: 'named zet' }, ID_ORDER)).toEqual([]);
+    });
+
     it('creates, updates and removes rows, moving the data version on each write', async () => {
       const repo = store.repository;
       const v0 = await repo.dataVersion();

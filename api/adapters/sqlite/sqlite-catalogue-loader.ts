@@ -49,6 +49,12 @@ const LIVE_INDEXES = new Set(
   ANIME_COLUMNS.filter((c) => c.kind === 'enum').map((c) => `ix_animes_${c.column}`),
 );
 
+/** The triggers that keep the title search index (migration 007) in step with animes. */
+const SEARCH_TRIGGERS = new Set(
+  ['insert', 'delete', 'update'].map((event) => `trg_animes_title_search_${event}`),
+);
+const REBUILD_TITLE_SEARCH = "INSERT INTO animes_title_search (animes_title_search) VALUES ('rebuild')";
+
 /** What a load compares before it updates a row: its id, version and stored values. */
 type StoredRow = { id: number; version: number; updated_at: string } & Record<string, unknown>;
 
@@ -135,8 +141,14 @@ class SqliteCatalogueLoad implements CatalogueLoad {
       db.pragma(`cache_size = ${LOAD_CACHE_SIZE}`);
       this.nextId = db.prepare('SELECT COALESCE(MAX(id), 0) + 1 AS n FROM animes').pluck();
       this.maxIdBefore = (this.nextId.get() as number) - 1;
-      if (this.maxIdBefore === 0) this.restore.push(suspend(db, 'index', ['animes'], LIVE_INDEXES));
-      this.restore.push(suspend(db, 'trigger', ['animes', 'anime_genres']));
+      const filling = this.maxIdBefore === 0;
+      if (filling) this.restore.push(suspend(db, 'index', ['animes'], LIVE_INDEXES));
+      // Filling an empty catalogue, the title index is built in one pass at the end, as the other
+      // indexes are; otherwise its triggers keep it in step with each row the load changes.
+      this.restore.push(
+        suspend(db, 'trigger', ['animes', 'anime_genres'], filling ? undefined : SEARCH_TRIGGERS),
+      );
+      if (filling) this.restore.push(() => db.exec(REBUILD_TITLE_SEARCH));
       const insert = `INSERT INTO animes (${COLUMNS}, version, created_at, updated_at) VALUES`;
       this.insertNew = db.prepare(`${insert} ${INSERTED_VALUES} ON CONFLICT (source, source_id) DO NOTHING`);
       this.insertMany = db.prepare(`${insert} ${Array(ROWS_PER_INSERT).fill(INSERTED_VALUES).join(', ')}`);

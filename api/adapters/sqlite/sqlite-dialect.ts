@@ -1,5 +1,13 @@
 import { rowLimit, type SqlDialect } from '../sql/dialect';
 
+/** Trigram indexes over columns that `contains` searches (migration 007). */
+const SEARCH_INDEXES: Readonly<Record<string, string>> = { 'a.title': 'animes_title_search' };
+
+/** The text as one FTS5 phrase: in double quotes, each inner quote doubled, so nothing in it is syntax. */
+function phrase(text: string): string {
+  return `"${text.replaceAll('"', '""')}"`;
+}
+
 export const sqliteDialect: SqlDialect = {
   name: 'sqlite',
   rules(params) {
@@ -10,8 +18,18 @@ export const sqliteDialect: SqlDialect = {
     return {
       bind,
       titleExpr: 'a.title COLLATE NOCASE',
-      contains: (expr, text) =>
-        `${expr} LIKE ${bind(`%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`)} ESCAPE '\\'`,
+      contains: (expr, text) => {
+        const like = () =>
+          `${expr} LIKE ${bind(`%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`)} ESCAPE '\\'`;
+        const index = SEARCH_INDEXES[expr];
+        // The trigram index finds no text shorter than a trigram; those few queries scan as before.
+        if (!index || [...text].length < 3) return like();
+        // The index's candidates are a superset of LIKE's matches (it folds case Unicode-wide, LIKE
+        // only ASCII), so LIKE on the candidates keeps today's semantics exactly. Placeholders are
+        // positional: bound in the order the text shows them.
+        const candidates = `a.id IN (SELECT rowid FROM ${index} WHERE ${index} MATCH ${bind(phrase(text))})`;
+        return `${candidates} AND ${like()}`;
+      },
       isNull: (expr) => `(${expr} IS NULL)`,
     };
   },

@@ -5,6 +5,7 @@ import { migration as dataVersionAccounted } from './003-data-version-accounted'
 import { migration as accounts } from './004-accounts';
 import { migration as cacheOutbox } from './005-cache-outbox';
 import { migration as sourceNamespaces } from './006-source-namespaces';
+import { migration as titleSearch } from './007-title-search';
 import type { SqliteMigration } from './migration';
 
 export type { SqliteMigration } from './migration';
@@ -16,6 +17,7 @@ export const MIGRATIONS: readonly SqliteMigration[] = [
   accounts,
   cacheOutbox,
   sourceNamespaces,
+  titleSearch,
 ];
 
 /** Applies pending migrations in order, each in its own transaction. Returns the versions applied. */
