@@ -122,6 +122,17 @@ export const ConfigSchema = Type.Object({
     description:
       'A list-all larger than this is streamed as it is read (compressed on the fly) and not cached (Cache-Status: detail=too-large)',
   }),
+  READ_CONCURRENCY: Type.Integer({
+    minimum: 1,
+    default: 8,
+    description:
+      'Catalogue reads (cache fills and uncached reads) one instance runs at once; requests for one key share a read',
+  }),
+  READ_QUEUE: Type.Integer({
+    minimum: 0,
+    default: 32,
+    description: 'Reads that may wait for a slot; beyond that a read is refused with 503 and Retry-After',
+  }),
   CACHE_MAX_BYTES: Type.Integer({ minimum: 0, default: 268435456, description: 'In-process store bound' }),
   CACHE_L1_MAX_BYTES: Type.Integer({
     minimum: 0,

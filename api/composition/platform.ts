@@ -8,6 +8,7 @@ import type { CacheStore } from '../core/ports/cache-store';
 import type { IdentityProvider } from '../core/ports/identity-provider';
 import type { RateLimiter } from '../core/ports/rate-limiter';
 import { type AppDependencies, createApp } from '../http/app';
+import { ReadLimit } from '../http/read-limit';
 import { createLogger } from '../logger';
 import { Observability } from '../observability/observability';
 import { openAccounts, openRateLimiter } from './accounts';
@@ -98,6 +99,7 @@ export async function openPlatform(config: Config, overrides: PlatformOverrides 
     exposeCacheHeaders: overrides.app?.exposeCacheHeaders ?? cacheHeadersExposed(config),
     build: config.BUILD_SHA,
     maxBufferedBytes: config.CACHE_MAX_ENTRY_BYTES,
+    readLimit: new ReadLimit(config.READ_CONCURRENCY, config.READ_QUEUE),
     authRateLimits: overrides.app?.authRateLimits ?? {
       windowMs: config.AUTH_RATE_WINDOW_SECONDS * 1000,
       perIp: config.AUTH_RATE_LIMIT_PER_IP,

@@ -12,6 +12,7 @@ import { authorizer } from './authentication';
 import { cachingResponder } from './caching-responder';
 import { errorMiddleware } from './error-middleware';
 import { buildOpenApi } from './openapi';
+import type { ReadLimit } from './read-limit';
 import { requestContext } from './request-context';
 import { buildRouter } from './router';
 import { animeReadRoutes } from './routes/anime-reads';
@@ -49,6 +50,8 @@ export interface AppDependencies {
   exposeCacheHeaders?: boolean;
   /** Bodies up to this are buffered (and cacheable); larger streamed ones are sent as produced. @default 4 MiB */
   maxBufferedBytes?: number;
+  /** Catalogue reads in flight and waiting, beyond which a read is refused with 503. @default unbounded */
+  readLimit?: ReadLimit;
   /** The commit this build is, reported by /health so a deploy can tell the new container answers. @default 'dev' */
   build?: string;
 }
@@ -84,6 +87,7 @@ export function createApp(deps: AppDependencies): Koa {
       : undefined,
     authorize,
     maxBufferedBytes: deps.maxBufferedBytes,
+    readLimit: deps.readLimit,
   });
   if (observability) {
     // Prometheus text for people who self-host; admin-only (or use METRICS_PORT for a private port).

@@ -14,6 +14,7 @@ import { StoreBusyError } from '../core/ports/store-busy-error';
 import { LastAdminError } from '../core/ports/user-repository';
 import { unauthorized } from './authentication';
 import { badRequest, HttpProblem } from './problem';
+import { ReadsSaturatedError } from './read-limit';
 
 /** Core errors a client caused, and what they mean in HTTP. */
 const DOMAIN_PROBLEMS: [new (...args: never[]) => Error, (e: Error) => HttpProblem][] = [
@@ -36,6 +37,7 @@ const DOMAIN_PROBLEMS: [new (...args: never[]) => Error, (e: Error) => HttpProbl
   // The reason (expired, bad signature...) stays in our logs; the caller learns only that it failed.
   [InvalidTokenError, () => unauthorized('the access token is invalid or expired', 'invalid_token')],
   [StoreBusyError, (e) => new HttpProblem(503, e.message, {}, { 'Retry-After': '2' })],
+  [ReadsSaturatedError, (e) => new HttpProblem(503, e.message, {}, { 'Retry-After': '1' })],
   [IdentityBusyError, (e) => new HttpProblem(503, e.message, {}, { 'Retry-After': '1' })],
   [
     IdentityUnavailableError,

@@ -55,6 +55,8 @@ export function buildOpenApi(routes: readonly RouteDefinition[], info: { title: 
       ...(route.query || route.params || route.body ? [400] : []),
       ...(route.access ? [401] : []),
       ...(route.access === 'admin' ? [403] : []),
+      // Catalogue reads (the cacheable ones) are bounded per instance: see READ_CONCURRENCY.
+      ...(route.method === 'get' && route.cache ? [503] : []),
       ...(route.problems ?? []),
     ]);
     const responses: Record<string, unknown> = {

@@ -8,6 +8,7 @@ import type { Authorize } from './authentication';
 import { compileParamsParser, compileQueryParser } from './input';
 import { bufferOrStream, JsonArrayStream, StreamedRepresentation, sendStreamed } from './json-stream';
 import { badRequest } from './problem';
+import type { ReadLimit } from './read-limit';
 import { jsonRepresentation, type Representation, sendRepresentation } from './representation';
 import type { RouteDefinition } from './route';
 
@@ -32,7 +33,13 @@ const EMPTY = { type: 'object', properties: {}, additionalProperties: false } as
 /** Registers every route with its validation; handlers see only typed, valid input. */
 export function buildRouter(
   routes: readonly RouteDefinition[],
-  options: { respond?: ReadResponder; authorize?: Authorize; maxBufferedBytes?: number } = {},
+  options: {
+    respond?: ReadResponder;
+    authorize?: Authorize;
+    maxBufferedBytes?: number;
+    /** Bounds the catalogue reads (routes with a cache spec) in flight. */
+    readLimit?: ReadLimit;
+  } = {},
 ): Router {
   const respond = options.respond ?? uncachedResponder;
   const maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
@@ -57,7 +64,7 @@ export function buildRouter(
       if (validateBody && !validateBody(body)) throw badRequest(formatErrors(validateBody.errors, 'body'));
       const run = () => Promise.resolve(route.handler({ query, params, body, principal } as never, ctx));
       if (route.method === 'get') {
-        const produce = async (): Promise<ReadResult> => {
+        const read = async (): Promise<ReadResult> => {
           const value = await run();
           if (value instanceof JsonArrayStream) return bufferOrStream(value, maxBufferedBytes);
           return tracer.startActiveSpan('serialize', (span) => {
@@ -71,6 +78,8 @@ export function buildRouter(
             }
           });
         };
+        const limit = route.cache ? options.readLimit : undefined;
+        const produce = limit ? () => limit.run(read) : read;
         const result = await respond(route, ctx, { query, params }, produce);
         if (result instanceof StreamedRepresentation) sendStreamed(ctx, result);
         else sendRepresentation(ctx, result);

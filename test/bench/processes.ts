@@ -22,9 +22,11 @@ export class BenchProcess {
     args: string[],
     env: NodeJS.ProcessEnv,
     readyPath = '/ready',
+    preload: readonly string[] = [],
   ): Promise<BenchProcess> {
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script), ...args], {
+    const imports = ['tsx', ...preload].flatMap((module) => ['--import', module]);
+    const child = spawn(process.execPath, [...imports, join(ROOT, script), ...args], {
       cwd: ROOT,
       env: { ...process.env, ...env, PORT: String(port) },
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -43,6 +45,11 @@ export class BenchProcess {
     }
     await started.stop();
     throw new Error(`${script} did not become ready`);
+  }
+
+  /** Sends a signal to the process (a probe's cue, say). */
+  signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
   }
 
   get url(): string {
@@ -86,6 +93,8 @@ export interface BenchApiOptions {
   readonly jwtSecret: string;
   /** Settings on top of the bench defaults. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Modules preloaded into the server (`--import`), e.g. a probe. */
+  readonly preload?: readonly string[];
 }
 
 /** Every bench instance takes this ADMIN_BOOTSTRAP_TOKEN; adminToken claims the first admin with it. */
@@ -93,18 +102,24 @@ export const BENCH_BOOTSTRAP_TOKEN = randomBytes(32).toString('base64url');
 
 /** api/main.ts on loopback over a seeded database, quiet, with the auth rate limits out of the way. */
 export function startApi(options: BenchApiOptions): Promise<BenchProcess> {
-  return BenchProcess.start('api/main.ts', [], {
-    HOST: '127.0.0.1',
-    DATABASE_PATH: options.database,
-    SEED_ON_EMPTY: 'false',
-    LOG_LEVEL: 'error',
-    CACHE_ENABLED: String(options.cache),
-    REDIS_URL: options.redisUrl,
-    JWT_SECRET: options.jwtSecret,
-    ADMIN_BOOTSTRAP_TOKEN: BENCH_BOOTSTRAP_TOKEN,
-    AUTH_RATE_LIMIT_PER_IP: '100000',
-    ...options.env,
-  });
+  return BenchProcess.start(
+    'api/main.ts',
+    [],
+    {
+      HOST: '127.0.0.1',
+      DATABASE_PATH: options.database,
+      SEED_ON_EMPTY: 'false',
+      LOG_LEVEL: 'error',
+      CACHE_ENABLED: String(options.cache),
+      REDIS_URL: options.redisUrl,
+      JWT_SECRET: options.jwtSecret,
+      ADMIN_BOOTSTRAP_TOKEN: BENCH_BOOTSTRAP_TOKEN,
+      AUTH_RATE_LIMIT_PER_IP: '100000',
+      ...options.env,
+    },
+    '/ready',
+    options.preload,
+  );
 }
 
 /** The limit: a bare node:http server sending `file` from memory. */

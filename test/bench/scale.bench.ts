@@ -1,0 +1,236 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openCatalogueStore } from '../../api/composition/catalogue-store';
+import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
+import { writeDataset } from '../../etl/generate';
+import { loadCsv } from '../../etl/load-csv';
+import { type BenchProcess, ROOT, startApi } from './processes';
+import { machine, writeSection } from './report';
+
+/**
+ * Cost as the catalogue grows: the same requests against 20k, 200k and 1M generated rows, each
+ * against an uncached server (every request reaches the database) with a probe preloaded into it
+ * for its event-loop delay and peak RSS. Baselines from the same run: `/health` (the HTTP floor),
+ * a 2-character `q` (too short for the trigram index: the scan every `q` was before it), and the
+ * 20k figures for the larger catalogues.
+ */
+const SIZES = (process.env.BENCH_SCALE_ROWS ?? '20000,200000,1000000').split(',').map(Number);
+const SAMPLES = Number(process.env.BENCH_SCALE_SAMPLES ?? 100);
+const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+
+interface Timing {
+  status: number;
+  firstByteMs: number;
+  totalMs: number;
+  bytes: number;
+  body?: Buffer;
+}
+
+/** One GET on loopback: time to the first body byte and to the end; the body kept when asked. */
+function get(url: string, keep = true, encoding = 'identity'): Promise<Timing> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent, headers: { 'accept-encoding': encoding } }, (res) => {
+      let firstByteMs = -1;
+      let bytes = 0;
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => {
+        if (firstByteMs < 0) firstByteMs = performance.now() - started;
+        bytes += chunk.length;
+        if (keep) chunks.push(chunk);
+      });
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode!,
+          firstByteMs,
+          totalMs: performance.now() - started,
+          bytes,
+          body: keep ? Buffer.concat(chunks) : undefined,
+        }),
+      );
+      res.on('error', reject);
+    });
+    req.setTimeout(120_000, () => req.destroy(new Error(`timeout: ${url}`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+};
+const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** p50 and p99 of `SAMPLES` sequential requests to one path (after one warm-up). */
+async function latency(base: string, path: string): Promise<{ p50: number; p99: number }> {
+  const first = await get(base + path);
+  if (first.status !== 200) throw new Error(`${path}: ${first.status} ${first.body}`);
+  const times: number[] = [];
+  for (let i = 0; i < SAMPLES; i++) times.push((await get(base + path)).totalMs);
+  return { p50: round(percentile(times, 50), 2), p99: round(percentile(times, 99), 2) };
+}
+
+/** The `next` link of a page some pages in: a cursor deep into the sort. */
+async function deepCursor(base: string, path: string, pages: number): Promise<string> {
+  let next = path;
+  for (let i = 0; i < pages; i++) {
+    const page = JSON.parse((await get(base + next)).body!.toString()) as { next: string | null };
+    if (!page.next) break;
+    next = page.next;
+  }
+  return next;
+}
+
+/** Figures since the probe's last window (see loop-probe.ts). */
+async function probe(api: BenchProcess, file: string) {
+  rmSync(file, { force: true });
+  api.signal('SIGUSR2');
+  for (let i = 0; i < 200; i++) {
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as {
+        loopDelayP99Ms: number;
+        loopDelayMaxMs: number;
+        peakRssMb: number;
+      };
+    } catch {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+  throw new Error('the probe did not answer');
+}
+
+/** List-all while a second client polls /health: both sides' figures. */
+async function listAllUnderWatch(base: string, api: BenchProcess, probeFile: string) {
+  await probe(api, probeFile); // a fresh window
+  const health: number[] = [];
+  let streaming = true;
+  const watcher = (async () => {
+    while (streaming) {
+      health.push((await get(`${base}/health`)).totalMs);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  })();
+  const all = await get(`${base}/animes/all`, false, 'gzip');
+  streaming = false;
+  await watcher;
+  const server = await probe(api, probeFile);
+  return {
+    firstByteMs: round(all.firstByteMs),
+    totalMs: round(all.totalMs),
+    gzippedMb: round(all.bytes / 2 ** 20),
+    healthP99Ms: round(percentile(health, 99), 2),
+    healthSamples: health.length,
+    peakRssMb: round(server.peakRssMb),
+    loopDelayP99Ms: round(server.loopDelayP99Ms),
+    loopDelayMaxMs: round(server.loopDelayMaxMs),
+  };
+}
+
+async function measure(size: number, dir: string) {
+  const csv = join(dir, `animes-${size}.csv`);
+  await writeDataset(csv, size, 42);
+  const database = join(dir, `anime-${size}.db`);
+  const store = openCatalogueStore({ DATABASE_PATH: database });
+  await loadCsv({ input: csv, profile: kaggleAnimes, loader: store.loader, mode: 'replace' });
+  await store.close();
+  rmSync(csv);
+  const probeFile = join(dir, `probe-${size}.json`);
+  const api = await startApi({
+    database,
+    redisUrl: '',
+    cache: false,
+    jwtSecret: randomBytes(32).toString('base64url'),
+    env: { LOOP_PROBE_FILE: probeFile },
+    preload: [join(ROOT, 'test/bench/loop-probe.ts')],
+  });
+  try {
+    const base = api.url;
+    const deep = await deepCursor(base, '/animes?sort=-score&limit=50', 20);
+    const figures = {
+      rows: size,
+      health: await latency(base, '/health'),
+      pageById: await latency(base, '/animes?limit=50'),
+      pageFiltered: await latency(base, '/animes?type=OVA&minScore=5&limit=50'),
+      pageByScore: await latency(base, '/animes?sort=-score&limit=50'),
+      pageByTitle: await latency(base, '/animes?sort=title&limit=50'),
+      pageDeepCursor: await latency(base, deep),
+      searchIndexed: await latency(base, '/animes?q=zzzz&limit=50'),
+      searchCommon: await latency(base, '/animes?q=the&limit=50'),
+      searchScan: await latency(base, '/animes?q=zz&limit=50'),
+      stats: await latency(base, '/stats'),
+      listAll: await listAllUnderWatch(base, api, probeFile),
+    };
+    console.log(JSON.stringify(figures));
+    return figures;
+  } finally {
+    await api.stop();
+  }
+}
+
+type Figures = Awaited<ReturnType<typeof measure>>;
+const LATENCIES = [
+  ['health', '`/health` (HTTP floor)'],
+  ['pageById', 'page, by id'],
+  ['pageFiltered', 'page, `type=OVA&minScore=5`'],
+  ['pageByScore', 'page, `sort=-score`'],
+  ['pageByTitle', 'page, `sort=title`'],
+  ['pageDeepCursor', 'page 21, `sort=-score` (cursor)'],
+  ['searchIndexed', '`q=zzzz` (trigram index, no match)'],
+  ['searchCommon', '`q=the` (trigram index, many matches)'],
+  ['searchScan', '`q=zz` (too short for the index: a scan)'],
+  ['stats', '`/stats`'],
+] as const;
+
+function report(results: Figures[]): string {
+  const base = results[0]!;
+  const header = `| request | ${results.map((r) => `${r.rows} p50 / p99 (ms)`).join(' | ')} | p99 at ${results.at(-1)!.rows} ÷ at ${base.rows} |`;
+  const lines = LATENCIES.map(([key, label]) => {
+    const cells = results.map((r) => `${r[key].p50} / ${r[key].p99}`);
+    return `| ${label} | ${cells.join(' | ')} | ${round(results.at(-1)![key].p99 / base[key].p99, 2)}× |`;
+  });
+  const listAll = results.map(
+    (r) =>
+      `| ${r.rows} | ${r.listAll.firstByteMs} | ${r.listAll.totalMs} | ${r.listAll.gzippedMb} | ${r.listAll.peakRssMb} | ${r.listAll.loopDelayP99Ms} / ${r.listAll.loopDelayMaxMs} | ${r.listAll.healthP99Ms} (${r.listAll.healthSamples}) |`,
+  );
+  return [
+    '## Scale (`npm run bench:scale`)',
+    '',
+    'Generated catalogues loaded by the ETL into SQLite files; one uncached API process per size (every',
+    'request reaches the database), with `test/bench/loop-probe.ts` preloaded for its event-loop delay',
+    `(\`monitorEventLoopDelay\`) and peak RSS. ${SAMPLES} sequential requests per figure after one warm-up, keep-alive, loopback.`,
+    '',
+    `Machine: ${machine()}; ${new Date().toISOString().slice(0, 10)}.`,
+    '',
+    `${header}`,
+    `|---|${results.map(() => '---:|').join('')}---:|`,
+    ...lines,
+    '',
+    'List-all (gzip), with a second client polling `/health` every 10 ms meanwhile:',
+    '',
+    '| rows | first byte (ms) | total (ms) | gzipped (MiB) | server peak RSS (MB) | event-loop delay p99 / max (ms) | `/health` p99 meanwhile (ms, samples) |',
+    '|---:|---:|---:|---:|---:|---:|---:|',
+    ...listAll,
+  ].join('\n');
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-scale-'));
+  try {
+    const results: Figures[] = [];
+    for (const size of SIZES) results.push(await measure(size, dir));
+    writeSection('scale', report(results));
+    console.log(report(results));
+  } finally {
+    agent.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
