@@ -6,6 +6,7 @@ import { migration as accounts } from './004-accounts';
 import { migration as cacheOutbox } from './005-cache-outbox';
 import { migration as sourceNamespaces } from './006-source-namespaces';
 import { migration as titleSearch } from './007-title-search';
+import { migration as sortIndexes } from './008-sort-indexes';
 import type { SqliteMigration } from './migration';
 
 export type { SqliteMigration } from './migration';
@@ -18,6 +19,7 @@ export const MIGRATIONS: readonly SqliteMigration[] = [
   cacheOutbox,
   sourceNamespaces,
   titleSearch,
+  sortIndexes,
 ];
 
 /** Applies pending migrations in order, each in its own transaction. Returns the versions applied. */
