@@ -133,6 +133,13 @@ export const ConfigSchema = Type.Object({
     default: 32,
     description: 'Reads that may wait for a slot; beyond that a read is refused with 503 and Retry-After',
   }),
+  UNCACHED_READS_PER_CLIENT: Type.Integer({
+    minimum: 0,
+    default: 600,
+    description:
+      'Catalogue reads that reach the database (cache misses and bypasses) one client address may cause per window, shared by every instance through Redis; beyond that 429 with Retry-After. Hits are free; 0 turns the limit off',
+  }),
+  UNCACHED_READS_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
   CACHE_MAX_BYTES: Type.Integer({ minimum: 0, default: 268435456, description: 'In-process store bound' }),
   CACHE_L1_MAX_BYTES: Type.Integer({
     minimum: 0,

@@ -19,6 +19,8 @@ type CacheConfig = Pick<
   | 'CACHE_CHECK_INTERVAL_MS'
 >;
 
+const RETIRE_EVERY_MS = 5 * 60_000;
+
 /** The Redis connections of the cache: reads on a short budget, invalidations on their own. */
 export interface CacheRedis {
   readonly reads: Redis | Cluster;
@@ -37,9 +39,13 @@ export function openResponseCache(
   marker: ChangeMarker,
   observer?: CacheObserver,
 ): { cache: ReadThroughCache; store: CacheStore; coherence: CacheCoherence } {
-  let store: CacheStore = redis
-    ? new RedisCacheStore(redis.reads, redis.writes)
-    : new MemoryCacheStore(config.CACHE_MAX_BYTES);
+  let store: CacheStore;
+  if (redis) {
+    const shared = new RedisCacheStore(redis.reads, redis.writes);
+    // A counter idle for longer than an entry lives has no entry left to protect.
+    shared.retireIdleGenerationsEvery(RETIRE_EVERY_MS, config.CACHE_TTL_SECONDS * 1000 + 60_000);
+    store = shared;
+  } else store = new MemoryCacheStore(config.CACHE_MAX_BYTES);
   let l1Hits: (() => number) | undefined;
   if (redis && config.CACHE_L1_MAX_BYTES > 0) {
     const tiered = new TwoTierCacheStore(new MemoryCacheStore(config.CACHE_L1_MAX_BYTES), store);

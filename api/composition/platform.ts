@@ -8,7 +8,7 @@ import type { CacheStore } from '../core/ports/cache-store';
 import type { IdentityProvider } from '../core/ports/identity-provider';
 import type { RateLimiter } from '../core/ports/rate-limiter';
 import { type AppDependencies, createApp } from '../http/app';
-import { ReadLimit } from '../http/read-limit';
+import { ReadLimit, UncachedReadBudget } from '../http/read-limit';
 import { createLogger } from '../logger';
 import { Observability } from '../observability/observability';
 import { openAccounts, openRateLimiter } from './accounts';
@@ -100,6 +100,14 @@ export async function openPlatform(config: Config, overrides: PlatformOverrides 
     build: config.BUILD_SHA,
     maxBufferedBytes: config.CACHE_MAX_ENTRY_BYTES,
     readLimit: new ReadLimit(config.READ_CONCURRENCY, config.READ_QUEUE),
+    uncachedBudget:
+      config.UNCACHED_READS_PER_CLIENT > 0
+        ? new UncachedReadBudget(
+            rateLimiter,
+            config.UNCACHED_READS_PER_CLIENT,
+            config.UNCACHED_READS_WINDOW_SECONDS * 1000,
+          )
+        : undefined,
     authRateLimits: overrides.app?.authRateLimits ?? {
       windowMs: config.AUTH_RATE_WINDOW_SECONDS * 1000,
       perIp: config.AUTH_RATE_LIMIT_PER_IP,

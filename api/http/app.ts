@@ -12,7 +12,7 @@ import { authorizer } from './authentication';
 import { cachingResponder } from './caching-responder';
 import { errorMiddleware } from './error-middleware';
 import { buildOpenApi } from './openapi';
-import type { ReadLimit } from './read-limit';
+import type { ReadLimit, UncachedReadBudget } from './read-limit';
 import { requestContext } from './request-context';
 import { buildRouter } from './router';
 import { animeReadRoutes } from './routes/anime-reads';
@@ -52,6 +52,8 @@ export interface AppDependencies {
   maxBufferedBytes?: number;
   /** Catalogue reads in flight and waiting, beyond which a read is refused with 503. @default unbounded */
   readLimit?: ReadLimit;
+  /** Reads that reach the database, per client address, beyond which 429. @default unlimited */
+  uncachedBudget?: UncachedReadBudget;
   /** The commit this build is, reported by /health so a deploy can tell the new container answers. @default 'dev' */
   build?: string;
 }
@@ -88,6 +90,7 @@ export function createApp(deps: AppDependencies): Koa {
     authorize,
     maxBufferedBytes: deps.maxBufferedBytes,
     readLimit: deps.readLimit,
+    uncachedBudget: deps.uncachedBudget,
   });
   if (observability) {
     // Prometheus text for people who self-host; admin-only (or use METRICS_PORT for a private port).

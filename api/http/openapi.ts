@@ -56,7 +56,7 @@ export function buildOpenApi(routes: readonly RouteDefinition[], info: { title: 
       ...(route.access ? [401] : []),
       ...(route.access === 'admin' ? [403] : []),
       // Catalogue reads (the cacheable ones) are bounded per instance: see READ_CONCURRENCY.
-      ...(route.method === 'get' && route.cache ? [503] : []),
+      ...(route.method === 'get' && route.cache ? [429, 503] : []),
       ...(route.problems ?? []),
     ]);
     const responses: Record<string, unknown> = {

@@ -1,3 +1,8 @@
+import type { Context } from 'koa';
+import type { RateLimiter } from '../core/ports/rate-limiter';
+import { HttpProblem } from './problem';
+import { clientAddress } from './throttle';
+
 /** Thrown when the instance runs as many catalogue reads as it may and its queue is full. */
 export class ReadsSaturatedError extends Error {
   constructor() {
@@ -36,5 +41,36 @@ export class ReadLimit {
       if (next) next();
       else this.active--;
     }
+  }
+}
+
+/**
+ * What one client may make the database do: reads that miss the cache are counted per client
+ * address (across instances, with the Redis limiter), hits are free. A client cycling keys to
+ * defeat the cache runs out of budget long before it fills Redis or starves the read slots.
+ */
+export class UncachedReadBudget {
+  constructor(
+    private readonly limiter: RateLimiter,
+    readonly perClient: number,
+    readonly windowMs: number,
+  ) {
+    if (!(perClient >= 1)) throw new Error(`uncached reads per client must be at least 1, got ${perClient}`);
+  }
+
+  async spend(ctx: Context): Promise<void> {
+    const decision = await this.limiter.consume(
+      `read:ip:${clientAddress(ctx)}`,
+      this.perClient,
+      this.windowMs,
+    );
+    if (decision.allowed) return;
+    const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+    throw new HttpProblem(
+      429,
+      'this client has made too many uncached catalogue reads; retry later, or repeat queries the cache already holds',
+      {},
+      { 'Retry-After': String(seconds) },
+    );
   }
 }

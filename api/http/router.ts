@@ -8,7 +8,7 @@ import type { Authorize } from './authentication';
 import { compileParamsParser, compileQueryParser } from './input';
 import { bufferOrStream, JsonArrayStream, StreamedRepresentation, sendStreamed } from './json-stream';
 import { badRequest } from './problem';
-import type { ReadLimit } from './read-limit';
+import type { ReadLimit, UncachedReadBudget } from './read-limit';
 import { jsonRepresentation, type Representation, sendRepresentation } from './representation';
 import type { RouteDefinition } from './route';
 
@@ -39,6 +39,8 @@ export function buildRouter(
     maxBufferedBytes?: number;
     /** Bounds the catalogue reads (routes with a cache spec) in flight. */
     readLimit?: ReadLimit;
+    /** Charges each catalogue read that reaches the database to its client. */
+    uncachedBudget?: UncachedReadBudget;
   } = {},
 ): Router {
   const respond = options.respond ?? uncachedResponder;
@@ -79,7 +81,9 @@ export function buildRouter(
           });
         };
         const limit = route.cache ? options.readLimit : undefined;
-        const produce = limit ? () => limit.run(read) : read;
+        const budget = route.cache ? options.uncachedBudget : undefined;
+        const limited = limit ? () => limit.run(read) : read;
+        const produce = budget ? () => budget.spend(ctx).then(limited) : limited;
         const result = await respond(route, ctx, { query, params }, produce);
         if (result instanceof StreamedRepresentation) sendStreamed(ctx, result);
         else sendRepresentation(ctx, result);

@@ -51,7 +51,10 @@ export class Cache extends Construct {
         defaultDatabase: {
           clientProtocol: 'Encrypted',
           clusteringPolicy: 'OSSCluster',
-          // Only keys with a TTL (cached responses) are evicted; generation counters have none.
+          // The memory budget is the SKU's (memoryGb). Only keys with a TTL, the cached responses,
+          // may be evicted: generation counters and rate-limit windows (lockouts) have none, so
+          // cache pressure cannot lift a lockout. LFU would stop the idle-counter sweep; allkeys-*
+          // would evict security state. Persistence stays off (see docs/cache.md).
           evictionPolicy: 'VolatileLRU',
           accessKeysAuthenticationEnabled: true,
         },

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import request from 'supertest';
 import { listen } from '../support/raw-http';
 import { createTestApp } from '../support/test-app';
 
@@ -82,5 +83,43 @@ describe('the per-instance read limit', () => {
     );
     expect(readsStartedWhileHeld).toBe(1);
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
+  });
+});
+
+describe('the per-client budget of uncached reads', () => {
+  async function cycleKeys(env: Record<string, string>) {
+    const ctx = await createTestApp({ env: { CACHE_ENABLED: 'true', ...env }, trustedProxyHops: 1 });
+    const get = (path: string, client: string) =>
+      request(ctx.server).get(path).set('X-Forwarded-For', client);
+    try {
+      const first = await get('/animes?limit=1', '198.51.100.7');
+      expect(first.headers['x-cache']).toMatch(/MISS|BYPASS/);
+      const cycled = [];
+      for (let i = 2; i <= 5; i++) cycled.push(await get(`/animes?limit=${i}`, '198.51.100.7'));
+      return {
+        cycled,
+        repeat: await get('/animes?limit=1', '198.51.100.7'),
+        otherClient: await get('/animes?limit=6', '198.51.100.8'),
+      };
+    } finally {
+      await ctx.platform.close();
+    }
+  }
+
+  it('refuses a client cycling keys with 429 problem+json once its misses are spent; hits and other clients go on', async () => {
+    const { cycled, repeat, otherClient } = await cycleKeys({ UNCACHED_READS_PER_CLIENT: '3' });
+    expect(cycled.map((r) => r.status)).toEqual([200, 200, 429, 429]);
+    const refused = cycled[2]!;
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(refused.body).toMatchObject({ status: 429, detail: expect.stringContaining('uncached') });
+    expect(repeat.status).toBe(200);
+    expect(repeat.headers['x-cache']).toBe('HIT');
+    expect(otherClient.status).toBe(200);
+  });
+
+  it('negative control: with the budget off, the same cycling is answered', async () => {
+    const { cycled } = await cycleKeys({ UNCACHED_READS_PER_CLIENT: '0' });
+    expect(cycled.map((r) => r.status)).toEqual([200, 200, 200, 200]);
   });
 });

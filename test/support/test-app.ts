@@ -52,6 +52,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
     JWT_ISSUER: JWT_OPTIONS.issuer,
     JWT_AUDIENCE: JWT_OPTIONS.audience,
     ADMIN_BOOTSTRAP_TOKEN,
+    // Suites that fire thousands of distinct queries would hit it; its own suite turns it on.
+    UNCACHED_READS_PER_CLIENT: '0',
     ...env,
   });
 }

@@ -22,23 +22,36 @@ const BUMP = `${START}
 for i, key in ipairs(KEYS) do redis.call('INCR', key) end
 return #KEYS`;
 const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+// Idle time is Redis' own (reads refresh it), checked and deleted in one step so a counter read
+// between the two is never deleted. Deleting a counter is always safe, as its replacement starts at
+// the server clock, above every value it had; the idle bound only keeps counters in use.
+const RETIRE_IDLE = `
+local retired = 0
+for i, key in ipairs(KEYS) do
+  local idle = redis.call('OBJECT', 'IDLETIME', key)
+  if idle and idle >= tonumber(ARGV[1]) then retired = retired + redis.call('DEL', key) end
+end
+return retired`;
 
 interface Scripts {
   initGenerations(n: number, ...keys: string[]): Promise<(string | null)[]>;
   bumpGenerations(n: number, ...keys: string[]): Promise<number>;
   unlockFill(key: string, token: string): Promise<number>;
+  retireIdleGenerations(n: number, ...keysThenIdleSeconds: (string | number)[]): Promise<number>;
 }
 
 function withScripts(client: Redis | Cluster): Scripts {
   client.defineCommand('initGenerations', { lua: INIT });
   client.defineCommand('bumpGenerations', { lua: BUMP });
   client.defineCommand('unlockFill', { lua: UNLOCK, numberOfKeys: 1 });
+  client.defineCommand('retireIdleGenerations', { lua: RETIRE_IDLE });
   return client as unknown as Scripts;
 }
 
 export class RedisCacheStore implements CacheStore {
   private readonly scripts: Scripts;
   private readonly bumps: Scripts;
+  private retiring?: NodeJS.Timeout;
 
   /**
    * `writer` carries the bumps: a connection of their own, so that an invalidation gets a longer
@@ -93,8 +106,47 @@ export class RedisCacheStore implements CacheStore {
     await this.scripts.unlockFill(FILL_LOCKS + key, token);
   }
 
+  /**
+   * Deletes the generation counters no read has touched for `idleMs`. Counters have no TTL, so the
+   * `volatile-*` eviction policies never take one under cache pressure; this is how the ones that
+   * can no longer matter (every entry keyed by them has expired) go. Returns how many it deleted.
+   * Needs an LRU or no eviction policy: under an LFU policy Redis keeps no idle time, and it
+   * deletes nothing.
+   */
+  async retireIdleGenerations(idleMs: number): Promise<number> {
+    const idleSeconds = Math.ceil(idleMs / 1000);
+    let retired = 0;
+    for (const node of this.masters()) {
+      const keys = node.scanStream({ match: `${GENERATIONS}:*`, count: 500 });
+      for await (const batch of keys as AsyncIterable<string[]>) {
+        if (batch.length === 0) continue;
+        try {
+          retired += await this.scripts.retireIdleGenerations(batch.length, ...batch, idleSeconds);
+        } catch (error) {
+          if (/LFU/i.test(String(error))) return retired;
+          throw error;
+        }
+      }
+    }
+    return retired;
+  }
+
+  /**
+   * Runs `retireIdleGenerations` every `everyMs` until the store closes; failures wait for the next
+   * round (a Redis that is down has nothing to sweep).
+   */
+  retireIdleGenerationsEvery(everyMs: number, idleMs: number): void {
+    clearInterval(this.retiring);
+    this.retiring = setInterval(() => this.retireIdleGenerations(idleMs).catch(() => {}), everyMs);
+    this.retiring.unref();
+  }
+
+  private masters(): Redis[] {
+    return this.client instanceof Cluster ? this.client.nodes('master') : [this.client];
+  }
+
   async size() {
-    const nodes = this.client instanceof Cluster ? this.client.nodes('master') : [this.client];
+    const nodes = this.masters();
     let entries = 0;
     let bytes = 0;
     for (const node of nodes) {
@@ -105,6 +157,7 @@ export class RedisCacheStore implements CacheStore {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.retiring);
     this.client.disconnect();
     this.writer.disconnect();
   }

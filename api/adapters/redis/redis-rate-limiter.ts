@@ -2,13 +2,44 @@ import type { Cluster, Redis } from 'ioredis';
 import type { RateDecision, RateLimiter } from '../../core/ports/rate-limiter';
 import { MemoryRateLimiter } from '../memory/memory-rate-limiter';
 
-// One key per call, so the script is cluster-safe. The window starts with the first hit.
+/**
+ * Every window lives in two keys without a TTL: a hash of counts and a sorted set of end times. A
+ * key with no TTL is never chosen by the `volatile-*` eviction policies the infra sets, so cache
+ * pressure cannot evict a lockout (a key with PEXPIRE can be: the old layout was). The hash tag
+ * keeps both in one cluster slot, so one script sees them together.
+ */
+export const RATE_WINDOW_KEYS = ['{anime:rate}:counts', '{anime:rate}:ends'] as const;
+
+/** Ended windows each call deletes: expiry by sweeping, since the keys themselves never expire. */
+const SWEEP_BATCH = 32;
+
+// The window starts with the first hit; time is the server's, so every instance agrees on it.
 const CONSUME = `
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) ttl = tonumber(ARGV[1]) end
-return {count, ttl}`;
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local ended = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))
+if #ended > 0 then
+  redis.call('HDEL', KEYS[1], unpack(ended))
+  redis.call('ZREM', KEYS[2], unpack(ended))
+end
+local ends = tonumber(redis.call('ZSCORE', KEYS[2], ARGV[1]))
+if not ends or ends <= now then
+  ends = now + tonumber(ARGV[2])
+  redis.call('ZADD', KEYS[2], ends, ARGV[1])
+  redis.call('HSET', KEYS[1], ARGV[1], 1)
+  return {1, ends - now}
+end
+return {redis.call('HINCRBY', KEYS[1], ARGV[1], 1), ends - now}`;
+
+interface ConsumeScript {
+  consumeRateWindow(
+    counts: string,
+    ends: string,
+    key: string,
+    windowMs: number,
+    sweep: number,
+  ): Promise<[number, number]>;
+}
 
 /**
  * Limits shared by every instance. When Redis fails, each instance falls back to its own counters,
@@ -16,19 +47,24 @@ return {count, ttl}`;
  */
 export class RedisRateLimiter implements RateLimiter {
   private readonly fallback = new MemoryRateLimiter();
+  private readonly script: ConsumeScript;
 
   constructor(
-    private readonly client: Redis | Cluster,
+    client: Redis | Cluster,
     private readonly prefix = 'anime:ratelimit:',
   ) {
-    client.defineCommand('consumeRateWindow', { numberOfKeys: 1, lua: CONSUME });
+    client.defineCommand('consumeRateWindow', { numberOfKeys: 2, lua: CONSUME });
+    this.script = client as unknown as ConsumeScript;
   }
 
   async consume(key: string, limit: number, windowMs: number): Promise<RateDecision> {
     try {
-      const [count, ttl] = await (
-        this.client as unknown as { consumeRateWindow(k: string, w: number): Promise<[number, number]> }
-      ).consumeRateWindow(this.prefix + key, windowMs);
+      const [count, ttl] = await this.script.consumeRateWindow(
+        ...RATE_WINDOW_KEYS,
+        this.prefix + key,
+        windowMs,
+        SWEEP_BATCH,
+      );
       return { allowed: count <= limit, retryAfterMs: ttl };
     } catch {
       return this.fallback.consume(key, limit, windowMs);
