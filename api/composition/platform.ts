@@ -32,7 +32,7 @@ export interface PlatformOverrides {
   readonly observability?: Observability;
   /** App options over what configuration gives (tests of one protection). */
   readonly app?: Partial<
-    Pick<AppDependencies, 'authRateLimits' | 'trustedProxyHops' | 'hsts' | 'exposeCacheHeaders'>
+    Pick<AppDependencies, 'authRateLimits' | 'trustedProxyHops' | 'hsts' | 'exposeCacheHeaders' | 'hitLane'>
   >;
   /** Print a first-admin token outside production when none is configured (the API's start). @default false */
   readonly generateBootstrapToken?: boolean;
@@ -97,6 +97,7 @@ export async function openPlatform(config: Config, overrides: PlatformOverrides 
     trustedProxyHops: overrides.app?.trustedProxyHops ?? config.TRUSTED_PROXY_HOPS,
     hsts: overrides.app?.hsts ?? config.NODE_ENV === 'production',
     exposeCacheHeaders: overrides.app?.exposeCacheHeaders ?? cacheHeadersExposed(config),
+    hitLane: overrides.app?.hitLane,
     build: config.BUILD_SHA,
     maxBufferedBytes: config.CACHE_MAX_ENTRY_BYTES,
     readLimit: new ReadLimit(config.READ_CONCURRENCY, config.READ_QUEUE),

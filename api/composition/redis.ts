@@ -15,10 +15,15 @@ export async function openRedis(
   config: Pick<Config, 'REDIS_URL' | 'REDIS_CLUSTER' | 'REDIS_TIMEOUT_MS' | 'REDIS_WRITE_TIMEOUT_MS'>,
 ): Promise<RedisConnections | undefined> {
   if (!config.REDIS_URL) return undefined;
-  const connect = (commandTimeoutMs: number) =>
-    createRedisClient({ url: config.REDIS_URL!, cluster: config.REDIS_CLUSTER, commandTimeoutMs });
-  const reads = connect(config.REDIS_TIMEOUT_MS);
-  const writes = connect(config.REDIS_WRITE_TIMEOUT_MS);
+  const connect = (commandTimeoutMs: number, autoPipelining: boolean) =>
+    createRedisClient({
+      url: config.REDIS_URL!,
+      cluster: config.REDIS_CLUSTER,
+      commandTimeoutMs,
+      autoPipelining,
+    });
+  const reads = connect(config.REDIS_TIMEOUT_MS, true);
+  const writes = connect(config.REDIS_WRITE_TIMEOUT_MS, false);
   await Promise.all([redisReady(reads), redisReady(writes)]);
   return {
     reads,

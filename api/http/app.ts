@@ -9,8 +9,9 @@ import type { AnimeRepository } from '../core/ports/anime-repository';
 import type { RateLimiter } from '../core/ports/rate-limiter';
 import type { Observability } from '../observability/observability';
 import { authorizer } from './authentication';
-import { cachingResponder } from './caching-responder';
+import { cachingResponder, TooLargeKeys } from './caching-responder';
 import { errorMiddleware } from './error-middleware';
+import { answerHitsFirst, HitLane } from './hit-lane';
 import { buildOpenApi } from './openapi';
 import type { ReadLimit, UncachedReadBudget } from './read-limit';
 import { requestContext } from './request-context';
@@ -22,7 +23,7 @@ import { cacheAdminRoutes } from './routes/cache-admin';
 import { catalogueFacetRoutes } from './routes/catalogue-facets';
 import { mountDocs } from './routes/docs';
 import { healthRoutes } from './routes/health';
-import { securityHeaders } from './security-headers';
+import { securityHeaderSet, securityHeaders } from './security-headers';
 import { type AuthRateLimits, AuthThrottle } from './throttle';
 
 export interface AppDependencies {
@@ -54,6 +55,11 @@ export interface AppDependencies {
   readLimit?: ReadLimit;
   /** Reads that reach the database, per client address, beyond which 429. @default unlimited */
   uncachedBudget?: UncachedReadBudget;
+  /**
+   * Cache hits of public reads answered before Koa, for URLs Koa has resolved before (see
+   * hit-lane.ts). Off only to compare the two ways in tests. @default true
+   */
+  hitLane?: boolean;
   /** The commit this build is, reported by /health so a deploy can tell the new container answers. @default 'dev' */
   build?: string;
 }
@@ -81,10 +87,19 @@ export function createApp(deps: AppDependencies): Koa {
     ...healthRoutes(deps.repository, deps.build ?? 'dev'),
   ];
   const authorize = authorizer(deps.accounts);
+  const report = { expose: deps.exposeCacheHeaders ?? true };
+  const security = securityHeaderSet({ hsts: deps.hsts ?? false });
+  const tooLarge = new TooLargeKeys();
+  const lane =
+    deps.cache && deps.hitLane !== false
+      ? new HitLane({ cache: deps.cache, report, securityHeaders: security, logger: deps.logger, tooLarge })
+      : undefined;
   const router = buildRouter(routes, {
     respond: deps.cache
       ? cachingResponder(deps.cache, new SharedReads(() => deps.repository.dataVersion()), {
-          exposeCacheHeaders: deps.exposeCacheHeaders ?? true,
+          report,
+          tooLarge,
+          lane,
         })
       : undefined,
     authorize,
@@ -125,9 +140,10 @@ export function createApp(deps: AppDependencies): Koa {
   });
   app.use(requestContext(deps.logger));
   app.use(errorMiddleware(deps.logger));
-  app.use(securityHeaders({ hsts: deps.hsts ?? false }));
+  app.use(securityHeaders(security));
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', jsonStrict: true }));
   app.use(router.routes());
   app.use(router.allowedMethods());
+  if (lane) answerHitsFirst(app, lane);
   return app;
 }

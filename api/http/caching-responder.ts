@@ -3,6 +3,8 @@ import type { Context } from 'koa';
 import type { ReadThroughCache } from '../core/cache/read-through-cache';
 import type { SharedReads } from '../core/cache/shared-reads';
 import { cacheSpec } from './cache-key';
+import { type CacheOutcome, type CacheReport, cacheReportHeaders } from './cache-report';
+import type { Handoff, HitLane } from './hit-lane';
 import { StreamedRepresentation } from './json-stream';
 import {
   decodeRepresentation,
@@ -10,17 +12,8 @@ import {
   ifNoneMatchHits,
   type Representation,
 } from './representation';
+import type { RouteDefinition } from './route';
 import type { ReadResponder, ReadResult } from './router';
-
-type Outcome = 'HIT' | 'MISS' | 'BYPASS' | 'TOO_LARGE';
-
-const CACHE_STATUS: Record<Outcome, string> = {
-  HIT: 'anime-api; hit',
-  MISS: 'anime-api; fwd=miss; stored',
-  BYPASS: 'anime-api; fwd=bypass',
-  TOO_LARGE: 'anime-api; fwd=miss; detail=too-large',
-};
-const X_CACHE: Record<Outcome, string> = { HIT: 'HIT', MISS: 'MISS', BYPASS: 'BYPASS', TOO_LARGE: 'MISS' };
 
 /** Thrown out of a fill whose answer is over the entry limit, so nothing is stored. */
 class NotCacheable extends Error {
@@ -32,17 +25,12 @@ class NotCacheable extends Error {
 /** Keys whose last answer was over the entry limit: they skip the fill (and its lock) next time. */
 const TOO_LARGE_KEYS_KEPT = 1024;
 
-function report(ctx: Context, outcome: Outcome, timings: Record<string, number>, expose: boolean): void {
-  trace.getActiveSpan()?.setAttributes({ 'cache.outcome': outcome.toLowerCase() });
-  if (!expose) return;
-  ctx.set('X-Cache', X_CACHE[outcome]);
-  ctx.set('Cache-Status', CACHE_STATUS[outcome]);
-  ctx.set(
-    'Server-Timing',
-    Object.entries(timings)
-      .map(([name, ms]) => `${name};dur=${ms.toFixed(1)}`)
-      .join(', '),
-  );
+/** Keys whose last answer was over the entry limit; the responder and the hit lane share them. */
+export class TooLargeKeys extends Set<string> {
+  remember(key: string): void {
+    this.add(key);
+    if (this.size > TOO_LARGE_KEYS_KEPT) this.delete(this.values().next().value!);
+  }
 }
 
 /**
@@ -52,15 +40,19 @@ function report(ctx: Context, outcome: Outcome, timings: Record<string, number>,
 export function cachingResponder(
   cache: ReadThroughCache,
   sharedReads: SharedReads,
-  options: { exposeCacheHeaders: boolean } = { exposeCacheHeaders: true },
+  options: {
+    report: CacheReport;
+    /** Shared with the hit lane. @default its own */
+    tooLarge?: TooLargeKeys;
+    /** Learns the URLs of public reads, and hands on what it looked up. @default none */
+    lane?: HitLane;
+  } = { report: { expose: true } },
 ): ReadResponder {
-  const expose = options.exposeCacheHeaders;
+  const { report: reporting, lane } = options;
+  const report = (ctx: Context, outcome: CacheOutcome, timings: Record<string, number>) =>
+    ctx.set(cacheReportHeaders(reporting, outcome, timings));
   const tracer = trace.getTracer('anime-api');
-  const tooLarge = new Set<string>();
-  const rememberTooLarge = (key: string) => {
-    tooLarge.add(key);
-    if (tooLarge.size > TOO_LARGE_KEYS_KEPT) tooLarge.delete(tooLarge.values().next().value!);
-  };
+  const tooLarge = options.tooLarge ?? new TooLargeKeys();
   /** A streamed answer can be sent once: a request that shared one already sent runs its own. */
   const own = async (result: ReadResult, produce: () => Promise<ReadResult>): Promise<ReadResult> => {
     if (!(result instanceof StreamedRepresentation) || result.claim()) return result;
@@ -70,31 +62,34 @@ export function cachingResponder(
   };
   return async (route, ctx, input, produce) => {
     if (!route.cache) return produce();
+    const handoff = lane?.takeHandoff(ctx.req);
     return tracer.startActiveSpan('cache.lookup', { attributes: { 'cache.key': route.cache.name } }, (span) =>
-      serve(route.cache!.name, ctx, input, produce).finally(() => span.end()),
+      serve(route, ctx, input, produce, handoff).finally(() => span.end()),
     );
   };
 
   async function serve(
-    name: string,
+    route: RouteDefinition,
     ctx: Context,
     input: Parameters<ReadResponder>[2],
     produce: () => Promise<ReadResult>,
+    handoff: Handoff | undefined,
   ): Promise<ReadResult> {
     const started = performance.now();
     const timings: Record<string, number> = {};
-    const spec = cacheSpec(name, { ...input.params, ...input.query } as never);
-    const lookup = await cache.lookup(spec);
+    const spec = handoff?.spec ?? cacheSpec(route.cache!.name, { ...input.params, ...input.query } as never);
+    if (lane && !route.access) lane.remember(ctx.url, route.path, spec);
+    const lookup = handoff ? handoff.lookup : await cache.lookup(spec);
     if (!lookup) {
       const dbStart = performance.now();
       const result = await own(await sharedReads.run(spec.key, produce), produce);
       timings.db = performance.now() - dbStart;
-      report(ctx, 'BYPASS', timings, expose);
+      report(ctx, 'BYPASS', timings);
       return result;
     }
     if (ifNoneMatchHits(ctx.get('If-None-Match'), lookup.etag)) {
       timings.cache = performance.now() - started;
-      report(ctx, 'HIT', timings, expose);
+      report(ctx, 'HIT', timings);
       return { body: Buffer.alloc(0), contentType: 'application/json', etag: lookup.etag };
     }
     if (tooLarge.has(spec.key)) {
@@ -104,13 +99,13 @@ export function cachingResponder(
       if (fresh instanceof StreamedRepresentation) return tooLargeAnswer(ctx, fresh, lookup.etag, timings);
       // It shrank below the limit: cached again from the next request on.
       tooLarge.delete(spec.key);
-      report(ctx, 'BYPASS', timings, expose);
+      report(ctx, 'BYPASS', timings);
       return { ...fresh, etag: lookup.etag };
     }
-    const stored = await cache.get(lookup);
+    const stored = handoff && 'stored' in handoff ? handoff.stored : await cache.get(lookup);
     timings.cache = performance.now() - started;
     if (stored) {
-      report(ctx, 'HIT', timings, expose);
+      report(ctx, 'HIT', timings);
       return decodeRepresentation(stored);
     }
     let dbMs = 0;
@@ -125,15 +120,15 @@ export function cachingResponder(
       });
     } catch (error) {
       if (!(error instanceof NotCacheable)) throw error;
-      rememberTooLarge(spec.key);
+      tooLarge.remember(spec.key);
       timings.db = dbMs;
       const result = await own(error.streamed, produce);
       if (result instanceof StreamedRepresentation) return tooLargeAnswer(ctx, result, lookup.etag, timings);
-      report(ctx, 'BYPASS', timings, expose);
+      report(ctx, 'BYPASS', timings);
       return { ...result, etag: lookup.etag };
     }
     timings.db = dbMs;
-    report(ctx, stored === undefined ? 'BYPASS' : 'MISS', timings, expose);
+    report(ctx, stored === undefined ? 'BYPASS' : 'MISS', timings);
     return decodeRepresentation(bytes);
   }
 
@@ -148,7 +143,7 @@ export function cachingResponder(
     timings: Record<string, number>,
   ): StreamedRepresentation {
     streamed.etag = etag;
-    report(ctx, 'TOO_LARGE', timings, expose);
+    report(ctx, 'TOO_LARGE', timings);
     return streamed;
   }
 }

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { brotliCompress, constants, createBrotliCompress, createGzip, gzip } from 'node:zlib';
 import type { Context } from 'koa';
 import { strongEtag } from '../core/strong-etag';
-import type { Representation } from './representation';
+import { preferredCoding, type Representation } from './representation';
 
 /**
  * What a handler returns for a body that may be too large to build at once (list-all): its items
@@ -128,13 +128,8 @@ export function sendStreamed(ctx: Context, streamed: StreamedRepresentation): vo
   if (!ctx.response.get('Cache-Control')) ctx.set('Cache-Control', 'no-cache');
   ctx.status = 200;
   ctx.type = streamed.contentType;
-  const encoding = ctx.acceptsEncodings('br', 'gzip', 'identity');
-  const chosen = encoding === 'br' || encoding === 'gzip' ? encoding : 'identity';
+  const chosen = preferredCoding(ctx.get('Accept-Encoding'));
   if (chosen !== 'identity') ctx.set('Content-Encoding', chosen);
-  if (ctx.method === 'HEAD') {
-    // Koa never reads a HEAD body: the headers are the answer, and the query is released now.
-    void streamed.discard();
-    return;
-  }
+  // A HEAD's body is never read: Koa destroys it once the response ends, which releases the query.
   ctx.body = streamed.body(chosen);
 }

@@ -1,4 +1,5 @@
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import accepts from 'accepts';
 import type { Context } from 'koa';
 import { strongEtag } from '../core/strong-etag';
 
@@ -45,34 +46,81 @@ export function jsonRepresentation(
   return representation;
 }
 
-export function ifNoneMatchHits(header: string, etag: string): boolean {
+export function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
   if (!header) return false;
   if (header.trim() === '*') return true;
   return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }
 
-/** Sends a representation: 304 on a matching If-None-Match, else the best encoding the client accepts. */
-export function sendRepresentation(ctx: Context, representation: Representation): void {
-  ctx.set('ETag', representation.etag);
-  for (const [name, value] of Object.entries(representation.headers ?? {})) ctx.set(name, value);
-  ctx.set('Vary', 'Accept-Encoding');
-  if (!ctx.response.get('Cache-Control')) ctx.set('Cache-Control', 'no-cache');
-  if (ifNoneMatchHits(ctx.get('If-None-Match'), representation.etag)) {
-    ctx.status = 304;
-    return;
+const CODINGS_KEPT = 64;
+const codingByHeader = new Map<string, Encoding | 'identity'>();
+
+/**
+ * The coding to send for an Accept-Encoding header (RFC 9110 negotiation, by `accepts`, the
+ * library Koa itself uses). Clients send few distinct headers, so answers are kept.
+ */
+export function preferredCoding(acceptEncoding: string | undefined): Encoding | 'identity' {
+  const header = acceptEncoding ?? '';
+  let coding = codingByHeader.get(header);
+  if (coding === undefined) {
+    const best = accepts({ headers: { 'accept-encoding': header } } as never).encodings(
+      'br',
+      'gzip',
+      'identity',
+    );
+    coding = best === 'br' || best === 'gzip' ? best : 'identity';
+    if (codingByHeader.size >= CODINGS_KEPT) codingByHeader.clear();
+    codingByHeader.set(header, coding);
   }
-  ctx.status = 200;
-  ctx.type = representation.contentType;
+  return coding;
+}
+
+/** What a request sent that decides how a representation is answered. */
+export interface Negotiation {
+  readonly ifNoneMatch?: string;
+  readonly acceptEncoding?: string;
+  /** @default no-cache (public: revalidate every time, answered from the cache) */
+  readonly cacheControl?: string;
+}
+
+/** A representation's answer to one request: status, headers and the bytes to send. */
+export interface PreparedResponse {
+  readonly status: 200 | 304;
+  readonly headers: Record<string, string>;
+  readonly body?: Buffer;
+}
+
+/**
+ * Chooses the answer: 304 on a matching If-None-Match, else the best coding the client accepts.
+ * Both ways a response leaves (the Koa pipeline and the hit lane) send what this returns.
+ */
+export function prepareResponse(representation: Representation, request: Negotiation): PreparedResponse {
+  const headers: Record<string, string> = {
+    ETag: representation.etag,
+    ...representation.headers,
+    Vary: 'Accept-Encoding',
+    'Cache-Control': request.cacheControl || 'no-cache',
+  };
+  if (ifNoneMatchHits(request.ifNoneMatch, representation.etag)) return { status: 304, headers };
+  headers['Content-Type'] = representation.contentType;
   const { body } = representation;
-  const encoding =
-    body.length >= MIN_COMPRESSIBLE ? ctx.acceptsEncodings('br', 'gzip', 'identity') : 'identity';
-  if (encoding === 'br' || encoding === 'gzip') {
-    representation[encoding] ??= compress(body, encoding);
-    ctx.set('Content-Encoding', encoding);
-    ctx.body = representation[encoding];
-  } else {
-    ctx.body = body;
-  }
+  const coding = body.length >= MIN_COMPRESSIBLE ? preferredCoding(request.acceptEncoding) : 'identity';
+  if (coding === 'identity') return { status: 200, headers, body };
+  representation[coding] ??= compress(body, coding);
+  headers['Content-Encoding'] = coding;
+  return { status: 200, headers, body: representation[coding] };
+}
+
+/** Sends a representation through Koa. */
+export function sendRepresentation(ctx: Context, representation: Representation): void {
+  const prepared = prepareResponse(representation, {
+    ifNoneMatch: ctx.get('If-None-Match'),
+    acceptEncoding: ctx.get('Accept-Encoding'),
+    cacheControl: ctx.response.get('Cache-Control') as string,
+  });
+  ctx.set(prepared.headers);
+  ctx.status = prepared.status;
+  if (prepared.body) ctx.body = prepared.body;
 }
 
 /**
@@ -89,7 +137,19 @@ export function encodeRepresentation(r: Representation): Buffer {
   return Buffer.concat([length, header, ...parts]);
 }
 
+/** An in-process store hands back the same buffer on every hit: each is decoded once. */
+const decoded = new WeakMap<Buffer, Representation>();
+
 export function decodeRepresentation(bytes: Buffer): Representation {
+  let representation = decoded.get(bytes);
+  if (!representation) {
+    representation = decodeBytes(bytes);
+    decoded.set(bytes, representation);
+  }
+  return representation;
+}
+
+function decodeBytes(bytes: Buffer): Representation {
   const headerLength = bytes.readUInt32BE(0);
   const header = JSON.parse(bytes.subarray(4, 4 + headerLength).toString()) as {
     c: string;

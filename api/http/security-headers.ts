@@ -1,13 +1,27 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import helmet from 'helmet';
 import type { Middleware } from 'koa';
-import helmet from 'koa-helmet';
 
 /**
  * Response headers for a JSON API (helmet, configured): nothing may be framed, sniffed or loaded
  * from a response, no referrer leaves, and with TLS in front browsers keep to HTTPS. The /docs page
  * sets its own, wider Content-Security-Policy for its own scripts and styles.
+ *
+ * Helmet's answer does not depend on the request, so it runs once and every response, from Koa or
+ * the hit lane, gets the same prepared set.
  */
-export function securityHeaders(options: { hsts: boolean }): Middleware {
-  return helmet({
+export function securityHeaderSet(options: { hsts: boolean }): Readonly<Record<string, string>> {
+  const headers: Record<string, string> = {};
+  const collector = {
+    setHeader: (name: string, value: string | number) => {
+      headers[name] = String(value);
+    },
+    removeHeader: (name: string) => {
+      delete headers[name];
+    },
+  } as unknown as ServerResponse;
+  let ran = false;
+  helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
@@ -16,5 +30,16 @@ export function securityHeaders(options: { hsts: boolean }): Middleware {
     frameguard: { action: 'deny' },
     referrerPolicy: { policy: 'no-referrer' },
     crossOriginEmbedderPolicy: false,
-  }) as unknown as Middleware;
+  })({ headers: {} } as IncomingMessage, collector, () => {
+    ran = true;
+  });
+  if (!ran) throw new Error('helmet did not finish synchronously; its headers cannot be prepared once');
+  return Object.freeze(headers);
+}
+
+export function securityHeaders(headers: Readonly<Record<string, string>>): Middleware {
+  return async (ctx, next) => {
+    ctx.set(headers);
+    await next();
+  };
 }

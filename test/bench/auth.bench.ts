@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { SECONDS } from './load-tools';
 import { seedCatalogue, startApi } from './processes';
-import { machine, writeSection } from './report';
+import { machine, round, writeSection } from './report';
 
 const PASSWORD = randomBytes(12).toString('hex');
 const FLOOD_CONNECTIONS = 32;
@@ -17,7 +17,6 @@ const quantile = (values: number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 };
-const round = (x: number) => Math.round(x);
 
 /** One request from `localAddress`: the legitimate user is another client than the flood's 127.0.0.1. */
 function timed(
@@ -129,7 +128,7 @@ async function main() {
     const queueOnly = await measure(database, NO_FAIR_SHARE);
     const defaults = await measure(database, {});
     const row = (name: string, f: Figures) =>
-      `| ${name} | ${round(f.calmSignInMs)} | ${round(f.floodSignInP50Ms)} (${(f.floodSignInP50Ms / f.calmSignInMs).toFixed(1)}x) | ${round(f.floodSignInMaxMs)} | ${f.floodSignInRefused} | ${f.calmReadP99Ms.toFixed(1)} | ${f.floodReadP99Ms.toFixed(1)} (${(f.floodReadP99Ms / f.calmReadP99Ms).toFixed(1)}x) | ${f.floodRefused} of ${f.floodAnswered} |`;
+      `| ${name} | ${round(f.calmSignInMs, 0)} | ${round(f.floodSignInP50Ms, 0)} (${(f.floodSignInP50Ms / f.calmSignInMs).toFixed(1)}x) | ${round(f.floodSignInMaxMs, 0)} | ${f.floodSignInRefused} | ${f.calmReadP99Ms.toFixed(1)} | ${f.floodReadP99Ms.toFixed(1)} (${(f.floodReadP99Ms / f.calmReadP99Ms).toFixed(1)}x) | ${f.floodRefused} of ${f.floodAnswered} |`;
     const markdown = `## Sign-in flood (\`npm run bench:auth\`)
 
 Reproduce: \`BENCH_SECONDS=${SECONDS} npm run bench:auth\`. ${machine()}. One API process at a time over the seeded catalogue; ${FLOOD_CONNECTIONS} autocannon connections send wrong-password sign-ins for ${SECONDS} s while a legitimate user at another loopback address (127.0.0.2) signs in every 100 ms and a reader fetches a cached page every 20 ms. The ratios compare each figure with the same instance's calm figure, measured just before in the same run. "Before" sets PASSWORD_HASH_CONCURRENCY, PASSWORD_HASH_MAX_WAITING and AUTH_IN_FLIGHT_PER_CLIENT to 10^6, which is how sign-in ran before issue 19; "queue only" keeps the per-client limit off. Refused attempts are 429 (fair share) plus 503 (queue full).

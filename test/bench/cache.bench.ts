@@ -7,14 +7,12 @@ import { openCatalogueStore } from '../../api/composition/catalogue-store';
 import { RedisServer } from '../support/redis-server';
 import { adminToken, cannon, mixedLoad, SECONDS, type Throughput, wrk } from './load-tools';
 import { type BenchProcess, ROOT, seedCatalogue, startApi, startBaseline } from './processes';
-import { machine, writeSection } from './report';
+import { machine, round, writeSection } from './report';
 import { staleReadComparison } from './stale-race';
 import { type WriteLatency, writeLatency } from './write-latency';
 
 const ADMIN = 'bench-admin@example.test';
 const PASSWORD = randomBytes(12).toString('hex');
-
-const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'bench-cache-'));
@@ -86,12 +84,12 @@ async function main() {
       date: new Date().toISOString().slice(0, 10),
       machine: machine(),
       seconds: SECONDS,
-      bodyMiB: round(allBytes.length / 2 ** 20),
+      bodyMiB: round(allBytes.length / 2 ** 20, 2),
       results,
       ratios: {
-        cachedAllVsBaseline: round(allOn / baseline),
+        cachedAllVsBaseline: round(allOn / baseline, 2),
         cachedAllVsUncached: round(allOn / allOff, 1),
-        writeLatency100kVs1k: round(large.now.medianMs / small.now.medianMs),
+        writeLatency100kVs1k: round(large.now.medianMs / small.now.medianMs, 2),
       },
       writeLatency: [small, large],
       stale,

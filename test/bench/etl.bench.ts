@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../api/adapters/sqlite/open-database';
+import { REBUILD_TITLE_SEARCH } from '../../api/adapters/sqlite/title-search';
 import { writeDataset } from '../../etl/generate';
-import { machine, writeSection } from './report';
+import { machine, round, writeSection } from './report';
 
 const ROOT = join(__dirname, '..', '..');
 const SIZES = (process.env.BENCH_ETL_ROWS ?? '20238,1000000').split(',').map(Number);
@@ -23,8 +24,6 @@ function expectRows(database: string, table: string, rows: number): void {
   if (counted !== rows)
     throw new Error(`baseline ${database} has ${counted} rows in ${table}, expected ${rows}`);
 }
-
-const round = (n: number, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /**
  * The second baseline: the sqlite3 shell, all in C and with no validation, builds our real schema
@@ -58,7 +57,7 @@ function schemaFloorScript(csv: string, database: string): string {
      SELECT a.id, g.id FROM animes a, json_each(a.genres_json) j JOIN genres g ON g.name = j.value;`,
     ...objects.map((o) => `${o.sql};`),
     // The title search index, built in one pass as our loader builds it into an empty catalogue.
-    "INSERT INTO animes_title_search (animes_title_search) VALUES ('rebuild');",
+    `${REBUILD_TITLE_SEARCH};`,
     'COMMIT;',
   ].join('\n');
 }
@@ -95,9 +94,9 @@ async function main() {
         oursSeconds: summary.seconds,
         oursRowsPerSecond: summary.rowsPerSecond,
         peakRssMb: summary.peakRssMb,
-        importSeconds: round(imported.seconds),
+        importSeconds: round(imported.seconds, 3),
         ratio: round(summary.seconds / imported.seconds, 2),
-        schemaFloorSeconds: round(floor.seconds),
+        schemaFloorSeconds: round(floor.seconds, 3),
         floorRatio: round(floor.seconds / imported.seconds, 2),
         oursToFloor: round(summary.seconds / floor.seconds, 2),
       });

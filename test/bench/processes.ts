@@ -100,7 +100,7 @@ export interface BenchApiOptions {
 /** Every bench instance takes this ADMIN_BOOTSTRAP_TOKEN; adminToken claims the first admin with it. */
 export const BENCH_BOOTSTRAP_TOKEN = randomBytes(32).toString('base64url');
 
-/** api/main.ts on loopback over a seeded database, quiet, with the auth rate limits out of the way. */
+/** api/main.ts on loopback over a seeded database, quiet, with the per-client limits out of the way. */
 export function startApi(options: BenchApiOptions): Promise<BenchProcess> {
   return BenchProcess.start(
     'api/main.ts',
@@ -115,6 +115,8 @@ export function startApi(options: BenchApiOptions): Promise<BenchProcess> {
       JWT_SECRET: options.jwtSecret,
       ADMIN_BOOTSTRAP_TOKEN: BENCH_BOOTSTRAP_TOKEN,
       AUTH_RATE_LIMIT_PER_IP: '100000',
+      // Every load generator here is one client address; the budget has its own test.
+      UNCACHED_READS_PER_CLIENT: '0',
       ...options.env,
     },
     '/ready',

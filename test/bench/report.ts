@@ -28,3 +28,14 @@ export function writeSection(name: string, markdown: string): void {
       : `${doc.trimEnd()}\n\n${block}\n`;
   writeFileSync(DOC, doc);
 }
+
+/** `x` to `digits` decimal places, for figures in reports. */
+export function round(x: number, digits: number): number {
+  return Math.round(x * 10 ** digits) / 10 ** digits;
+}
+
+/** The nearest-rank percentile `p` (0-100) of `values`. */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}

@@ -8,7 +8,7 @@ import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
 import { writeDataset } from '../../etl/generate';
 import { loadCsv } from '../../etl/load-csv';
 import { type BenchProcess, ROOT, startApi } from './processes';
-import { machine, writeSection } from './report';
+import { machine, percentile, round, writeSection } from './report';
 
 /**
  * Cost as the catalogue grows: the same requests against 20k, 200k and 1M generated rows, each
@@ -58,12 +58,6 @@ function get(url: string, keep = true, encoding = 'identity'): Promise<Timing> {
     req.end();
   });
 }
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-};
-const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 /** p50 and p99 of `SAMPLES` sequential requests to one path (after one warm-up). */
 async function latency(base: string, path: string): Promise<{ p50: number; p99: number }> {
@@ -119,14 +113,14 @@ async function listAllUnderWatch(base: string, api: BenchProcess, probeFile: str
   await watcher;
   const server = await probe(api, probeFile);
   return {
-    firstByteMs: round(all.firstByteMs),
-    totalMs: round(all.totalMs),
-    gzippedMb: round(all.bytes / 2 ** 20),
+    firstByteMs: round(all.firstByteMs, 1),
+    totalMs: round(all.totalMs, 1),
+    gzippedMb: round(all.bytes / 2 ** 20, 1),
     healthP99Ms: round(percentile(health, 99), 2),
     healthSamples: health.length,
-    peakRssMb: round(server.peakRssMb),
-    loopDelayP99Ms: round(server.loopDelayP99Ms),
-    loopDelayMaxMs: round(server.loopDelayMaxMs),
+    peakRssMb: round(server.peakRssMb, 1),
+    loopDelayP99Ms: round(server.loopDelayP99Ms, 1),
+    loopDelayMaxMs: round(server.loopDelayMaxMs, 1),
   };
 }
 

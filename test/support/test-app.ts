@@ -34,6 +34,8 @@ export interface TestAppOptions {
   trustedProxyHops?: number;
   hsts?: boolean;
   exposeCacheHeaders?: boolean;
+  /** @default true, as in production */
+  hitLane?: boolean;
   /** BUILD_SHA, as the image sets it. @default unset ('dev') */
   build?: string;
   /** More configuration, as environment variables. */
@@ -85,6 +87,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
       trustedProxyHops: options.trustedProxyHops,
       hsts: options.hsts,
       exposeCacheHeaders: options.exposeCacheHeaders,
+      hitLane: options.hitLane,
     },
   });
   const { app, accounts } = platform;

@@ -14,7 +14,8 @@ export const tsqlDialect: SqlDialect = {
       bind,
       titleExpr: 'a.title',
       // LIKE specials are escaped with brackets, T-SQL's own way.
-      contains: (expr, text) => `${expr} LIKE ${bind(`%${text.replace(/[[%_]/g, (ch) => `[${ch}]`)}%`)}`,
+      contains: (column, text) =>
+        `a.${column} LIKE ${bind(`%${text.replace(/[[%_]/g, (ch) => `[${ch}]`)}%`)}`,
       isNull: (expr) => `CASE WHEN ${expr} IS NULL THEN 1 ELSE 0 END`,
     };
   },

@@ -7,6 +7,12 @@ export interface RedisClientOptions {
   readonly cluster?: boolean;
   /** Per-command timeout; a slow Redis counts as a failed one. @default 50 */
   readonly commandTimeoutMs?: number;
+  /**
+   * Commands issued in one turn of the event loop leave in one socket write (ioredis' automatic
+   * pipelining): under load, the hits' generation reads cost one syscall, not one each. Each is
+   * still its own command, sent in order. @default false
+   */
+  readonly autoPipelining?: boolean;
 }
 
 /** One client for the cache and the rate limits; it fails fast instead of queueing while offline. */
@@ -16,6 +22,7 @@ export function createRedisClient(options: RedisClientOptions): Redis | Cluster 
     commandTimeout: options.commandTimeoutMs ?? 50,
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
+    enableAutoPipelining: options.autoPipelining ?? false,
     connectTimeout: 2000,
     ...(url.protocol === 'rediss:' ? { tls: { servername: url.hostname } } : {}),
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
@@ -28,6 +35,7 @@ export function createRedisClient(options: RedisClientOptions): Redis | Cluster 
           password: decodeURIComponent(url.password) || undefined,
         },
         enableOfflineQueue: false,
+        enableAutoPipelining: options.autoPipelining ?? false,
         // Azure answers cluster nodes by IP; TLS must still verify the host name.
         ...(url.protocol === 'rediss:' ? { dnsLookup: (address, callback) => callback(null, address) } : {}),
       })

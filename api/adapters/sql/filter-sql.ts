@@ -12,8 +12,11 @@ export interface SqlDialectRules {
   bind(value: unknown): string;
   /** Expression that orders and compares titles case-insensitively. */
   titleExpr: string;
-  /** `expr` contains `text` literally (LIKE with the dialect's own escaping of %, _ and [). */
-  contains(expr: string, text: string): string;
+  /**
+   * Column `column` (of `animes a`) contains `text` literally (LIKE with the dialect's own escaping
+   * of %, _ and [), or the same rows through an index the dialect has for that column.
+   */
+  contains(column: string, text: string): string;
   /** 1 when the expression is NULL, else 0. */
   isNull(expr: string): string;
 }
@@ -39,7 +42,7 @@ function predicates(filter: FilterDefinition, value: unknown, rules: SqlDialectR
     case 'max':
       return [`${expr} <= ${rules.bind(value)}`];
     case 'contains':
-      return [rules.contains(expr, String(value))];
+      return [rules.contains(column.column, String(value))];
   }
 }
 

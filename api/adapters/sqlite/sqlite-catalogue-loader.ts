@@ -12,6 +12,7 @@ import type {
 import { pushRecordValues, RECORD_COLUMNS, recordValues, storedColumn } from '../sql/anime-row';
 import type { SqliteWriteLock } from './busy';
 import { isUniqueViolation } from './errors';
+import { REBUILD_TITLE_SEARCH, TITLE_SEARCH_TRIGGERS } from './title-search';
 
 const COLUMNS = RECORD_COLUMNS.join(', ');
 const INSERTED_VALUES = `(${RECORD_COLUMNS.map(() => '?').join(', ')}, 1, ?, ?)`;
@@ -48,12 +49,6 @@ const SORT_THREADS = Math.min(availableParallelism(), 8);
 const LIVE_INDEXES = new Set(
   ANIME_COLUMNS.filter((c) => c.kind === 'enum').map((c) => `ix_animes_${c.column}`),
 );
-
-/** The triggers that keep the title search index (migration 007) in step with animes. */
-const SEARCH_TRIGGERS = new Set(
-  ['insert', 'delete', 'update'].map((event) => `trg_animes_title_search_${event}`),
-);
-const REBUILD_TITLE_SEARCH = "INSERT INTO animes_title_search (animes_title_search) VALUES ('rebuild')";
 
 /** What a load compares before it updates a row: its id, version and stored values. */
 type StoredRow = { id: number; version: number; updated_at: string } & Record<string, unknown>;
@@ -146,7 +141,7 @@ class SqliteCatalogueLoad implements CatalogueLoad {
       // Filling an empty catalogue, the title index is built in one pass at the end, as the other
       // indexes are; otherwise its triggers keep it in step with each row the load changes.
       this.restore.push(
-        suspend(db, 'trigger', ['animes', 'anime_genres'], filling ? undefined : SEARCH_TRIGGERS),
+        suspend(db, 'trigger', ['animes', 'anime_genres'], filling ? undefined : TITLE_SEARCH_TRIGGERS),
       );
       if (filling) this.restore.push(() => db.exec(REBUILD_TITLE_SEARCH));
       const insert = `INSERT INTO animes (${COLUMNS}, version, created_at, updated_at) VALUES`;

@@ -1,7 +1,5 @@
 import { rowLimit, type SqlDialect } from '../sql/dialect';
-
-/** Trigram indexes over columns that `contains` searches (migration 007). */
-const SEARCH_INDEXES: Readonly<Record<string, string>> = { 'a.title': 'animes_title_search' };
+import { SEARCH_INDEXES } from './title-search';
 
 /** The text as one FTS5 phrase: in double quotes, each inner quote doubled, so nothing in it is syntax. */
 function phrase(text: string): string {
@@ -18,10 +16,10 @@ export const sqliteDialect: SqlDialect = {
     return {
       bind,
       titleExpr: 'a.title COLLATE NOCASE',
-      contains: (expr, text) => {
+      contains: (column, text) => {
         const like = () =>
-          `${expr} LIKE ${bind(`%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`)} ESCAPE '\\'`;
-        const index = SEARCH_INDEXES[expr];
+          `a.${column} LIKE ${bind(`%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`)} ESCAPE '\\'`;
+        const index = SEARCH_INDEXES[column];
         // The trigram index finds no text shorter than a trigram; those few queries scan as before.
         if (!index || [...text].length < 3) return like();
         // The index's candidates are a superset of LIKE's matches (it folds case Unicode-wide, LIKE
