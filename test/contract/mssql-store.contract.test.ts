@@ -57,7 +57,7 @@ if (!connectionString)
       const { recordset } = await pool
         .request()
         .query<{ name: string; nullable: string }>(
-          "SELECT COLUMN_NAME AS name, IS_NULLABLE AS nullable FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_NAME = 'animes' ORDER BY ORDINAL_POSITION",
+          "SELECT COLUMN_NAME AS name, IS_NULLABLE AS nullable FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_NAME = 'animes' AND COLUMNPROPERTY(OBJECT_ID(N'animes'), COLUMN_NAME, 'IsComputed') = 0 ORDER BY ORDINAL_POSITION",
         );
       const stored = recordset.filter(
         (c) => !['id', 'version', 'created_at', 'updated_at', 'row_version'].includes(c.name),
@@ -68,6 +68,48 @@ if (!connectionString)
           nullable: c.kind !== 'textList' && c.nullable ? 'YES' : 'NO',
         })),
       );
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('keeps the title trigram table in step with titles: inserts, title changes, deletes (migration 006)', async () => {
+    const pool = await openPool({ connectionString });
+    const trigramsOf = async (sourceId: string) =>
+      (
+        await pool
+          .request()
+          .input('sourceId', sourceId)
+          .query<{ trigram: string }>(
+            'SELECT t.trigram FROM anime_title_trigrams t JOIN animes a ON a.id = t.anime_id WHERE a.source_id = @sourceId',
+          )
+      ).recordset
+        .map((r) => r.trigram)
+        .sort();
+    const windows = (title: string) =>
+      [...new Set(Array.from({ length: title.length - 2 }, (_, i) => title.slice(i, i + 3)))].sort();
+    try {
+      await migrate(pool);
+      await pool
+        .request()
+        .batch(
+          "DELETE FROM animes WHERE source_id LIKE N'trigram-probe-%'; INSERT INTO animes ([source], source_id, [title], [type], genres_json, created_at, updated_at) VALUES (N'kaggle', N'trigram-probe-1', N'Mononoke 攻殻機動隊', N'TV', N'[]', SYSUTCDATETIME(), SYSUTCDATETIME()), (N'kaggle', N'trigram-probe-2', N'Xy', N'TV', N'[]', SYSUTCDATETIME(), SYSUTCDATETIME())",
+        );
+      expect(await trigramsOf('trigram-probe-1')).toEqual(windows('Mononoke 攻殻機動隊'));
+      expect(await trigramsOf('trigram-probe-2')).toEqual([]);
+      await pool
+        .request()
+        .batch(
+          "UPDATE animes SET [title] = N'Akira 2', [episodes] = 3 WHERE source_id = N'trigram-probe-1'; UPDATE animes SET [episodes] = 4 WHERE source_id = N'trigram-probe-2'",
+        );
+      expect(await trigramsOf('trigram-probe-1')).toEqual(windows('Akira 2'));
+      await pool.request().batch("DELETE FROM animes WHERE source_id LIKE N'trigram-probe-%'");
+      const { recordset } = await pool
+        .request()
+        .query<{ orphans: number }>(
+          'SELECT COUNT(*) AS orphans FROM anime_title_trigrams t WHERE NOT EXISTS (SELECT 1 FROM animes a WHERE a.id = t.anime_id)',
+        );
+      expect(recordset[0]!.orphans).toBe(0);
     } finally {
       await pool.close();
     }

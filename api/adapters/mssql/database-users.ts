@@ -13,6 +13,8 @@ export const APP_GRANTS: Readonly<Record<string, readonly string[]>> = {
   animes: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
   genres: ['SELECT', 'INSERT', 'DELETE'],
   anime_genres: ['SELECT', 'INSERT', 'DELETE'],
+  // Searched by `q`; the trigger on animes keeps it in step through ownership chaining.
+  anime_title_trigrams: ['SELECT'],
   data_version: ['SELECT', 'UPDATE'],
   cache_outbox: ['SELECT', 'INSERT', 'DELETE'],
   users: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],

@@ -1,5 +1,26 @@
 import { rowLimit, type SqlDialect } from '../sql/dialect';
 
+/** Trigram tables over columns that `contains` searches (migration 006). */
+const TRIGRAM_INDEXES: Readonly<Record<string, { table: string; row: string }>> = {
+  title: { table: 'anime_title_trigrams', row: 'anime_id' },
+};
+
+/** How many of a text's trigrams a search asks for: enough to narrow, few enough to plan quickly. */
+const MAX_TRIGRAMS = 6;
+
+/**
+ * Distinct 3-unit windows of `text`, by UTF-16 code unit as T-SQL's SUBSTRING counts them, spread
+ * over the text (first and last included). Fewer than all of them only widens the candidates.
+ */
+export function requiredTrigrams(text: string): string[] {
+  const windows = [
+    ...new Set(Array.from({ length: Math.max(0, text.length - 2) }, (_, i) => text.slice(i, i + 3))),
+  ];
+  if (windows.length <= MAX_TRIGRAMS) return windows;
+  const step = (windows.length - 1) / (MAX_TRIGRAMS - 1);
+  return Array.from({ length: MAX_TRIGRAMS }, (_, i) => windows[Math.round(i * step)]!);
+}
+
 /** The name tedious gets for the i-th positional parameter. */
 export const parameterName = (index: number) => `p${index}`;
 
@@ -13,10 +34,22 @@ export const tsqlDialect: SqlDialect = {
     return {
       bind,
       titleExpr: 'a.title',
-      // LIKE specials are escaped with brackets, T-SQL's own way.
-      contains: (column, text) =>
-        `a.${column} LIKE ${bind(`%${text.replace(/[[%_]/g, (ch) => `[${ch}]`)}%`)}`,
-      isNull: (expr) => `CASE WHEN ${expr} IS NULL THEN 1 ELSE 0 END`,
+      contains: (column, text) => {
+        // LIKE specials are escaped with brackets, T-SQL's own way.
+        const like = () => `a.${column} LIKE ${bind(`%${text.replace(/[[%_]/g, (ch) => `[${ch}]`)}%`)}`;
+        const index = TRIGRAM_INDEXES[column];
+        const required = index ? requiredTrigrams(text) : [];
+        if (!index || required.length === 0) return like();
+        // A title contains the text only if it has each of these trigrams (compared under the
+        // column's collation, as LIKE compares): they narrow the candidates, LIKE decides.
+        // Placeholders are numbered in the order they are bound, whatever the text's order.
+        const candidates = required.map(
+          (trigram) => `a.id IN (SELECT ${index.row} FROM ${index.table} WHERE trigram = ${bind(trigram)})`,
+        );
+        return [...candidates, like()].join(' AND ');
+      },
+      // The persisted flags migration 006 indexes.
+      nullsLastKey: (column) => `a.${column}_missing`,
     };
   },
   top: (rows) => `TOP ${rowLimit(rows)} `,

@@ -17,8 +17,11 @@ export interface SqlDialectRules {
    * of %, _ and [), or the same rows through an index the dialect has for that column.
    */
   contains(column: string, text: string): string;
-  /** 1 when the expression is NULL, else 0. */
-  isNull(expr: string): string;
+  /**
+   * What orders the rows of a nullable sort column (of `animes a`) with NULLs last: 1 when it is
+   * NULL, else 0, as the sort indexes of the dialect key it.
+   */
+  nullsLastKey(column: string): string;
 }
 
 /** One predicate per value the filter carries, derived from the filter table. */
@@ -65,7 +68,7 @@ export function orderBy(sort: AnimeSort, rules: SqlDialectRules): string {
   const dir = sort.descending ? 'DESC' : 'ASC';
   if (sort.field === 'id') return `a.id ${dir}`;
   const expr = sortExpr(sort, rules);
-  const nullsLast = NULLABLE_SORTS.has(sort.field) ? `${rules.isNull(expr)} ASC, ` : '';
+  const nullsLast = NULLABLE_SORTS.has(sort.field) ? `${rules.nullsLastKey(sort.field)} ASC, ` : '';
   return `${nullsLast}${expr} ${dir}, a.id ASC`;
 }
 

@@ -28,7 +28,8 @@ export const sqliteDialect: SqlDialect = {
         const candidates = `a.id IN (SELECT rowid FROM ${index} WHERE ${index} MATCH ${bind(phrase(text))})`;
         return `${candidates} AND ${like()}`;
       },
-      isNull: (expr) => `(${expr} IS NULL)`,
+      // Exactly the expression migration 008's sort indexes are keyed by.
+      nullsLastKey: (column) => `(a.${column} IS NULL)`,
     };
   },
   top: () => '',

@@ -7,6 +7,7 @@ import { migration as dataVersion } from './002-data-version';
 import { migration as accountsAndOutbox } from './003-accounts-and-outbox';
 import { migration as dataFactoryStaging } from './004-data-factory-staging';
 import { migration as sourceNamespaces } from './005-source-namespaces';
+import { migration as sortAndSearchIndexes } from './006-sort-and-search-indexes';
 import type { TsqlMigration } from './migration';
 
 export type { TsqlMigration } from './migration';
@@ -17,6 +18,7 @@ export const TSQL_MIGRATIONS: readonly TsqlMigration[] = [
   accountsAndOutbox,
   dataFactoryStaging,
   sourceNamespaces,
+  sortAndSearchIndexes,
 ];
 
 /**
