@@ -13,7 +13,7 @@ import {
   type Representation,
 } from './representation';
 import type { RouteDefinition } from './route';
-import type { ReadResponder, ReadResult } from './router';
+import type { Produce, ReadResponder, ReadResult } from './router';
 
 /** Thrown out of a fill whose answer is over the entry limit, so nothing is stored. */
 class NotCacheable extends Error {
@@ -25,7 +25,7 @@ class NotCacheable extends Error {
 /** Keys whose last answer was over the entry limit: they skip the fill (and its lock) next time. */
 const TOO_LARGE_KEYS_KEPT = 1024;
 
-/** Keys whose last answer was over the entry limit; the responder and the hit lane share them. */
+/** Entries (key and generations) over the entry limit; the responder and the hit lane share them. */
 export class TooLargeKeys extends Set<string> {
   remember(key: string): void {
     this.add(key);
@@ -54,7 +54,7 @@ export function cachingResponder(
   const tracer = trace.getTracer('anime-api');
   const tooLarge = options.tooLarge ?? new TooLargeKeys();
   /** A streamed answer can be sent once: a request that shared one already sent runs its own. */
-  const own = async (result: ReadResult, produce: () => Promise<ReadResult>): Promise<ReadResult> => {
+  const own = async (result: ReadResult, produce: Produce): Promise<ReadResult> => {
     if (!(result instanceof StreamedRepresentation) || result.claim()) return result;
     const fresh = await produce();
     if (fresh instanceof StreamedRepresentation) fresh.claim();
@@ -72,7 +72,7 @@ export function cachingResponder(
     route: RouteDefinition,
     ctx: Context,
     input: Parameters<ReadResponder>[2],
-    produce: () => Promise<ReadResult>,
+    produce: Produce,
     handoff: Handoff | undefined,
   ): Promise<ReadResult> {
     const started = performance.now();
@@ -92,13 +92,13 @@ export function cachingResponder(
       report(ctx, 'HIT', timings);
       return { body: Buffer.alloc(0), contentType: 'application/json', etag: lookup.etag };
     }
-    if (tooLarge.has(spec.key)) {
+    if (tooLarge.has(lookup.storeKey)) {
+      // Known too large under these generations: streamed from the first chunk, nothing buffered.
+      // A write moves the generations, and the next request measures the list again.
       const dbStart = performance.now();
-      const fresh = await produce();
+      const fresh = await produce(0);
       timings.db = performance.now() - dbStart;
       if (fresh instanceof StreamedRepresentation) return tooLargeAnswer(ctx, fresh, lookup.etag, timings);
-      // It shrank below the limit: cached again from the next request on.
-      tooLarge.delete(spec.key);
       report(ctx, 'BYPASS', timings);
       return { ...fresh, etag: lookup.etag };
     }
@@ -120,7 +120,7 @@ export function cachingResponder(
       });
     } catch (error) {
       if (!(error instanceof NotCacheable)) throw error;
-      tooLarge.remember(spec.key);
+      tooLarge.remember(lookup.storeKey);
       timings.db = dbMs;
       const result = await own(error.streamed, produce);
       if (result instanceof StreamedRepresentation) return tooLargeAnswer(ctx, result, lookup.etag, timings);

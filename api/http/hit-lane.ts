@@ -90,7 +90,7 @@ export class HitLane {
     const { cache, tooLarge } = this.options;
     const { spec } = known;
     const lookup = await cache.lookup(spec);
-    if (!lookup || tooLarge.has(spec.key)) return this.handOn(req, { spec, lookup });
+    if (!lookup || tooLarge.has(lookup.storeKey)) return this.handOn(req, { spec, lookup });
     const ifNoneMatch = header(req, 'if-none-match');
     let prepared: PreparedResponse;
     if (ifNoneMatchHits(ifNoneMatch, lookup.etag)) {

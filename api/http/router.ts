@@ -15,18 +15,31 @@ import type { RouteDefinition } from './route';
 /** A GET's answer: a buffered representation, or a stream for a body over the buffering limit. */
 export type ReadResult = Representation | StreamedRepresentation;
 
+/**
+ * Produces a GET's representation from the database. A list-all longer than `bufferBytes` is
+ * streamed from where the buffering stopped. @default bufferBytes the router's maxBufferedBytes
+ */
+export type Produce = (bufferBytes?: number) => Promise<ReadResult>;
+
 /** How a GET's representation is produced; the cache layer substitutes a caching version. */
 export type ReadResponder = (
   route: RouteDefinition,
   ctx: Context,
   input: { query: Record<string, unknown>; params: Record<string, unknown> },
-  produce: () => Promise<ReadResult>,
+  produce: Produce,
 ) => Promise<ReadResult>;
 
 /** Above this, a streamed body is sent as it is produced instead of buffered (and not cached). */
 export const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
-export const uncachedResponder: ReadResponder = (_route, _ctx, _input, produce) => produce();
+/**
+ * Without a cache there is nothing to buffer a long list for: past this much (enough for a page's
+ * ETag and 304s) it streams from the first chunk.
+ */
+export const UNCACHED_BUFFER_BYTES = 64 * 1024;
+
+export const uncachedResponder: ReadResponder = (_route, _ctx, _input, produce) =>
+  produce(UNCACHED_BUFFER_BYTES);
 
 const EMPTY = { type: 'object', properties: {}, additionalProperties: false } as unknown as TObject;
 
@@ -66,9 +79,10 @@ export function buildRouter(
       if (validateBody && !validateBody(body)) throw badRequest(formatErrors(validateBody.errors, 'body'));
       const run = () => Promise.resolve(route.handler({ query, params, body, principal } as never, ctx));
       if (route.method === 'get') {
-        const read = async (): Promise<ReadResult> => {
+        const read = async (bufferBytes = maxBufferedBytes): Promise<ReadResult> => {
           const value = await run();
-          if (value instanceof JsonArrayStream) return bufferOrStream(value, maxBufferedBytes);
+          if (value instanceof JsonArrayStream)
+            return bufferOrStream(value, Math.min(bufferBytes, maxBufferedBytes));
           return tracer.startActiveSpan('serialize', (span) => {
             try {
               return jsonRepresentation(value, {
@@ -82,8 +96,8 @@ export function buildRouter(
         };
         const limit = route.cache ? options.readLimit : undefined;
         const budget = route.cache ? options.uncachedBudget : undefined;
-        const limited = limit ? () => limit.run(read) : read;
-        const produce = budget ? () => budget.spend(ctx).then(limited) : limited;
+        const limited: Produce = limit ? (bytes) => limit.run(() => read(bytes)) : read;
+        const produce: Produce = budget ? (bytes) => budget.spend(ctx).then(() => limited(bytes)) : limited;
         const result = await respond(route, ctx, { query, params }, produce);
         if (result instanceof StreamedRepresentation) sendStreamed(ctx, result);
         else sendRepresentation(ctx, result);

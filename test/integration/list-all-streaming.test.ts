@@ -10,7 +10,7 @@ import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
 import { writeDataset } from '../../etl/generate';
 import { loadCsv } from '../../etl/load-csv';
 import { listen, rawGet } from '../support/raw-http';
-import { createTestApp } from '../support/test-app';
+import { createTestApp, signedUpAdmin } from '../support/test-app';
 
 /**
  * List-all over a catalogue larger than the entry limit: streamed from the database a chunk at a
@@ -69,6 +69,8 @@ function openDatabaseHandles(): number {
   }).length;
 }
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+/** About how many JSON bytes a generated row takes (for turning the limit into chunks). */
+const expectedBytesPerRow = () => 260;
 let streamedEtag = '';
 
 /** Chunks pulled from the repository while a client that read one piece of the body stood still. */
@@ -174,6 +176,60 @@ describe('list-all above the entry limit', () => {
     const next = await request(ctx.server).get('/animes/all?type=OVA').expect(200);
     expect(next.body.length).toBeGreaterThan(0);
   }, 30_000);
+
+  /** Chunks pulled before the first byte of a list-all reached the client. */
+  function chunksBeforeFirstByte(server: Server, path = '/animes/all'): Promise<number> {
+    const address = server.address() as AddressInfo;
+    const before = chunksPulled;
+    return new Promise<number>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port: address.port, path }, (res) => {
+        res.once('data', () => {
+          resolve(chunksPulled - before);
+          req.destroy();
+        });
+      });
+      req.on('error', (error) => (error.message.includes('aborted') ? undefined : reject(error)));
+      req.end();
+    });
+  }
+
+  it('streams a list it already knows to be too large from the first chunk; a write makes it measure again', async () => {
+    const limitChunks = Math.ceil(LIMIT / (expectedBytesPerRow() * 500));
+    // Known too large under the current generations (the tests above streamed it): nothing buffered.
+    expect(await chunksBeforeFirstByte(http)).toBeLessThanOrEqual(2);
+    const auth = await signedUpAdmin(ctx.server, 'streaming-admin@example.test');
+    const current = await request(ctx.server).get('/animes/1').expect(200);
+    await request(ctx.server)
+      .patch('/animes/1')
+      .set(auth)
+      .set('If-Match', `"${current.body.version}"`)
+      .send({ episodes: (current.body.episodes ?? 0) + 1 })
+      .expect(200);
+    // New generations: the first request buffers up to the entry limit again, then streams.
+    expect(await chunksBeforeFirstByte(http)).toBeGreaterThanOrEqual(limitChunks);
+    await settle();
+    expect(await chunksBeforeFirstByte(http)).toBeLessThanOrEqual(2);
+  }, 60_000);
+
+  it('without a cache, streams anything over 64 KiB from the first chunk and buffers small lists with their ETag', async () => {
+    const uncached = await createTestApp({ store, env: { CACHE_ENABLED: 'false' } });
+    const uncachedHttp = await listen(uncached.server);
+    try {
+      // The default entry limit (4 MiB) would be about 32 chunks buffered first; what is pulled now
+      // is the stream's read-ahead.
+      expect(await chunksBeforeFirstByte(uncachedHttp)).toBeLessThan(8);
+      const small = await request(uncached.server)
+        .get('/animes/all?type=MUSIC&yearFrom=2015&minScore=8')
+        .set('Accept-Encoding', 'identity')
+        .expect(200);
+      expect(small.body.length).toBeGreaterThan(0);
+      expect(Number(small.headers['content-length'])).toBeLessThan(64 * 1024);
+      expect(small.headers.etag).toMatch(/^"/);
+    } finally {
+      await new Promise((resolve) => uncachedHttp.close(resolve));
+      await uncached.platform.close();
+    }
+  }, 60_000);
 
   it('releases its database reader after a HEAD in every encoding and after a full read', async () => {
     const baseline = openDatabaseHandles();
