@@ -3,7 +3,7 @@ import { DEFAULT_INGEST_PROFILE, resolveProfile } from '../catalogue/profiles';
 import { openPool } from './adapters/mssql/connection';
 import { databaseUserBatches } from './adapters/mssql/database-users';
 import { migrate } from './adapters/mssql/migrations';
-import { mssqlSettings } from './composition/catalogue-store';
+import { mssqlSettings } from './composition/mssql-store';
 import { loadConfig } from './config';
 
 const HELP = `usage: npm run db:bootstrap -- --app NAME --app-object-id GUID [--ingest NAME --ingest-object-id GUID]

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { FirebaseIdentityProvider } from '../adapters/firebase/firebase-identity-provider';
 import { LocalIdentityProvider } from '../adapters/local/local-identity-provider';
 import { PasswordHasher } from '../adapters/local/password-hash';
 import { MemoryRateLimiter } from '../adapters/memory/memory-rate-limiter';
@@ -39,6 +38,9 @@ export function openIdentityProvider(config: AccountsConfig, credentials: Creden
     });
     return new LocalIdentityProvider(credentials, passwords);
   }
+  // Loaded only when configured: firebase-admin costs ~20 MB of memory to load.
+  const { FirebaseIdentityProvider } =
+    require('../adapters/firebase/firebase-identity-provider') as typeof import('../adapters/firebase/firebase-identity-provider');
   return new FirebaseIdentityProvider({
     projectId: config.FIREBASE_PROJECT_ID,
     apiKey: config.FIREBASE_API_KEY!,

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type Router from '@koa/router';
 import { jsonRepresentation, sendRepresentation } from '../representation';
 
@@ -7,7 +7,7 @@ import { jsonRepresentation, sendRepresentation } from '../representation';
 const ASSETS = new Map(
   ['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js'].map((name) => [
     name,
-    readFileSync(join(require('swagger-ui-dist').getAbsoluteFSPath(), name)),
+    readFileSync(join(dirname(require.resolve('swagger-ui-dist/package.json')), name)),
   ]),
 );
 
