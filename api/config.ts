@@ -118,7 +118,7 @@ export const ConfigSchema = Type.Object({
   CACHE_TTL_SECONDS: Type.Integer({ minimum: 1, default: 3600 }),
   CACHE_MAX_ENTRY_BYTES: Type.Integer({
     minimum: 1024,
-    default: 4194304,
+    default: 8388608,
     description:
       'A list-all larger than this is streamed as it is read (compressed on the fly) and not cached (Cache-Status: detail=too-large)',
   }),

@@ -49,7 +49,7 @@ export interface AppDependencies {
    * anyone whether a query was run recently. @default true
    */
   exposeCacheHeaders?: boolean;
-  /** Bodies up to this are buffered (and cacheable); larger streamed ones are sent as produced. @default 4 MiB */
+  /** Bodies up to this are buffered (and cacheable); larger streamed ones are sent as produced. @default 8 MiB */
   maxBufferedBytes?: number;
   /** Catalogue reads in flight and waiting, beyond which a read is refused with 503. @default unbounded */
   readLimit?: ReadLimit;

@@ -55,6 +55,7 @@ function header(req: IncomingMessage, name: string): string | undefined {
 export class HitLane {
   private readonly urls = new Map<string, KnownUrl>();
   private readonly handoffs = new WeakMap<IncomingMessage, Handoff>();
+  private readonly flattened = new WeakMap<PreparedResponse, string[]>();
   private readonly maxUrls: number;
   /** Responses the lane wrote itself. */
   served = 0;
@@ -110,6 +111,18 @@ export class HitLane {
     return true;
   }
 
+  /** The headers a prepared answer always has, flattened once per answer (answers are kept per entry). */
+  private fixedHeaders(prepared: PreparedResponse): string[] {
+    let flat = this.flattened.get(prepared);
+    if (!flat) {
+      const headers = { ...this.options.securityHeaders, ...prepared.headers };
+      if (prepared.body) headers['Content-Length'] = String(prepared.body.length);
+      flat = Object.entries(headers).flat();
+      this.flattened.set(prepared, flat);
+    }
+    return flat;
+  }
+
   private handOn(req: IncomingMessage, handoff: Handoff): false {
     this.handoffs.set(req, handoff);
     return false;
@@ -126,13 +139,10 @@ export class HitLane {
     const span = trace.getActiveSpan();
     span?.setAttribute('http.route', known.route);
     span?.updateName(`GET ${known.route}`);
-    const headers: Record<string, string> = {
-      'X-Request-Id': requestId,
-      ...this.options.securityHeaders,
-      ...cacheReportHeaders(this.options.report, 'HIT', { cache: cacheMs }),
-      ...prepared.headers,
-    };
-    if (prepared.body) headers['Content-Length'] = String(prepared.body.length);
+    const headers = this.fixedHeaders(prepared).slice();
+    headers.push('X-Request-Id', requestId);
+    const report = cacheReportHeaders(this.options.report, 'HIT', { cache: cacheMs });
+    for (const name in report) headers.push(name, report[name]!);
     res.writeHead(prepared.status, headers);
     res.end(prepared.body);
     this.served++;

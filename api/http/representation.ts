@@ -95,6 +95,27 @@ export interface PreparedResponse {
  * Both ways a response leaves (the Koa pipeline and the hit lane) send what this returns.
  */
 export function prepareResponse(representation: Representation, request: Negotiation): PreparedResponse {
+  // The common answer (a 200 under the default Cache-Control) is kept per representation and coding.
+  const keep = !request.cacheControl && !ifNoneMatchHits(request.ifNoneMatch, representation.etag);
+  if (!keep) return prepare(representation, request);
+  const coding =
+    representation.body.length >= MIN_COMPRESSIBLE ? preferredCoding(request.acceptEncoding) : 'identity';
+  let answers = preparedAnswers.get(representation);
+  if (!answers) {
+    answers = {};
+    preparedAnswers.set(representation, answers);
+  }
+  answers[coding] ??= prepare(representation, request);
+  return answers[coding];
+}
+
+/** 200 answers already prepared, per representation (kept while it is) and coding. */
+const preparedAnswers = new WeakMap<
+  Representation,
+  Partial<Record<Encoding | 'identity', PreparedResponse>>
+>();
+
+function prepare(representation: Representation, request: Negotiation): PreparedResponse {
   const headers: Record<string, string> = {
     ETag: representation.etag,
     ...representation.headers,

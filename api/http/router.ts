@@ -30,7 +30,7 @@ export type ReadResponder = (
 ) => Promise<ReadResult>;
 
 /** Above this, a streamed body is sent as it is produced instead of buffered (and not cached). */
-export const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
 /**
  * Without a cache there is nothing to buffer a long list for: past this much (enough for a page's

@@ -215,7 +215,7 @@ describe('list-all above the entry limit', () => {
     const uncached = await createTestApp({ store, env: { CACHE_ENABLED: 'false' } });
     const uncachedHttp = await listen(uncached.server);
     try {
-      // The default entry limit (4 MiB) would be about 32 chunks buffered first; what is pulled now
+      // The default entry limit (8 MiB) would be about 64 chunks buffered first; what is pulled now
       // is the stream's read-ahead.
       expect(await chunksBeforeFirstByte(uncachedHttp)).toBeLessThan(8);
       const small = await request(uncached.server)
