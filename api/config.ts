@@ -133,6 +133,17 @@ export const ConfigSchema = Type.Object({
     default: 32,
     description: 'Reads that may wait for a slot; beyond that a read is refused with 503 and Retry-After',
   }),
+  CORS_ORIGINS: Type.Optional(
+    Type.String({
+      description:
+        'Comma-separated browser origins allowed to call the API (exact, e.g. https://app.example.com), or * for any; none by default',
+    }),
+  ),
+  CORS_MAX_AGE_SECONDS: Type.Integer({
+    minimum: 0,
+    default: 600,
+    description: 'How long a browser may cache a preflight answer',
+  }),
   UNCACHED_READS_PER_CLIENT: Type.Integer({
     minimum: 0,
     default: 600,

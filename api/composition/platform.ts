@@ -8,6 +8,7 @@ import type { CacheStore } from '../core/ports/cache-store';
 import type { IdentityProvider } from '../core/ports/identity-provider';
 import type { RateLimiter } from '../core/ports/rate-limiter';
 import { type AppDependencies, createApp } from '../http/app';
+import { parseOrigins } from '../http/cors';
 import { ReadLimit, UncachedReadBudget } from '../http/read-limit';
 import { createLogger } from '../logger';
 import { Observability } from '../observability/observability';
@@ -101,6 +102,7 @@ export async function openPlatform(config: Config, overrides: PlatformOverrides 
     build: config.BUILD_SHA,
     maxBufferedBytes: config.CACHE_MAX_ENTRY_BYTES,
     readLimit: new ReadLimit(config.READ_CONCURRENCY, config.READ_QUEUE),
+    cors: { origins: parseOrigins(config.CORS_ORIGINS), maxAgeSeconds: config.CORS_MAX_AGE_SECONDS },
     uncachedBudget:
       config.UNCACHED_READS_PER_CLIENT > 0
         ? new UncachedReadBudget(

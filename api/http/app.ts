@@ -10,6 +10,7 @@ import type { RateLimiter } from '../core/ports/rate-limiter';
 import type { Observability } from '../observability/observability';
 import { authorizer } from './authentication';
 import { cachingResponder, TooLargeKeys } from './caching-responder';
+import { type CorsProps, corsPolicy } from './cors';
 import { errorMiddleware } from './error-middleware';
 import { answerHitsFirst, HitLane } from './hit-lane';
 import { buildOpenApi } from './openapi';
@@ -60,6 +61,8 @@ export interface AppDependencies {
    * hit-lane.ts). Off only to compare the two ways in tests. @default true
    */
   hitLane?: boolean;
+  /** Browser origins allowed to call the API. @default none */
+  cors?: CorsProps;
   /** The commit this build is, reported by /health so a deploy can tell the new container answers. @default 'dev' */
   build?: string;
 }
@@ -141,6 +144,8 @@ export function createApp(deps: AppDependencies): Koa {
   app.use(requestContext(deps.logger));
   app.use(errorMiddleware(deps.logger));
   app.use(securityHeaders(security));
+  const corsMiddleware = deps.cors ? corsPolicy(deps.cors) : undefined;
+  if (corsMiddleware) app.use(corsMiddleware);
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', jsonStrict: true }));
   app.use(router.routes());
   app.use(router.allowedMethods());

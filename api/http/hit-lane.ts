@@ -80,7 +80,8 @@ export class HitLane {
 
   /** false at once when the lane does not know the request; else whether it answered it. */
   tryServe(req: IncomingMessage, res: ServerResponse): false | Promise<boolean> {
-    if (req.method !== 'GET') return false;
+    // A browser's cross-origin read needs the CORS answer, which Koa gives.
+    if (req.method !== 'GET' || req.headers.origin !== undefined) return false;
     const known = this.urls.get(req.url ?? '');
     if (!known) return false;
     return this.serve(known, req, res);

@@ -124,7 +124,7 @@ export async function bufferOrStream(
 /** Sends a streamed body: its validator and headers first, then the bytes as they come. */
 export function sendStreamed(ctx: Context, streamed: StreamedRepresentation): void {
   if (streamed.etag) ctx.set('ETag', streamed.etag);
-  ctx.set('Vary', 'Accept-Encoding');
+  ctx.vary('Accept-Encoding');
   if (!ctx.response.get('Cache-Control')) ctx.set('Cache-Control', 'no-cache');
   ctx.status = 200;
   ctx.type = streamed.contentType;

@@ -139,7 +139,11 @@ export function sendRepresentation(ctx: Context, representation: Representation)
     acceptEncoding: ctx.get('Accept-Encoding'),
     cacheControl: ctx.response.get('Cache-Control') as string,
   });
-  ctx.set(prepared.headers);
+  for (const name in prepared.headers) {
+    // Vary adds to what other layers vary on (CORS adds Origin); the rest are this body's own.
+    if (name === 'Vary') ctx.vary(prepared.headers[name]!);
+    else ctx.set(name, prepared.headers[name]!);
+  }
   ctx.status = prepared.status;
   if (prepared.body) ctx.body = prepared.body;
 }
