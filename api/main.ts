@@ -55,7 +55,17 @@ async function main(): Promise<void> {
     keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     maxConnections: config.HTTP_MAX_CONNECTIONS,
     maxConnectionsPerClient: config.HTTP_MAX_CONNECTIONS_PER_CLIENT,
-  }).listen(config.PORT, config.HOST, () => {
+  });
+  // A port that is taken is a configuration problem: one line that names the setting, no stack.
+  server.once('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EADDRINUSE' && error.code !== 'EACCES') throw error;
+    const why = error.code === 'EADDRINUSE' ? 'is already in use' : 'may not be opened by this user';
+    console.error(
+      `PORT ${config.PORT} on ${config.HOST} ${why}: stop what holds it, or set PORT to another port`,
+    );
+    process.exit(1);
+  });
+  server.listen(config.PORT, config.HOST, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     log.info({ port }, `anime API listening; docs at http://localhost:${port}/docs`);

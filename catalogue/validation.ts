@@ -25,6 +25,8 @@ export interface InvalidParam {
 /** Ajv's errors as one entry per offending property, named by its path. */
 export function formatErrors(errors: ErrorObject[] | null | undefined, root = ''): InvalidParam[] {
   const seen = new Map<string, InvalidParam>();
+  // A union of literals reports one `const` error per branch: together they are the allowed values.
+  const allowed = new Map<string, unknown[]>();
   for (const error of errors ?? []) {
     let path = error.instancePath
       .split('/')
@@ -44,6 +46,14 @@ export function formatErrors(errors: ErrorObject[] | null | undefined, root = ''
       reason = `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
     }
     const name = root && path ? `${root}.${path}` : path || root || '(body)';
+    if (error.keyword === 'const') {
+      const values = allowed.get(name) ?? [];
+      values.push((error.params as { allowedValue: unknown }).allowedValue);
+      allowed.set(name, values);
+      reason = `must be one of ${values.join(', ')}`;
+      const known = seen.get(name);
+      if (known?.reason.startsWith('must be one of ')) seen.set(name, { name, reason });
+    }
     // Union schemas report one error per branch; the first is the clearest.
     if (!seen.has(name)) seen.set(name, { name, reason });
   }

@@ -1,7 +1,12 @@
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { InvalidTokenError } from '../core/auth/access-tokens';
-import { AdminExistsError, BootstrapRefusedError, InvalidCredentialsError } from '../core/auth/accounts';
+import {
+  AdminExistsError,
+  BootstrapRefusedError,
+  IdTokensNotIssuedError,
+  InvalidCredentialsError,
+} from '../core/auth/accounts';
 import { InvalidRecordError } from '../core/domain/anime';
 import { ConflictError, PreconditionFailedError } from '../core/ports/anime-repository';
 import {
@@ -37,6 +42,7 @@ const DOMAIN_PROBLEMS: [new (...args: never[]) => Error, (e: Error) => HttpProbl
   // The reason (expired, bad signature...) stays in our logs; the caller learns only that it failed.
   [InvalidTokenError, () => unauthorized('the access token is invalid or expired', 'invalid_token')],
   [StoreBusyError, (e) => new HttpProblem(503, e.message, {}, { 'Retry-After': '2' })],
+  [IdTokensNotIssuedError, (e) => new HttpProblem(501, e.message)],
   [ReadsSaturatedError, (e) => new HttpProblem(503, e.message, {}, { 'Retry-After': '1' })],
   [IdentityBusyError, (e) => new HttpProblem(503, e.message, {}, { 'Retry-After': '1' })],
   [
@@ -52,6 +58,11 @@ function toProblem(error: unknown): HttpProblem {
   // whether their message is safe to show.
   const e = error as { status?: number; statusCode?: number; expose?: boolean; message?: string };
   const status = e.status ?? e.statusCode;
+  if (status === 400 && error instanceof SyntaxError) {
+    // The parser's own message can quote the body; the position is what a client needs.
+    const where = /position \d+(?: \(line \d+ column \d+\))?/.exec(e.message ?? '')?.[0];
+    return new HttpProblem(400, `the body is not valid JSON${where ? ` (at ${where})` : ''}`);
+  }
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return new HttpProblem(status, e.expose ? e.message : undefined);
   }

@@ -6,6 +6,7 @@ import type { CacheSpec } from '../core/cache/cache-keys';
 import type { CacheLookup, ReadThroughCache } from '../core/cache/read-through-cache';
 import { type CacheReport, cacheReportHeaders } from './cache-report';
 import {
+  acceptsJson,
   decodeRepresentation,
   ifNoneMatchHits,
   type PreparedResponse,
@@ -82,6 +83,7 @@ export class HitLane {
   tryServe(req: IncomingMessage, res: ServerResponse): false | Promise<boolean> {
     // A browser's cross-origin read needs the CORS answer, which Koa gives.
     if (req.method !== 'GET' || req.headers.origin !== undefined) return false;
+    if (!acceptsJson(header(req, 'accept'))) return false;
     const known = this.urls.get(req.url ?? '');
     if (!known) return false;
     return this.serve(known, req, res);

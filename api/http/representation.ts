@@ -75,6 +75,20 @@ export function preferredCoding(acceptEncoding: string | undefined): Encoding | 
   return coding;
 }
 
+const acceptByHeader = new Map<string, boolean>();
+
+/** Whether an Accept header admits JSON (no header admits anything); kept per header, as codings are. */
+export function acceptsJson(accept: string | undefined): boolean {
+  if (!accept) return true;
+  let admits = acceptByHeader.get(accept);
+  if (admits === undefined) {
+    admits = accepts({ headers: { accept } } as never).type(['application/json']) !== false;
+    if (acceptByHeader.size >= CODINGS_KEPT) acceptByHeader.clear();
+    acceptByHeader.set(accept, admits);
+  }
+  return admits;
+}
+
 /** What a request sent that decides how a representation is answered. */
 export interface Negotiation {
   readonly ifNoneMatch?: string;

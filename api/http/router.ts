@@ -7,9 +7,9 @@ import type { Principal } from '../core/auth/accounts';
 import type { Authorize } from './authentication';
 import { compileParamsParser, compileQueryParser } from './input';
 import { bufferOrStream, JsonArrayStream, StreamedRepresentation, sendStreamed } from './json-stream';
-import { badRequest } from './problem';
+import { badRequest, HttpProblem } from './problem';
 import type { ReadLimit, UncachedReadBudget } from './read-limit';
-import { jsonRepresentation, type Representation, sendRepresentation } from './representation';
+import { acceptsJson, jsonRepresentation, type Representation, sendRepresentation } from './representation';
 import type { RouteDefinition } from './route';
 
 /** A GET's answer: a buffered representation, or a stream for a body over the buffering limit. */
@@ -72,6 +72,17 @@ export function buildRouter(
         // Per-user answers must never land in a shared cache.
         ctx.set('Cache-Control', 'private, no-store');
       }
+      if (!acceptsJson(ctx.get('Accept')))
+        throw new HttpProblem(
+          406,
+          `${route.path} is served as application/json, which the Accept header does not admit`,
+        );
+      // false: a body that is not JSON (null: no body at all, which the schema then names).
+      if (validateBody && ctx.is('json') === false)
+        throw new HttpProblem(
+          415,
+          `the body must be application/json, not ${ctx.get('Content-Type') || 'untyped'}`,
+        );
       const parsed = parseQuery(ctx.query as Record<string, string | string[]>) as Record<string, unknown>;
       const query = (route.canonicalQuery?.(parsed as never) ?? parsed) as Record<string, unknown>;
       const params = parseParams(ctx.params) as Record<string, unknown>;

@@ -36,6 +36,7 @@ const REJECTED_SIGN_IN = new Set([
 /** Firebase Authentication: firebase-admin for accounts and ID tokens, Identity Toolkit for passwords. */
 export class FirebaseIdentityProvider implements IdentityProvider {
   readonly name = 'firebase';
+  readonly issuesIdTokens = true;
   private readonly app: App;
   private readonly auth: Auth;
   private readonly identityToolkit: string;

@@ -6,6 +6,7 @@ import { PasswordHasher } from './password-hash';
 /** The embedded identity provider: scrypt hashes in our own database. */
 export class LocalIdentityProvider implements IdentityProvider {
   readonly name = 'local';
+  readonly issuesIdTokens = false;
 
   constructor(
     private readonly credentials: CredentialStore,

@@ -24,6 +24,15 @@ export function normalizeEmail(email: string): string {
 /** The admin bootstrap was refused: no token is configured, or this is not it. */
 export class BootstrapRefusedError extends Error {}
 
+/** A token exchange asked of a provider that issues no ID tokens (the local one). */
+export class IdTokensNotIssuedError extends Error {
+  constructor(provider: string) {
+    super(
+      `this instance's identity provider (${provider}) issues no ID tokens to exchange: sign in with POST /auth/signin, or configure Firebase (FIREBASE_PROJECT_ID)`,
+    );
+  }
+}
+
 /** The bootstrap token is spent: an admin exists, and only admins make admins now. */
 export class AdminExistsError extends Error {
   constructor() {
@@ -97,6 +106,7 @@ export class Accounts {
 
   /** Trades a provider ID token (from a client SDK) for our access token, registering first-timers. */
   async exchange(idToken: string): Promise<AccessToken> {
+    if (!this.identity.issuesIdTokens) throw new IdTokensNotIssuedError(this.identity.name);
     const identity = await this.identity.verifyIdToken(idToken);
     if (!identity) throw new InvalidTokenError('invalid ID token');
     const account =

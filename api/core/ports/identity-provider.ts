@@ -26,6 +26,8 @@ export class IdentityBusyError extends IdentityUnavailableError {}
  */
 export interface IdentityProvider {
   readonly name: string;
+  /** Whether clients get ID tokens from this provider to exchange (Firebase's client SDKs do). */
+  readonly issuesIdTokens: boolean;
   /** Throws EmailTakenError or CredentialPolicyError. */
   signUp(input: { email: string; password: string; displayName?: string }): Promise<Identity>;
   /** Null for an unknown email and for a wrong password alike. */

@@ -85,7 +85,7 @@ export function authRoutes(accounts: Accounts, throttle: AuthThrottle) {
       tags: ['auth'],
       body: TokenBody,
       response: { status: 200, schema: AccessTokenSchema, description: 'Exchanged' },
-      problems: [401, 429],
+      problems: [401, 429, 501],
       handler: async ({ body }, ctx) => {
         await throttle.ip(ctx);
         ctx.set('Cache-Control', 'no-store');

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type Router from '@koa/router';
 import { jsonRepresentation, sendRepresentation } from '../representation';
+import { favicon } from './favicon';
 
 // swagger-ui-dist ships the UI as static files; serving them ourselves keeps /docs working offline.
 const ASSETS = new Map(
@@ -13,15 +14,26 @@ const ASSETS = new Map(
 
 const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>anime-platform API</title>
-<link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
+<link rel="icon" href="/favicon.ico"><link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
 <body><div id="ui"></div>
 <script src="/docs/assets/swagger-ui-bundle.js"></script>
 <script src="/docs/assets/docs-init.js"></script></body></html>`;
 const INIT = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui', deepLinking: true });`;
 
-/** GET /openapi.json and the interactive docs at /docs, with no CDN. */
+const ICON = favicon();
+
+/** GET /openapi.json and the interactive docs at /docs, with no CDN; / leads there. */
 export function mountDocs(router: Router, openApiDocument: unknown): void {
   const openApi = jsonRepresentation(openApiDocument, { precompress: true });
+  router.get('/', (ctx) => {
+    ctx.status = 302;
+    ctx.redirect('/docs');
+  });
+  router.get('/favicon.ico', (ctx) => {
+    ctx.type = 'image/x-icon';
+    ctx.set('Cache-Control', 'public, max-age=86400');
+    ctx.body = ICON;
+  });
   router.get('/openapi.json', (ctx) => sendRepresentation(ctx, openApi));
   router.get('/docs', (ctx) => {
     ctx.type = 'text/html; charset=utf-8';

@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import request from 'supertest';
+import { loadConfig } from '../../api/config';
+import { runTs } from '../support/cli';
+import { createTestApp, signedUpAdmin } from '../support/test-app';
+
+/** What a client trips on: each answered with a status that says what is wrong, as problem+json. */
+describe('client mistakes get the status that names them', () => {
+  let ctx: Awaited<ReturnType<typeof createTestApp>>;
+  let auth: { Authorization: string };
+  beforeAll(async () => {
+    ctx = await createTestApp({ env: { CACHE_ENABLED: 'true' } });
+    auth = await signedUpAdmin(ctx.server);
+  });
+  afterAll(() => ctx.platform.close());
+
+  const problem = (res: request.Response, status: number, detail: RegExp) => {
+    expect(res.status).toBe(status);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(JSON.parse(res.text)).toMatchObject({ status, detail: expect.stringMatching(detail) });
+  };
+
+  it('415 for a body that is not JSON on a JSON route (it used to be a 400 listing every field)', async () => {
+    const res = await request(ctx.server)
+      .post('/animes')
+      .set(auth)
+      .set('Content-Type', 'text/plain')
+      .send('title=x');
+    problem(res, 415, /must be application\/json, not text\/plain/);
+    const form = await request(ctx.server)
+      .post('/auth/signin')
+      .type('form')
+      .send({ email: 'a@b.c', password: 'x' });
+    problem(form, 415, /application\/x-www-form-urlencoded/);
+  });
+
+  it('400 naming the position for malformed JSON, without quoting the body', async () => {
+    const res = await request(ctx.server)
+      .post('/animes')
+      .set(auth)
+      .set('Content-Type', 'application/json')
+      .send('{"title": "secret-ish",, }');
+    problem(res, 400, /not valid JSON \(at position \d+/);
+    expect(res.text).not.toContain('secret-ish');
+  });
+
+  it('406 when Accept admits no JSON, on the Koa path and for a cached read the hit lane would answer', async () => {
+    await request(ctx.server).get('/animes?limit=2').expect(200);
+    await request(ctx.server).get('/animes?limit=2').expect(200); // now a hit
+    problem(
+      await request(ctx.server).get('/animes?limit=2').set('Accept', 'text/html'),
+      406,
+      /application\/json/,
+    );
+    problem(await request(ctx.server).get('/animes/1').set('Accept', 'image/png'), 406, /Accept/);
+    // Negative controls: what browsers and clients send is fine.
+    await request(ctx.server).get('/animes?limit=2').set('Accept', 'text/html,*/*;q=0.8').expect(200);
+    await request(ctx.server).get('/animes?limit=2').set('Accept', 'application/json').expect(200);
+  });
+
+  it('501 for POST /auth/token on the local identity provider, saying what to do instead', async () => {
+    problem(
+      await request(ctx.server).post('/auth/token').send({ idToken: 'x' }),
+      501,
+      /issues no ID tokens.*POST \/auth\/signin.*FIREBASE_PROJECT_ID/,
+    );
+  });
+
+  it('GET / leads to the docs, and there is a favicon', async () => {
+    const root = await request(ctx.server).get('/').expect(302);
+    expect(root.headers.location).toBe('/docs');
+    const icon = await request(ctx.server).get('/favicon.ico').expect(200);
+    expect(icon.headers['content-type']).toBe('image/x-icon');
+    const bytes = icon.body as Buffer;
+    // ICONDIR: reserved 0, type 1 (icon), one 16x16 image of 32 bits.
+    expect([bytes.readUInt16LE(0), bytes.readUInt16LE(2), bytes.readUInt16LE(4), bytes[6], bytes[7]]).toEqual(
+      [0, 1, 1, 16, 16],
+    );
+    expect(bytes.length).toBe(22 + bytes.readUInt32LE(14));
+  });
+});
+
+describe('configuration mistakes', () => {
+  it('name the allowed values of an enum-like variable', () => {
+    expect(() => loadConfig({ LOG_LEVEL: 'loud', DB_MIGRATIONS: 'maybe' })).toThrow(
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; DB_MIGRATIONS must be one of startup, check',
+    );
+  });
+
+  it('a busy PORT stops the start with one line naming PORT, no stack', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as { port: number }).port;
+    try {
+      const run = runTs('api/main.ts', [], {
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_PATH: ':memory:',
+        SEED_ON_EMPTY: 'false',
+        LOG_LEVEL: 'silent',
+        JWT_SECRET: randomBytes(32).toString('base64url'),
+        ADMIN_BOOTSTRAP_TOKEN: randomBytes(32).toString('base64url'),
+      });
+      expect(run.code).toBe(1);
+      expect(run.stderr.trim()).toBe(
+        `PORT ${port} on 127.0.0.1 is already in use: stop what holds it, or set PORT to another port`,
+      );
+    } finally {
+      holder.close();
+    }
+  }, 60_000);
+});
