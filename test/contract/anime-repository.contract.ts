@@ -12,7 +12,7 @@ import type { InvalidationOutbox } from '../../api/core/ports/invalidation-outbo
 import type { UserRepository } from '../../api/core/ports/user-repository';
 import { ANIME_COLUMNS } from '../../catalogue/definition';
 import { FIXTURE_GENRES, fixtureRecords, loadRecords, SECOND_SOURCE } from '../support/fixtures';
-import { expectedList } from './catalogue-oracle';
+import { expectedList, matchesFilter } from './catalogue-oracle';
 
 export interface StoreUnderTest {
   repository: AnimeRepository;
@@ -131,6 +131,36 @@ export function describeCatalogueStoreContract(name: string, open: () => Promise
         ),
         { numRuns: 60 },
       );
+    });
+
+    it('counts genres, types and stats over the rows a filter matches, as the oracle does', async () => {
+      const filters: AnimeFilter[] = [
+        { type: ['OVA'] },
+        { type: ['TV', 'MOVIE'], minScore: 6 },
+        { genre: [all.find((a) => a.genres.length)!.genres[0]!.toLowerCase()] },
+        { yearFrom: 2000, yearTo: 2010, maxScore: 8 },
+        { q: all[3]!.title.slice(1, 5) },
+      ];
+      for (const filter of filters) {
+        const rows = all.filter((a) => matchesFilter(a, filter));
+        expect(rows.length).toBeGreaterThan(0);
+        const genreCounts = new Map<string, number>();
+        for (const a of rows) for (const g of a.genres) genreCounts.set(g, (genreCounts.get(g) ?? 0) + 1);
+        const genres = await store.repository.genres(filter);
+        expect([filter, Object.fromEntries(genres.map((g) => [g.value, g.count]))]).toEqual([
+          filter,
+          Object.fromEntries(genreCounts),
+        ]);
+        const types = await store.repository.types(filter);
+        expect(types.reduce((n, t) => n + t.count, 0)).toBe(rows.length);
+        for (const t of types) expect(t.count).toBe(rows.filter((a) => a.type === t.value).length);
+        const stats = await store.repository.stats(filter);
+        expect([filter, stats.total]).toEqual([filter, rows.length]);
+        expect(stats.byYear.reduce((n, y) => n + y.count, 0)).toBe(rows.length);
+        const scores = rows.map((a) => a.score).filter((x): x is number => x !== null);
+        if (scores.length)
+          expect(stats.averageScore).toBeCloseTo(scores.reduce((n, x) => n + x, 0) / scores.length, 2);
+      }
     });
 
     it('gets one row by id, and null for an unknown id', async () => {

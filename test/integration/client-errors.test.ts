@@ -111,3 +111,35 @@ describe('configuration mistakes', () => {
     }
   }, 60_000);
 });
+
+describe('facets and statistics take the catalogue filters', () => {
+  it('/stats, /genres and /types count what /animes/all lists for the same filters, and a bad filter is a 400', async () => {
+    const ctx = await createTestApp({ env: { CACHE_ENABLED: 'true' } });
+    try {
+      for (const filters of ['type=OVA', 'type=tv,movie&minScore=6', 'yearFrom=2000&yearTo=2010']) {
+        const rows = (await request(ctx.server).get(`/animes/all?${filters}`).expect(200)).body as {
+          type: string;
+          genres: string[];
+        }[];
+        const stats = (await request(ctx.server).get(`/stats?${filters}`).expect(200)).body;
+        expect([filters, stats.total]).toEqual([filters, rows.length]);
+        const types = (await request(ctx.server).get(`/types?${filters}`).expect(200)).body as {
+          count: number;
+        }[];
+        expect(types.reduce((n, t) => n + t.count, 0)).toBe(rows.length);
+        const genres = (await request(ctx.server).get(`/genres?${filters}`).expect(200)).body as {
+          count: number;
+        }[];
+        expect(genres.reduce((n, g) => n + g.count, 0)).toBe(rows.reduce((n, r) => n + r.genres.length, 0));
+      }
+      const all = (await request(ctx.server).get('/stats').expect(200)).body;
+      const ova = (await request(ctx.server).get('/stats?type=OVA').expect(200)).body;
+      expect(ova.total).toBeLessThan(all.total);
+      const bad = await request(ctx.server).get('/stats?minScore=11');
+      expect(bad.status).toBe(400);
+      expect(bad.body['invalid-params'][0].name).toBe('minScore');
+    } finally {
+      await ctx.platform.close();
+    }
+  });
+});

@@ -22,6 +22,10 @@ export function catalogueSql(dialect: SqlDialect) {
     return { text, params };
   };
   const fixed = (text: string): Query => ({ text, params: [] });
+  const filtered = (filter: AnimeFilter, rules: SqlDialectRules) => {
+    const where = whereClause(filter, rules);
+    return where.length ? ` WHERE ${where.join(' AND ')}` : '';
+  };
   const lists = LIST_COLUMNS.map((column) => ({ column, ...listTables(column) }));
 
   return {
@@ -39,16 +43,27 @@ export function catalogueSql(dialect: SqlDialect) {
         ({ bind }) =>
           `SELECT ${ANIME_ROW_COLUMNS} FROM animes a${locked ? dialect.holdLock : ''} WHERE a.id = ${bind(id)}`,
       ),
-    genreFacets: fixed(
-      'SELECT g.name AS value, COUNT(*) AS count FROM genres g JOIN anime_genres ag ON ag.genre_id = g.id GROUP BY g.id, g.name ORDER BY count DESC, g.name',
-    ),
-    typeFacets: fixed(
-      'SELECT type AS value, COUNT(*) AS count FROM animes GROUP BY type ORDER BY count DESC, type',
-    ),
-    totals: fixed('SELECT COUNT(*) AS total, AVG(CAST(score AS FLOAT)) AS averageScore FROM animes'),
-    byYear: fixed(
-      'SELECT year, COUNT(*) AS count FROM animes GROUP BY year ORDER BY CASE WHEN year IS NULL THEN 1 ELSE 0 END, year',
-    ),
+    // Facets and stats count the rows the filter matches (all of them with an empty filter).
+    genreFacets: (filter: AnimeFilter = {}) =>
+      query(
+        (rules) =>
+          `SELECT g.name AS value, COUNT(*) AS count FROM animes a JOIN anime_genres ag ON ag.anime_id = a.id JOIN genres g ON g.id = ag.genre_id${filtered(filter, rules)} GROUP BY g.id, g.name ORDER BY count DESC, g.name`,
+      ),
+    typeFacets: (filter: AnimeFilter = {}) =>
+      query(
+        (rules) =>
+          `SELECT a.type AS value, COUNT(*) AS count FROM animes a${filtered(filter, rules)} GROUP BY a.type ORDER BY count DESC, a.type`,
+      ),
+    totals: (filter: AnimeFilter = {}) =>
+      query(
+        (rules) =>
+          `SELECT COUNT(*) AS total, AVG(CAST(a.score AS FLOAT)) AS averageScore FROM animes a${filtered(filter, rules)}`,
+      ),
+    byYear: (filter: AnimeFilter = {}) =>
+      query(
+        (rules) =>
+          `SELECT a.year AS year, COUNT(*) AS count FROM animes a${filtered(filter, rules)} GROUP BY a.year ORDER BY CASE WHEN a.year IS NULL THEN 1 ELSE 0 END, a.year`,
+      ),
     marker: (locked = false) =>
       fixed(`SELECT version, accounted FROM data_version${locked ? dialect.holdLock : ''} WHERE id = 1`),
     markAccounted: (version: number) =>

@@ -59,19 +59,23 @@ export class SqlAnimeRepository implements AnimeRepository {
     return row ? this.toAnime(row) : null;
   }
 
-  async genres(): Promise<FacetCount[]> {
-    return facets(await this.db.read(() => rowsOf(this.sql.genreFacets)));
+  async genres(filter: AnimeFilter = {}): Promise<FacetCount[]> {
+    return facets(await this.db.read(() => rowsOf(this.sql.genreFacets(filter))));
   }
 
-  async types(): Promise<FacetCount[]> {
-    return facets(await this.db.read(() => rowsOf(this.sql.typeFacets)));
+  async types(filter: AnimeFilter = {}): Promise<FacetCount[]> {
+    return facets(await this.db.read(() => rowsOf(this.sql.typeFacets(filter))));
   }
 
-  async stats(): Promise<CatalogueStats> {
+  async stats(filter: AnimeFilter = {}): Promise<CatalogueStats> {
     const sql = this.sql;
     const { totals, byYear, byType } = await this.db.read(function* () {
-      const [totals] = (yield sql.totals).rows;
-      return { totals: totals!, byYear: (yield sql.byYear).rows, byType: (yield sql.typeFacets).rows };
+      const [totals] = (yield sql.totals(filter)).rows;
+      return {
+        totals: totals!,
+        byYear: (yield sql.byYear(filter)).rows,
+        byType: (yield sql.typeFacets(filter)).rows,
+      };
     });
     const average = totals.averageScore === null ? null : Number(totals.averageScore);
     return {

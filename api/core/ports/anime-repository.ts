@@ -44,9 +44,12 @@ export interface AnimeRepository {
    */
   streamAll(filter: AnimeFilter, sort: AnimeSort, chunkRows: number): AsyncIterable<readonly Anime[]>;
   getById(id: number): Promise<Anime | null>;
-  genres(): Promise<FacetCount[]>;
-  types(): Promise<FacetCount[]>;
-  stats(): Promise<CatalogueStats>;
+  /** Genre counts over the rows `filter` matches. @default filter every row */
+  genres(filter?: AnimeFilter): Promise<FacetCount[]>;
+  /** Type counts over the rows `filter` matches. @default filter every row */
+  types(filter?: AnimeFilter): Promise<FacetCount[]>;
+  /** Statistics of the rows `filter` matches. @default filter every row */
+  stats(filter?: AnimeFilter): Promise<CatalogueStats>;
   /** Monotonic counter moved by every committed write, through any path. */
   dataVersion(): Promise<number>;
   /**
