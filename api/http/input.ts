@@ -36,6 +36,29 @@ export function compileQueryParser<T>(schema: TObject): (raw: RawQuery) => T {
   };
 }
 
+/**
+ * A JSON body's enum values in the declared spelling when they match in another case, as the query
+ * string takes them (`type=ova` and `{"type": "ova"}` are both OVA); anything else is left for the
+ * schema to refuse.
+ */
+export function compileBodyEnumSpelling(schema: TSchema): (body: unknown) => void {
+  const enums = Object.entries((schema.properties ?? {}) as Record<string, TSchema>).flatMap(
+    ([name, property]) => {
+      const allowed = enumOf(property);
+      return allowed && property.type === 'string' ? [[name, allowed] as const] : [];
+    },
+  );
+  return (body) => {
+    if (!enums.length || typeof body !== 'object' || body === null || Array.isArray(body)) return;
+    const record = body as Record<string, unknown>;
+    for (const [name, allowed] of enums) {
+      const value = record[name];
+      if (typeof value !== 'string') continue;
+      record[name] = allowed.find((a) => a.toLowerCase() === value.toLowerCase()) ?? value;
+    }
+  };
+}
+
 export function compileParamsParser<T>(schema: TObject): (raw: Record<string, string>) => T {
   const validate: ValidateFunction = compileCoercingSchema(schema);
   return (raw) => {

@@ -5,7 +5,7 @@ import type { Context } from 'koa';
 import { compileSchema, formatErrors } from '../../catalogue/validation';
 import type { Principal } from '../core/auth/accounts';
 import type { Authorize } from './authentication';
-import { compileParamsParser, compileQueryParser } from './input';
+import { compileBodyEnumSpelling, compileParamsParser, compileQueryParser } from './input';
 import { bufferOrStream, JsonArrayStream, StreamedRepresentation, sendStreamed } from './json-stream';
 import { badRequest, HttpProblem } from './problem';
 import type { ReadLimit, UncachedReadBudget } from './read-limit';
@@ -64,6 +64,7 @@ export function buildRouter(
     const parseQuery = compileQueryParser(route.query ?? EMPTY);
     const parseParams = compileParamsParser(route.params ?? EMPTY);
     const validateBody = route.body ? compileSchema(route.body) : undefined;
+    const spellBodyEnums = route.body ? compileBodyEnumSpelling(route.body) : undefined;
     router[route.method](route.path, async (ctx) => {
       let principal: Principal | undefined;
       if (route.access) {
@@ -87,6 +88,7 @@ export function buildRouter(
       const query = (route.canonicalQuery?.(parsed as never) ?? parsed) as Record<string, unknown>;
       const params = parseParams(ctx.params) as Record<string, unknown>;
       const body = (ctx.request as { body?: unknown }).body;
+      spellBodyEnums?.(body);
       if (validateBody && !validateBody(body)) throw badRequest(formatErrors(validateBody.errors, 'body'));
       const run = () => Promise.resolve(route.handler({ query, params, body, principal } as never, ctx));
       if (route.method === 'get') {

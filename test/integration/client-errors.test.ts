@@ -143,3 +143,46 @@ describe('facets and statistics take the catalogue filters', () => {
     }
   });
 });
+
+describe('enum spellings', () => {
+  it('are taken in any case in a body as in the query, stored as declared; an unknown one is refused with the allowed values', async () => {
+    const ctx = await createTestApp();
+    try {
+      const auth = await signedUpAdmin(ctx.server);
+      const created = await request(ctx.server)
+        .post('/animes')
+        .set(auth)
+        .send({
+          sourceId: 'spelling-1',
+          title: 'Lower case type',
+          type: 'ova',
+          year: null,
+          score: null,
+          episodes: 2,
+          genres: [],
+        })
+        .expect(201);
+      expect(created.body.type).toBe('OVA');
+      const listed = await request(ctx.server).get('/animes?type=ova&limit=1000').expect(200);
+      expect(listed.body.items.map((a: { id: number }) => a.id)).toContain(created.body.id);
+      const patched = await request(ctx.server)
+        .patch(`/animes/${created.body.id}`)
+        .set(auth)
+        .set('If-Match', `"${created.body.version}"`)
+        .send({ type: 'Movie' })
+        .expect(200);
+      expect(patched.body.type).toBe('MOVIE');
+      const refused = await request(ctx.server)
+        .patch(`/animes/${created.body.id}`)
+        .set(auth)
+        .send({ type: 'cartoon' })
+        .expect(400);
+      expect(refused.body['invalid-params']).toEqual([
+        { name: 'body.type', reason: expect.stringMatching(/^must be one of TV, MOVIE, OVA/) },
+      ]);
+      await request(ctx.server).get('/animes?type=cartoon').expect(400);
+    } finally {
+      await ctx.platform.close();
+    }
+  });
+});
