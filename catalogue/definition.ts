@@ -118,6 +118,8 @@ export const NATURAL_KEY = ['source', 'sourceId'] as const satisfies readonly An
 
 /** The field a load takes from its profile's declared `source`, never from a CSV column. */
 export const SOURCE_FIELD = 'source' satisfies AnimeField;
+/** The record's id in its source (the other half of the natural key). */
+export const SOURCE_ID_FIELD = 'sourceId' satisfies AnimeField;
 export type MappedField = Exclude<AnimeField, typeof SOURCE_FIELD>;
 /** The columns a mapping can read from a CSV: every column but the source. */
 export const MAPPED_COLUMNS = ANIME_COLUMNS.filter((c) => c.field !== SOURCE_FIELD);

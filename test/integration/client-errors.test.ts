@@ -186,3 +186,41 @@ describe('enum spellings', () => {
     }
   });
 });
+
+describe('a create with only what it must say', () => {
+  it('stores omitted nullable fields as null, no genres, and a generated source id in the api namespace', async () => {
+    const ctx = await createTestApp();
+    try {
+      const auth = await signedUpAdmin(ctx.server);
+      const created = await request(ctx.server)
+        .post('/animes')
+        .set(auth)
+        .send({ title: 'Just a title', type: 'TV' })
+        .expect(201);
+      expect(created.body).toMatchObject({
+        year: null,
+        score: null,
+        episodes: null,
+        genres: [],
+        source: 'api',
+      });
+      expect(created.body.sourceId).toMatch(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      );
+      const second = await request(ctx.server)
+        .post('/animes')
+        .set(auth)
+        .send({ title: 'Another', type: 'TV' })
+        .expect(201);
+      expect(second.body.sourceId).not.toBe(created.body.sourceId);
+      // What must be said still must: a title and a type.
+      const refused = await request(ctx.server).post('/animes').set(auth).send({ type: 'TV' }).expect(400);
+      expect(refused.body['invalid-params']).toEqual([{ name: 'body.title', reason: 'is required' }]);
+      const document = (await request(ctx.server).get('/openapi.json').expect(200)).body;
+      const schema = document.paths['/animes'].post.requestBody.content['application/json'].schema;
+      expect([...schema.required].sort()).toEqual(['title', 'type']);
+    } finally {
+      await ctx.platform.close();
+    }
+  });
+});

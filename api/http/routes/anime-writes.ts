@@ -1,5 +1,12 @@
-import { type TUnsafe, Type } from '@sinclair/typebox';
-import { API_SOURCE, columnFor, SOURCE_FIELD } from '../../../catalogue/definition';
+import { randomUUID } from 'node:crypto';
+import { type TSchema, type TUnsafe, Type } from '@sinclair/typebox';
+import {
+  ANIME_COLUMNS,
+  API_SOURCE,
+  columnFor,
+  SOURCE_FIELD,
+  SOURCE_ID_FIELD,
+} from '../../../catalogue/definition';
 import { AnimeInputSchema, columnSchema } from '../../../catalogue/schema';
 import type { CatalogueWrites } from '../../core/catalogue-writes';
 import type { AnimeInput, AnimeReplacement } from '../../core/domain/anime';
@@ -12,10 +19,28 @@ const source = columnSchema(columnFor(SOURCE_FIELD));
 const recordFields = AnimeInputSchema.properties;
 // The ingest definition's schema, typed as the record it validates; a create without a source
 // lands in the API's own namespace, a replacement without one keeps the row's.
+// A create may leave out what has an obvious value: nullable fields are null, lists empty, and the
+// source id (the id in the API's own namespace) a new UUID.
+const createFields = Object.fromEntries(
+  ANIME_COLUMNS.map((column) => {
+    const schema = recordFields[column.field] as TSchema;
+    if (column.field === SOURCE_ID_FIELD)
+      return [
+        column.field,
+        Type.Optional(
+          Type.Unsafe({ ...schema, description: `${schema.description ?? ''} Omitted: a new UUID.`.trim() }),
+        ),
+      ];
+    if (column.kind === 'textList')
+      return [column.field, Type.Optional(Type.Unsafe({ ...schema, default: [] }))];
+    if (column.nullable) return [column.field, Type.Optional(Type.Unsafe({ ...schema, default: null }))];
+    return [column.field, schema];
+  }),
+);
 const AnimeBody = Type.Object(
-  { ...recordFields, source: Type.Optional(Type.Unsafe<string>({ ...source, default: API_SOURCE })) },
+  { ...createFields, source: Type.Optional(Type.Unsafe<string>({ ...source, default: API_SOURCE })) },
   { additionalProperties: false },
-) as unknown as TUnsafe<AnimeInput>;
+) as unknown as TUnsafe<Omit<AnimeInput, typeof SOURCE_ID_FIELD> & { sourceId?: string }>;
 const AnimeReplacementBody = Type.Object(
   {
     ...recordFields,
@@ -46,7 +71,7 @@ export function animeWriteRoutes(writes: CatalogueWrites) {
       response: { status: 201, schema: Type.Ref(AnimeSchema), description: 'Created' },
       problems: [409],
       handler: async ({ body }, ctx) => {
-        const anime = await writes.create(body);
+        const anime = await writes.create({ ...body, sourceId: body.sourceId ?? randomUUID() } as AnimeInput);
         ctx.set('Location', `/animes/${anime.id}`);
         return anime;
       },
