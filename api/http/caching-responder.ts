@@ -78,7 +78,10 @@ export function cachingResponder(
     const started = performance.now();
     const timings: Record<string, number> = {};
     const spec = handoff?.spec ?? cacheSpec(route.cache!.name, { ...input.params, ...input.query } as never);
-    if (lane && !route.access) lane.remember(ctx.url, route.path, spec);
+    // A route with a validator of its own (a record's version) keeps it; others take the entry's.
+    const ownEtag = Boolean(route.etag);
+    const validated = <T extends { etag: string }>(r: T): T => (ownEtag ? r : { ...r, etag: lookup!.etag });
+    if (lane && !route.access) lane.remember(ctx.url, route.path, spec, ownEtag);
     const lookup = handoff ? handoff.lookup : await cache.lookup(spec);
     if (!lookup) {
       const dbStart = performance.now();
@@ -87,7 +90,7 @@ export function cachingResponder(
       report(ctx, 'BYPASS', timings);
       return result;
     }
-    if (ifNoneMatchHits(ctx.get('If-None-Match'), lookup.etag)) {
+    if (!ownEtag && ifNoneMatchHits(ctx.get('If-None-Match'), lookup.etag)) {
       timings.cache = performance.now() - started;
       report(ctx, 'HIT', timings);
       return { body: Buffer.alloc(0), contentType: 'application/json', etag: lookup.etag };
@@ -100,7 +103,7 @@ export function cachingResponder(
       timings.db = performance.now() - dbStart;
       if (fresh instanceof StreamedRepresentation) return tooLargeAnswer(ctx, fresh, lookup.etag, timings);
       report(ctx, 'BYPASS', timings);
-      return { ...fresh, etag: lookup.etag };
+      return validated(fresh);
     }
     const stored = handoff && 'stored' in handoff ? handoff.stored : await cache.get(lookup);
     timings.cache = performance.now() - started;
@@ -116,7 +119,7 @@ export function cachingResponder(
         const fresh = await produce();
         dbMs = performance.now() - dbStart;
         if (fresh instanceof StreamedRepresentation) throw new NotCacheable(fresh);
-        return encodeRepresentation({ ...fresh, etag: lookup.etag } satisfies Representation);
+        return encodeRepresentation(validated(fresh) satisfies Representation);
       });
     } catch (error) {
       if (!(error instanceof NotCacheable)) throw error;
@@ -125,7 +128,7 @@ export function cachingResponder(
       const result = await own(error.streamed, produce);
       if (result instanceof StreamedRepresentation) return tooLargeAnswer(ctx, result, lookup.etag, timings);
       report(ctx, 'BYPASS', timings);
-      return { ...result, etag: lookup.etag };
+      return validated(result);
     }
     timings.db = dbMs;
     report(ctx, stored === undefined ? 'BYPASS' : 'MISS', timings);

@@ -26,6 +26,8 @@ export interface Handoff {
 interface KnownUrl {
   readonly route: string;
   readonly spec: CacheSpec;
+  /** The representation carries its own validator, so a 304 needs the entry. */
+  readonly ownEtag: boolean;
 }
 
 export interface HitLaneOptions {
@@ -66,10 +68,10 @@ export class HitLane {
   }
 
   /** Called by the caching responder once Koa resolved `url` to the cache entry of a public read. */
-  remember(url: string, route: string, spec: CacheSpec): void {
+  remember(url: string, route: string, spec: CacheSpec, ownEtag = false): void {
     if (this.urls.has(url)) return;
     if (this.urls.size >= this.maxUrls) this.urls.delete(this.urls.keys().next().value!);
-    this.urls.set(url, { route, spec });
+    this.urls.set(url, { route, spec, ownEtag });
   }
 
   /** What the lane learnt of this request, once. */
@@ -97,7 +99,8 @@ export class HitLane {
     if (!lookup || tooLarge.has(lookup.storeKey)) return this.handOn(req, { spec, lookup });
     const ifNoneMatch = header(req, 'if-none-match');
     let prepared: PreparedResponse;
-    if (ifNoneMatchHits(ifNoneMatch, lookup.etag)) {
+    // The entry's tag answers If-None-Match without reading it, unless the route has its own.
+    if (!known.ownEtag && ifNoneMatchHits(ifNoneMatch, lookup.etag)) {
       prepared = prepareResponse(
         { body: EMPTY, contentType: 'application/json', etag: lookup.etag },
         { ifNoneMatch },

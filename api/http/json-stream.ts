@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { brotliCompress, constants, createBrotliCompress, createGzip, gzip } from 'node:zlib';
 import type { Context } from 'koa';
 import { strongEtag } from '../core/strong-etag';
-import { preferredCoding, type Representation } from './representation';
+import { codingEtag, preferredCoding, type Representation } from './representation';
 
 /**
  * What a handler returns for a body that may be too large to build at once (list-all): its items
@@ -123,12 +123,12 @@ export async function bufferOrStream(
 
 /** Sends a streamed body: its validator and headers first, then the bytes as they come. */
 export function sendStreamed(ctx: Context, streamed: StreamedRepresentation): void {
-  if (streamed.etag) ctx.set('ETag', streamed.etag);
+  const chosen = preferredCoding(ctx.get('Accept-Encoding'));
+  if (streamed.etag) ctx.set('ETag', codingEtag(streamed.etag, chosen));
   ctx.vary('Accept-Encoding');
   if (!ctx.response.get('Cache-Control')) ctx.set('Cache-Control', 'no-cache');
   ctx.status = 200;
   ctx.type = streamed.contentType;
-  const chosen = preferredCoding(ctx.get('Accept-Encoding'));
   if (chosen !== 'identity') ctx.set('Content-Encoding', chosen);
   // A HEAD's body is never read: Koa destroys it once the response ends, which releases the query.
   ctx.body = streamed.body(chosen);

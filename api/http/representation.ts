@@ -46,10 +46,35 @@ export function jsonRepresentation(
   return representation;
 }
 
+/**
+ * The entity-tag of one content coding of a representation: a strong validator must differ between
+ * codings (RFC 9110 §8.8.1), so gzip and br carry a suffix (`"abc-gzip"`); identity is the tag.
+ */
+export function codingEtag(etag: string, coding: Encoding | 'identity'): string {
+  return coding === 'identity' ? etag : `${etag.slice(0, -1)}-${coding}"`;
+}
+
+/** The tag without a coding's suffix: the representation it names, whichever coding was sent. */
+function baseEtag(tag: string): string {
+  return tag.replace(/^W\//, '').replace(/-(?:gzip|br)"$/, '"');
+}
+
+/**
+ * The If-None-Match tag that names `etag` in any coding (weak comparison, RFC 9110 §13.1.2), or
+ * undefined. A 304 carries the tag the client holds, which is what its 200 carried.
+ */
+export function matchingTag(header: string | undefined, etag: string): string | undefined {
+  if (!header) return undefined;
+  if (header.trim() === '*') return etag;
+  return header
+    .split(',')
+    .map((tag) => tag.trim())
+    .find((tag) => baseEtag(tag) === etag)
+    ?.replace(/^W\//, '');
+}
+
 export function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  if (header.trim() === '*') return true;
-  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+  return matchingTag(header, etag) !== undefined;
 }
 
 const CODINGS_KEPT = 64;
@@ -130,16 +155,17 @@ const preparedAnswers = new WeakMap<
 >();
 
 function prepare(representation: Representation, request: Negotiation): PreparedResponse {
+  const { body } = representation;
+  const coding = body.length >= MIN_COMPRESSIBLE ? preferredCoding(request.acceptEncoding) : 'identity';
   const headers: Record<string, string> = {
-    ETag: representation.etag,
+    ETag: codingEtag(representation.etag, coding),
     ...representation.headers,
     Vary: 'Accept-Encoding',
     'Cache-Control': request.cacheControl || 'no-cache',
   };
-  if (ifNoneMatchHits(request.ifNoneMatch, representation.etag)) return { status: 304, headers };
+  const held = matchingTag(request.ifNoneMatch, representation.etag);
+  if (held !== undefined) return { status: 304, headers: { ...headers, ETag: held } };
   headers['Content-Type'] = representation.contentType;
-  const { body } = representation;
-  const coding = body.length >= MIN_COMPRESSIBLE ? preferredCoding(request.acceptEncoding) : 'identity';
   if (coding === 'identity') return { status: 200, headers, body };
   representation[coding] ??= compress(body, coding);
   headers['Content-Encoding'] = coding;

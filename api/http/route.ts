@@ -40,6 +40,12 @@ export interface RouteDefinition<
   readonly canonicalQuery?: (query: Static<Q>) => Static<Q>;
   /** Who may call it: a signed-in user or an admin. @default anyone */
   readonly access?: 'user' | 'admin';
+  /**
+   * The representation's entity-tag from its value, when the resource has a validator of its own
+   * (a record's id and version) that a client sends back in If-Match. @default a hash: the body's
+   * (uncached) or the cache entry's key and generations
+   */
+  readonly etag?: (body: never) => string;
   /** Headers derived from the response body, kept with it in the cache (e.g. Link). */
   readonly responseHeaders?: (body: never) => Record<string, string>;
   readonly handler: (

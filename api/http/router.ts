@@ -99,6 +99,7 @@ export function buildRouter(
           return tracer.startActiveSpan('serialize', (span) => {
             try {
               return jsonRepresentation(value, {
+                etag: route.etag?.(value as never),
                 precompress: Boolean(route.cache),
                 headers: route.responseHeaders?.(value as never),
               });

@@ -84,7 +84,7 @@ describe('read API', () => {
     expect(wrongMethod.headers['content-type']).toBe('application/problem+json');
   });
 
-  it('serves gzip and br that decode to the same JSON, and 304 on If-None-Match', async () => {
+  it('serves gzip and br that decode to the same JSON, each coding with its own strong ETag, and 304 on If-None-Match with any', async () => {
     const server = await listen(ctx.server);
     try {
       const plain = await rawGet(server, '/animes/all', { 'Accept-Encoding': 'identity' });
@@ -99,10 +99,25 @@ describe('read API', () => {
       expect(JSON.parse(plain.body.toString())).toHaveLength(240);
       expect(plain.headers.vary).toBe('Accept-Encoding');
       const etag = plain.headers.etag as string;
-      expect(gz.headers.etag).toBe(etag);
-      const revalidated = await rawGet(server, '/animes/all', { 'If-None-Match': etag });
-      expect(revalidated.status).toBe(304);
-      expect(revalidated.body.length).toBe(0);
+      // A strong validator differs between content codings (RFC 9110 §8.8.1).
+      expect(gz.headers.etag).toBe(`${etag.slice(0, -1)}-gzip"`);
+      expect(br.headers.etag).toBe(`${etag.slice(0, -1)}-br"`);
+      for (const [held, coding] of [
+        [etag, 'identity'],
+        [gz.headers.etag as string, 'gzip'],
+        [br.headers.etag as string, 'br'],
+        [`W/${etag}`, 'gzip'],
+      ] as const) {
+        const revalidated = await rawGet(server, '/animes/all', {
+          'If-None-Match': held,
+          'Accept-Encoding': coding,
+        });
+        expect([held, revalidated.status]).toEqual([held, 304]);
+        expect(revalidated.body.length).toBe(0);
+        expect(revalidated.headers.etag).toBe(held.replace(/^W\//, ''));
+      }
+      const other = await rawGet(server, '/animes/all', { 'If-None-Match': '"not-this-one-gzip"' });
+      expect(other.status).toBe(200);
     } finally {
       server.close();
     }

@@ -3,6 +3,7 @@ import type { AnimeRepository } from '../../core/ports/anime-repository';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { JsonArrayStream } from '../json-stream';
 import { notFound } from '../problem';
+import { recordEtag } from '../record-etag';
 import { defineRoute } from '../route';
 import { AnimePageSchema, AnimeSchema, IdParams, ListAllQuery, ListQuery } from '../schemas';
 import { canonicalFilterQuery, toFilter, toSort } from './anime-query';
@@ -73,6 +74,7 @@ export function animeReadRoutes(repository: AnimeRepository) {
       response: { status: 200, schema: Type.Ref(AnimeSchema), description: 'The anime' },
       problems: [404],
       cache: { name: 'anime:id' },
+      etag: recordEtag,
       handler: async ({ params }) => {
         const anime = await repository.getById(params.id);
         if (!anime) throw notFound(`no anime with id ${params.id}`);

@@ -12,6 +12,7 @@ import type { CatalogueWrites } from '../../core/catalogue-writes';
 import type { AnimeInput, AnimeReplacement } from '../../core/domain/anime';
 import { expectedVersion } from '../preconditions';
 import { notFound } from '../problem';
+import { recordEtag } from '../record-etag';
 import { defineRoute } from '../route';
 import { AnimeSchema, IdParams } from '../schemas';
 
@@ -73,6 +74,7 @@ export function animeWriteRoutes(writes: CatalogueWrites) {
       handler: async ({ body }, ctx) => {
         const anime = await writes.create({ ...body, sourceId: body.sourceId ?? randomUUID() } as AnimeInput);
         ctx.set('Location', `/animes/${anime.id}`);
+        ctx.set('ETag', recordEtag(anime));
         return anime;
       },
     }),
@@ -81,14 +83,15 @@ export function animeWriteRoutes(writes: CatalogueWrites) {
       method: 'put',
       path: '/animes/:id',
       operationId: 'replaceAnime',
-      summary: 'Replace an anime (If-Match: its version)',
+      summary: 'Replace an anime (If-Match: its ETag)',
       params: IdParams,
       body: AnimeReplacementBody,
       response: { status: 200, schema: Type.Ref(AnimeSchema), description: 'Replaced' },
       problems: [404, 409, 412],
       handler: async ({ params, body }, ctx) => {
-        const replaced = await writes.update(params.id, body, expectedVersion(ctx));
+        const replaced = await writes.update(params.id, body, expectedVersion(ctx, params.id));
         if (!replaced) throw missing(params.id);
+        ctx.set('ETag', recordEtag(replaced));
         return replaced;
       },
     }),
@@ -97,14 +100,15 @@ export function animeWriteRoutes(writes: CatalogueWrites) {
       method: 'patch',
       path: '/animes/:id',
       operationId: 'updateAnime',
-      summary: 'Change some fields of an anime (If-Match: its version)',
+      summary: 'Change some fields of an anime (If-Match: its ETag)',
       params: IdParams,
       body: AnimePatch,
       response: { status: 200, schema: Type.Ref(AnimeSchema), description: 'Updated' },
       problems: [404, 409, 412],
       handler: async ({ params, body }, ctx) => {
-        const updated = await writes.patch(params.id, body, expectedVersion(ctx));
+        const updated = await writes.patch(params.id, body, expectedVersion(ctx, params.id));
         if (!updated) throw missing(params.id);
+        ctx.set('ETag', recordEtag(updated));
         return updated;
       },
     }),
@@ -113,12 +117,12 @@ export function animeWriteRoutes(writes: CatalogueWrites) {
       method: 'delete',
       path: '/animes/:id',
       operationId: 'deleteAnime',
-      summary: 'Delete an anime (If-Match: its version)',
+      summary: 'Delete an anime (If-Match: its ETag)',
       params: IdParams,
       response: { status: 204, description: 'Deleted' },
       problems: [404, 412],
       handler: async ({ params }, ctx) => {
-        if (!(await writes.remove(params.id, expectedVersion(ctx)))) throw missing(params.id);
+        if (!(await writes.remove(params.id, expectedVersion(ctx, params.id)))) throw missing(params.id);
       },
     }),
   ];

@@ -1,0 +1,85 @@
+import request from 'supertest';
+import { createTestApp, signedUpAdmin } from '../support/test-app';
+
+/** The standard flow (RFC 9110 §13): GET, take the ETag, send it back as If-Match. */
+describe('validators: the ETag a client reads is the one it writes with', () => {
+  let ctx: Awaited<ReturnType<typeof createTestApp>>;
+  let auth: { Authorization: string };
+  beforeAll(async () => {
+    ctx = await createTestApp({ env: { CACHE_ENABLED: 'true' } });
+    auth = await signedUpAdmin(ctx.server);
+  });
+  afterAll(() => ctx.platform.close());
+
+  const get = (id: number, coding = 'identity') =>
+    request(ctx.server).get(`/animes/${id}`).set('Accept-Encoding', coding).expect(200);
+  const patch = (id: number, ifMatch: string, episodes: number) =>
+    request(ctx.server).patch(`/animes/${id}`).set(auth).set('If-Match', ifMatch).send({ episodes });
+
+  it('GET, PATCH with its ETag as If-Match, the answer carries the new ETag, and the old one is 412', async () => {
+    await get(2);
+    const read = await get(2); // a cache hit
+    const etag = read.headers.etag!;
+    expect(etag).toBe(`"2.${read.body.version}"`);
+    const written = await patch(2, etag, 501).expect(200);
+    expect(written.headers.etag).toBe(`"2.${read.body.version + 1}"`);
+    const stale = await patch(2, etag, 502).expect(412);
+    expect(stale.headers['content-type']).toContain('application/problem+json');
+    // The next GET (through the cache) carries exactly what the write answered.
+    expect((await get(2)).headers.etag).toBe(written.headers.etag);
+    await patch(2, written.headers.etag!, 503).expect(200);
+  });
+
+  it('takes the tag of any coding, and the bare version as before; refuses weak tags, other records, lists', async () => {
+    const read = await get(3, 'gzip');
+    const version = read.body.version as number;
+    // The record is small, so it is sent as identity whatever the client accepts.
+    expect(read.headers.etag).toBe(`"3.${version}"`);
+    await patch(3, `"3.${version}-gzip"`, 601).expect(200);
+    await patch(3, `"${version + 1}"`, 602).expect(200);
+    await patch(3, String(version + 2), 603).expect(200);
+    for (const bad of [`W/"3.${version + 3}"`, `"4.${version + 3}"`, `"3.${version + 3}", "3.1"`, '"abc"']) {
+      const refused = await patch(3, bad, 604);
+      expect([bad, refused.status]).toEqual([bad, 412]);
+    }
+    expect((await get(3)).body.episodes).toBe(603);
+  });
+
+  it('answers If-None-Match on a record with 304 from the cache and from the hit lane', async () => {
+    const etag = (await get(5)).headers.etag!;
+    for (let i = 0; i < 3; i++) {
+      const res = await request(ctx.server).get('/animes/5').set('If-None-Match', etag).expect(304);
+      expect(res.headers.etag).toBe(etag);
+    }
+    await patch(5, etag, 700).expect(200);
+    await request(ctx.server).get('/animes/5').set('If-None-Match', etag).expect(200);
+  });
+
+  it('creates and replaces with an ETag in the answer', async () => {
+    const created = await request(ctx.server)
+      .post('/animes')
+      .set(auth)
+      .send({ title: 'Tagged', type: 'OVA' })
+      .expect(201);
+    expect(created.headers.etag).toBe(`"${created.body.id}.1"`);
+    const replaced = await request(ctx.server)
+      .put(`/animes/${created.body.id}`)
+      .set(auth)
+      .set('If-Match', created.headers.etag!)
+      .send({
+        ...created.body,
+        id: undefined,
+        version: undefined,
+        createdAt: undefined,
+        updatedAt: undefined,
+        title: 'Retagged',
+      })
+      .expect(200);
+    expect(replaced.headers.etag).toBe(`"${created.body.id}.2"`);
+    await request(ctx.server)
+      .delete(`/animes/${created.body.id}`)
+      .set(auth)
+      .set('If-Match', replaced.headers.etag!)
+      .expect(204);
+  });
+});
