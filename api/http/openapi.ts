@@ -38,13 +38,65 @@ function parameters(route: RouteDefinition) {
       });
     }
   }
+  const header = (name: string) => ({ $ref: `#/components/parameters/${name}` });
+  if (route.method === 'get' && route.cache) params.push(header('If-None-Match'));
+  if (route.ifMatch) params.push(header('If-Match'));
   return params;
 }
 
+/** Request headers the operations take, declared once. */
+const HEADER_PARAMETERS = {
+  'If-None-Match': {
+    name: 'If-None-Match',
+    in: 'header',
+    required: false,
+    description: "An ETag this client holds (any coding's form): 304 when it still names the representation",
+    schema: { type: 'string' },
+  },
+  'If-Match': {
+    name: 'If-Match',
+    in: 'header',
+    required: false,
+    description:
+      'The ETag of the anime as last read or written (e.g. "12.7"), or its version ("7"): 412 when it has changed since; * or none: unconditional',
+    schema: { type: 'string' },
+  },
+};
+
+/** Response headers, declared once and referenced by the responses that carry them. */
+const RESPONSE_HEADERS = {
+  ETag: { description: 'Strong validator of this representation in this coding', schema: { type: 'string' } },
+  Location: { description: 'The created resource', schema: { type: 'string', format: 'uri-reference' } },
+  Link: { description: 'The next page: <…>; rel="next"', schema: { type: 'string' } },
+  'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } },
+  'WWW-Authenticate': { description: 'Bearer challenge (RFC 6750)', schema: { type: 'string' } },
+  'X-Request-Id': { description: "This request's id, in the logs too", schema: { type: 'string' } },
+};
+const headerRef = (name: keyof typeof RESPONSE_HEADERS) => ({ $ref: `#/components/headers/${name}` });
+
+/** Headers a problem of this status carries besides X-Request-Id. */
+const PROBLEM_HEADERS: Record<number, (keyof typeof RESPONSE_HEADERS)[]> = {
+  401: ['WWW-Authenticate'],
+  429: ['Retry-After'],
+  503: ['Retry-After'],
+};
+
 const problemResponse = (status: number) => ({
   description: STATUS_CODES[status],
+  headers: Object.fromEntries(
+    ['X-Request-Id' as const, ...(PROBLEM_HEADERS[status] ?? [])].map((name) => [name, headerRef(name)]),
+  ),
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 });
+
+/** Headers of a route's success response. */
+function successHeaders(route: RouteDefinition) {
+  const names: (keyof typeof RESPONSE_HEADERS)[] = ['X-Request-Id'];
+  if ((route.method === 'get' && route.cache) || route.etag) names.push('ETag');
+  if (route.method === 'post' && route.response.status === 201) names.push('Location');
+  if (route.responseHeaders) names.push('Link');
+  return Object.fromEntries(names.map((name) => [name, headerRef(name)]));
+}
 
 /** The OpenAPI 3.1 document, built from the same route schemas that validate requests. */
 export function buildOpenApi(routes: readonly RouteDefinition[], info: { title: string; version: string }) {
@@ -65,12 +117,17 @@ export function buildOpenApi(routes: readonly RouteDefinition[], info: { title: 
     const responses: Record<string, unknown> = {
       [route.response.status]: {
         description: route.response.description,
+        headers: successHeaders(route),
         ...(route.response.schema
           ? { content: { 'application/json': { schema: toOpenApiSchema(route.response.schema) } } }
           : {}),
       },
     };
-    if (route.method === 'get') responses['304'] = { description: 'Not Modified (If-None-Match matched)' };
+    if (route.method === 'get' && route.cache)
+      responses['304'] = {
+        description: 'Not Modified (If-None-Match matched)',
+        headers: { ETag: headerRef('ETag'), 'X-Request-Id': headerRef('X-Request-Id') },
+      };
     for (const status of [...problems].sort()) responses[status] = problemResponse(status);
     paths[path] ??= {};
     paths[path][route.method] = {
@@ -78,7 +135,7 @@ export function buildOpenApi(routes: readonly RouteDefinition[], info: { title: 
       summary: route.summary,
       tags: route.tags,
       parameters: parameters(route),
-      ...(route.access ? { security: [{ bearerAuth: [] }] } : {}),
+      security: route.access ? [{ bearerAuth: [] }] : [],
       ...(route.body
         ? {
             requestBody: {
@@ -96,6 +153,8 @@ export function buildOpenApi(routes: readonly RouteDefinition[], info: { title: 
     paths,
     components: {
       schemas: Object.fromEntries(COMPONENTS.map((s) => [s.$id!, withoutId(s)])),
+      parameters: HEADER_PARAMETERS,
+      headers: RESPONSE_HEADERS,
       securitySchemes: {
         bearerAuth: {
           type: 'http',

@@ -42,10 +42,12 @@ export interface RouteDefinition<
   readonly access?: 'user' | 'admin';
   /**
    * The representation's entity-tag from its value, when the resource has a validator of its own
-   * (a record's id and version) that a client sends back in If-Match. @default a hash: the body's
-   * (uncached) or the cache entry's key and generations
+   * (a record's id and version) that a client sends back in If-Match; a write answers with it too.
+   * @default a hash: the body's (uncached) or the cache entry's key and generations; none on writes
    */
   readonly etag?: (body: never) => string;
+  /** The operation is conditional on If-Match (412 when it does not match). @default false */
+  readonly ifMatch?: boolean;
   /** Headers derived from the response body, kept with it in the cache (e.g. Link). */
   readonly responseHeaders?: (body: never) => Record<string, string>;
   readonly handler: (

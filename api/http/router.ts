@@ -118,6 +118,7 @@ export function buildRouter(
         return;
       }
       const result = await run();
+      if (route.etag && result !== undefined) ctx.set('ETag', route.etag(result as never));
       ctx.status = route.response.status;
       if (result !== undefined) ctx.body = result;
     });

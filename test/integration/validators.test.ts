@@ -83,3 +83,44 @@ describe('validators: the ETag a client reads is the one it writes with', () => 
       .expect(204);
   });
 });
+
+describe('the OpenAPI document declares the headers', () => {
+  it('If-Match and If-None-Match parameters, ETag, Location, Link, Retry-After, WWW-Authenticate and X-Request-Id responses, security on every operation', async () => {
+    const ctx = await createTestApp({ env: { CACHE_ENABLED: 'true' } });
+    try {
+      type Operation = {
+        parameters: { $ref?: string; name?: string }[];
+        security: unknown[];
+        responses: Record<string, { headers?: Record<string, { $ref: string }> }>;
+      };
+      const doc = (await request(ctx.server).get('/openapi.json').expect(200)).body as {
+        paths: Record<string, Record<string, Operation>>;
+        components: { headers: Record<string, unknown>; parameters: Record<string, unknown> };
+      };
+      const op = (path: string, method: string) => doc.paths[path]![method]!;
+      const refs = (o: Operation) => o.parameters.map((p) => p.$ref ?? p.name);
+      const headers = (o: Operation, status: string) =>
+        Object.keys(o.responses[status]?.headers ?? {}).sort();
+      for (const method of ['put', 'patch', 'delete'])
+        expect(refs(op('/animes/{id}', method))).toContain('#/components/parameters/If-Match');
+      expect(refs(op('/animes/{id}', 'get'))).toContain('#/components/parameters/If-None-Match');
+      expect(headers(op('/animes/{id}', 'get'), '200')).toEqual(['ETag', 'X-Request-Id']);
+      expect(headers(op('/animes/{id}', 'get'), '304')).toEqual(['ETag', 'X-Request-Id']);
+      expect(headers(op('/animes/{id}', 'patch'), '200')).toEqual(['ETag', 'X-Request-Id']);
+      expect(headers(op('/animes', 'post'), '201')).toEqual(['ETag', 'Location', 'X-Request-Id']);
+      expect(headers(op('/animes', 'get'), '200')).toEqual(['ETag', 'Link', 'X-Request-Id']);
+      expect(headers(op('/animes', 'get'), '429')).toEqual(['Retry-After', 'X-Request-Id']);
+      expect(headers(op('/animes/{id}', 'patch'), '401')).toEqual(['WWW-Authenticate', 'X-Request-Id']);
+      for (const [path, methods] of Object.entries(doc.paths))
+        for (const [method, operation] of Object.entries(methods))
+          expect([path, method, Array.isArray(operation.security)]).toEqual([path, method, true]);
+      expect(op('/animes', 'get').security).toEqual([]);
+      expect(op('/animes', 'post').security).toEqual([{ bearerAuth: [] }]);
+      // Every referenced header exists.
+      for (const name of ['ETag', 'Location', 'Link', 'Retry-After', 'WWW-Authenticate', 'X-Request-Id'])
+        expect(doc.components.headers[name]).toBeDefined();
+    } finally {
+      await ctx.platform.close();
+    }
+  });
+});

@@ -61,12 +61,16 @@ const missing = (id: number) => notFound(`no anime with id ${id}`);
 /** Admin-only writes. Each one commits, then invalidates the cache, then answers. */
 export function animeWriteRoutes(writes: CatalogueWrites) {
   const common = { tags: ['animes'], access: 'admin' as const };
+  // Writes answer with the record's validator; writes to an existing record are conditional on it.
+  const tagged = { etag: recordEtag } as const;
+  const conditional = { ...tagged, ifMatch: true } as const;
   return [
     defineRoute({
       ...common,
       method: 'post',
       path: '/animes',
       operationId: 'createAnime',
+      ...tagged,
       summary: 'Add an anime',
       body: AnimeBody,
       response: { status: 201, schema: Type.Ref(AnimeSchema), description: 'Created' },
@@ -74,7 +78,6 @@ export function animeWriteRoutes(writes: CatalogueWrites) {
       handler: async ({ body }, ctx) => {
         const anime = await writes.create({ ...body, sourceId: body.sourceId ?? randomUUID() } as AnimeInput);
         ctx.set('Location', `/animes/${anime.id}`);
-        ctx.set('ETag', recordEtag(anime));
         return anime;
       },
     }),
@@ -83,6 +86,7 @@ export function animeWriteRoutes(writes: CatalogueWrites) {
       method: 'put',
       path: '/animes/:id',
       operationId: 'replaceAnime',
+      ...conditional,
       summary: 'Replace an anime (If-Match: its ETag)',
       params: IdParams,
       body: AnimeReplacementBody,
@@ -91,7 +95,6 @@ export function animeWriteRoutes(writes: CatalogueWrites) {
       handler: async ({ params, body }, ctx) => {
         const replaced = await writes.update(params.id, body, expectedVersion(ctx, params.id));
         if (!replaced) throw missing(params.id);
-        ctx.set('ETag', recordEtag(replaced));
         return replaced;
       },
     }),
@@ -100,6 +103,7 @@ export function animeWriteRoutes(writes: CatalogueWrites) {
       method: 'patch',
       path: '/animes/:id',
       operationId: 'updateAnime',
+      ...conditional,
       summary: 'Change some fields of an anime (If-Match: its ETag)',
       params: IdParams,
       body: AnimePatch,
@@ -108,7 +112,6 @@ export function animeWriteRoutes(writes: CatalogueWrites) {
       handler: async ({ params, body }, ctx) => {
         const updated = await writes.patch(params.id, body, expectedVersion(ctx, params.id));
         if (!updated) throw missing(params.id);
-        ctx.set('ETag', recordEtag(updated));
         return updated;
       },
     }),
@@ -117,6 +120,7 @@ export function animeWriteRoutes(writes: CatalogueWrites) {
       method: 'delete',
       path: '/animes/:id',
       operationId: 'deleteAnime',
+      ifMatch: true,
       summary: 'Delete an anime (If-Match: its ETag)',
       params: IdParams,
       response: { status: 204, description: 'Deleted' },
