@@ -44,6 +44,15 @@ function parameters(route: RouteDefinition) {
   return params;
 }
 
+/** Every tag an operation may carry, with what it groups. */
+const TAGS: Record<string, string> = {
+  animes: 'The catalogue itself: pages, the whole list, one record, and the admin writes',
+  catalogue: 'Counts and statistics over the catalogue, with the same filters as the lists',
+  auth: 'Accounts and access tokens',
+  admin: 'Operating the cache (admin only)',
+  operations: 'Liveness and readiness for load balancers and deploys',
+};
+
 /** Request headers the operations take, declared once. */
 const HEADER_PARAMETERS = {
   'If-None-Match': {
@@ -133,6 +142,7 @@ export function buildOpenApi(routes: readonly RouteDefinition[], info: { title: 
     paths[path][route.method] = {
       operationId: route.operationId,
       summary: route.summary,
+      description: route.description,
       tags: route.tags,
       parameters: parameters(route),
       security: route.access ? [{ bearerAuth: [] }] : [],
@@ -147,9 +157,21 @@ export function buildOpenApi(routes: readonly RouteDefinition[], info: { title: 
       responses,
     };
   }
+  const undeclared = routes.flatMap((r) => r.tags).filter((tag) => !(tag in TAGS));
+  if (undeclared.length)
+    throw new Error(`OpenAPI tags without a description: ${[...new Set(undeclared)].join(', ')}`);
   return {
     openapi: '3.1.0',
-    info,
+    info: {
+      ...info,
+      description:
+        'An anime catalogue: filtered, keyset-paginated reads answered from a coherent cache, admin writes with If-Match, accounts with short-lived bearer tokens. Errors are RFC 9457 problem+json.',
+      license: { name: 'MIT', identifier: 'MIT' },
+      contact: { name: 'anime-platform maintainers' },
+    },
+    // Relative: the document is served by the API it describes, wherever that is deployed.
+    servers: [{ url: '/', description: 'This API, where the document is served' }],
+    tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
     paths,
     components: {
       schemas: Object.fromEntries(COMPONENTS.map((s) => [s.$id!, withoutId(s)])),

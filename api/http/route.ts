@@ -24,6 +24,8 @@ export interface RouteDefinition<
   readonly path: string;
   readonly operationId: string;
   readonly summary: string;
+  /** What a client needs to know beyond the summary (rules, limits, related headers). */
+  readonly description: string;
   readonly tags: readonly string[];
   readonly query?: Q;
   readonly params?: P;

@@ -21,6 +21,8 @@ export function animeReadRoutes(repository: AnimeRepository) {
       path: '/animes',
       operationId: 'listAnimes',
       summary: 'A page of animes matching the filters, with keyset pagination',
+      description:
+        'Filters combine (AND); list parameters take repeats or commas. Pages are keyset-based: follow `next` (or the Link header) to the next page; a cursor is bound to its sort. Answered from the cache when it can prove the entry current.',
       tags: ['animes'],
       query: ListQuery,
       canonicalQuery: canonicalFilterQuery,
@@ -52,6 +54,8 @@ export function animeReadRoutes(repository: AnimeRepository) {
       path: '/animes/all',
       operationId: 'listAllAnimes',
       summary: 'Every anime matching the filters, in one array',
+      description:
+        'The same filters as GET /animes, every match in one JSON array. Up to CACHE_MAX_ENTRY_BYTES it is cached like any read; beyond that it is streamed from the database as it is read and compressed on the fly (Cache-Status says detail=too-large).',
       tags: ['animes'],
       query: ListAllQuery,
       canonicalQuery: canonicalFilterQuery,
@@ -69,6 +73,7 @@ export function animeReadRoutes(repository: AnimeRepository) {
       path: '/animes/:id',
       operationId: 'getAnime',
       summary: 'One anime by id',
+      description: 'Its ETag is the record\'s id and version ("12.7"): send it back as If-Match on a write.',
       tags: ['animes'],
       params: IdParams,
       response: { status: 200, schema: Type.Ref(AnimeSchema), description: 'The anime' },

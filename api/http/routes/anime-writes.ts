@@ -72,6 +72,8 @@ export function animeWriteRoutes(writes: CatalogueWrites) {
       operationId: 'createAnime',
       ...tagged,
       summary: 'Add an anime',
+      description:
+        "Admin only. title and type are required; nullable fields default to null, genres to [], the source to api and the source id to a new UUID. Answers with Location and the record's ETag; 409 when (source, sourceId) exists.",
       body: AnimeBody,
       response: { status: 201, schema: Type.Ref(AnimeSchema), description: 'Created' },
       problems: [409],
@@ -88,6 +90,8 @@ export function animeWriteRoutes(writes: CatalogueWrites) {
       operationId: 'replaceAnime',
       ...conditional,
       summary: 'Replace an anime (If-Match: its ETag)',
+      description:
+        'Admin only. Every field is replaced; a source left out stays as stored. With If-Match (the ETag from a GET or a write), a record changed since is 412.',
       params: IdParams,
       body: AnimeReplacementBody,
       response: { status: 200, schema: Type.Ref(AnimeSchema), description: 'Replaced' },
@@ -105,6 +109,8 @@ export function animeWriteRoutes(writes: CatalogueWrites) {
       operationId: 'updateAnime',
       ...conditional,
       summary: 'Change some fields of an anime (If-Match: its ETag)',
+      description:
+        'Admin only. Only the fields sent change. With If-Match (the ETag from a GET or a write), a record changed since is 412.',
       params: IdParams,
       body: AnimePatch,
       response: { status: 200, schema: Type.Ref(AnimeSchema), description: 'Updated' },
@@ -122,6 +128,8 @@ export function animeWriteRoutes(writes: CatalogueWrites) {
       operationId: 'deleteAnime',
       ifMatch: true,
       summary: 'Delete an anime (If-Match: its ETag)',
+      description:
+        'Admin only. With If-Match (the ETag from a GET or a write), a record changed since is 412.',
       params: IdParams,
       response: { status: 204, description: 'Deleted' },
       problems: [404, 412],

@@ -49,6 +49,8 @@ export function authRoutes(accounts: Accounts, throttle: AuthThrottle) {
       path: '/auth/signup',
       operationId: 'signUp',
       summary: 'Create an account (role user)',
+      description:
+        'Sign-up never grants a role beyond user. The password must be at least 8 characters and not easily guessed. Limited per client address and per email (429 with Retry-After).',
       tags: ['auth'],
       body: SignUpBody,
       response: { status: 201, schema: AccountSchema, description: 'Created' },
@@ -66,6 +68,8 @@ export function authRoutes(accounts: Accounts, throttle: AuthThrottle) {
       path: '/auth/signin',
       operationId: 'signIn',
       summary: 'Exchange email and password for an access token',
+      description:
+        'One 401 for an unknown email and a wrong password alike. Limited per client address and per email (429 with Retry-After).',
       tags: ['auth'],
       body: SignInBody,
       response: { status: 200, schema: AccessTokenSchema, description: 'Signed in' },
@@ -82,6 +86,8 @@ export function authRoutes(accounts: Accounts, throttle: AuthThrottle) {
       path: '/auth/token',
       operationId: 'exchangeIdToken',
       summary: 'Exchange a Firebase ID token from a client SDK for an access token',
+      description:
+        'Only with Firebase configured (FIREBASE_PROJECT_ID); the local identity provider issues no ID tokens and answers 501.',
       tags: ['auth'],
       body: TokenBody,
       response: { status: 200, schema: AccessTokenSchema, description: 'Exchanged' },
@@ -97,6 +103,8 @@ export function authRoutes(accounts: Accounts, throttle: AuthThrottle) {
       path: '/auth/admin-bootstrap',
       operationId: 'claimFirstAdmin',
       summary: 'Make the signed-in account the first admin with the one-time token; only while none exists',
+      description:
+        'Takes ADMIN_BOOTSTRAP_TOKEN (or the one printed at a development start). Refused once any admin exists.',
       tags: ['auth'],
       access: 'user',
       body: BootstrapBody,
@@ -112,6 +120,7 @@ export function authRoutes(accounts: Accounts, throttle: AuthThrottle) {
       path: '/auth/me',
       operationId: 'me',
       summary: 'The signed-in account',
+      description: 'The account behind the bearer token.',
       tags: ['auth'],
       access: 'user',
       response: { status: 200, schema: AccountSchema, description: 'The account' },
@@ -122,6 +131,7 @@ export function authRoutes(accounts: Accounts, throttle: AuthThrottle) {
       path: '/auth/me',
       operationId: 'deleteMe',
       summary: 'Delete the signed-in account; its tokens stop working at once',
+      description: 'Removes the account and its credentials; tokens already issued are refused from then on.',
       tags: ['auth'],
       access: 'user',
       response: { status: 204, description: 'Deleted' },

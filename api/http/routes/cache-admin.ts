@@ -22,6 +22,8 @@ export function cacheAdminRoutes(cache: ReadThroughCache) {
       path: '/admin/cache/stats',
       operationId: 'cacheStats',
       summary: "This instance's cache counters and the store's size",
+      description:
+        "Admin only. Hits, misses, bypasses, fills, invalidations, the coherence lease and the store's size.",
       tags: ['admin'],
       access: 'admin',
       response: { status: 200, schema: CacheStatsSchema, description: 'Counters' },
@@ -32,6 +34,7 @@ export function cacheAdminRoutes(cache: ReadThroughCache) {
       path: '/admin/cache/purge',
       operationId: 'cachePurge',
       summary: 'Make every cached entry unreachable, on every instance',
+      description: 'Admin only. One generation bump makes every entry unreachable; nothing is scanned.',
       tags: ['admin'],
       access: 'admin',
       response: { status: 204, description: 'Purged' },
