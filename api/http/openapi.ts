@@ -114,9 +114,11 @@ export function buildOpenApi(routes: readonly RouteDefinition[], info: { title: 
     const path = route.path.replace(/:(\w+)/g, '{$1}');
     const problems = new Set<number>([
       ...(route.query || route.params || route.body ? [400] : []),
-      // Every route answers JSON only (406), and a route with a body takes JSON only (415).
+      // Every route answers JSON only (406), and a route with a body takes JSON only (415), up to
+      // 64 KB (413); a write may find the store busy (503 with Retry-After).
       406,
-      ...(route.body ? [415] : []),
+      ...(route.body ? [413, 415] : []),
+      ...(route.method !== 'get' && route.access ? [503] : []),
       ...(route.access ? [401] : []),
       ...(route.access === 'admin' ? [403] : []),
       // Catalogue reads (the cacheable ones) are bounded per instance: see READ_CONCURRENCY.

@@ -98,7 +98,9 @@ export const ListAllQuery = Type.Object(optional(filterProperties), { additional
 export const ListQuery = Type.Object(
   {
     ...optional(filterProperties),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50 })),
+    limit: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 1000, default: 50, description: 'Animes per page (1-1000)' }),
+    ),
     cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'Opaque; from `next`' })),
   },
   { additionalProperties: false },
@@ -110,7 +112,9 @@ export const AnimePageSchema = Type.Object({
   next: Type.Union([Type.String(), Type.Null()], { description: 'URL of the next page, null on the last' }),
 });
 
-export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+export const IdParams = Type.Object({
+  id: Type.Integer({ minimum: 1, description: "The anime's id (from a list, or a create's Location)" }),
+});
 
 export const FacetsSchema = Type.Array(Type.Object({ value: Type.String(), count: Type.Integer() }));
 

@@ -124,3 +124,36 @@ describe('the OpenAPI document declares the headers', () => {
     }
   });
 });
+
+describe('every parameter and status is documented', () => {
+  it('each query and path parameter has a description; writes list 413, 415 and 503; 413 is what a large body gets', async () => {
+    const ctx = await createTestApp();
+    try {
+      const doc = (await request(ctx.server).get('/openapi.json').expect(200)).body as {
+        paths: Record<
+          string,
+          Record<
+            string,
+            { parameters: { name?: string; description?: string }[]; responses: Record<string, unknown> }
+          >
+        >;
+      };
+      for (const [path, methods] of Object.entries(doc.paths))
+        for (const [method, op] of Object.entries(methods))
+          for (const p of op.parameters.filter((x) => x.name))
+            expect([path, method, p.name, Boolean(p.description)]).toEqual([path, method, p.name, true]);
+      expect(Object.keys(doc.paths['/animes']!.post!.responses)).toEqual(
+        expect.arrayContaining(['413', '415', '503']),
+      );
+      const auth = await signedUpAdmin(ctx.server);
+      const huge = await request(ctx.server)
+        .post('/animes')
+        .set(auth)
+        .send({ title: 'x'.repeat(70 * 1024), type: 'TV' });
+      expect(huge.status).toBe(413);
+      expect(huge.headers['content-type']).toContain('application/problem+json');
+    } finally {
+      await ctx.platform.close();
+    }
+  });
+});
