@@ -1,0 +1,71 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import createClient from 'openapi-fetch';
+import type { paths } from '../../api/client/anime-api';
+import { runTs } from '../support/cli';
+import { listen } from '../support/raw-http';
+import { createTestApp, signedUpAdmin } from '../support/test-app';
+
+/**
+ * A client program written against the committed types (npm test's typecheck compiles it) and run
+ * against a live app: list, GET, PATCH with the ETag as If-Match, 412 on a stale one.
+ */
+describe('the typed client (openapi-typescript types + openapi-fetch)', () => {
+  let ctx: Awaited<ReturnType<typeof createTestApp>>;
+  let server: Server;
+  let api: ReturnType<typeof createClient<paths>>;
+  let authorization: string;
+  beforeAll(async () => {
+    ctx = await createTestApp({ env: { CACHE_ENABLED: 'true' } });
+    server = await listen(ctx.server);
+    api = createClient<paths>({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+    authorization = (await signedUpAdmin(ctx.server)).Authorization;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await ctx.platform.close();
+  });
+
+  it('lists, reads, patches with If-Match and gets 412 on a stale ETag', async () => {
+    const page = await api.GET('/animes', { params: { query: { type: ['OVA'], limit: 3, sort: '-score' } } });
+    expect(page.response.status).toBe(200);
+    expect(page.data!.items.length).toBeGreaterThan(0);
+    const id = page.data!.items[0]!.id;
+    const one = await api.GET('/animes/{id}', { params: { path: { id } } });
+    const etag = one.response.headers.get('ETag')!;
+    expect(etag).toBe(`"${id}.${one.data!.version}"`);
+    const patched = await api.PATCH('/animes/{id}', {
+      params: { path: { id }, header: { 'If-Match': etag } },
+      headers: { Authorization: authorization },
+      body: { episodes: 42 },
+    });
+    expect(patched.response.status).toBe(200);
+    expect(patched.data!.episodes).toBe(42);
+    const stale = await api.PATCH('/animes/{id}', {
+      params: { path: { id }, header: { 'If-Match': etag } },
+      headers: { Authorization: authorization },
+      body: { episodes: 43 },
+    });
+    expect(stale.response.status).toBe(412);
+    expect(stale.error).toMatchObject({ status: 412 });
+  });
+
+  it('the committed types match the document the API serves (CI fails on drift)', () => {
+    const committed = runTs('api/client/generate.ts', ['--check']);
+    expect([committed.code, committed.stdout.trim()]).toEqual([0, expect.stringContaining('matches')]);
+    // Negative control: a copy that lost one operation's If-Match is reported.
+    const dir = mkdtempSync(join(tmpdir(), 'client-drift-'));
+    try {
+      const drifted = join(dir, 'anime-api.ts');
+      const text = readFileSync(join(__dirname, '../../api/client/anime-api.ts'), 'utf8');
+      writeFileSync(drifted, text.replace('"If-Match"?:', '"If-Matched"?:'));
+      const check = runTs('api/client/generate.ts', ['--check', drifted]);
+      expect([check.code, check.stderr]).toEqual([1, expect.stringContaining('out of date')]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
