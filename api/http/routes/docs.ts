@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type Router from '@koa/router';
-import { jsonRepresentation, sendRepresentation } from '../representation';
+import { jsonRepresentation, type Representation, sendRepresentation } from '../representation';
 import { favicon } from './favicon';
 
 // swagger-ui-dist ships the UI as static files; serving them ourselves keeps /docs working offline.
@@ -24,7 +24,8 @@ const ICON = favicon();
 
 /** GET /openapi.json and the interactive docs at /docs, with no CDN; / leads there. */
 export function mountDocs(router: Router, openApiDocument: unknown): void {
-  const openApi = jsonRepresentation(openApiDocument, { precompress: true });
+  // Serialized and compressed when first asked for, not while the instance starts.
+  let openApi: Representation | undefined;
   router.get('/', (ctx) => {
     ctx.status = 302;
     ctx.redirect('/docs');
@@ -34,7 +35,10 @@ export function mountDocs(router: Router, openApiDocument: unknown): void {
     ctx.set('Cache-Control', 'public, max-age=86400');
     ctx.body = ICON;
   });
-  router.get('/openapi.json', (ctx) => sendRepresentation(ctx, openApi));
+  router.get('/openapi.json', (ctx) => {
+    openApi ??= jsonRepresentation(openApiDocument, { precompress: true });
+    sendRepresentation(ctx, openApi);
+  });
   router.get('/docs', (ctx) => {
     ctx.type = 'text/html; charset=utf-8';
     ctx.set(
