@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import request from 'supertest';
 import { loadConfig } from '../../api/config';
 import { runTs } from '../support/cli';
-import { createTestApp, signedUpAdmin } from '../support/test-app';
+import { createTestApp, signedUpAdmin, withApp } from '../support/test-app';
 
 /** What a client trips on: each answered with a status that says what is wrong, as problem+json. */
 describe('client mistakes get the status that names them', () => {
@@ -114,8 +114,7 @@ describe('configuration mistakes', () => {
 
 describe('facets and statistics take the catalogue filters', () => {
   it('/stats, /genres and /types count what /animes/all lists for the same filters, and a bad filter is a 400', async () => {
-    const ctx = await createTestApp({ env: { CACHE_ENABLED: 'true' } });
-    try {
+    await withApp({ env: { CACHE_ENABLED: 'true' } }, async (ctx) => {
       for (const filters of ['type=OVA', 'type=tv,movie&minScore=6', 'yearFrom=2000&yearTo=2010']) {
         const rows = (await request(ctx.server).get(`/animes/all?${filters}`).expect(200)).body as {
           type: string;
@@ -138,16 +137,13 @@ describe('facets and statistics take the catalogue filters', () => {
       const bad = await request(ctx.server).get('/stats?minScore=11');
       expect(bad.status).toBe(400);
       expect(bad.body['invalid-params'][0].name).toBe('minScore');
-    } finally {
-      await ctx.platform.close();
-    }
+    });
   });
 });
 
 describe('enum spellings', () => {
   it('are taken in any case in a body as in the query, stored as declared; an unknown one is refused with the allowed values', async () => {
-    const ctx = await createTestApp();
-    try {
+    await withApp({}, async (ctx) => {
       const auth = await signedUpAdmin(ctx.server);
       const created = await request(ctx.server)
         .post('/animes')
@@ -181,16 +177,13 @@ describe('enum spellings', () => {
         { name: 'body.type', reason: expect.stringMatching(/^must be one of TV, MOVIE, OVA/) },
       ]);
       await request(ctx.server).get('/animes?type=cartoon').expect(400);
-    } finally {
-      await ctx.platform.close();
-    }
+    });
   });
 });
 
 describe('a create with only what it must say', () => {
   it('stores omitted nullable fields as null, no genres, and a generated source id in the api namespace', async () => {
-    const ctx = await createTestApp();
-    try {
+    await withApp({}, async (ctx) => {
       const auth = await signedUpAdmin(ctx.server);
       const created = await request(ctx.server)
         .post('/animes')
@@ -219,8 +212,6 @@ describe('a create with only what it must say', () => {
       const document = (await request(ctx.server).get('/openapi.json').expect(200)).body;
       const schema = document.paths['/animes'].post.requestBody.content['application/json'].schema;
       expect([...schema.required].sort()).toEqual(['title', 'type']);
-    } finally {
-      await ctx.platform.close();
-    }
+    });
   });
 });

@@ -5,14 +5,13 @@ import { parseOrigins } from '../../api/http/cors';
 import { CHROMIUM_PATH, launchChromium } from '../support/chromium';
 import { listen } from '../support/raw-http';
 import { describeIf, requireBinary } from '../support/real-component';
-import { createTestApp, signedUpAdmin } from '../support/test-app';
+import { createTestApp, signedUpAdmin, withApp } from '../support/test-app';
 
 const ALLOWED = 'https://app.example.test';
 
 describe('CORS', () => {
   it('answers a preflight from a listed origin with the methods, headers and max age a client needs', async () => {
-    const ctx = await createTestApp({ env: { CORS_ORIGINS: `${ALLOWED}, https://other.example.test` } });
-    try {
+    await withApp({ env: { CORS_ORIGINS: `${ALLOWED}, https://other.example.test` } }, async (ctx) => {
       const preflight = await request(ctx.server)
         .options('/animes/1')
         .set('Origin', ALLOWED)
@@ -24,14 +23,11 @@ describe('CORS', () => {
       expect(preflight.headers['access-control-allow-headers']).toMatch(/If-Match/i);
       expect(preflight.headers['access-control-max-age']).toBe('600');
       expect(preflight.headers['access-control-allow-credentials']).toBeUndefined();
-    } finally {
-      await ctx.platform.close();
-    }
+    });
   });
 
   it('lets a listed origin read ETag, Link and X-Request-Id, on hits and errors too; others get nothing', async () => {
-    const ctx = await createTestApp({ env: { CACHE_ENABLED: 'true', CORS_ORIGINS: ALLOWED } });
-    try {
+    await withApp({ env: { CACHE_ENABLED: 'true', CORS_ORIGINS: ALLOWED } }, async (ctx) => {
       for (let i = 0; i < 2; i++) {
         // The second request would be a hit answered before Koa: a cross-origin one is not.
         const res = await request(ctx.server).get('/animes?limit=2').set('Origin', ALLOWED).expect(200);
@@ -44,19 +40,14 @@ describe('CORS', () => {
       const stranger = await request(ctx.server).get('/animes?limit=2').set('Origin', 'https://evil.example');
       expect(stranger.status).toBe(200);
       expect(stranger.headers['access-control-allow-origin']).toBeUndefined();
-    } finally {
-      await ctx.platform.close();
-    }
+    });
   });
 
   it('negative control: with no CORS_ORIGINS (the default) no origin gets CORS headers', async () => {
-    const ctx = await createTestApp();
-    try {
+    await withApp({}, async (ctx) => {
       const res = await request(ctx.server).get('/animes?limit=2').set('Origin', ALLOWED).expect(200);
       expect(res.headers['access-control-allow-origin']).toBeUndefined();
-    } finally {
-      await ctx.platform.close();
-    }
+    });
   });
 
   it('refuses a CORS_ORIGINS entry that is not an origin, naming it', () => {

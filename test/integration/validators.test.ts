@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createTestApp, signedUpAdmin } from '../support/test-app';
+import { createTestApp, signedUpAdmin, withApp } from '../support/test-app';
 
 /** The standard flow (RFC 9110 §13): GET, take the ETag, send it back as If-Match. */
 describe('validators: the ETag a client reads is the one it writes with', () => {
@@ -86,8 +86,7 @@ describe('validators: the ETag a client reads is the one it writes with', () => 
 
 describe('the OpenAPI document declares the headers', () => {
   it('If-Match and If-None-Match parameters, ETag, Location, Link, Retry-After, WWW-Authenticate and X-Request-Id responses, security on every operation', async () => {
-    const ctx = await createTestApp({ env: { CACHE_ENABLED: 'true' } });
-    try {
+    await withApp({ env: { CACHE_ENABLED: 'true' } }, async (ctx) => {
       type Operation = {
         parameters: { $ref?: string; name?: string }[];
         security: unknown[];
@@ -119,16 +118,13 @@ describe('the OpenAPI document declares the headers', () => {
       // Every referenced header exists.
       for (const name of ['ETag', 'Location', 'Link', 'Retry-After', 'WWW-Authenticate', 'X-Request-Id'])
         expect(doc.components.headers[name]).toBeDefined();
-    } finally {
-      await ctx.platform.close();
-    }
+    });
   });
 });
 
 describe('every parameter and status is documented', () => {
   it('each query and path parameter has a description; writes list 413, 415 and 503; 413 is what a large body gets', async () => {
-    const ctx = await createTestApp();
-    try {
+    await withApp({}, async (ctx) => {
       const doc = (await request(ctx.server).get('/openapi.json').expect(200)).body as {
         paths: Record<
           string,
@@ -152,8 +148,6 @@ describe('every parameter and status is documented', () => {
         .send({ title: 'x'.repeat(70 * 1024), type: 'TV' });
       expect(huge.status).toBe(413);
       expect(huge.headers['content-type']).toContain('application/problem+json');
-    } finally {
-      await ctx.platform.close();
-    }
+    });
   });
 });

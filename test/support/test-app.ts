@@ -131,14 +131,17 @@ export async function withStore<T>(path: string, use: (store: CatalogueStore) =>
   }
 }
 
+/** Runs `use` with a test app made from `options`, and closes it whatever happens. */
+export async function withApp<T>(options: TestAppOptions, use: (ctx: TestApp) => Promise<T>): Promise<T> {
+  const ctx = await createTestApp(options);
+  try {
+    return await use(ctx);
+  } finally {
+    await ctx.platform.close();
+  }
+}
+
 /** Runs `use` with an app serving the SQLite file at `path` as it is (no fixture load), then closes both. */
 export function withAppOverStore<T>(path: string, use: (ctx: TestApp) => Promise<T>): Promise<T> {
-  return withStore(path, async (store) => {
-    const ctx = await createTestApp({ store });
-    try {
-      return await use(ctx);
-    } finally {
-      await ctx.platform.close();
-    }
-  });
+  return withStore(path, (store) => withApp({ store }, use));
 }
