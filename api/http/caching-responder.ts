@@ -78,9 +78,7 @@ export function cachingResponder(
     const started = performance.now();
     const timings: Record<string, number> = {};
     const spec = handoff?.spec ?? cacheSpec(route.cache!.name, { ...input.params, ...input.query } as never);
-    // A route with a validator of its own (a record's version) keeps it; others take the entry's.
     const ownEtag = Boolean(route.etag);
-    const validated = <T extends { etag: string }>(r: T): T => (ownEtag ? r : { ...r, etag: lookup!.etag });
     if (lane && !route.access) lane.remember(ctx.url, route.path, spec, ownEtag);
     const lookup = handoff ? handoff.lookup : await cache.lookup(spec);
     if (!lookup) {
@@ -90,6 +88,8 @@ export function cachingResponder(
       report(ctx, 'BYPASS', timings);
       return result;
     }
+    // A route with a validator of its own (a record's version) keeps it; others take the entry's.
+    const validated = <T extends { etag: string }>(r: T): T => (ownEtag ? r : { ...r, etag: lookup.etag });
     if (!ownEtag && ifNoneMatchHits(ctx.get('If-None-Match'), lookup.etag)) {
       timings.cache = performance.now() - started;
       report(ctx, 'HIT', timings);

@@ -62,11 +62,6 @@ export class StreamedRepresentation {
     pipeline(bytes, compressor, () => undefined);
     return compressor;
   }
-
-  /** Releases the query when nobody will send it (another request claimed nothing, an error). */
-  async discard(): Promise<void> {
-    await this.rest.return?.();
-  }
 }
 
 const CONTENT_TYPE = 'application/json; charset=utf-8';
