@@ -77,41 +77,44 @@ export function ifNoneMatchHits(header: string | undefined, etag: string): boole
   return matchingTag(header, etag) !== undefined;
 }
 
-const CODINGS_KEPT = 64;
-const codingByHeader = new Map<string, Encoding | 'identity'>();
-
 /**
- * The coding to send for an Accept-Encoding header (RFC 9110 negotiation, by `accepts`, the
- * library Koa itself uses). Clients send few distinct headers, so answers are kept.
+ * `answer` kept per header value: clients send few distinct Accept and Accept-Encoding headers, so
+ * each is negotiated once (the table is emptied, not grown, past 64 values).
  */
-export function preferredCoding(acceptEncoding: string | undefined): Encoding | 'identity' {
-  const header = acceptEncoding ?? '';
-  let coding = codingByHeader.get(header);
-  if (coding === undefined) {
-    const best = accepts({ headers: { 'accept-encoding': header } } as never).encodings(
-      'br',
-      'gzip',
-      'identity',
-    );
-    coding = best === 'br' || best === 'gzip' ? best : 'identity';
-    if (codingByHeader.size >= CODINGS_KEPT) codingByHeader.clear();
-    codingByHeader.set(header, coding);
-  }
-  return coding;
+function perHeader<T>(answer: (header: string) => T): (header: string) => T {
+  const answers = new Map<string, T>();
+  return (header) => {
+    let value = answers.get(header);
+    if (value === undefined) {
+      value = answer(header);
+      if (answers.size >= 64) answers.clear();
+      answers.set(header, value);
+    }
+    return value;
+  };
 }
 
-const acceptByHeader = new Map<string, boolean>();
+const codingFor = perHeader((header): Encoding | 'identity' => {
+  const best = accepts({ headers: { 'accept-encoding': header } } as never).encodings(
+    'br',
+    'gzip',
+    'identity',
+  );
+  return best === 'br' || best === 'gzip' ? best : 'identity';
+});
 
-/** Whether an Accept header admits JSON (no header admits anything); kept per header, as codings are. */
+/** The coding to send for an Accept-Encoding header (RFC 9110 negotiation, by `accepts`, as Koa's). */
+export function preferredCoding(acceptEncoding: string | undefined): Encoding | 'identity' {
+  return codingFor(acceptEncoding ?? '');
+}
+
+const admitsJson = perHeader(
+  (accept) => accepts({ headers: { accept } } as never).type(['application/json']) !== false,
+);
+
+/** Whether an Accept header admits JSON (no header admits anything). */
 export function acceptsJson(accept: string | undefined): boolean {
-  if (!accept) return true;
-  let admits = acceptByHeader.get(accept);
-  if (admits === undefined) {
-    admits = accepts({ headers: { accept } } as never).type(['application/json']) !== false;
-    if (acceptByHeader.size >= CODINGS_KEPT) acceptByHeader.clear();
-    acceptByHeader.set(accept, admits);
-  }
-  return admits;
+  return !accept || admitsJson(accept);
 }
 
 /** What a request sent that decides how a representation is answered. */
@@ -134,17 +137,17 @@ export interface PreparedResponse {
  * Both ways a response leaves (the Koa pipeline and the hit lane) send what this returns.
  */
 export function prepareResponse(representation: Representation, request: Negotiation): PreparedResponse {
-  // The common answer (a 200 under the default Cache-Control) is kept per representation and coding.
-  const keep = !request.cacheControl && !ifNoneMatchHits(request.ifNoneMatch, representation.etag);
-  if (!keep) return prepare(representation, request);
   const coding =
     representation.body.length >= MIN_COMPRESSIBLE ? preferredCoding(request.acceptEncoding) : 'identity';
+  const held = matchingTag(request.ifNoneMatch, representation.etag);
+  // The common answer (a 200 under the default Cache-Control) is kept per representation and coding.
+  if (request.cacheControl || held !== undefined) return prepare(representation, request, coding, held);
   let answers = preparedAnswers.get(representation);
   if (!answers) {
     answers = {};
     preparedAnswers.set(representation, answers);
   }
-  answers[coding] ??= prepare(representation, request);
+  answers[coding] ??= prepare(representation, request, coding, held);
   return answers[coding];
 }
 
@@ -154,16 +157,19 @@ const preparedAnswers = new WeakMap<
   Partial<Record<Encoding | 'identity', PreparedResponse>>
 >();
 
-function prepare(representation: Representation, request: Negotiation): PreparedResponse {
+function prepare(
+  representation: Representation,
+  request: Negotiation,
+  coding: Encoding | 'identity',
+  held: string | undefined,
+): PreparedResponse {
   const { body } = representation;
-  const coding = body.length >= MIN_COMPRESSIBLE ? preferredCoding(request.acceptEncoding) : 'identity';
   const headers: Record<string, string> = {
     ETag: codingEtag(representation.etag, coding),
     ...representation.headers,
     Vary: 'Accept-Encoding',
     'Cache-Control': request.cacheControl || 'no-cache',
   };
-  const held = matchingTag(request.ifNoneMatch, representation.etag);
   if (held !== undefined) return { status: 304, headers: { ...headers, ETag: held } };
   headers['Content-Type'] = representation.contentType;
   if (coding === 'identity') return { status: 200, headers, body };
