@@ -208,6 +208,7 @@ export const ConfigSchema = Type.Object({
   JWT_ISSUER: Type.String({ default: 'anime-platform' }),
   JWT_AUDIENCE: Type.String({ default: 'anime-platform-api' }),
   ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 86400, default: 900 }),
+  REFRESH_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 300, maximum: 31_536_000, default: 2_592_000 }),
   ADMIN_BOOTSTRAP_TOKEN: Type.Optional(
     Type.String({
       description:

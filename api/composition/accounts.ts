@@ -8,9 +8,11 @@ import { RedisRateLimiter } from '../adapters/redis/redis-rate-limiter';
 import { type Config, jwtSecret } from '../config';
 import { AccessTokens } from '../core/auth/access-tokens';
 import { Accounts } from '../core/auth/accounts';
+import { Sessions } from '../core/auth/sessions';
 import type { CredentialStore } from '../core/ports/credential-store';
 import type { IdentityProvider } from '../core/ports/identity-provider';
 import type { RateLimiter } from '../core/ports/rate-limiter';
+import type { SessionRepository } from '../core/ports/session-repository';
 import type { UserRepository } from '../core/ports/user-repository';
 
 type AccountsConfig = Pick<
@@ -21,6 +23,7 @@ type AccountsConfig = Pick<
   | 'JWT_ISSUER'
   | 'JWT_AUDIENCE'
   | 'ACCESS_TOKEN_TTL_SECONDS'
+  | 'REFRESH_TOKEN_TTL_SECONDS'
   | 'ADMIN_BOOTSTRAP_TOKEN'
   | 'FIREBASE_PROJECT_ID'
   | 'FIREBASE_API_KEY'
@@ -65,7 +68,7 @@ function adminBootstrapToken(config: AccountsConfig, generate: boolean): string 
 
 export function openAccounts(
   config: AccountsConfig,
-  stores: { users: UserRepository; credentials: CredentialStore },
+  stores: { users: UserRepository; credentials: CredentialStore; sessions: SessionRepository },
   log: Logger,
   /** The API's start, not the CLIs: outside production, make and print a token when none is set. */
   { generateBootstrapToken = false } = {},
@@ -83,7 +86,10 @@ export function openAccounts(
     audience: config.JWT_AUDIENCE,
     ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
   });
-  return new Accounts(identity, stores.users, tokens, {
+  const sessions = new Sessions(stores.sessions, tokens, {
+    refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+  });
+  return new Accounts(identity, stores.users, sessions, {
     adminBootstrapToken: adminBootstrapToken(config, generateBootstrapToken),
   });
 }

@@ -28,6 +28,7 @@ export function openCatalogueStore(
     loader: new SqliteCatalogueLoader(db, writes),
     users,
     credentials: users,
+    sessions: users,
     connection: db,
   };
 }

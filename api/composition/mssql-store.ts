@@ -38,5 +38,6 @@ export async function openMssqlStore(config: StoreConfig): Promise<CatalogueStor
     loader: new MssqlCatalogueLoader(pool),
     users,
     credentials: users,
+    sessions: users,
   };
 }

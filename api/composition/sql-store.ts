@@ -6,6 +6,7 @@ import type { AnimeRepository } from '../core/ports/anime-repository';
 import type { CatalogueLoader } from '../core/ports/catalogue-loader';
 import type { CredentialStore } from '../core/ports/credential-store';
 import type { InvalidationOutbox } from '../core/ports/invalidation-outbox';
+import type { SessionRepository } from '../core/ports/session-repository';
 import type { UserRepository } from '../core/ports/user-repository';
 
 export interface CatalogueStore {
@@ -13,6 +14,7 @@ export interface CatalogueStore {
   loader: CatalogueLoader;
   users: UserRepository;
   credentials: CredentialStore;
+  sessions: SessionRepository;
   outbox: InvalidationOutbox;
   close(): Promise<void>;
 }

@@ -24,6 +24,7 @@ import { cacheAdminRoutes } from './routes/cache-admin';
 import { catalogueFacetRoutes } from './routes/catalogue-facets';
 import { mountDocs } from './routes/docs';
 import { healthRoutes } from './routes/health';
+import { userAdminRoutes } from './routes/user-admin';
 import { securityHeaderSet, securityHeaders } from './security-headers';
 import { type AuthRateLimits, AuthThrottle } from './throttle';
 
@@ -86,6 +87,7 @@ export function createApp(deps: AppDependencies): Koa {
     ...animeWriteRoutes(writes),
     ...catalogueFacetRoutes(deps.repository),
     ...authRoutes(deps.accounts, new AuthThrottle(deps.rateLimiter, deps.authRateLimits)),
+    ...userAdminRoutes(deps.accounts),
     ...(deps.cache ? cacheAdminRoutes(deps.cache) : []),
     ...healthRoutes(deps.repository, deps.build ?? 'dev'),
   ];

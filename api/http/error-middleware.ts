@@ -2,10 +2,12 @@ import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { InvalidTokenError } from '../core/auth/access-tokens';
 import {
+  AccountNotFoundError,
   AdminExistsError,
   BootstrapRefusedError,
   IdTokensNotIssuedError,
   InvalidCredentialsError,
+  WrongPasswordError,
 } from '../core/auth/accounts';
 import { InvalidRecordError } from '../core/domain/anime';
 import { ConflictError, PreconditionFailedError } from '../core/ports/anime-repository';
@@ -36,6 +38,8 @@ const DOMAIN_PROBLEMS: [new (...args: never[]) => Error, (e: Error) => HttpProbl
   [LastAdminError, (e) => new HttpProblem(409, e.message)],
   [AdminExistsError, (e) => new HttpProblem(409, e.message)],
   [BootstrapRefusedError, (e) => new HttpProblem(403, e.message)],
+  [WrongPasswordError, (e) => new HttpProblem(403, e.message)],
+  [AccountNotFoundError, (e) => new HttpProblem(404, e.message)],
   [PreconditionFailedError, (e) => new HttpProblem(412, e.message)],
   [CredentialPolicyError, (e) => new HttpProblem(400, e.message)],
   [InvalidCredentialsError, (e) => unauthorized(e.message)],

@@ -25,7 +25,12 @@ describe('bearer tokens: everything but our own current HS256 token gets 401 and
   });
   afterAll(() => ctx.store.close());
 
-  const claims = () => ({ email: ADMIN_EMAIL, role: 'admin', jti: 'j1' });
+  const claims = () => ({
+    email: ADMIN_EMAIL,
+    role: 'admin',
+    jti: 'j1',
+    sid: jwt.decode(valid, { json: true })!.sid,
+  });
   const sign = (options: jwt.SignOptions, secret: jwt.Secret = ctx.secret, payload: object = claims()) => {
     const expiry = 'exp' in payload || 'noExpiry' in options ? {} : { expiresIn: 600 };
     const { noExpiry: _n, ...rest } = options as jwt.SignOptions & { noExpiry?: true };

@@ -118,6 +118,18 @@ export class FirebaseIdentityProvider implements IdentityProvider {
     }
   }
 
+  async changePassword(uid: string, password: string): Promise<void> {
+    try {
+      await this.auth.updateUser(uid, { password });
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === 'auth/invalid-password') throw new CredentialPolicyError((error as Error).message);
+      throw new IdentityUnavailableError(`firebase updateUser failed: ${code ?? 'unknown'}`);
+    }
+    // ID tokens minted before the change must no longer be exchangeable.
+    await this.auth.revokeRefreshTokens(uid);
+  }
+
   async setRole(uid: string, role: string): Promise<void> {
     await this.auth.setCustomUserClaims(uid, { role });
   }

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { CredentialStore } from '../../core/ports/credential-store';
-import type { Identity, IdentityProvider } from '../../core/ports/identity-provider';
+import {
+  CredentialPolicyError,
+  type Identity,
+  type IdentityProvider,
+} from '../../core/ports/identity-provider';
 import { PasswordHasher } from './password-hash';
 
 /** The embedded identity provider: scrypt hashes in our own database. */
@@ -36,6 +40,11 @@ export class LocalIdentityProvider implements IdentityProvider {
   /** The local provider issues no ID tokens of its own; clients sign in with a password. */
   async verifyIdToken(): Promise<Identity | null> {
     return null;
+  }
+
+  async changePassword(uid: string, password: string): Promise<void> {
+    const changed = await this.credentials.updatePasswordHash(uid, await this.passwords.hash(password));
+    if (!changed) throw new CredentialPolicyError('this account has no password with this provider');
   }
 
   async setRole(): Promise<void> {

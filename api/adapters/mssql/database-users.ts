@@ -18,7 +18,8 @@ export const APP_GRANTS: Readonly<Record<string, readonly string[]>> = {
   data_version: ['SELECT', 'UPDATE'],
   cache_outbox: ['SELECT', 'INSERT', 'DELETE'],
   users: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
-  local_credentials: ['SELECT', 'INSERT', 'DELETE'],
+  local_credentials: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+  sessions: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
   // The app checks the schema version at start (DB_MIGRATIONS=check).
   schema_migrations: ['SELECT'],
 };

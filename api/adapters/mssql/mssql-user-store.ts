@@ -1,6 +1,7 @@
 import type sql from 'mssql';
 import type { CredentialStore, StoredCredential } from '../../core/ports/credential-store';
 import { EmailTakenError } from '../../core/ports/identity-provider';
+import type { NewSession, Rotation, SessionRepository } from '../../core/ports/session-repository';
 import {
   LastAdminError,
   type Role,
@@ -12,7 +13,7 @@ import { isoTimestamp, isUniqueViolation } from './rows';
 import { SQL } from './statements';
 
 /** The users table and the local provider's hashes in SQL Server (emails compare case-insensitively by collation). */
-export class MssqlUserStore implements UserRepository, CredentialStore {
+export class MssqlUserStore implements UserRepository, CredentialStore, SessionRepository {
   constructor(private readonly pool: sql.ConnectionPool) {}
 
   private async query<T>(text: string, inputs: Record<string, unknown>) {
@@ -46,9 +47,18 @@ export class MssqlUserStore implements UserRepository, CredentialStore {
     return MssqlUserStore.account((await this.query<UserRow>(SQL.userByEmail, { email })).recordset[0]);
   }
 
-  async setRole(email: string, role: Role): Promise<boolean> {
-    const changed = (await this.query(SQL.setRole, { email, role })).rowsAffected[0] === 1;
-    if (!changed && (await this.findByEmail(email))) throw new LastAdminError();
+  async list(page: { limit: number; afterEmail?: string; role?: Role }): Promise<UserAccount[]> {
+    const rows = await this.query<UserRow>(SQL.listUsers, {
+      limit: page.limit,
+      afterEmail: page.afterEmail ?? '',
+      role: page.role ?? null,
+    });
+    return rows.recordset.map((row) => MssqlUserStore.account(row)!);
+  }
+
+  async setRole(uid: string, role: Role): Promise<boolean> {
+    const changed = (await this.query(SQL.setRole, { uid, role })).rowsAffected[0] === 1;
+    if (!changed && (await this.findByUid(uid))) throw new LastAdminError();
     return changed;
   }
 
@@ -78,7 +88,42 @@ export class MssqlUserStore implements UserRepository, CredentialStore {
     );
   }
 
+  async updatePasswordHash(uid: string, passwordHash: string): Promise<boolean> {
+    return (await this.query(SQL.updatePasswordHash, { uid, passwordHash })).rowsAffected[0] === 1;
+  }
+
   async removeCredential(uid: string): Promise<void> {
     await this.query(SQL.deleteCredential, { uid });
+  }
+
+  async createSession(session: NewSession, now: Date): Promise<void> {
+    await this.query(SQL.insertSession, { ...session, now });
+  }
+
+  async rotateSession(id: string, presentedHash: string, nextHash: string, now: Date): Promise<Rotation> {
+    const rotated = await this.query<{ uid: string; expires_at: unknown }>(SQL.rotateSession, {
+      id,
+      presentedHash,
+      nextHash,
+      now,
+    });
+    const row = rotated.recordset[0];
+    if (row) return { outcome: 'rotated', uid: row.uid, expiresAt: new Date(isoTimestamp(row.expires_at)) };
+    const reused = await this.query(SQL.revokeReusedSession, { id, presentedHash, now });
+    return { outcome: reused.rowsAffected[0] === 1 ? 'reused' : 'unknown' };
+  }
+
+  async sessionAccount(id: string, now: Date): Promise<UserAccount | null> {
+    return MssqlUserStore.account((await this.query<UserRow>(SQL.sessionAccount, { id, now })).recordset[0]);
+  }
+
+  async revokeSession(id: string, now: Date): Promise<void> {
+    await this.query(SQL.revokeSession, { id, now });
+  }
+
+  async revokeSessions(uid: string, now: Date, exceptId?: string): Promise<number> {
+    return (
+      (await this.query(SQL.revokeSessions, { uid, now, exceptId: exceptId ?? '' })).rowsAffected[0] ?? 0
+    );
   }
 }

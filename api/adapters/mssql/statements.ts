@@ -18,7 +18,9 @@ export const SQL = {
   userByUid: 'SELECT uid, email, display_name, role, created_at FROM users WHERE uid = @uid',
   userByEmail: 'SELECT uid, email, display_name, role, created_at FROM users WHERE email = @email',
   // The last admin can be neither demoted nor deleted; the count holds its locks to the commit.
-  setRole: `UPDATE users SET role = @role WHERE email = @email
+  listUsers: `SELECT TOP (@limit) uid, email, display_name, role, created_at FROM users
+WHERE email > @afterEmail AND (@role IS NULL OR role = @role) ORDER BY email`,
+  setRole: `UPDATE users SET role = @role WHERE uid = @uid
 AND (@role = 'admin' OR role <> 'admin' OR (SELECT COUNT(*) FROM users WITH (UPDLOCK, HOLDLOCK) WHERE role = 'admin') > 1)`,
   promoteFirstAdmin: `UPDATE users SET role = 'admin' WHERE uid = @uid
 AND NOT EXISTS (SELECT 1 FROM users WITH (UPDLOCK, HOLDLOCK) WHERE role = 'admin')`,
@@ -29,7 +31,22 @@ AND (role <> 'admin' OR (SELECT COUNT(*) FROM users WITH (UPDLOCK, HOLDLOCK) WHE
   credentialByEmail:
     'SELECT uid, email, display_name, password_hash FROM local_credentials WHERE email = @email',
   credentialByUid: 'SELECT uid, email, display_name, password_hash FROM local_credentials WHERE uid = @uid',
+  updatePasswordHash: 'UPDATE local_credentials SET password_hash = @passwordHash WHERE uid = @uid',
   deleteCredential: 'DELETE FROM local_credentials WHERE uid = @uid',
+  // sessions: a user's dead ones go when they sign in again
+  insertSession: `DELETE FROM sessions WHERE uid = @uid AND (expires_at <= @now OR revoked_at IS NOT NULL);
+INSERT INTO sessions (id, uid, refresh_hash, created_at, expires_at) VALUES (@id, @uid, @refreshHash, @now, @expiresAt)`,
+  // The next hash is fresh randomness, so finding it afterwards finds exactly this rotation.
+  rotateSession: `UPDATE sessions SET previous_hash = refresh_hash, refresh_hash = @nextHash
+WHERE id = @id AND refresh_hash = @presentedHash AND revoked_at IS NULL AND expires_at > @now;
+SELECT uid, expires_at FROM sessions WHERE id = @id AND refresh_hash = @nextHash`,
+  revokeReusedSession:
+    'UPDATE sessions SET revoked_at = @now WHERE id = @id AND previous_hash = @presentedHash AND revoked_at IS NULL',
+  sessionAccount: `SELECT u.uid, u.email, u.display_name, u.role, u.created_at FROM sessions s JOIN users u ON u.uid = s.uid
+WHERE s.id = @id AND s.revoked_at IS NULL AND s.expires_at > @now`,
+  revokeSession: 'UPDATE sessions SET revoked_at = @now WHERE id = @id AND revoked_at IS NULL',
+  revokeSessions:
+    'UPDATE sessions SET revoked_at = @now WHERE uid = @uid AND revoked_at IS NULL AND id <> @exceptId',
 } as const;
 
 // Our own names only: a loader's staging table (a fixed prefix and a UUID) or the procedure's #valid.

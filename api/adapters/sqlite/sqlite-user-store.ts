@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { CredentialStore, StoredCredential } from '../../core/ports/credential-store';
 import { EmailTakenError } from '../../core/ports/identity-provider';
+import type { NewSession, Rotation, SessionRepository } from '../../core/ports/session-repository';
 import {
   LastAdminError,
   type Role,
@@ -19,8 +20,8 @@ function rethrowDuplicate(error: unknown): never {
   throw error;
 }
 
-/** The users table (accounts and roles) and the local provider's password hashes. */
-export class SqliteUserStore implements UserRepository, CredentialStore {
+/** The users table (accounts and roles), their sessions and the local provider's password hashes. */
+export class SqliteUserStore implements UserRepository, CredentialStore, SessionRepository {
   constructor(
     private readonly db: Database.Database,
     private readonly writes: SqliteWriteLock,
@@ -50,18 +51,25 @@ export class SqliteUserStore implements UserRepository, CredentialStore {
     return toAccount(row);
   }
 
-  // One statement each, so two admins removing themselves at once cannot both pass the count.
-  async setRole(email: string, role: Role): Promise<boolean> {
+  async list(page: { limit: number; afterEmail?: string; role?: Role }): Promise<UserAccount[]> {
+    const rows = this.db
+      .prepare(`SELECT * FROM users WHERE email > ? AND (? IS NULL OR role = ?) ORDER BY email LIMIT ?`)
+      .all(page.afterEmail ?? '', page.role ?? null, page.role ?? null, page.limit) as UserRow[];
+    return rows.map((row) => toAccount(row)!);
+  }
+
+  // One statement each, so two admins demoting themselves at once cannot both pass the count.
+  async setRole(uid: string, role: Role): Promise<boolean> {
     const changed = await this.writes.run(
       () =>
         this.db
           .prepare(
-            `UPDATE users SET role = ? WHERE email = ?
+            `UPDATE users SET role = ? WHERE uid = ?
              AND (? = 'admin' OR role <> 'admin' OR (SELECT COUNT(*) FROM users WHERE role = 'admin') > 1)`,
           )
-          .run(role, email, role).changes > 0,
+          .run(role, uid, role).changes > 0,
     );
-    if (!changed && (await this.findByEmail(email))) throw new LastAdminError();
+    if (!changed && (await this.findByUid(uid))) throw new LastAdminError();
     return changed;
   }
 
@@ -119,7 +127,83 @@ export class SqliteUserStore implements UserRepository, CredentialStore {
     return credentialFromRow(row);
   }
 
+  async updatePasswordHash(uid: string, passwordHash: string): Promise<boolean> {
+    return this.writes.run(
+      () =>
+        this.db.prepare('UPDATE local_credentials SET password_hash = ? WHERE uid = ?').run(passwordHash, uid)
+          .changes > 0,
+    );
+  }
+
   async removeCredential(uid: string): Promise<void> {
     await this.writes.run(() => this.db.prepare('DELETE FROM local_credentials WHERE uid = ?').run(uid));
+  }
+
+  async createSession(session: NewSession, now: Date): Promise<void> {
+    await this.writes.run(() =>
+      this.db.transaction(() => {
+        // A user's dead sessions go when they sign in again, so the table does not grow without end.
+        this.db
+          .prepare('DELETE FROM sessions WHERE uid = ? AND (expires_at <= ? OR revoked_at IS NOT NULL)')
+          .run(session.uid, now.toISOString());
+        this.db
+          .prepare(
+            'INSERT INTO sessions (id, uid, refresh_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+          )
+          .run(
+            session.id,
+            session.uid,
+            session.refreshHash,
+            now.toISOString(),
+            session.expiresAt.toISOString(),
+          );
+      })(),
+    );
+  }
+
+  async rotateSession(id: string, presentedHash: string, nextHash: string, now: Date): Promise<Rotation> {
+    const at = now.toISOString();
+    return this.writes.run(() => {
+      const rotated = this.db
+        .prepare(
+          `UPDATE sessions SET previous_hash = refresh_hash, refresh_hash = ?
+           WHERE id = ? AND refresh_hash = ? AND revoked_at IS NULL AND expires_at > ? RETURNING uid, expires_at`,
+        )
+        .get(nextHash, id, presentedHash, at) as { uid: string; expires_at: string } | undefined;
+      if (rotated) return { outcome: 'rotated', uid: rotated.uid, expiresAt: new Date(rotated.expires_at) };
+      const reused = this.db
+        .prepare(
+          'UPDATE sessions SET revoked_at = ? WHERE id = ? AND previous_hash = ? AND revoked_at IS NULL',
+        )
+        .run(at, id, presentedHash).changes;
+      return { outcome: reused ? 'reused' : 'unknown' };
+    });
+  }
+
+  async sessionAccount(id: string, now: Date): Promise<UserAccount | null> {
+    const row = this.db
+      .prepare(
+        `SELECT users.* FROM sessions JOIN users ON users.uid = sessions.uid
+         WHERE sessions.id = ? AND sessions.revoked_at IS NULL AND sessions.expires_at > ?`,
+      )
+      .get(id, now.toISOString()) as UserRow | undefined;
+    return toAccount(row);
+  }
+
+  async revokeSession(id: string, now: Date): Promise<void> {
+    await this.writes.run(() =>
+      this.db
+        .prepare('UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL')
+        .run(now.toISOString(), id),
+    );
+  }
+
+  async revokeSessions(uid: string, now: Date, exceptId?: string): Promise<number> {
+    return this.writes.run(
+      () =>
+        this.db
+          .prepare(`UPDATE sessions SET revoked_at = ? WHERE uid = ? AND revoked_at IS NULL AND id <> ?`)
+          .run(now.toISOString(), uid, exceptId ?? '').changes,
+    );
   }
 }

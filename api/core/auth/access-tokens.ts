@@ -29,6 +29,8 @@ export interface AccessClaims {
   email: string;
   role: Role;
   jti: string;
+  /** The session the token renews within; signing out ends it. */
+  sid: string;
 }
 
 export class InvalidTokenError extends Error {}
@@ -55,15 +57,19 @@ export class AccessTokens {
     this.clockTolerance = options.clockToleranceSeconds ?? 5;
   }
 
-  issue(user: UserAccount): AccessToken {
-    const accessToken = jwt.sign({ email: user.email, role: user.role }, this.options.secret, {
-      algorithm: ALGORITHM,
-      expiresIn: this.ttlSeconds,
-      issuer: this.issuer,
-      audience: this.audience,
-      subject: user.uid,
-      jwtid: randomUUID(),
-    });
+  issue(user: UserAccount, sessionId: string): AccessToken {
+    const accessToken = jwt.sign(
+      { email: user.email, role: user.role, sid: sessionId },
+      this.options.secret,
+      {
+        algorithm: ALGORITHM,
+        expiresIn: this.ttlSeconds,
+        issuer: this.issuer,
+        audience: this.audience,
+        subject: user.uid,
+        jwtid: randomUUID(),
+      },
+    );
     return { accessToken, tokenType: 'Bearer', expiresIn: this.ttlSeconds };
   }
 
@@ -86,8 +92,14 @@ export class AccessTokens {
     // no token we issue lives longer than the TTL.
     if (typeof payload.iat !== 'number' || payload.exp - payload.iat > this.ttlSeconds + this.clockTolerance)
       throw new InvalidTokenError(`token lifetime exceeds ${this.ttlSeconds} s`);
-    if (typeof payload.sub !== 'string' || typeof payload.jti !== 'string')
-      throw new InvalidTokenError('token lacks sub or jti');
-    return { sub: payload.sub, email: String(payload.email), role: payload.role, jti: payload.jti };
+    if (typeof payload.sub !== 'string' || typeof payload.jti !== 'string' || typeof payload.sid !== 'string')
+      throw new InvalidTokenError('token lacks sub, jti or sid');
+    return {
+      sub: payload.sub,
+      email: String(payload.email),
+      role: payload.role,
+      jti: payload.jti,
+      sid: payload.sid,
+    };
   }
 }

@@ -1,8 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IdentityProvider } from '../ports/identity-provider';
 import type { Role, UserAccount, UserRepository } from '../ports/user-repository';
-import { type AccessToken, type AccessTokens, InvalidTokenError } from './access-tokens';
+import { InvalidTokenError } from './access-tokens';
 import { assertStrongPassword } from './password-policy';
+import type { Sessions, SignedIn } from './sessions';
 
 /** Wrong email or wrong password: one error, so responses never reveal which accounts exist. */
 export class InvalidCredentialsError extends Error {
@@ -15,6 +16,22 @@ export interface Principal {
   uid: string;
   email: string;
   role: Role;
+  /** The session the bearer token belongs to. */
+  sessionId: string;
+}
+
+/** A password change presented the wrong current password. */
+export class WrongPasswordError extends Error {
+  constructor() {
+    super('the current password is wrong');
+  }
+}
+
+/** An admin named an account that does not exist. */
+export class AccountNotFoundError extends Error {
+  constructor(uid: string) {
+    super(`no account has uid ${JSON.stringify(uid)}`);
+  }
 }
 
 export function normalizeEmail(email: string): string {
@@ -57,7 +74,7 @@ export class Accounts {
   constructor(
     readonly identity: IdentityProvider,
     private readonly users: UserRepository,
-    private readonly tokens: AccessTokens,
+    private readonly sessions: Sessions,
     options: AccountsOptions = {},
   ) {
     if (options.adminBootstrapToken) this.bootstrapDigest = digest(options.adminBootstrapToken);
@@ -97,30 +114,65 @@ export class Accounts {
     return this.me(uid);
   }
 
-  async signIn(email: string, password: string): Promise<AccessToken> {
+  /** A new session: an access token and a refresh token. */
+  async signIn(email: string, password: string): Promise<SignedIn> {
     const identity = await this.identity.signIn(normalizeEmail(email), password);
     const account = identity && (await this.users.findByUid(identity.uid));
     if (!account) throw new InvalidCredentialsError();
-    return this.tokens.issue(account);
+    return this.sessions.start(account);
+  }
+
+  refresh(refreshToken: string): Promise<SignedIn> {
+    return this.sessions.refresh(refreshToken);
+  }
+
+  /** Ends the caller's session, or every session of the account. */
+  async signOut(principal: Principal, everywhere: boolean): Promise<void> {
+    if (everywhere) await this.sessions.endAll(principal.uid);
+    else await this.sessions.end(principal.sessionId);
+  }
+
+  /**
+   * Checks the current password with the provider, applies the policy to the new one, and ends
+   * every other session: whoever else held this account's tokens is signed out.
+   */
+  async changePassword(principal: Principal, current: string, next: string): Promise<void> {
+    const identity = await this.identity.signIn(principal.email, current);
+    if (identity?.uid !== principal.uid) throw new WrongPasswordError();
+    await assertStrongPassword(next, principal.email);
+    await this.identity.changePassword(principal.uid, next);
+    await this.sessions.endAll(principal.uid, principal.sessionId);
+  }
+
+  listUsers(page: { limit: number; afterEmail?: string; role?: Role }): Promise<UserAccount[]> {
+    return this.users.list(page);
+  }
+
+  /** An admin changes a role; the last admin cannot be demoted (LastAdminError). */
+  async setRole(uid: string, role: Role): Promise<UserAccount> {
+    if (!(await this.users.setRole(uid, role))) throw new AccountNotFoundError(uid);
+    await this.identity.setRole(uid, role);
+    return this.me(uid);
   }
 
   /** Trades a provider ID token (from a client SDK) for our access token, registering first-timers. */
-  async exchange(idToken: string): Promise<AccessToken> {
+  async exchange(idToken: string): Promise<SignedIn> {
     if (!this.identity.issuesIdTokens) throw new IdTokensNotIssuedError(this.identity.name);
     const identity = await this.identity.verifyIdToken(idToken);
     if (!identity) throw new InvalidTokenError('invalid ID token');
     const account =
       (await this.users.findByUid(identity.uid)) ??
       (await this.register(identity.uid, normalizeEmail(identity.email), identity.displayName ?? null));
-    return this.tokens.issue(account);
+    return this.sessions.start(account);
   }
 
-  /** The caller behind a bearer token; the role is read from our table, so revocation is immediate. */
+  /**
+   * The caller behind a bearer token. The session and the role are read from our tables on every
+   * request, so a sign-out, a deletion or a demotion takes effect at once.
+   */
   async authenticate(token: string): Promise<Principal> {
-    const claims = this.tokens.verify(token);
-    const account = await this.users.findByUid(claims.sub);
-    if (!account) throw new InvalidTokenError('the account no longer exists');
-    return { uid: account.uid, email: account.email, role: account.role };
+    const account = await this.sessions.account(token);
+    return { uid: account.uid, email: account.email, role: account.role, sessionId: account.sessionId };
   }
 
   async me(uid: string): Promise<UserAccount> {
@@ -137,9 +189,8 @@ export class Accounts {
   /** `npm run admin:grant`: the role in our table, mirrored to the provider's claims. */
   async grantRole(email: string, role: Role): Promise<UserAccount> {
     const normalized = normalizeEmail(email);
-    if (!(await this.users.setRole(normalized, role))) throw new Error(`no account for ${normalized}`);
-    const account = (await this.users.findByEmail(normalized))!;
-    await this.identity.setRole(account.uid, role);
-    return account;
+    const account = await this.users.findByEmail(normalized);
+    if (!account) throw new Error(`no account for ${normalized}`);
+    return this.setRole(account.uid, role);
   }
 }

@@ -11,5 +11,7 @@ export interface CredentialStore {
   insertCredential(credential: StoredCredential): Promise<void>;
   findCredential(email: string): Promise<StoredCredential | null>;
   findCredentialByUid(uid: string): Promise<StoredCredential | null>;
+  /** False when the account has no local credential. */
+  updatePasswordHash(uid: string, passwordHash: string): Promise<boolean>;
   removeCredential(uid: string): Promise<void>;
 }

@@ -34,6 +34,11 @@ export interface IdentityProvider {
   signIn(email: string, password: string): Promise<Identity | null>;
   /** A provider-issued ID token (Firebase client SDKs); null when invalid, expired or revoked. */
   verifyIdToken(idToken: string): Promise<Identity | null>;
+  /**
+   * Replaces the password (CredentialPolicyError when the provider refuses it) and ends the
+   * provider's own sessions where it keeps any (Firebase refresh tokens).
+   */
+  changePassword(uid: string, password: string): Promise<void>;
   /** Mirrors our role where the provider keeps claims (a Firebase custom claim). */
   setRole(uid: string, role: string): Promise<void>;
   deleteUser(uid: string): Promise<void>;

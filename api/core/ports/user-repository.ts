@@ -23,8 +23,10 @@ export interface UserRepository {
   create(account: Omit<UserAccount, 'createdAt'>): Promise<UserAccount>;
   findByUid(uid: string): Promise<UserAccount | null>;
   findByEmail(email: string): Promise<UserAccount | null>;
-  /** False when no account has this email. Throws LastAdminError rather than demote the last admin. */
-  setRole(email: string, role: Role): Promise<boolean>;
+  /** Accounts by email, after `afterEmail`, at most `limit`; only `role` when given. */
+  list(page: { limit: number; afterEmail?: string; role?: Role }): Promise<UserAccount[]>;
+  /** False when there is no such account. Throws LastAdminError rather than demote the last admin. */
+  setRole(uid: string, role: Role): Promise<boolean>;
   /**
    * Makes this account an admin if, and only if, no admin exists: one statement, so of two racing
    * claims one wins. False when an admin exists already (or there is no such account).

@@ -1,46 +1,17 @@
-import { Type } from '@sinclair/typebox';
 import type { Accounts } from '../../core/auth/accounts';
 import { defineRoute } from '../route';
 import type { AuthThrottle } from '../throttle';
-
-const Email = Type.String({ format: 'email', maxLength: 254 });
-const Password = Type.String({ minLength: 8, maxLength: 128, description: 'At least 8 characters' });
-
-const SignUpBody = Type.Object(
-  {
-    email: Email,
-    password: Password,
-    displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-  },
-  { additionalProperties: false },
-);
-const SignInBody = Type.Object(
-  { email: Email, password: Type.String({ minLength: 1, maxLength: 128 }) },
-  { additionalProperties: false },
-);
-const TokenBody = Type.Object(
-  { idToken: Type.String({ minLength: 1, maxLength: 8192, description: 'Firebase ID token' }) },
-  { additionalProperties: false },
-);
-
-const BootstrapBody = Type.Object(
-  { token: Type.String({ minLength: 1, maxLength: 512, description: 'The ADMIN_BOOTSTRAP_TOKEN' }) },
-  { additionalProperties: false },
-);
-
-const AccessTokenSchema = Type.Object({
-  accessToken: Type.String(),
-  tokenType: Type.Literal('Bearer'),
-  expiresIn: Type.Integer({ description: 'Seconds' }),
-});
-
-const AccountSchema = Type.Object({
-  uid: Type.String(),
-  email: Type.String(),
-  displayName: Type.Union([Type.String(), Type.Null()]),
-  role: Type.Union([Type.Literal('user'), Type.Literal('admin')]),
-  createdAt: Type.String({ format: 'date-time' }),
-});
+import {
+  AccountSchema,
+  BootstrapBody,
+  PasswordChangeBody,
+  RefreshBody,
+  SignedInSchema,
+  SignInBody,
+  SignOutBody,
+  SignUpBody,
+  TokenBody,
+} from './account-schemas';
 
 export function authRoutes(accounts: Accounts, throttle: AuthThrottle) {
   return [
@@ -67,12 +38,12 @@ export function authRoutes(accounts: Accounts, throttle: AuthThrottle) {
       method: 'post',
       path: '/auth/signin',
       operationId: 'signIn',
-      summary: 'Exchange email and password for an access token',
+      summary: 'Exchange email and password for an access token and a refresh token',
       description:
-        'One 401 for an unknown email and a wrong password alike. Limited per client address and per email (429 with Retry-After).',
+        'Starts a session: a short-lived access token and a refresh token for POST /auth/refresh. One 401 for an unknown email and a wrong password alike. Limited per client address and per email (429 with Retry-After).',
       tags: ['auth'],
       body: SignInBody,
-      response: { status: 200, schema: AccessTokenSchema, description: 'Signed in' },
+      response: { status: 200, schema: SignedInSchema, description: 'Signed in: a new session' },
       problems: [401, 429],
       handler: async ({ body }, ctx) => {
         await throttle.ip(ctx);
@@ -90,12 +61,64 @@ export function authRoutes(accounts: Accounts, throttle: AuthThrottle) {
         'Only with Firebase configured (FIREBASE_PROJECT_ID); the local identity provider issues no ID tokens and answers 501.',
       tags: ['auth'],
       body: TokenBody,
-      response: { status: 200, schema: AccessTokenSchema, description: 'Exchanged' },
+      response: { status: 200, schema: SignedInSchema, description: 'Exchanged: a new session' },
       problems: [401, 429, 501],
       handler: async ({ body }, ctx) => {
         await throttle.ip(ctx);
         ctx.set('Cache-Control', 'no-store');
         return accounts.exchange(body.idToken);
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/auth/refresh',
+      operationId: 'refresh',
+      summary: 'Trade a refresh token for a new access token and a new refresh token',
+      description:
+        'The refresh token is spent: keep the new one. Presenting a spent refresh token again (a copy is in use) revokes the whole session, and both holders must sign in again. A refresh never extends the session beyond REFRESH_TOKEN_TTL_SECONDS from sign-in.',
+      tags: ['auth'],
+      body: RefreshBody,
+      response: { status: 200, schema: SignedInSchema, description: 'Refreshed' },
+      problems: [401, 429],
+      handler: async ({ body }, ctx) => {
+        await throttle.ip(ctx);
+        ctx.set('Cache-Control', 'no-store');
+        return accounts.refresh(body.refreshToken);
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/auth/signout',
+      operationId: 'signOut',
+      summary: 'End this session (or every session of the account): its tokens stop working at once',
+      description:
+        'The bearer token and its refresh token are refused from then on. With `{"everywhere": true}`, every session of the account ends.',
+      tags: ['auth'],
+      access: 'user',
+      body: SignOutBody,
+      response: { status: 204, description: 'Signed out' },
+      handler: async ({ body, principal }) => {
+        await accounts.signOut(principal!, body.everywhere ?? false);
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/auth/password',
+      operationId: 'changePassword',
+      summary: 'Change the password; every other session ends',
+      description:
+        'Needs the current password (403 when wrong). The new one follows the sign-up policy. Sessions on other devices end; this one continues. Limited like sign-in (429 with Retry-After).',
+      tags: ['auth'],
+      access: 'user',
+      body: PasswordChangeBody,
+      response: { status: 204, description: 'Changed' },
+      problems: [403, 429],
+      handler: async ({ body, principal }, ctx) => {
+        await throttle.ip(ctx);
+        await throttle.email(principal!.email);
+        await throttle.fairShare(ctx, () =>
+          accounts.changePassword(principal!, body.currentPassword, body.newPassword),
+        );
       },
     }),
     defineRoute({

@@ -8,6 +8,7 @@ import { migration as accountsAndOutbox } from './003-accounts-and-outbox';
 import { migration as dataFactoryStaging } from './004-data-factory-staging';
 import { migration as sourceNamespaces } from './005-source-namespaces';
 import { migration as sortAndSearchIndexes } from './006-sort-and-search-indexes';
+import { migration as sessions } from './007-sessions';
 import type { TsqlMigration } from './migration';
 
 export type { TsqlMigration } from './migration';
@@ -19,6 +20,7 @@ export const TSQL_MIGRATIONS: readonly TsqlMigration[] = [
   dataFactoryStaging,
   sourceNamespaces,
   sortAndSearchIndexes,
+  sessions,
 ];
 
 /**

@@ -7,6 +7,7 @@ import { migration as cacheOutbox } from './005-cache-outbox';
 import { migration as sourceNamespaces } from './006-source-namespaces';
 import { migration as titleSearch } from './007-title-search';
 import { migration as sortIndexes } from './008-sort-indexes';
+import { migration as sessions } from './009-sessions';
 import type { SqliteMigration } from './migration';
 
 export type { SqliteMigration } from './migration';
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly SqliteMigration[] = [
   sourceNamespaces,
   titleSearch,
   sortIndexes,
+  sessions,
 ];
 
 /** Applies pending migrations in order, each in its own transaction. Returns the versions applied. */
