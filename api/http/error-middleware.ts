@@ -9,6 +9,7 @@ import {
   InvalidCredentialsError,
   WrongPasswordError,
 } from '../core/auth/accounts';
+import { RefreshRefusedError } from '../core/auth/sessions';
 import { InvalidRecordError } from '../core/domain/anime';
 import { ConflictError, PreconditionFailedError } from '../core/ports/anime-repository';
 import {
@@ -43,6 +44,7 @@ const DOMAIN_PROBLEMS: [new (...args: never[]) => Error, (e: Error) => HttpProbl
   [PreconditionFailedError, (e) => new HttpProblem(412, e.message)],
   [CredentialPolicyError, (e) => new HttpProblem(400, e.message)],
   [InvalidCredentialsError, (e) => unauthorized(e.message)],
+  [RefreshRefusedError, (e) => unauthorized(e.message)],
   // The reason (expired, bad signature...) stays in our logs; the caller learns only that it failed.
   [InvalidTokenError, () => unauthorized('the access token is invalid or expired', 'invalid_token')],
   [StoreBusyError, (e) => new HttpProblem(503, e.message, {}, { 'Retry-After': '2' })],

@@ -49,6 +49,14 @@ export function describeIdentityProviderContract(name: string, open: () => Promi
       expect(await h.provider.signIn(address, PASSWORD)).toBeNull();
     });
 
+    it('changes a password: the old one is refused from then on, the new one accepted', async () => {
+      const address = email();
+      const { uid } = await h.provider.signUp({ email: address, password: PASSWORD });
+      await h.provider.changePassword(uid, 'a brand new passphrase');
+      expect(await h.provider.signIn(address, PASSWORD)).toBeNull();
+      expect(await h.provider.signIn(address, 'a brand new passphrase')).toMatchObject({ uid });
+    });
+
     it('rejects ID tokens that are not its own', async () => {
       expect(await h.provider.verifyIdToken('not-a-token')).toBeNull();
       expect(await h.provider.verifyIdToken('eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln')).toBeNull();
@@ -65,6 +73,21 @@ export function describeIdentityProviderContract(name: string, open: () => Promi
       expect(await h.provider.verifyIdToken(idToken)).toMatchObject({ uid, email: address });
       await h.provider.deleteUser(uid);
       expect(await h.provider.verifyIdToken(idToken)).toBeNull();
+    });
+
+    it('stops verifying ID tokens minted before a password change', async () => {
+      if (!h.clientIdToken) return;
+      const address = email();
+      const { uid } = await h.provider.signUp({ email: address, password: PASSWORD });
+      const idToken = await h.clientIdToken(address, PASSWORD);
+      expect(await h.provider.verifyIdToken(idToken)).toMatchObject({ uid });
+      // Revocation compares whole seconds: a token issued in the same second would still pass.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await h.provider.changePassword(uid, 'a brand new passphrase');
+      expect(await h.provider.verifyIdToken(idToken)).toBeNull();
+      expect(
+        await h.provider.verifyIdToken(await h.clientIdToken(address, 'a brand new passphrase')),
+      ).toMatchObject({ uid });
     });
   });
 }

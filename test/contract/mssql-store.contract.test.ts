@@ -20,6 +20,7 @@ import { ANIME_COLUMNS } from '../../catalogue/definition';
 import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
 import { writeDataset } from '../../etl/generate';
 import { loadCsv } from '../../etl/load-csv';
+import { describeAccountStoreContract } from './account-store.contract';
 import { describeCatalogueStoreContract } from './anime-repository.contract';
 
 /**
@@ -48,6 +49,13 @@ if (!connectionString)
       users: new MssqlUserStore(pool),
       dispose: () => pool.close(),
     };
+  });
+
+  describeAccountStoreContract('mssql', async () => {
+    const pool = await openPool({ connectionString });
+    await migrate(pool);
+    const store = new MssqlUserStore(pool);
+    return { users: store, sessions: store, credentials: store, dispose: () => pool.close() };
   });
 
   it('migrates a database to exactly the definition, column for column', async () => {

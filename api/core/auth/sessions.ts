@@ -22,6 +22,9 @@ export interface SessionAccount extends UserAccount {
   sessionId: string;
 }
 
+/** A refresh token that renews nothing: malformed, unknown, expired, revoked, or spent (which revokes). */
+export class RefreshRefusedError extends Error {}
+
 const hashOf = (secret: string) => createHash('sha256').update(secret).digest('hex');
 const REFRESH_TOKEN = /^([0-9a-f-]{36})\.([A-Za-z0-9_-]{43})$/;
 
@@ -55,18 +58,18 @@ export class Sessions {
 
   async refresh(refreshToken: string): Promise<SignedIn> {
     const [, id, presented] = REFRESH_TOKEN.exec(refreshToken) ?? [];
-    if (!id || !presented) throw new InvalidTokenError('malformed refresh token');
+    if (!id || !presented) throw new RefreshRefusedError('this is not a refresh token issued by this API');
     const secret = randomBytes(32).toString('base64url');
     const now = this.now();
     const rotation = await this.store.rotateSession(id, hashOf(presented), hashOf(secret), now);
     if (rotation.outcome === 'reused')
-      throw new InvalidTokenError(
+      throw new RefreshRefusedError(
         'this refresh token was already used: the session is revoked, sign in again',
       );
     if (rotation.outcome === 'unknown')
-      throw new InvalidTokenError('the refresh token is invalid, expired or revoked');
+      throw new RefreshRefusedError('the refresh token is unknown, expired or revoked: sign in again');
     const account = await this.store.sessionAccount(id, now);
-    if (!account) throw new InvalidTokenError('the account no longer exists');
+    if (!account) throw new RefreshRefusedError('the account no longer exists');
     return this.signedIn(account, id, secret, rotation.expiresAt, now);
   }
 
