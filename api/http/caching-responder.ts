@@ -4,8 +4,8 @@ import type { ReadThroughCache } from '../core/cache/read-through-cache';
 import type { SharedReads } from '../core/cache/shared-reads';
 import { cacheSpec } from './cache-key';
 import { type CacheOutcome, type CacheReport, cacheReportHeaders } from './cache-report';
+import { StreamedRepresentation } from './chunked-body';
 import type { Handoff, HitLane } from './hit-lane';
-import { StreamedRepresentation } from './json-stream';
 import {
   decodeRepresentation,
   encodeRepresentation,

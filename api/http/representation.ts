@@ -16,6 +16,12 @@ export interface Representation {
   br?: Buffer;
 }
 
+/**
+ * What every read's representation depends on besides its URL: the content coding, the media type
+ * (JSON, or CSV for lists) and a count asked for with Prefer.
+ */
+export const VARY = 'Accept, Accept-Encoding, Prefer';
+
 /** Below this size compression costs more than it saves. */
 const MIN_COMPRESSIBLE = 1024;
 
@@ -167,7 +173,7 @@ function prepare(
   const headers: Record<string, string> = {
     ETag: codingEtag(representation.etag, coding),
     ...representation.headers,
-    Vary: 'Accept-Encoding',
+    Vary: VARY,
     'Cache-Control': request.cacheControl || 'no-cache',
   };
   if (held !== undefined) return { status: 304, headers: { ...headers, ETag: held } };

@@ -5,8 +5,8 @@ import type { Context } from 'koa';
 import { compileSchema, formatErrors } from '../../catalogue/validation';
 import type { Principal } from '../core/auth/accounts';
 import type { Authorize } from './authentication';
+import { bufferOrStream, ChunkedBody, StreamedRepresentation, sendStreamed } from './chunked-body';
 import { compileBodyEnumSpelling, compileParamsParser, compileQueryParser } from './input';
-import { bufferOrStream, JsonArrayStream, StreamedRepresentation, sendStreamed } from './json-stream';
 import { badRequest, HttpProblem } from './problem';
 import type { ReadLimit, UncachedReadBudget } from './read-limit';
 import { acceptsJson, jsonRepresentation, type Representation, sendRepresentation } from './representation';
@@ -94,7 +94,7 @@ export function buildRouter(
       if (route.method === 'get') {
         const read = async (bufferBytes = maxBufferedBytes): Promise<ReadResult> => {
           const value = await run();
-          if (value instanceof JsonArrayStream)
+          if (value instanceof ChunkedBody)
             return bufferOrStream(value, Math.min(bufferBytes, maxBufferedBytes));
           return tracer.startActiveSpan('serialize', (span) => {
             try {

@@ -1,6 +1,6 @@
 import type { Anime, AnimeInput } from '../../api/core/domain/anime';
 import { type AnimeFilter, FILTERS, type FilterKind } from '../../api/core/domain/filters';
-import type { AnimeSort } from '../../api/core/domain/query';
+import type { AnimeSort, SortKey } from '../../api/core/domain/query';
 
 /**
  * A plain in-memory model of what the store must return, written independently of any SQL.
@@ -29,16 +29,24 @@ export function matchesFilter(anime: AnimeInput, filter: AnimeFilter): boolean {
   });
 }
 
+/** One key: nulls last whatever the direction; 0 for a tie. */
+function compareKey(key: SortKey, a: Anime, b: Anime): number {
+  const av = key.field === 'title' ? fold(a.title) : a[key.field];
+  const bv = key.field === 'title' ? fold(b.title) : b[key.field];
+  if (av === bv) return 0;
+  if (av === null) return 1;
+  if (bv === null) return -1;
+  return (av < bv ? -1 : 1) * (key.descending ? -1 : 1);
+}
+
+/** Key after key, then ascending id, written without the store's sortKeys. */
 export function compareBy(sort: AnimeSort): (a: Anime, b: Anime) => number {
+  const keys: SortKey[] = [sort, ...(sort.then ?? [])];
   return (a, b) => {
-    if (sort.field === 'id') return sort.descending ? b.id - a.id : a.id - b.id;
-    const av = sort.field === 'title' ? fold(a.title) : a[sort.field];
-    const bv = sort.field === 'title' ? fold(b.title) : b[sort.field];
-    if (av === null || bv === null) {
-      if (av === bv) return a.id - b.id;
-      return av === null ? 1 : -1;
+    for (const key of keys) {
+      const order = compareKey(key, a, b);
+      if (order !== 0) return order;
     }
-    if (av !== bv) return (av < bv ? -1 : 1) * (sort.descending ? -1 : 1);
     return a.id - b.id;
   };
 }

@@ -54,6 +54,8 @@ export function catalogueSql(dialect: SqlDialect) {
         (rules) =>
           `SELECT a.type AS value, COUNT(*) AS count FROM animes a${filtered(filter, rules)} GROUP BY a.type ORDER BY count DESC, a.type`,
       ),
+    count: (filter: AnimeFilter) =>
+      query((rules) => `SELECT COUNT(*) AS total FROM animes a${filtered(filter, rules)}`),
     totals: (filter: AnimeFilter = {}) =>
       query(
         (rules) =>

@@ -1,6 +1,12 @@
 import { listTables } from '../../../catalogue/ddl';
 import { type AnimeFilter, columnOf, FILTERS, type FilterDefinition } from '../../core/domain/filters';
-import type { AnimeSort, SeekPosition } from '../../core/domain/query';
+import {
+  type AnimeSort,
+  type SeekPosition,
+  type SortKey,
+  type SortValue,
+  sortKeys,
+} from '../../core/domain/query';
 
 /**
  * WHERE / ORDER BY / seek fragments for the catalogue, shared by the SQL dialects. Values never
@@ -57,30 +63,43 @@ export function whereClause(filter: AnimeFilter, rules: SqlDialectRules): string
   });
 }
 
-function sortExpr(sort: AnimeSort, rules: SqlDialectRules): string {
-  return sort.field === 'title' ? rules.titleExpr : `a.${sort.field}`;
+function sortExpr(key: SortKey, rules: SqlDialectRules): string {
+  return key.field === 'title' ? rules.titleExpr : `a.${key.field}`;
 }
 
 const NULLABLE_SORTS = new Set(['score', 'year']);
 
-/** Nulls last in both directions; ties by ascending id. */
+/** Each key in its direction with nulls last; ties by ascending id unless id is a key. */
 export function orderBy(sort: AnimeSort, rules: SqlDialectRules): string {
-  const dir = sort.descending ? 'DESC' : 'ASC';
-  if (sort.field === 'id') return `a.id ${dir}`;
-  const expr = sortExpr(sort, rules);
-  const nullsLast = NULLABLE_SORTS.has(sort.field) ? `${rules.nullsLastKey(sort.field)} ASC, ` : '';
-  return `${nullsLast}${expr} ${dir}, a.id ASC`;
+  return sortKeys(sort)
+    .map((key) => {
+      const dir = key.descending ? 'DESC' : 'ASC';
+      if (key.field === 'id') return `a.id ${dir}`;
+      const nullsLast = NULLABLE_SORTS.has(key.field) ? `${rules.nullsLastKey(key.field)} ASC, ` : '';
+      return `${nullsLast}${sortExpr(key, rules)} ${dir}`;
+    })
+    .join(', ');
 }
 
-/** Rows strictly after `after` in the order given by `orderBy`. */
+/**
+ * Rows strictly after `after` in the order given by `orderBy`: lexicographic over the keys, each
+ * one either beyond the position's value (a null is beyond every value) or equal to it and the
+ * rest after. Placeholders may be positional, so values are bound in the order they appear.
+ */
 export function seekPredicate(sort: AnimeSort, after: SeekPosition, rules: SqlDialectRules): string {
-  const cmp = sort.descending ? '<' : '>';
-  if (sort.field === 'id') return `a.id ${cmp} ${rules.bind(after.id)}`;
-  const expr = sortExpr(sort, rules);
-  // Placeholders may be positional, so values are bound in the order they appear in the text.
-  if (after.value === null) return `(${expr} IS NULL AND a.id > ${rules.bind(after.id)})`;
-  const laterNulls = NULLABLE_SORTS.has(sort.field) ? `${expr} IS NULL OR ` : '';
-  const beyond = `${laterNulls}${expr} ${cmp} ${rules.bind(after.value)}`;
-  const tie = `${expr} = ${rules.bind(after.value)} AND a.id > ${rules.bind(after.id)}`;
-  return `(${beyond} OR (${tie}))`;
+  const keys = sortKeys(sort);
+  const values: SortValue[] = [after.value, ...(after.then ?? [])];
+  if (values.length < keys.length) values.push(after.id);
+  const from = (i: number): string => {
+    const key = keys[i]!;
+    const value = values[i]!;
+    const cmp = key.descending ? '<' : '>';
+    // id is unique, so it is always the last key.
+    if (key.field === 'id') return `a.id ${cmp} ${rules.bind(value)}`;
+    const expr = sortExpr(key, rules);
+    if (value === null) return `(${expr} IS NULL AND ${from(i + 1)})`;
+    const laterNulls = NULLABLE_SORTS.has(key.field) ? `${expr} IS NULL OR ` : '';
+    return `(${laterNulls}${expr} ${cmp} ${rules.bind(value)} OR (${expr} = ${rules.bind(value)} AND ${from(i + 1)}))`;
+  };
+  return from(0);
 }

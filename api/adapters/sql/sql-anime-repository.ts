@@ -1,5 +1,11 @@
 import type { Anime, AnimeInput } from '../../core/domain/anime';
-import type { AnimeFilter, AnimeSort, Page, PageRequest } from '../../core/domain/query';
+import {
+  type AnimeFilter,
+  type AnimeSort,
+  type Page,
+  type PageRequest,
+  seekPositionOf,
+} from '../../core/domain/query';
 import {
   type AnimeRepository,
   type CatalogueStats,
@@ -34,11 +40,17 @@ export class SqlAnimeRepository implements AnimeRepository {
   private readonly toAnime = (row: AnimeRow): Anime => animeFromRow(row, this.db.isoTimestamp);
 
   async list(filter: AnimeFilter, sort: AnimeSort, page: PageRequest): Promise<Page<Anime>> {
-    const rows = await this.db.read(() => rowsOf(this.sql.list(filter, sort, page)));
+    const sql = this.sql;
+    // One read, so the count and the page see the same catalogue.
+    const { rows, counted } = await this.db.read(function* () {
+      const rows = (yield sql.list(filter, sort, page)).rows as AnimeRow[];
+      return { rows, counted: page.count ? (yield sql.count(filter)).rows[0] : undefined };
+    });
     const items = rows.slice(0, page.limit).map(this.toAnime);
+    const total = counted ? { total: Number(counted.total) } : {};
     const last = items[items.length - 1];
-    if (rows.length <= page.limit || !last) return { items };
-    return { items, next: { value: last[sort.field], id: last.id } };
+    if (rows.length <= page.limit || !last) return { items, ...total };
+    return { items, next: seekPositionOf(last, sort), ...total };
   }
 
   async listAll(filter: AnimeFilter, sort: AnimeSort): Promise<Anime[]> {

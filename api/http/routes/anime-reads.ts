@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { AnimeRepository } from '../../core/ports/anime-repository';
+import { ChunkedBody } from '../chunked-body';
 import { decodeCursor, encodeCursor } from '../cursor';
-import { JsonArrayStream } from '../json-stream';
 import { notFound } from '../problem';
 import { recordEtag } from '../record-etag';
 import { defineRoute } from '../route';
@@ -66,7 +66,7 @@ export function animeReadRoutes(repository: AnimeRepository) {
       },
       cache: { name: 'anime:all' },
       handler: ({ query }) =>
-        new JsonArrayStream(repository.streamAll(toFilter(query), toSort(query.sort), LIST_ALL_CHUNK_ROWS)),
+        new ChunkedBody(repository.streamAll(toFilter(query), toSort(query.sort), LIST_ALL_CHUNK_ROWS)),
     }),
     defineRoute({
       method: 'get',

@@ -3,15 +3,41 @@ import { promisify } from 'node:util';
 import { brotliCompress, constants, createBrotliCompress, createGzip, gzip } from 'node:zlib';
 import type { Context } from 'koa';
 import { strongEtag } from '../core/strong-etag';
-import { codingEtag, preferredCoding, type Representation } from './representation';
+import { codingEtag, preferredCoding, type Representation, VARY } from './representation';
+
+/** How a list of items becomes bytes, one chunk of items at a time. */
+export interface ChunkFormat {
+  readonly contentType: string;
+  /** The text of one chunk; `first` when nothing was written before it. */
+  chunk(items: readonly unknown[], first: boolean): string;
+  /** What closes the body; `empty` when no item was written. */
+  end(empty: boolean): string;
+}
+
+/** A JSON array: `[`, items joined by commas, `]`. */
+export const JSON_ARRAY: ChunkFormat = {
+  contentType: 'application/json; charset=utf-8',
+  chunk(items, first) {
+    let text = first ? '[' : ',';
+    for (let i = 0; i < items.length; i++) text += (i ? ',' : '') + JSON.stringify(items[i]);
+    return text;
+  },
+  end: (empty) => (empty ? '[]' : ']'),
+};
 
 /**
- * What a handler returns for a body that may be too large to build at once (list-all): its items
- * in chunks. The router serializes one chunk at a time, so no step holds the event loop for long
- * and memory is bounded by a chunk, whatever the catalogue's size.
+ * What a handler returns for a list body that may be too large to build at once (list-all), or
+ * that is not JSON: its items in chunks and their format. The router serializes one chunk at a
+ * time, so no step holds the event loop for long and memory is bounded by a chunk, whatever the
+ * catalogue's size.
  */
-export class JsonArrayStream {
-  constructor(readonly chunks: AsyncIterable<readonly unknown[]>) {}
+export class ChunkedBody {
+  constructor(
+    readonly chunks: AsyncIterable<readonly unknown[]>,
+    readonly format: ChunkFormat = JSON_ARRAY,
+    /** Headers that belong to the body (a page's Link), kept with it in the cache. */
+    readonly headers?: Readonly<Record<string, string>>,
+  ) {}
 }
 
 /**
@@ -26,6 +52,7 @@ export class StreamedRepresentation {
     readonly contentType: string,
     private readonly prefix: readonly Buffer[],
     private readonly rest: AsyncIterator<Buffer>,
+    readonly headers?: Readonly<Record<string, string>>,
   ) {}
 
   claim(): boolean {
@@ -64,19 +91,16 @@ export class StreamedRepresentation {
   }
 }
 
-const CONTENT_TYPE = 'application/json; charset=utf-8';
-
-/** The array's bytes, a chunk of items at a time: `[`, items joined by commas, `]`. */
-async function* serialized(stream: JsonArrayStream): AsyncGenerator<Buffer> {
+/** The body's bytes, a chunk of items at a time. */
+async function* serialized({ chunks, format }: ChunkedBody): AsyncGenerator<Buffer> {
   let first = true;
-  for await (const items of stream.chunks) {
+  for await (const items of chunks) {
     if (!items.length) continue;
-    let text = first ? '[' : ',';
-    for (let i = 0; i < items.length; i++) text += (i ? ',' : '') + JSON.stringify(items[i]);
+    yield Buffer.from(format.chunk(items, first));
     first = false;
-    yield Buffer.from(text);
   }
-  yield Buffer.from(first ? '[]' : ']');
+  const end = format.end(first);
+  if (end) yield Buffer.from(end);
 }
 
 const gzipAsync = promisify(gzip);
@@ -85,24 +109,30 @@ const brotliAsync = promisify(brotliCompress);
 const MIN_COMPRESSIBLE = 1024;
 
 /**
- * Serializes up to `maxBytes` of the array. A body that ends within the limit becomes an ordinary
+ * Serializes up to `maxBytes` of the body. A body that ends within the limit becomes an ordinary
  * representation (compressed off the event loop, cacheable); a larger one becomes a
  * StreamedRepresentation that carries on from where the buffering stopped.
  */
 export async function bufferOrStream(
-  stream: JsonArrayStream,
+  list: ChunkedBody,
   maxBytes: number,
 ): Promise<Representation | StreamedRepresentation> {
-  const bytes = serialized(stream);
+  const bytes = serialized(list);
+  const contentType = list.format.contentType;
   const buffered: Buffer[] = [];
   let size = 0;
   for (let step = await bytes.next(); !step.done; step = await bytes.next()) {
     buffered.push(step.value);
     size += step.value.length;
-    if (size > maxBytes) return new StreamedRepresentation(CONTENT_TYPE, buffered, bytes);
+    if (size > maxBytes) return new StreamedRepresentation(contentType, buffered, bytes, list.headers);
   }
   const body = Buffer.concat(buffered);
-  const representation: Representation = { body, contentType: CONTENT_TYPE, etag: strongEtag(body) };
+  const representation: Representation = {
+    body,
+    contentType,
+    etag: strongEtag(body),
+    ...(list.headers && Object.keys(list.headers).length ? { headers: list.headers } : {}),
+  };
   if (body.length >= MIN_COMPRESSIBLE) {
     const [gzipped, brotli] = await Promise.all([
       gzipAsync(body, { level: 6 }),
@@ -120,7 +150,8 @@ export async function bufferOrStream(
 export function sendStreamed(ctx: Context, streamed: StreamedRepresentation): void {
   const chosen = preferredCoding(ctx.get('Accept-Encoding'));
   if (streamed.etag) ctx.set('ETag', codingEtag(streamed.etag, chosen));
-  ctx.vary('Accept-Encoding');
+  for (const [name, value] of Object.entries(streamed.headers ?? {})) ctx.set(name, value);
+  ctx.vary(VARY);
   if (!ctx.response.get('Cache-Control')) ctx.set('Cache-Control', 'no-cache');
   ctx.status = 200;
   ctx.type = streamed.contentType;
