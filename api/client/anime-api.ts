@@ -10,7 +10,7 @@ export interface paths {
         };
         /**
          * A page of animes matching the filters, with keyset pagination
-         * @description Filters combine (AND); list parameters take repeats or commas. Pages are keyset-based: follow `next` (or the Link header) to the next page; a cursor is bound to its sort. Answered from the cache when it can prove the entry current.
+         * @description Filters combine (AND); list parameters take repeats or commas. Pages are keyset-based: follow `next` (or the Link header) to the next page; a cursor is bound to its sort, which may have several keys (`sort=-score,title`). `fields` cuts each anime to the fields named. `Prefer: count=exact` (or `count=exact`) adds `total`, every match, counted in the same snapshot as the page. `format=csv` or `Accept: text/csv` answers CSV. Answered from the cache when it can prove the entry current.
          */
         get: operations["listAnimes"];
         put?: never;
@@ -34,7 +34,7 @@ export interface paths {
         };
         /**
          * Every anime matching the filters, in one array
-         * @description The same filters as GET /animes, every match in one JSON array. Up to CACHE_MAX_ENTRY_BYTES it is cached like any read; beyond that it is streamed from the database as it is read and compressed on the fly (Cache-Status says detail=too-large).
+         * @description The same filters, sorts and `fields` as GET /animes, every match in one JSON array, or in CSV (`format=csv` or `Accept: text/csv`). Up to CACHE_MAX_ENTRY_BYTES it is cached like any read; beyond that it is streamed from the database as it is read and compressed on the fly (Cache-Status says detail=too-large).
          */
         get: operations["listAllAnimes"];
         put?: never;
@@ -453,6 +453,35 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        /** @description The fields named by `fields`, and id */
+        AnimeFields: {
+            /** @description Natural key from the source system (animeID, mal_id). */
+            sourceId?: string;
+            /** @description Main title. */
+            title?: string;
+            /**
+             * @description Format.
+             * @enum {string}
+             */
+            type?: "TV" | "MOVIE" | "OVA" | "ONA" | "SPECIAL" | "MUSIC";
+            /** @description Year aired. */
+            year?: number | null;
+            /** @description Average user score from 0 to 10. */
+            score?: number | null;
+            /** @description Episode count. */
+            episodes?: number | null;
+            /** @description Genre names; normalized into their own table. */
+            genres?: string[];
+            /** @description The system the row comes from (kaggle, mal, bangumi; api for API creates): the namespace of sourceId. */
+            source?: string;
+            /** @description Incremented by every change; send it in If-Match */
+            version?: number;
+            /** Format: date-time */
+            createdAt?: string;
+            /** Format: date-time */
+            updatedAt?: string;
+            id: number;
+        };
         /** @description RFC 9457 problem details */
         Problem: {
             type: string;
@@ -470,6 +499,8 @@ export interface components {
     parameters: {
         /** @description An ETag this client holds (any coding's form): 304 when it still names the representation */
         "If-None-Match": string;
+        /** @description count=exact: also count every match (RFC 7240; the same as the count parameter) */
+        Prefer: string;
         /** @description The ETag of the anime as last read or written (e.g. "12.7"), or its version ("7"): 412 when it has changed since; * or none: unconditional */
         "If-Match": string;
     };
@@ -487,6 +518,12 @@ export interface components {
         "WWW-Authenticate": string;
         /** @description This request's id, in the logs too */
         "X-Request-Id": string;
+        /** @description Every match of the filters; only when the count was asked for */
+        "X-Total-Count": number;
+        /** @description count=exact when the count was given */
+        "Preference-Applied": string;
+        /** @description The methods this path has */
+        Allow: string;
     };
     pathItems: never;
 }
@@ -513,8 +550,14 @@ export interface operations {
                 source?: string[];
                 /** @description Title contains (case-insensitive) */
                 q?: string;
-                /** @description Sort field, `-` prefix for descending; nulls last; ties by id */
-                sort?: "id" | "-id" | "score" | "-score" | "year" | "-year" | "title" | "-title";
+                /** @description Sort keys, comma-separated, each `-` prefixed for descending (`-score,title`); each of id, score, year, title at most once; nulls last; remaining ties by ascending id */
+                sort?: string;
+                /** @description Only these fields of each anime (repeats or commas); `id` is always included */
+                fields?: ("sourceId" | "title" | "type" | "year" | "score" | "episodes" | "genres" | "source" | "id" | "version" | "createdAt" | "updatedAt")[];
+                /** @description csv: RFC 4180 text with a header row; the same as `Accept: text/csv` */
+                format?: "json" | "csv";
+                /** @description Also count every match (`total`); the same as `Prefer: count=exact` */
+                count?: "exact";
                 /** @description Animes per page (1-1000) */
                 limit?: number;
                 /** @description Opaque; from `next` */
@@ -523,6 +566,8 @@ export interface operations {
             header?: {
                 /** @description An ETag this client holds (any coding's form): 304 when it still names the representation */
                 "If-None-Match"?: components["parameters"]["If-None-Match"];
+                /** @description count=exact: also count every match (RFC 7240; the same as the count parameter) */
+                Prefer?: components["parameters"]["Prefer"];
             };
             path?: never;
             cookie?: never;
@@ -535,15 +580,20 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     ETag: components["headers"]["ETag"];
                     Link: components["headers"]["Link"];
+                    "X-Total-Count": components["headers"]["X-Total-Count"];
+                    "Preference-Applied": components["headers"]["Preference-Applied"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        items: components["schemas"]["Anime"][];
+                        items: (components["schemas"]["Anime"] | components["schemas"]["AnimeFields"])[];
                         limit: number;
                         /** @description URL of the next page, null on the last */
                         next: string | null;
+                        /** @description Every anime the filters match; only with `Prefer: count=exact` */
+                        total?: number;
                     };
+                    "text/csv": string;
                 };
             };
             /** @description Not Modified (If-None-Match matched) */
@@ -559,6 +609,17 @@ export interface operations {
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    Allow: components["headers"]["Allow"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -690,6 +751,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not Acceptable */
             406: {
                 headers: {
@@ -764,12 +836,18 @@ export interface operations {
                 source?: string[];
                 /** @description Title contains (case-insensitive) */
                 q?: string;
-                /** @description Sort field, `-` prefix for descending; nulls last; ties by id */
-                sort?: "id" | "-id" | "score" | "-score" | "year" | "-year" | "title" | "-title";
+                /** @description Sort keys, comma-separated, each `-` prefixed for descending (`-score,title`); each of id, score, year, title at most once; nulls last; remaining ties by ascending id */
+                sort?: string;
+                /** @description Only these fields of each anime (repeats or commas); `id` is always included */
+                fields?: ("sourceId" | "title" | "type" | "year" | "score" | "episodes" | "genres" | "source" | "id" | "version" | "createdAt" | "updatedAt")[];
+                /** @description csv: RFC 4180 text with a header row; the same as `Accept: text/csv` */
+                format?: "json" | "csv";
             };
             header?: {
                 /** @description An ETag this client holds (any coding's form): 304 when it still names the representation */
                 "If-None-Match"?: components["parameters"]["If-None-Match"];
+                /** @description count=exact: also count every match (RFC 7240; the same as the count parameter) */
+                Prefer?: components["parameters"]["Prefer"];
             };
             path?: never;
             cookie?: never;
@@ -784,7 +862,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Anime"][];
+                    "application/json": (components["schemas"]["Anime"] | components["schemas"]["AnimeFields"])[];
+                    "text/csv": string;
                 };
             };
             /** @description Not Modified (If-None-Match matched) */
@@ -800,6 +879,17 @@ export interface operations {
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    Allow: components["headers"]["Allow"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -889,6 +979,17 @@ export interface operations {
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    Allow: components["headers"]["Allow"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1014,6 +1115,17 @@ export interface operations {
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    Allow: components["headers"]["Allow"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1147,6 +1259,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not Acceptable */
             406: {
                 headers: {
@@ -1271,6 +1394,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not Acceptable */
             406: {
                 headers: {
@@ -1355,8 +1489,6 @@ export interface operations {
                 source?: string[];
                 /** @description Title contains (case-insensitive) */
                 q?: string;
-                /** @description Sort field, `-` prefix for descending; nulls last; ties by id */
-                sort?: "id" | "-id" | "score" | "-score" | "year" | "-year" | "title" | "-title";
             };
             header?: {
                 /** @description An ETag this client holds (any coding's form): 304 when it still names the representation */
@@ -1394,6 +1526,17 @@ export interface operations {
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    Allow: components["headers"]["Allow"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1455,8 +1598,6 @@ export interface operations {
                 source?: string[];
                 /** @description Title contains (case-insensitive) */
                 q?: string;
-                /** @description Sort field, `-` prefix for descending; nulls last; ties by id */
-                sort?: "id" | "-id" | "score" | "-score" | "year" | "-year" | "title" | "-title";
             };
             header?: {
                 /** @description An ETag this client holds (any coding's form): 304 when it still names the representation */
@@ -1494,6 +1635,17 @@ export interface operations {
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    Allow: components["headers"]["Allow"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1555,8 +1707,6 @@ export interface operations {
                 source?: string[];
                 /** @description Title contains (case-insensitive) */
                 q?: string;
-                /** @description Sort field, `-` prefix for descending; nulls last; ties by id */
-                sort?: "id" | "-id" | "score" | "-score" | "year" | "-year" | "title" | "-title";
             };
             header?: {
                 /** @description An ETag this client holds (any coding's form): 304 when it still names the representation */
@@ -1602,6 +1752,17 @@ export interface operations {
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    Allow: components["headers"]["Allow"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1683,6 +1844,17 @@ export interface operations {
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    Allow: components["headers"]["Allow"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1800,6 +1972,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not Acceptable */
             406: {
                 headers: {
@@ -1894,6 +2077,17 @@ export interface operations {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    Allow: components["headers"]["Allow"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2010,6 +2204,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not Acceptable */
             406: {
                 headers: {
@@ -2095,6 +2300,17 @@ export interface operations {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    Allow: components["headers"]["Allow"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2194,6 +2410,17 @@ export interface operations {
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    Allow: components["headers"]["Allow"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2318,6 +2545,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not Acceptable */
             406: {
                 headers: {
@@ -2419,6 +2657,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not Acceptable */
             406: {
                 headers: {
@@ -2453,6 +2702,17 @@ export interface operations {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    Allow: components["headers"]["Allow"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2561,6 +2821,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not Acceptable */
             406: {
                 headers: {
@@ -2644,6 +2915,17 @@ export interface operations {
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    Allow: components["headers"]["Allow"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2759,6 +3041,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not Acceptable */
             406: {
                 headers: {
@@ -2803,6 +3096,17 @@ export interface operations {
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    Allow: components["headers"]["Allow"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2855,6 +3159,17 @@ export interface operations {
                     };
                 };
             };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not Acceptable */
             406: {
                 headers: {
@@ -2886,6 +3201,17 @@ export interface operations {
                     "application/json": {
                         status: string;
                     };
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    Allow: components["headers"]["Allow"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not Acceptable */

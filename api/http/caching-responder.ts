@@ -79,7 +79,8 @@ export function cachingResponder(
     const timings: Record<string, number> = {};
     const spec = handoff?.spec ?? cacheSpec(route.cache!.name, { ...input.params, ...input.query } as never);
     const ownEtag = Boolean(route.etag);
-    if (lane && !route.access) lane.remember(ctx.url, route.path, spec, ownEtag);
+    if (lane && !route.access && !ctx.state.variedByHeaders)
+      lane.remember(ctx.url, route.path, spec, ownEtag);
     const lookup = handoff ? handoff.lookup : await cache.lookup(spec);
     if (!lookup) {
       const dbStart = performance.now();

@@ -1,33 +1,44 @@
-import type { AnimeSort, SeekPosition } from '../core/domain/query';
+import { type AnimeSort, type SeekPosition, type SortValue, sortText } from '../core/domain/query';
 import { badRequest } from './problem';
 
-/** Cursors are opaque to clients: base64url JSON of the sort they belong to and the seek position. */
+/**
+ * Cursors are opaque to clients: base64url JSON of the sort they belong to (`s`), the values of
+ * its keys (`v`: one value, or a list for a sort of several keys) and the id (`i`).
+ */
 export function encodeCursor(sort: AnimeSort, position: SeekPosition): string {
-  const payload = { s: `${sort.descending ? '-' : ''}${sort.field}`, v: position.value, i: position.id };
-  return Buffer.from(JSON.stringify(payload)).toString('base64url');
+  const v = position.then ? [position.value, ...position.then] : position.value;
+  return Buffer.from(JSON.stringify({ s: sortText(sort), v, i: position.id })).toString('base64url');
 }
 
+const NULLABLE = new Set(['score', 'year']);
+
 export function decodeCursor(cursor: string, sort: AnimeSort): SeekPosition {
-  const invalid = (reason: string) => badRequest([{ name: 'cursor', reason }]);
+  const foreign = () => badRequest([{ name: 'cursor', reason: 'is not a cursor returned by this API' }]);
   let payload: { s?: unknown; v?: unknown; i?: unknown };
   try {
     payload = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    throw invalid('is not a cursor returned by this API');
+    throw foreign();
   }
-  const expected = `${sort.descending ? '-' : ''}${sort.field}`;
-  if (typeof payload !== 'object' || payload === null || !Number.isSafeInteger(payload.i)) {
-    throw invalid('is not a cursor returned by this API');
-  }
-  if (payload.s !== expected) throw invalid(`belongs to sort=${String(payload.s)}, not sort=${expected}`);
-  const valueType = sort.field === 'title' ? 'string' : 'number';
-  const value = payload.v;
-  const nullable = sort.field === 'score' || sort.field === 'year';
-  if (
-    !(typeof value === valueType || (nullable && value === null)) ||
-    (sort.field === 'id' && value !== payload.i)
-  ) {
-    throw invalid('is not a cursor returned by this API');
-  }
-  return { value: value as SeekPosition['value'], id: payload.i as number };
+  if (typeof payload !== 'object' || payload === null || !Number.isSafeInteger(payload.i)) throw foreign();
+  const expected = sortText(sort);
+  if (payload.s !== expected)
+    throw badRequest([
+      { name: 'cursor', reason: `belongs to sort=${String(payload.s)}, not sort=${expected}` },
+    ]);
+  const keys = [sort, ...(sort.then ?? [])];
+  const values = sort.then ? payload.v : [payload.v];
+  if (!Array.isArray(values) || values.length !== keys.length) throw foreign();
+  const id = payload.i as number;
+  keys.forEach((key, k) => {
+    const value = values[k];
+    const fits =
+      key.field === 'id'
+        ? value === id
+        : typeof value === (key.field === 'title' ? 'string' : 'number') ||
+          (NULLABLE.has(key.field) && value === null);
+    if (!fits) throw foreign();
+  });
+  const [value, ...then] = values as SortValue[];
+  return then.length ? { value: value!, id, then } : { value: value!, id };
 }

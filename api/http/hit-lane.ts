@@ -6,10 +6,10 @@ import type { CacheSpec } from '../core/cache/cache-keys';
 import type { CacheLookup, ReadThroughCache } from '../core/cache/read-through-cache';
 import { type CacheReport, cacheReportHeaders } from './cache-report';
 import {
-  acceptsJson,
   decodeRepresentation,
   ifNoneMatchHits,
   type PreparedResponse,
+  preferredListType,
   prepareResponse,
 } from './representation';
 import { requestIdFor } from './request-context';
@@ -85,7 +85,9 @@ export class HitLane {
   tryServe(req: IncomingMessage, res: ServerResponse): false | Promise<boolean> {
     // A browser's cross-origin read needs the CORS answer, which Koa gives.
     if (req.method !== 'GET' || req.headers.origin !== undefined) return false;
-    if (!acceptsJson(header(req, 'accept'))) return false;
+    // Prefer and a CSV Accept choose another answer for the same URL: Koa reads them.
+    if (req.headers.prefer !== undefined) return false;
+    if (preferredListType(header(req, 'accept')) !== 'application/json') return false;
     const known = this.urls.get(req.url ?? '');
     if (!known) return false;
     return this.serve(known, req, res);

@@ -1,9 +1,9 @@
 import { STATUS_CODES } from 'node:http';
 import type { TSchema } from '@sinclair/typebox';
 import type { RouteDefinition } from './route';
-import { AnimeSchema, ProblemSchema } from './schemas';
+import { AnimeFieldsSchema, AnimeSchema, ProblemSchema } from './schemas';
 
-const COMPONENTS: TSchema[] = [AnimeSchema, ProblemSchema];
+const COMPONENTS: TSchema[] = [AnimeSchema, AnimeFieldsSchema, ProblemSchema];
 
 /** Schemas reference shared components as `#/components/schemas/<$id>`; strip TypeBox's own markers. */
 function toOpenApiSchema(schema: TSchema): unknown {
@@ -41,6 +41,7 @@ function parameters(route: RouteDefinition) {
   const header = (name: string) => ({ $ref: `#/components/parameters/${name}` });
   if (route.method === 'get' && route.cache) params.push(header('If-None-Match'));
   if (route.ifMatch) params.push(header('If-Match'));
+  if (route.queryFromHeaders) params.push(header('Prefer'));
   return params;
 }
 
@@ -62,6 +63,13 @@ const HEADER_PARAMETERS = {
     description: "An ETag this client holds (any coding's form): 304 when it still names the representation",
     schema: { type: 'string' },
   },
+  Prefer: {
+    name: 'Prefer',
+    in: 'header',
+    required: false,
+    description: 'count=exact: also count every match (RFC 7240; the same as the count parameter)',
+    schema: { type: 'string' },
+  },
   'If-Match': {
     name: 'If-Match',
     in: 'header',
@@ -80,12 +88,19 @@ const RESPONSE_HEADERS = {
   'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } },
   'WWW-Authenticate': { description: 'Bearer challenge (RFC 6750)', schema: { type: 'string' } },
   'X-Request-Id': { description: "This request's id, in the logs too", schema: { type: 'string' } },
+  'X-Total-Count': {
+    description: 'Every match of the filters; only when the count was asked for',
+    schema: { type: 'integer', minimum: 0 },
+  },
+  'Preference-Applied': { description: 'count=exact when the count was given', schema: { type: 'string' } },
+  Allow: { description: 'The methods this path has', schema: { type: 'string' } },
 };
 const headerRef = (name: keyof typeof RESPONSE_HEADERS) => ({ $ref: `#/components/headers/${name}` });
 
 /** Headers a problem of this status carries besides X-Request-Id. */
 const PROBLEM_HEADERS: Record<number, (keyof typeof RESPONSE_HEADERS)[]> = {
   401: ['WWW-Authenticate'],
+  405: ['Allow'],
   429: ['Retry-After'],
   503: ['Retry-After'],
 };
@@ -104,6 +119,8 @@ function successHeaders(route: RouteDefinition) {
   if ((route.method === 'get' && route.cache) || route.etag) names.push('ETag');
   if (route.method === 'post' && route.response.status === 201) names.push('Location');
   if (route.responseHeaders) names.push('Link');
+  if (route.queryFromHeaders && route.query?.properties.count)
+    names.push('X-Total-Count', 'Preference-Applied');
   return Object.fromEntries(names.map((name) => [name, headerRef(name)]));
 }
 
@@ -114,8 +131,10 @@ export function buildOpenApi(routes: readonly RouteDefinition[], info: { title: 
     const path = route.path.replace(/:(\w+)/g, '{$1}');
     const problems = new Set<number>([
       ...(route.query || route.params || route.body ? [400] : []),
-      // Every route answers JSON only (406), and a route with a body takes JSON only (415), up to
-      // 64 KB (413); a write may find the store busy (503 with Retry-After).
+      // Every route answers JSON (or CSV) only (406), and a route with a body takes JSON only (415),
+      // up to 64 KB (413); a write may find the store busy (503 with Retry-After). A method the
+      // path lacks is 405 with Allow, which an operation's responses are the place to say.
+      405,
       406,
       ...(route.body ? [413, 415] : []),
       ...(route.method !== 'get' && route.access ? [503] : []),
@@ -130,7 +149,14 @@ export function buildOpenApi(routes: readonly RouteDefinition[], info: { title: 
         description: route.response.description,
         headers: successHeaders(route),
         ...(route.response.schema
-          ? { content: { 'application/json': { schema: toOpenApiSchema(route.response.schema) } } }
+          ? {
+              content: {
+                'application/json': { schema: toOpenApiSchema(route.response.schema) },
+                ...(route.response.csv
+                  ? { 'text/csv': { schema: { type: 'string', description: route.response.csv } } }
+                  : {}),
+              },
+            }
           : {}),
       },
     };

@@ -114,13 +114,29 @@ export function preferredCoding(acceptEncoding: string | undefined): Encoding | 
   return codingFor(acceptEncoding ?? '');
 }
 
+export type MediaType = 'application/json' | 'text/csv';
+
+const preferredOfJsonAndCsv = perHeader((accept) =>
+  accepts({ headers: { accept } } as never).type(['application/json', 'text/csv']),
+);
+const admitsCsv = perHeader(
+  (accept) => accepts({ headers: { accept } } as never).type(['text/csv']) !== false,
+);
+
+/** Whether an Accept header admits the type (no header admits anything). */
+export function admits(accept: string | undefined, type: MediaType): boolean {
+  if (!accept) return true;
+  return type === 'text/csv' ? admitsCsv(accept) : admitsJson(accept);
+}
+
 const admitsJson = perHeader(
   (accept) => accepts({ headers: { accept } } as never).type(['application/json']) !== false,
 );
 
-/** Whether an Accept header admits JSON (no header admits anything). */
-export function acceptsJson(accept: string | undefined): boolean {
-  return !accept || admitsJson(accept);
+/** Of JSON and CSV, the one an Accept header prefers (JSON on a tie or no header); false: neither. */
+export function preferredListType(accept: string | undefined): MediaType | false {
+  if (!accept) return 'application/json';
+  return preferredOfJsonAndCsv(accept) as MediaType | false;
 }
 
 /** What a request sent that decides how a representation is answered. */

@@ -30,8 +30,16 @@ export interface RouteDefinition<
   readonly query?: Q;
   readonly params?: P;
   readonly body?: B;
-  /** Success status and schema of its body (undefined for no body). */
-  readonly response: { readonly status: number; readonly schema?: TSchema; readonly description: string };
+  /**
+   * Success status and schema of its body (undefined for no body); `csv` describes the CSV form
+   * of a list, when the route offers one (`format=csv` or `Accept: text/csv`).
+   */
+  readonly response: {
+    readonly status: number;
+    readonly schema?: TSchema;
+    readonly description: string;
+    readonly csv?: string;
+  };
   /** Additional problem statuses the operation can answer with. */
   readonly problems?: readonly number[];
   readonly cache?: CachePolicy;
@@ -40,6 +48,11 @@ export interface RouteDefinition<
    * that queries with the same result share one key. @default the query as validated
    */
   readonly canonicalQuery?: (query: Static<Q>) => Static<Q>;
+  /**
+   * Query parameters a request states in headers instead (`Prefer: count=exact`, `Accept:
+   * text/csv`); a parameter in the URL wins. Such a request is never answered by URL alone.
+   */
+  readonly queryFromHeaders?: (ctx: Context) => Record<string, string>;
   /** Who may call it: a signed-in user or an admin. @default anyone */
   readonly access?: 'user' | 'admin';
   /**

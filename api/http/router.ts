@@ -9,7 +9,7 @@ import { bufferOrStream, ChunkedBody, StreamedRepresentation, sendStreamed } fro
 import { compileBodyEnumSpelling, compileParamsParser, compileQueryParser } from './input';
 import { badRequest, HttpProblem } from './problem';
 import type { ReadLimit, UncachedReadBudget } from './read-limit';
-import { acceptsJson, jsonRepresentation, type Representation, sendRepresentation } from './representation';
+import { admits, jsonRepresentation, type Representation, sendRepresentation } from './representation';
 import type { RouteDefinition } from './route';
 
 /** A GET's answer: a buffered representation, or a stream for a body over the buffering limit. */
@@ -73,18 +73,24 @@ export function buildRouter(
         // Per-user answers must never land in a shared cache.
         ctx.set('Cache-Control', 'private, no-store');
       }
-      if (!acceptsJson(ctx.get('Accept')))
-        throw new HttpProblem(
-          406,
-          `${route.path} is served as application/json, which the Accept header does not admit`,
-        );
       // false: a body that is not JSON (null: no body at all, which the schema then names).
       if (validateBody && ctx.is('json') === false)
         throw new HttpProblem(
           415,
           `the body must be application/json, not ${ctx.get('Content-Type') || 'untyped'}`,
         );
-      const parsed = parseQuery(ctx.query as Record<string, string | string[]>) as Record<string, unknown>;
+      const stated = route.queryFromHeaders?.(ctx);
+      const raw = stated ? { ...stated, ...ctx.query } : ctx.query;
+      // The URL alone no longer names the answer, so the hit lane must not learn it.
+      if (stated && Object.keys(stated).some((name) => !(name in ctx.query)))
+        ctx.state.variedByHeaders = true;
+      const parsed = parseQuery(raw as Record<string, string | string[]>) as Record<string, unknown>;
+      const mediaType = parsed.format === 'csv' ? 'text/csv' : 'application/json';
+      if (!admits(ctx.get('Accept'), mediaType))
+        throw new HttpProblem(
+          406,
+          `${route.path} is served as ${mediaType}${route.response.csv ? ' or text/csv' : ''}, which the Accept header does not admit`,
+        );
       const query = (route.canonicalQuery?.(parsed as never) ?? parsed) as Record<string, unknown>;
       const params = parseParams(ctx.params) as Record<string, unknown>;
       const body = (ctx.request as { body?: unknown }).body;

@@ -36,7 +36,10 @@ export const AnimeSchema = Type.Composite(
   { $id: 'Anime' },
 );
 
-const SORTS = SORT_FIELDS.flatMap((f) => [f, `-${f}`]);
+const SORT_KEY = `-?(?:${SORT_FIELDS.join('|')})`;
+
+/** Every field of an anime as the API writes it, in the order it writes them. */
+export const ANIME_FIELDS = Object.keys(AnimeSchema.properties) as readonly string[];
 
 /** The JSON Schema of one filter parameter, derived from the filter table and its column. */
 function filterSchema(filter: FilterDefinition): TSchema {
@@ -75,16 +78,28 @@ function filterSchema(filter: FilterDefinition): TSchema {
   }
 }
 
-/** Filters shared by the paginated list and list-all, each typed as its domain value. */
-export const filterProperties = {
-  ...(Object.fromEntries(FILTERS.map((f) => [f.param, Type.Unsafe(filterSchema(f))])) as {
-    [K in FilterParam]-?: TUnsafe<NonNullable<AnimeFilter[K]>>;
-  }),
-  sort: Type.Unsafe<string>({
-    type: 'string',
-    enum: SORTS,
+/** The catalogue filters (lists, facets and stats), each typed as its domain value. */
+export const filterProperties = Object.fromEntries(
+  FILTERS.map((f) => [f.param, Type.Unsafe(filterSchema(f))]),
+) as { [K in FilterParam]-?: TUnsafe<NonNullable<AnimeFilter[K]>> };
+
+/** What the lists add to the filters: order, shape and format of the answer. */
+const listProperties = {
+  ...filterProperties,
+  sort: Type.String({
+    pattern: `^${SORT_KEY}(?:,${SORT_KEY}){0,${SORT_FIELDS.length - 1}}$`,
     default: 'id',
-    description: 'Sort field, `-` prefix for descending; nulls last; ties by id',
+    description: `Sort keys, comma-separated, each \`-\` prefixed for descending (\`-score,title\`); each of ${SORT_FIELDS.join(', ')} at most once; nulls last; remaining ties by ascending id`,
+  }),
+  fields: Type.Array(Type.Unsafe<string>({ type: 'string', enum: [...ANIME_FIELDS] }), {
+    maxItems: ANIME_FIELDS.length,
+    description: 'Only these fields of each anime (repeats or commas); `id` is always included',
+  }),
+  format: Type.Unsafe<'json' | 'csv'>({
+    type: 'string',
+    enum: ['json', 'csv'],
+    default: 'json',
+    description: 'csv: RFC 4180 text with a header row; the same as `Accept: text/csv`',
   }),
 };
 
@@ -93,11 +108,20 @@ const optional = <T extends Record<string, import('@sinclair/typebox').TSchema>>
     [K in keyof T]: import('@sinclair/typebox').TOptional<T[K]>;
   };
 
-export const ListAllQuery = Type.Object(optional(filterProperties), { additionalProperties: false });
+export const FilterQuery = Type.Object(optional(filterProperties), { additionalProperties: false });
+
+export const ListAllQuery = Type.Object(optional(listProperties), { additionalProperties: false });
 
 export const ListQuery = Type.Object(
   {
-    ...optional(filterProperties),
+    ...optional(listProperties),
+    count: Type.Optional(
+      Type.Unsafe<'exact'>({
+        type: 'string',
+        enum: ['exact'],
+        description: 'Also count every match (`total`); the same as `Prefer: count=exact`',
+      }),
+    ),
     limit: Type.Optional(
       Type.Integer({ minimum: 1, maximum: 1000, default: 50, description: 'Animes per page (1-1000)' }),
     ),
@@ -106,10 +130,22 @@ export const ListQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** An anime cut to the fields a request selected (`fields`); id is always among them. */
+export const AnimeFieldsSchema = Type.Composite(
+  [Type.Partial(Type.Omit(AnimeSchema, ['id'])), Type.Object({ id: Type.Integer() })],
+  { $id: 'AnimeFields', description: 'The fields named by `fields`, and id' },
+);
+
+/** A list item: the whole anime, or the fields selected. */
+export const AnimeItemSchema = Type.Union([Type.Ref(AnimeSchema), Type.Ref(AnimeFieldsSchema)]);
+
 export const AnimePageSchema = Type.Object({
-  items: Type.Array(Type.Ref(AnimeSchema)),
+  items: Type.Array(AnimeItemSchema),
   limit: Type.Integer(),
   next: Type.Union([Type.String(), Type.Null()], { description: 'URL of the next page, null on the last' }),
+  total: Type.Optional(
+    Type.Integer({ description: 'Every anime the filters match; only with `Prefer: count=exact`' }),
+  ),
 });
 
 export const IdParams = Type.Object({

@@ -17,6 +17,11 @@ export interface AnimeSort extends SortKey {
   then?: readonly SortKey[];
 }
 
+/** A sort as the `sort` parameter writes it: `-score,title`. */
+export function sortText(sort: AnimeSort): string {
+  return [sort, ...(sort.then ?? [])].map((k) => `${k.descending ? '-' : ''}${k.field}`).join(',');
+}
+
 /** Every key the order uses: the sort's own, then ascending id unless id is already one. */
 export function sortKeys(sort: AnimeSort): SortKey[] {
   const keys: SortKey[] = [{ field: sort.field, descending: sort.descending }, ...(sort.then ?? [])];

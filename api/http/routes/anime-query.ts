@@ -1,10 +1,13 @@
 import type { Static } from '@sinclair/typebox';
+import type { Context } from 'koa';
 import { type AnimeFilter, columnOf, FILTERS, foldCase } from '../../core/domain/filters';
-import type { AnimeSort, SortField } from '../../core/domain/query';
+import { type AnimeSort, type SortField, type SortKey, sortText } from '../../core/domain/query';
 import { badRequest } from '../problem';
-import type { ListAllQuery } from '../schemas';
+import { preferredListType } from '../representation';
+import { ANIME_FIELDS, type FilterQuery as FilterQuerySchema, type ListQuery } from '../schemas';
 
-type FilterQuery = Static<typeof ListAllQuery>;
+type FilterQuery = Static<typeof FilterQuerySchema>;
+type ListParams = Static<typeof ListQuery>;
 
 // Below any real distance between two scores on the stored scale; absorbs 7.13 * 100 = 713.0000000000001.
 const EPSILON = 1e-9;
@@ -51,8 +54,57 @@ export function toFilter(query: FilterQuery): AnimeFilter {
   return filter as AnimeFilter;
 }
 
+/**
+ * The sort a validated `sort` names. A field named twice is refused; keys after id are dropped
+ * (id leaves no ties to break), and so is a last ascending id (every sort ends in it anyway).
+ */
 export function toSort(sort: string | undefined): AnimeSort {
-  const value = sort ?? 'id';
-  const descending = value.startsWith('-');
-  return { field: (descending ? value.slice(1) : value) as SortField, descending };
+  const keys: SortKey[] = [];
+  for (const part of (sort ?? 'id').split(',')) {
+    const descending = part.startsWith('-');
+    const field = (descending ? part.slice(1) : part) as SortField;
+    if (keys.some((k) => k.field === field))
+      throw badRequest([{ name: 'sort', reason: `names ${field} more than once` }]);
+    keys.push({ field, descending });
+    if (field === 'id') break;
+  }
+  const last = keys.at(-1)!;
+  if (keys.length > 1 && last.field === 'id' && !last.descending) keys.pop();
+  const [first, ...then] = keys;
+  return then.length ? { ...first!, then } : first!;
+}
+
+/**
+ * The canonical form of a list query: its filters (canonicalFilterQuery), its sort as sortText
+ * writes it, its fields with id and in the order they are written, and defaults left out, so
+ * every spelling of one answer shares one cache entry.
+ */
+export function canonicalListQuery<T extends ListParams>(query: T): T {
+  const canonical: ListParams = canonicalFilterQuery(query);
+  if (canonical.sort !== undefined) canonical.sort = sortText(toSort(canonical.sort));
+  if (canonical.fields !== undefined) {
+    const chosen = new Set([...canonical.fields, 'id']);
+    canonical.fields = ANIME_FIELDS.filter((f) => chosen.has(f));
+    if (canonical.fields.length === ANIME_FIELDS.length) delete canonical.fields;
+  }
+  if (canonical.format === 'json') delete canonical.format;
+  return canonical as T;
+}
+
+/** An anime cut to the fields a request selected (canonicalListQuery put them in order, id included). */
+export function selectFields(fields: readonly string[] | undefined): (anime: object) => object {
+  if (!fields) return (anime) => anime;
+  return (anime) => {
+    const selected: Record<string, unknown> = {};
+    for (const field of fields) selected[field] = (anime as Record<string, unknown>)[field];
+    return selected;
+  };
+}
+
+/** `Prefer: count=exact` (RFC 7240, as PostgREST reads it) and a CSV Accept, as query parameters. */
+export function listQueryFromHeaders(ctx: Context): Record<string, string> {
+  const stated: Record<string, string> = {};
+  if (/(?:^|[\s,;])count\s*=\s*"?exact"?(?:$|[\s,;])/i.test(ctx.get('Prefer'))) stated.count = 'exact';
+  if (preferredListType(ctx.get('Accept')) === 'text/csv') stated.format = 'csv';
+  return stated;
 }

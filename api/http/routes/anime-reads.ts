@@ -1,18 +1,44 @@
 import { Type } from '@sinclair/typebox';
+import type { Anime } from '../../core/domain/anime';
 import type { AnimeRepository } from '../../core/ports/anime-repository';
-import { ChunkedBody } from '../chunked-body';
+import { ChunkedBody, JSON_ARRAY } from '../chunked-body';
+import { csvFormat } from '../csv-format';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { notFound } from '../problem';
 import { recordEtag } from '../record-etag';
 import { defineRoute } from '../route';
-import { AnimePageSchema, AnimeSchema, IdParams, ListAllQuery, ListQuery } from '../schemas';
-import { canonicalFilterQuery, toFilter, toSort } from './anime-query';
+import {
+  ANIME_FIELDS,
+  AnimeItemSchema,
+  AnimePageSchema,
+  AnimeSchema,
+  IdParams,
+  ListAllQuery,
+  ListQuery,
+} from '../schemas';
+import { canonicalListQuery, listQueryFromHeaders, selectFields, toFilter, toSort } from './anime-query';
 
 /**
  * Rows per chunk of a list-all: about 120 KB of JSON, serialized in well under a millisecond, so a
  * million-row list never holds the event loop (or more than a few chunks of memory) at once.
  */
 const LIST_ALL_CHUNK_ROWS = 500;
+
+/** A page's headers: the next page, and the count when it was asked for. */
+function pageHeaders(next: string | null, total: number | undefined): Record<string, string> {
+  return {
+    ...(next ? { Link: `<${next}>; rel="next"` } : {}),
+    ...(total === undefined ? {} : { 'Preference-Applied': 'count=exact', 'X-Total-Count': String(total) }),
+  };
+}
+
+async function* once<T>(items: readonly T[]): AsyncGenerator<readonly T[]> {
+  yield items;
+}
+
+async function* mapChunks<T, U>(chunks: AsyncIterable<readonly T[]>, map: (item: T) => U) {
+  for await (const chunk of chunks) yield chunk.map(map);
+}
 
 export function animeReadRoutes(repository: AnimeRepository) {
   return [
@@ -22,14 +48,16 @@ export function animeReadRoutes(repository: AnimeRepository) {
       operationId: 'listAnimes',
       summary: 'A page of animes matching the filters, with keyset pagination',
       description:
-        'Filters combine (AND); list parameters take repeats or commas. Pages are keyset-based: follow `next` (or the Link header) to the next page; a cursor is bound to its sort. Answered from the cache when it can prove the entry current.',
+        'Filters combine (AND); list parameters take repeats or commas. Pages are keyset-based: follow `next` (or the Link header) to the next page; a cursor is bound to its sort, which may have several keys (`sort=-score,title`). `fields` cuts each anime to the fields named. `Prefer: count=exact` (or `count=exact`) adds `total`, every match, counted in the same snapshot as the page. `format=csv` or `Accept: text/csv` answers CSV. Answered from the cache when it can prove the entry current.',
       tags: ['animes'],
       query: ListQuery,
-      canonicalQuery: canonicalFilterQuery,
+      canonicalQuery: canonicalListQuery,
+      queryFromHeaders: listQueryFromHeaders,
       response: {
         status: 200,
         schema: AnimePageSchema,
         description: 'A page; `next` links to the following one',
+        csv: 'The page as CSV with a header row; the Link header names the next page',
       },
       cache: { name: 'anime:list' },
       handler: async ({ query }, ctx) => {
@@ -37,17 +65,23 @@ export function animeReadRoutes(repository: AnimeRepository) {
         const filter = toFilter(query);
         const limit = query.limit ?? 50;
         const after = query.cursor ? decodeCursor(query.cursor, sort) : undefined;
-        const page = await repository.list(filter, sort, { limit, after });
+        const page = await repository.list(filter, sort, { limit, after, count: query.count === 'exact' });
         let next: string | null = null;
         if (page.next) {
           const params = new URLSearchParams(ctx.querystring);
           params.set('cursor', encodeCursor(sort, page.next));
           next = `${ctx.path}?${params}`;
         }
-        return { items: page.items, limit, next };
+        const items = page.items.map(selectFields(query.fields));
+        if (query.format === 'csv')
+          return new ChunkedBody(
+            once(items),
+            csvFormat(query.fields ?? ANIME_FIELDS),
+            pageHeaders(next, page.total),
+          );
+        return { items, limit, next, ...(page.total === undefined ? {} : { total: page.total }) };
       },
-      responseHeaders: (page: { next: string | null }): Record<string, string> =>
-        page.next ? { Link: `<${page.next}>; rel="next"` } : {},
+      responseHeaders: (page: { next: string | null; total?: number }) => pageHeaders(page.next, page.total),
     }),
     defineRoute({
       method: 'get',
@@ -55,18 +89,26 @@ export function animeReadRoutes(repository: AnimeRepository) {
       operationId: 'listAllAnimes',
       summary: 'Every anime matching the filters, in one array',
       description:
-        'The same filters as GET /animes, every match in one JSON array. Up to CACHE_MAX_ENTRY_BYTES it is cached like any read; beyond that it is streamed from the database as it is read and compressed on the fly (Cache-Status says detail=too-large).',
+        'The same filters, sorts and `fields` as GET /animes, every match in one JSON array, or in CSV (`format=csv` or `Accept: text/csv`). Up to CACHE_MAX_ENTRY_BYTES it is cached like any read; beyond that it is streamed from the database as it is read and compressed on the fly (Cache-Status says detail=too-large).',
       tags: ['animes'],
       query: ListAllQuery,
-      canonicalQuery: canonicalFilterQuery,
+      canonicalQuery: canonicalListQuery,
+      queryFromHeaders: listQueryFromHeaders,
       response: {
         status: 200,
-        schema: Type.Array(Type.Ref(AnimeSchema)),
+        schema: Type.Array(AnimeItemSchema),
         description: 'All matching animes',
+        csv: 'All matching animes as CSV with a header row, streamed',
       },
       cache: { name: 'anime:all' },
-      handler: ({ query }) =>
-        new ChunkedBody(repository.streamAll(toFilter(query), toSort(query.sort), LIST_ALL_CHUNK_ROWS)),
+      handler: ({ query }) => {
+        const rows = repository.streamAll(toFilter(query), toSort(query.sort), LIST_ALL_CHUNK_ROWS);
+        const chunks: AsyncIterable<readonly object[]> = query.fields
+          ? mapChunks<Anime, object>(rows, selectFields(query.fields))
+          : rows;
+        const format = query.format === 'csv' ? csvFormat(query.fields ?? ANIME_FIELDS) : JSON_ARRAY;
+        return new ChunkedBody(chunks, format);
+      },
     }),
     defineRoute({
       method: 'get',

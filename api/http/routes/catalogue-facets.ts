@@ -1,12 +1,12 @@
 import type { AnimeRepository } from '../../core/ports/anime-repository';
 import { defineRoute } from '../route';
-import { FacetsSchema, ListAllQuery, StatsSchema } from '../schemas';
+import { FacetsSchema, FilterQuery, StatsSchema } from '../schemas';
 import { canonicalFilterQuery, toFilter } from './anime-query';
 
 /** The catalogue's facets and statistics, over every row or over the rows the filters match. */
 export function catalogueFacetRoutes(repository: AnimeRepository) {
   // The same filters as /animes, so a client can show counts beside the list it filters.
-  const filtered = { query: ListAllQuery, canonicalQuery: canonicalFilterQuery } as const;
+  const filtered = { query: FilterQuery, canonicalQuery: canonicalFilterQuery } as const;
   return [
     defineRoute({
       method: 'get',
