@@ -553,7 +553,7 @@ export interface operations {
                 /** @description Sort keys, comma-separated, each `-` prefixed for descending (`-score,title`); each of id, score, year, title at most once; nulls last; remaining ties by ascending id */
                 sort?: string;
                 /** @description Only these fields of each anime (repeats or commas); `id` is always included */
-                fields?: ("sourceId" | "title" | "type" | "year" | "score" | "episodes" | "genres" | "source" | "id" | "version" | "createdAt" | "updatedAt")[];
+                fields?: ("id" | "sourceId" | "title" | "type" | "year" | "score" | "episodes" | "genres" | "source" | "version" | "createdAt" | "updatedAt")[];
                 /** @description csv: RFC 4180 text with a header row; the same as `Accept: text/csv` */
                 format?: "json" | "csv";
                 /** @description Also count every match (`total`); the same as `Prefer: count=exact` */
@@ -839,7 +839,7 @@ export interface operations {
                 /** @description Sort keys, comma-separated, each `-` prefixed for descending (`-score,title`); each of id, score, year, title at most once; nulls last; remaining ties by ascending id */
                 sort?: string;
                 /** @description Only these fields of each anime (repeats or commas); `id` is always included */
-                fields?: ("sourceId" | "title" | "type" | "year" | "score" | "episodes" | "genres" | "source" | "id" | "version" | "createdAt" | "updatedAt")[];
+                fields?: ("id" | "sourceId" | "title" | "type" | "year" | "score" | "episodes" | "genres" | "source" | "version" | "createdAt" | "updatedAt")[];
                 /** @description csv: RFC 4180 text with a header row; the same as `Accept: text/csv` */
                 format?: "json" | "csv";
             };

@@ -38,8 +38,11 @@ export const AnimeSchema = Type.Composite(
 
 const SORT_KEY = `-?(?:${SORT_FIELDS.join('|')})`;
 
-/** Every field of an anime as the API writes it, in the order it writes them. */
-export const ANIME_FIELDS = Object.keys(AnimeSchema.properties) as readonly string[];
+/** Every field of an anime, id first: the columns of a CSV and the order `fields` are written in. */
+export const ANIME_FIELDS: readonly string[] = [
+  'id',
+  ...Object.keys(AnimeSchema.properties).filter((field) => field !== 'id'),
+];
 
 /** The JSON Schema of one filter parameter, derived from the filter table and its column. */
 function filterSchema(filter: FilterDefinition): TSchema {

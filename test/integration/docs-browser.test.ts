@@ -40,7 +40,10 @@ describeIf(hasChromium)('interactive docs in headless Chromium', () => {
           '/animes/{id}',
           '/auth/admin-bootstrap',
           '/auth/me',
+          '/auth/password',
+          '/auth/refresh',
           '/auth/signin',
+          '/auth/signout',
           '/auth/signup',
           '/auth/token',
           '/genres',
@@ -48,6 +51,8 @@ describeIf(hasChromium)('interactive docs in headless Chromium', () => {
           '/stats',
           '/health',
           '/ready',
+          '/admin/users',
+          '/admin/users/{uid}',
         ]),
       );
       expect(external.filter((url) => !url.startsWith('data:'))).toEqual([]);

@@ -16,12 +16,14 @@ import { createTestApp, signedUpAdmin } from '../support/test-app';
 describe('the typed client (openapi-typescript types + openapi-fetch)', () => {
   let ctx: Awaited<ReturnType<typeof createTestApp>>;
   let server: Server;
-  let api: ReturnType<typeof createClient<paths>>;
+  let api: ReturnType<typeof createClient<paths, 'application/json'>>;
   let authorization: string;
   beforeAll(async () => {
     ctx = await createTestApp({ env: { CACHE_ENABLED: 'true' } });
     server = await listen(ctx.server);
-    api = createClient<paths>({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+    api = createClient<paths, 'application/json'>({
+      baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    });
     authorization = (await signedUpAdmin(ctx.server)).Authorization;
   });
   afterAll(async () => {

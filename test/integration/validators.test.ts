@@ -107,7 +107,13 @@ describe('the OpenAPI document declares the headers', () => {
       expect(headers(op('/animes/{id}', 'get'), '304')).toEqual(['ETag', 'X-Request-Id']);
       expect(headers(op('/animes/{id}', 'patch'), '200')).toEqual(['ETag', 'X-Request-Id']);
       expect(headers(op('/animes', 'post'), '201')).toEqual(['ETag', 'Location', 'X-Request-Id']);
-      expect(headers(op('/animes', 'get'), '200')).toEqual(['ETag', 'Link', 'Preference-Applied', 'X-Request-Id', 'X-Total-Count']);
+      expect(headers(op('/animes', 'get'), '200')).toEqual([
+        'ETag',
+        'Link',
+        'Preference-Applied',
+        'X-Request-Id',
+        'X-Total-Count',
+      ]);
       expect(headers(op('/animes', 'get'), '429')).toEqual(['Retry-After', 'X-Request-Id']);
       expect(headers(op('/animes/{id}', 'patch'), '401')).toEqual(['WWW-Authenticate', 'X-Request-Id']);
       for (const [path, methods] of Object.entries(doc.paths))
