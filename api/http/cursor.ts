@@ -6,7 +6,7 @@ import { badRequest } from './problem';
  * its keys (`v`: one value, or a list for a sort of several keys) and the id (`i`).
  */
 export function encodeCursor(sort: AnimeSort, position: SeekPosition): string {
-  const v = position.then ? [position.value, ...position.then] : position.value;
+  const v = position.thenBy ? [position.value, ...position.thenBy] : position.value;
   return Buffer.from(JSON.stringify({ s: sortText(sort), v, i: position.id })).toString('base64url');
 }
 
@@ -26,8 +26,8 @@ export function decodeCursor(cursor: string, sort: AnimeSort): SeekPosition {
     throw badRequest([
       { name: 'cursor', reason: `belongs to sort=${String(payload.s)}, not sort=${expected}` },
     ]);
-  const keys = [sort, ...(sort.then ?? [])];
-  const values = sort.then ? payload.v : [payload.v];
+  const keys = [sort, ...(sort.thenBy ?? [])];
+  const values = sort.thenBy ? payload.v : [payload.v];
   if (!Array.isArray(values) || values.length !== keys.length) throw foreign();
   const id = payload.i as number;
   keys.forEach((key, k) => {
@@ -40,5 +40,5 @@ export function decodeCursor(cursor: string, sort: AnimeSort): SeekPosition {
     if (!fits) throw foreign();
   });
   const [value, ...then] = values as SortValue[];
-  return then.length ? { value: value!, id, then } : { value: value!, id };
+  return then.length ? { value: value!, id, thenBy: then } : { value: value!, id };
 }

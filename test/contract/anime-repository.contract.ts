@@ -61,7 +61,7 @@ const sortArbitrary: fc.Arbitrary<AnimeSort> = fc
   .map((keys) => {
     const untilId = keys.findIndex((k) => k.field === 'id');
     const [first, ...then] = untilId < 0 ? keys : keys.slice(0, untilId + 1);
-    return then.length ? { ...first!, then } : first!;
+    return then.length ? { ...first!, thenBy: then } : first!;
   });
 
 /** Every field of the definition: an adapter that drops or garbles a new column fails here. */

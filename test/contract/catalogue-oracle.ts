@@ -41,7 +41,7 @@ function compareKey(key: SortKey, a: Anime, b: Anime): number {
 
 /** Key after key, then ascending id, written without the store's sortKeys. */
 export function compareBy(sort: AnimeSort): (a: Anime, b: Anime) => number {
-  const keys: SortKey[] = [sort, ...(sort.then ?? [])];
+  const keys: SortKey[] = [sort, ...(sort.thenBy ?? [])];
   return (a, b) => {
     for (const key of keys) {
       const order = compareKey(key, a, b);

@@ -88,7 +88,7 @@ export function orderBy(sort: AnimeSort, rules: SqlDialectRules): string {
  */
 export function seekPredicate(sort: AnimeSort, after: SeekPosition, rules: SqlDialectRules): string {
   const keys = sortKeys(sort);
-  const values: SortValue[] = [after.value, ...(after.then ?? [])];
+  const values: SortValue[] = [after.value, ...(after.thenBy ?? [])];
   if (values.length < keys.length) values.push(after.id);
   const from = (i: number): string => {
     const key = keys[i]!;

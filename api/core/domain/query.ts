@@ -14,17 +14,17 @@ export interface SortKey {
  */
 export interface AnimeSort extends SortKey {
   /** Further keys, in order. None repeats a field, and none follows id (it leaves no ties). */
-  then?: readonly SortKey[];
+  thenBy?: readonly SortKey[];
 }
 
 /** A sort as the `sort` parameter writes it: `-score,title`. */
 export function sortText(sort: AnimeSort): string {
-  return [sort, ...(sort.then ?? [])].map((k) => `${k.descending ? '-' : ''}${k.field}`).join(',');
+  return [sort, ...(sort.thenBy ?? [])].map((k) => `${k.descending ? '-' : ''}${k.field}`).join(',');
 }
 
 /** Every key the order uses: the sort's own, then ascending id unless id is already one. */
 export function sortKeys(sort: AnimeSort): SortKey[] {
-  const keys: SortKey[] = [{ field: sort.field, descending: sort.descending }, ...(sort.then ?? [])];
+  const keys: SortKey[] = [{ field: sort.field, descending: sort.descending }, ...(sort.thenBy ?? [])];
   if (!keys.some((k) => k.field === 'id')) keys.push({ field: 'id', descending: false });
   return keys;
 }
@@ -36,14 +36,14 @@ export interface SeekPosition {
   /** The value of the sort's first key. */
   value: SortValue;
   id: number;
-  /** The values of the further keys (`then`), in order. */
-  then?: readonly SortValue[];
+  /** The values of the further keys (`thenBy`), in order. */
+  thenBy?: readonly SortValue[];
 }
 
 /** The position of a row in a sort: the values of its keys and its id. */
 export function seekPositionOf(row: Readonly<Record<SortField, SortValue>>, sort: AnimeSort): SeekPosition {
   const position: SeekPosition = { value: row[sort.field], id: row.id as number };
-  return sort.then?.length ? { ...position, then: sort.then.map((k) => row[k.field]) } : position;
+  return sort.thenBy?.length ? { ...position, thenBy: sort.thenBy.map((k) => row[k.field]) } : position;
 }
 
 export interface PageRequest {

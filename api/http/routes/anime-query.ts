@@ -71,7 +71,7 @@ export function toSort(sort: string | undefined): AnimeSort {
   const last = keys.at(-1)!;
   if (keys.length > 1 && last.field === 'id' && !last.descending) keys.pop();
   const [first, ...then] = keys;
-  return then.length ? { ...first!, then } : first!;
+  return then.length ? { ...first!, thenBy: then } : first!;
 }
 
 /**
