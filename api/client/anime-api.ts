@@ -554,7 +554,7 @@ export interface operations {
                 sort?: string;
                 /** @description Only these fields of each anime (repeats or commas); `id` is always included */
                 fields?: ("id" | "sourceId" | "title" | "type" | "year" | "score" | "episodes" | "genres" | "source" | "version" | "createdAt" | "updatedAt")[];
-                /** @description csv: RFC 4180 text with a header row; the same as `Accept: text/csv` */
+                /** @description csv: RFC 4180 text with a header row, the same as `Accept: text/csv`; json when absent */
                 format?: "json" | "csv";
                 /** @description Also count every match (`total`); the same as `Prefer: count=exact` */
                 count?: "exact";
@@ -840,7 +840,7 @@ export interface operations {
                 sort?: string;
                 /** @description Only these fields of each anime (repeats or commas); `id` is always included */
                 fields?: ("id" | "sourceId" | "title" | "type" | "year" | "score" | "episodes" | "genres" | "source" | "version" | "createdAt" | "updatedAt")[];
-                /** @description csv: RFC 4180 text with a header row; the same as `Accept: text/csv` */
+                /** @description csv: RFC 4180 text with a header row, the same as `Accept: text/csv`; json when absent */
                 format?: "json" | "csv";
             };
             header?: {

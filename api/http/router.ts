@@ -65,6 +65,13 @@ export function buildRouter(
     const parseParams = compileParamsParser(route.params ?? EMPTY);
     const validateBody = route.body ? compileSchema(route.body) : undefined;
     const spellBodyEnums = route.body ? compileBodyEnumSpelling(route.body) : undefined;
+    // A preference the route has no parameter for is ignored, as RFC 7240 asks, not a 400.
+    const known = new Set(Object.keys(route.query?.properties ?? {}));
+    const fromHeaders = route.queryFromHeaders;
+    const statedQuery =
+      fromHeaders &&
+      ((ctx: Context) =>
+        Object.fromEntries(Object.entries(fromHeaders(ctx)).filter(([name]) => known.has(name))));
     router[route.method](route.path, async (ctx) => {
       let principal: Principal | undefined;
       if (route.access) {
@@ -79,7 +86,7 @@ export function buildRouter(
           415,
           `the body must be application/json, not ${ctx.get('Content-Type') || 'untyped'}`,
         );
-      const stated = route.queryFromHeaders?.(ctx);
+      const stated = statedQuery?.(ctx);
       const raw = stated ? { ...stated, ...ctx.query } : ctx.query;
       // The URL alone no longer names the answer, so the hit lane must not learn it.
       if (stated && Object.keys(stated).some((name) => !(name in ctx.query)))

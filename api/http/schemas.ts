@@ -101,8 +101,7 @@ const listProperties = {
   format: Type.Unsafe<'json' | 'csv'>({
     type: 'string',
     enum: ['json', 'csv'],
-    default: 'json',
-    description: 'csv: RFC 4180 text with a header row; the same as `Accept: text/csv`',
+    description: 'csv: RFC 4180 text with a header row, the same as `Accept: text/csv`; json when absent',
   }),
 };
 

@@ -97,8 +97,8 @@ async function probe(api: BenchProcess, file: string) {
   throw new Error('the probe did not answer');
 }
 
-/** List-all while a second client polls /health: both sides' figures. */
-async function listAllUnderWatch(base: string, api: BenchProcess, probeFile: string) {
+/** List-all (JSON, or CSV with `?format=csv`) while a second client polls /health: both sides' figures. */
+async function listAllUnderWatch(base: string, api: BenchProcess, probeFile: string, query = '') {
   await probe(api, probeFile); // a fresh window
   const health: number[] = [];
   let streaming = true;
@@ -108,7 +108,7 @@ async function listAllUnderWatch(base: string, api: BenchProcess, probeFile: str
       await new Promise((r) => setTimeout(r, 10));
     }
   })();
-  const all = await get(`${base}/animes/all`, false, 'gzip');
+  const all = await get(`${base}/animes/all${query}`, false, 'gzip');
   streaming = false;
   await watcher;
   const server = await probe(api, probeFile);
@@ -144,6 +144,7 @@ async function measure(size: number, dir: string) {
   try {
     const base = api.url;
     const deep = await deepCursor(base, '/animes?sort=-score&limit=50', 20);
+    const deepMulti = await deepCursor(base, '/animes?sort=-year,title&limit=50', 20);
     const figures = {
       rows: size,
       health: await latency(base, '/health'),
@@ -152,11 +153,17 @@ async function measure(size: number, dir: string) {
       pageByScore: await latency(base, '/animes?sort=-score&limit=50'),
       pageByTitle: await latency(base, '/animes?sort=title&limit=50'),
       pageDeepCursor: await latency(base, deep),
+      pageMultiSort: await latency(base, '/animes?sort=-year,title&limit=50'),
+      pageMultiSortDeep: await latency(base, deepMulti),
+      pageCounted: await latency(base, '/animes?type=OVA&minScore=5&limit=50&count=exact'),
+      pageFields: await latency(base, '/animes?limit=50&fields=title,score'),
+      pageCsv: await latency(base, '/animes?limit=50&format=csv'),
       searchIndexed: await latency(base, '/animes?q=zzzz&limit=50'),
       searchCommon: await latency(base, '/animes?q=the&limit=50'),
       searchScan: await latency(base, '/animes?q=zz&limit=50'),
       stats: await latency(base, '/stats'),
       listAll: await listAllUnderWatch(base, api, probeFile),
+      listAllCsv: await listAllUnderWatch(base, api, probeFile, '?format=csv'),
     };
     console.log(JSON.stringify(figures));
     return figures;
@@ -173,6 +180,11 @@ const LATENCIES = [
   ['pageByScore', 'page, `sort=-score`'],
   ['pageByTitle', 'page, `sort=title`'],
   ['pageDeepCursor', 'page 21, `sort=-score` (cursor)'],
+  ['pageMultiSort', 'page, `sort=-year,title`'],
+  ['pageMultiSortDeep', 'page 21, `sort=-year,title` (cursor)'],
+  ['pageCounted', 'page, `type=OVA&minScore=5` + `count=exact`'],
+  ['pageFields', 'page, by id, `fields=title,score`'],
+  ['pageCsv', 'page, by id, `format=csv`'],
   ['searchIndexed', '`q=zzzz` (trigram index, no match)'],
   ['searchCommon', '`q=the` (trigram index, many matches)'],
   ['searchScan', '`q=zz` (too short for the index: a scan)'],
@@ -186,9 +198,11 @@ function report(results: Figures[]): string {
     const cells = results.map((r) => `${r[key].p50} / ${r[key].p99}`);
     return `| ${label} | ${cells.join(' | ')} | ${round(results.at(-1)![key].p99 / base[key].p99, 2)}× |`;
   });
-  const listAll = results.map(
-    (r) =>
-      `| ${r.rows} | ${r.listAll.firstByteMs} | ${r.listAll.totalMs} | ${r.listAll.gzippedMb} | ${r.listAll.peakRssMb} | ${r.listAll.loopDelayP99Ms} / ${r.listAll.loopDelayMaxMs} | ${r.listAll.healthP99Ms} (${r.listAll.healthSamples}) |`,
+  const listAll = results.flatMap((r) =>
+    (['listAll', 'listAllCsv'] as const).map((key) => {
+      const l = r[key];
+      return `| ${r.rows} | ${key === 'listAll' ? 'JSON' : 'CSV'} | ${l.firstByteMs} | ${l.totalMs} | ${l.gzippedMb} | ${l.peakRssMb} | ${l.loopDelayP99Ms} / ${l.loopDelayMaxMs} | ${l.healthP99Ms} (${l.healthSamples}) |`;
+    }),
   );
   return [
     '## Scale (`npm run bench:scale`)',
@@ -205,8 +219,8 @@ function report(results: Figures[]): string {
     '',
     'List-all (gzip), with a second client polling `/health` every 10 ms meanwhile:',
     '',
-    '| rows | first byte (ms) | total (ms) | gzipped (MiB) | server peak RSS (MB) | event-loop delay p99 / max (ms) | `/health` p99 meanwhile (ms, samples) |',
-    '|---:|---:|---:|---:|---:|---:|---:|',
+    '| rows | format | first byte (ms) | total (ms) | gzipped (MiB) | server peak RSS (MB) | event-loop delay p99 / max (ms) | `/health` p99 meanwhile (ms, samples) |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|',
     ...listAll,
   ].join('\n');
 }

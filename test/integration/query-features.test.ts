@@ -71,6 +71,15 @@ describe('query features: counts, field selection, multi-key sorts, CSV, 405', (
         expect((await request(ctx.server).get(url).expect(200)).headers['content-type']).toMatch(/json/);
     });
 
+    it('ignores the preference where there is nothing to count (RFC 7240), not a 400', async () => {
+      const res = await request(ctx.server)
+        .get('/animes/all?type=OVA')
+        .set('Prefer', 'count=exact')
+        .expect(200);
+      expect(res.headers['preference-applied']).toBeUndefined();
+      await request(ctx.server).get('/genres').set('Prefer', 'count=exact').expect(200);
+    });
+
     it('counts afresh after a write (the count is cached with the page, and invalidated with it)', async () => {
       const url = '/animes?type=MUSIC&limit=2&count=exact';
       const before = (await request(ctx.server).get(url).expect(200)).body.total;
