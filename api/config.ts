@@ -19,6 +19,13 @@ export const ConfigSchema = Type.Object({
     description:
       'How long a SQLite write waits (off the event loop) for another writer, such as a bulk load, before answering 503',
   }),
+  SQLITE_READ_THREADS: Type.Integer({
+    minimum: 0,
+    maximum: 16,
+    default: 2,
+    description:
+      'Threads that run SQLite reads off the event loop, each with its own read-only connection (0: reads on the main thread)',
+  }),
   PASSWORD_HASH_CONCURRENCY: Type.Optional(
     Type.Integer({
       minimum: 1,

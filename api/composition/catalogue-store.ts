@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SqliteWriteLock } from '../adapters/sqlite/busy';
 import { openDatabase } from '../adapters/sqlite/open-database';
+import { SqliteReadThreads } from '../adapters/sqlite/read-threads';
 import { SqliteCatalogueLoader } from '../adapters/sqlite/sqlite-catalogue-loader';
 import { SqliteExecutor } from '../adapters/sqlite/sqlite-executor';
 import { SqliteUserStore } from '../adapters/sqlite/sqlite-user-store';
@@ -17,14 +18,25 @@ export interface SqliteCatalogueStore extends CatalogueStore {
 
 /** Picks the store adapter from configuration. Shared by the API's and the ETL's entry points. */
 export function openCatalogueStore(
-  config: Pick<Config, 'DATABASE_PATH'> & Partial<Pick<Config, 'SQLITE_BUSY_TIMEOUT_MS'>>,
+  config: Pick<Config, 'DATABASE_PATH'> &
+    Partial<Pick<Config, 'SQLITE_BUSY_TIMEOUT_MS' | 'SQLITE_READ_THREADS'>>,
 ): SqliteCatalogueStore {
   if (config.DATABASE_PATH !== ':memory:') mkdirSync(dirname(config.DATABASE_PATH), { recursive: true });
   const db = openDatabase(config.DATABASE_PATH, { busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS });
   const writes = new SqliteWriteLock(db, config.SQLITE_BUSY_TIMEOUT_MS ?? 5000);
   const users = new SqliteUserStore(db, writes);
+  // Tools and tests that name no threads read on their own thread, as does an in-memory database.
+  const threads = config.DATABASE_PATH === ':memory:' ? 0 : (config.SQLITE_READ_THREADS ?? 0);
+  const readThreads =
+    threads > 0
+      ? new SqliteReadThreads({
+          path: config.DATABASE_PATH,
+          threads,
+          busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS,
+        })
+      : undefined;
   return {
-    ...overSql(new SqliteExecutor(db, writes)),
+    ...overSql(new SqliteExecutor(db, writes, readThreads)),
     loader: new SqliteCatalogueLoader(db, writes),
     users,
     credentials: users,

@@ -97,31 +97,58 @@ async function probe(api: BenchProcess, file: string) {
   throw new Error('the probe did not answer');
 }
 
-/** List-all (JSON, or CSV with `?format=csv`) while a second client polls /health: both sides' figures. */
-async function listAllUnderWatch(base: string, api: BenchProcess, probeFile: string, query = '') {
+/** `work` while a second client polls /health every 10 ms: the work's result and the server's figures. */
+async function underWatch<T>(base: string, api: BenchProcess, probeFile: string, work: () => Promise<T>) {
   await probe(api, probeFile); // a fresh window
   const health: number[] = [];
-  let streaming = true;
+  let running = true;
   const watcher = (async () => {
-    while (streaming) {
+    while (running) {
       health.push((await get(`${base}/health`)).totalMs);
       await new Promise((r) => setTimeout(r, 10));
     }
   })();
-  const all = await get(`${base}/animes/all${query}`, false, 'gzip');
-  streaming = false;
+  const result = await work();
+  running = false;
   await watcher;
   const server = await probe(api, probeFile);
   return {
-    firstByteMs: round(all.firstByteMs, 1),
-    totalMs: round(all.totalMs, 1),
-    gzippedMb: round(all.bytes / 2 ** 20, 1),
+    result,
     healthP99Ms: round(percentile(health, 99), 2),
     healthSamples: health.length,
     peakRssMb: round(server.peakRssMb, 1),
     loopDelayP99Ms: round(server.loopDelayP99Ms, 1),
     loopDelayMaxMs: round(server.loopDelayMaxMs, 1),
   };
+}
+
+/** List-all (JSON, or CSV with `?format=csv`) under watch. */
+async function listAllUnderWatch(base: string, api: BenchProcess, probeFile: string, query = '') {
+  const { result: all, ...server } = await underWatch(base, api, probeFile, () =>
+    get(`${base}/animes/all${query}`, false, 'gzip'),
+  );
+  return {
+    firstByteMs: round(all.firstByteMs, 1),
+    totalMs: round(all.totalMs, 1),
+    gzippedMb: round(all.bytes / 2 ** 20, 1),
+    ...server,
+  };
+}
+
+/** Reads that scan (a count, a sort no index serves, stats), 10 rounds in a row, under watch. */
+const SCANS = [
+  '/animes?type=OVA&minScore=5&limit=50&count=exact',
+  '/animes?sort=-year,title&limit=50',
+  '/stats',
+];
+async function scansUnderWatch(base: string, api: BenchProcess, probeFile: string) {
+  const { result: times, ...server } = await underWatch(base, api, probeFile, async () => {
+    const times: number[] = [];
+    for (let round = 0; round < 10; round++)
+      for (const path of SCANS) times.push((await get(base + path)).totalMs);
+    return times;
+  });
+  return { scanP50Ms: round(percentile(times, 50), 1), ...server };
 }
 
 async function measure(size: number, dir: string) {
@@ -133,14 +160,24 @@ async function measure(size: number, dir: string) {
   await store.close();
   rmSync(csv);
   const probeFile = join(dir, `probe-${size}.json`);
-  const api = await startApi({
-    database,
-    redisUrl: '',
-    cache: false,
-    jwtSecret: randomBytes(32).toString('base64url'),
-    env: { LOOP_PROBE_FILE: probeFile },
-    preload: [join(ROOT, 'test/bench/loop-probe.ts')],
-  });
+  const start = (readThreads: string) =>
+    startApi({
+      database,
+      redisUrl: '',
+      cache: false,
+      jwtSecret: randomBytes(32).toString('base64url'),
+      env: { LOOP_PROBE_FILE: probeFile, SQLITE_READ_THREADS: readThreads },
+      preload: [join(ROOT, 'test/bench/loop-probe.ts')],
+    });
+  // The baseline first: the same scans with every read on the main thread.
+  const mainThread = await start('0');
+  let scansOnMainThread: Awaited<ReturnType<typeof scansUnderWatch>>;
+  try {
+    scansOnMainThread = await scansUnderWatch(mainThread.url, mainThread, probeFile);
+  } finally {
+    await mainThread.stop();
+  }
+  const api = await start('2');
   try {
     const base = api.url;
     const deep = await deepCursor(base, '/animes?sort=-score&limit=50', 20);
@@ -153,6 +190,7 @@ async function measure(size: number, dir: string) {
       pageByScore: await latency(base, '/animes?sort=-score&limit=50'),
       pageByTitle: await latency(base, '/animes?sort=title&limit=50'),
       pageDeepCursor: await latency(base, deep),
+      pageMultiSortScore: await latency(base, '/animes?sort=-score,title&limit=50'),
       pageMultiSort: await latency(base, '/animes?sort=-year,title&limit=50'),
       pageMultiSortDeep: await latency(base, deepMulti),
       pageCounted: await latency(base, '/animes?type=OVA&minScore=5&limit=50&count=exact'),
@@ -164,6 +202,8 @@ async function measure(size: number, dir: string) {
       stats: await latency(base, '/stats'),
       listAll: await listAllUnderWatch(base, api, probeFile),
       listAllCsv: await listAllUnderWatch(base, api, probeFile, '?format=csv'),
+      scans: await scansUnderWatch(base, api, probeFile),
+      scansOnMainThread,
     };
     console.log(JSON.stringify(figures));
     return figures;
@@ -180,7 +220,8 @@ const LATENCIES = [
   ['pageByScore', 'page, `sort=-score`'],
   ['pageByTitle', 'page, `sort=title`'],
   ['pageDeepCursor', 'page 21, `sort=-score` (cursor)'],
-  ['pageMultiSort', 'page, `sort=-year,title`'],
+  ['pageMultiSortScore', 'page, `sort=-score,title`'],
+  ['pageMultiSort', 'page, `sort=-year,title` (few years: ties sorted by title)'],
   ['pageMultiSortDeep', 'page 21, `sort=-year,title` (cursor)'],
   ['pageCounted', 'page, `type=OVA&minScore=5` + `count=exact`'],
   ['pageFields', 'page, by id, `fields=title,score`'],
@@ -204,6 +245,12 @@ function report(results: Figures[]): string {
       return `| ${r.rows} | ${key === 'listAll' ? 'JSON' : 'CSV'} | ${l.firstByteMs} | ${l.totalMs} | ${l.gzippedMb} | ${l.peakRssMb} | ${l.loopDelayP99Ms} / ${l.loopDelayMaxMs} | ${l.healthP99Ms} (${l.healthSamples}) |`;
     }),
   );
+  const scans = results.flatMap((r) =>
+    (['scansOnMainThread', 'scans'] as const).map((key) => {
+      const x = r[key];
+      return `| ${r.rows} | ${key === 'scans' ? '2 read threads' : 'main thread (SQLITE_READ_THREADS=0)'} | ${x.scanP50Ms} | ${x.loopDelayP99Ms} / ${x.loopDelayMaxMs} | ${x.healthP99Ms} (${x.healthSamples}) |`;
+    }),
+  );
   return [
     '## Scale (`npm run bench:scale`)',
     '',
@@ -222,6 +269,12 @@ function report(results: Figures[]): string {
     '| rows | format | first byte (ms) | total (ms) | gzipped (MiB) | server peak RSS (MB) | event-loop delay p99 / max (ms) | `/health` p99 meanwhile (ms, samples) |',
     '|---:|---|---:|---:|---:|---:|---:|---:|',
     ...listAll,
+    '',
+    `Reads that scan (${SCANS.map((p) => `\`${p}\``).join(', ')}), 10 rounds back to back, with a second client polling \`/health\` every 10 ms; the same requests against the same file with every read on the main thread, as the baseline:`,
+    '',
+    '| rows | reads on | scan p50 (ms) | event-loop delay p99 / max (ms) | `/health` p99 meanwhile (ms, samples) |',
+    '|---:|---|---:|---:|---:|',
+    ...scans,
   ].join('\n');
 }
 

@@ -1,6 +1,6 @@
 import sql from 'mssql';
 import type { Query } from '../sql/catalogue-sql';
-import { driveAsync, type ExecResult, type SqlExecutor, type Work } from '../sql/sql-executor';
+import { driveAsync, type ExecResult, type Rows, type SqlExecutor, type Work } from '../sql/sql-executor';
 import { type RetryPolicy, withRetry } from './retry';
 import { isoTimestamp, isUniqueViolation } from './rows';
 import { parameterName, tsqlDialect } from './tsql-dialect';
@@ -31,8 +31,11 @@ export class MssqlExecutor implements SqlExecutor {
     private readonly retry: RetryPolicy = {},
   ) {}
 
-  read<T>(work: () => Work<T>): Promise<T> {
-    return withRetry(() => driveAsync(work(), (query) => execute(this.pool.request(), query)), this.retry);
+  read(queries: readonly Query[]): Promise<Rows[]> {
+    return withRetry(
+      () => Promise.all(queries.map(async (query) => (await execute(this.pool.request(), query)).rows)),
+      this.retry,
+    );
   }
 
   /**

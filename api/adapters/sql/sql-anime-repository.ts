@@ -17,7 +17,7 @@ import {
 } from '../../core/ports/anime-repository';
 import { type AnimeRow, animeFromRow } from './anime-row';
 import { type CatalogueSql, catalogueSql } from './catalogue-sql';
-import { rowsOf, type SqlExecutor, type Work } from './sql-executor';
+import { readRows, type SqlExecutor, type Work } from './sql-executor';
 
 type Marker = { version: number; accounted: number };
 const marker = (row: Record<string, unknown> | undefined): Marker => ({
@@ -40,21 +40,19 @@ export class SqlAnimeRepository implements AnimeRepository {
   private readonly toAnime = (row: AnimeRow): Anime => animeFromRow(row, this.db.isoTimestamp);
 
   async list(filter: AnimeFilter, sort: AnimeSort, page: PageRequest): Promise<Page<Anime>> {
-    const sql = this.sql;
     // One read, so the count and the page see the same catalogue.
-    const { rows, counted } = await this.db.read(function* () {
-      const rows = (yield sql.list(filter, sort, page)).rows as AnimeRow[];
-      return { rows, counted: page.count ? (yield sql.count(filter)).rows[0] : undefined };
-    });
+    const queries = [this.sql.list(filter, sort, page), ...(page.count ? [this.sql.count(filter)] : [])];
+    const [found, counted] = await this.db.read(queries);
+    const rows = found as AnimeRow[];
     const items = rows.slice(0, page.limit).map(this.toAnime);
-    const total = counted ? { total: Number(counted.total) } : {};
+    const total = counted ? { total: Number(counted[0]!.total) } : {};
     const last = items[items.length - 1];
     if (rows.length <= page.limit || !last) return { items, ...total };
     return { items, next: seekPositionOf(last, sort), ...total };
   }
 
   async listAll(filter: AnimeFilter, sort: AnimeSort): Promise<Anime[]> {
-    return (await this.db.read(() => rowsOf(this.sql.list(filter, sort)))).map(this.toAnime);
+    return ((await readRows(this.db, this.sql.list(filter, sort))) as AnimeRow[]).map(this.toAnime);
   }
 
   async *streamAll(
@@ -67,28 +65,24 @@ export class SqlAnimeRepository implements AnimeRepository {
   }
 
   async getById(id: number): Promise<Anime | null> {
-    const [row] = await this.db.read(() => rowsOf(this.sql.byId(id)));
+    const [row] = (await readRows(this.db, this.sql.byId(id))) as AnimeRow[];
     return row ? this.toAnime(row) : null;
   }
 
   async genres(filter: AnimeFilter = {}): Promise<FacetCount[]> {
-    return facets(await this.db.read(() => rowsOf(this.sql.genreFacets(filter))));
+    return facets(await readRows(this.db, this.sql.genreFacets(filter)));
   }
 
   async types(filter: AnimeFilter = {}): Promise<FacetCount[]> {
-    return facets(await this.db.read(() => rowsOf(this.sql.typeFacets(filter))));
+    return facets(await readRows(this.db, this.sql.typeFacets(filter)));
   }
 
   async stats(filter: AnimeFilter = {}): Promise<CatalogueStats> {
-    const sql = this.sql;
-    const { totals, byYear, byType } = await this.db.read(function* () {
-      const [totals] = (yield sql.totals(filter)).rows;
-      return {
-        totals: totals!,
-        byYear: (yield sql.byYear(filter)).rows,
-        byType: (yield sql.typeFacets(filter)).rows,
-      };
-    });
+    const [[totals], byYear, byType] = (await this.db.read([
+      this.sql.totals(filter),
+      this.sql.byYear(filter),
+      this.sql.typeFacets(filter),
+    ])) as [[Record<string, unknown>], Record<string, unknown>[], Record<string, unknown>[]];
     const average = totals.averageScore === null ? null : Number(totals.averageScore);
     return {
       total: Number(totals.total),
@@ -103,7 +97,7 @@ export class SqlAnimeRepository implements AnimeRepository {
   }
 
   async changeMarker(): Promise<Marker> {
-    const [row] = await this.db.read(() => rowsOf(this.sql.marker()));
+    const [row] = await readRows(this.db, this.sql.marker());
     return marker(row);
   }
 
@@ -197,7 +191,7 @@ export class SqlAnimeRepository implements AnimeRepository {
   }
 
   async ping(): Promise<void> {
-    await this.db.read(() => rowsOf(this.sql.ping));
+    await readRows(this.db, this.sql.ping);
   }
 
   close(): Promise<void> {

@@ -1,16 +1,18 @@
 import type { Query } from './catalogue-sql';
 import type { SqlDialect } from './dialect';
 
+export type Rows = readonly Record<string, unknown>[];
+
 export interface ExecResult {
-  readonly rows: readonly Record<string, unknown>[];
+  readonly rows: Rows;
   /** Rows changed by the statement (0 for a SELECT). */
   readonly changes: number;
 }
 
 /**
- * A unit of database work written once for every dialect: it yields each statement and receives
- * its result. The SQLite executor drives it synchronously inside one better-sqlite3 transaction
- * (no other callback can run in the middle); the SQL Server executor drives it with awaits.
+ * A unit of write work written once for every dialect: it yields each statement and receives its
+ * result. The SQLite executor drives it synchronously inside one better-sqlite3 transaction (no
+ * other callback can run in the middle); the SQL Server executor drives it with awaits.
  */
 export type Work<T> = Generator<Query, T, ExecResult>;
 
@@ -20,7 +22,11 @@ export type Work<T> = Generator<Query, T, ExecResult>;
  */
 export interface SqlExecutor {
   readonly dialect: SqlDialect;
-  read<T>(work: () => Work<T>): Promise<T>;
+  /**
+   * The rows of each SELECT, in order. On SQLite they are read from one snapshot, on the read
+   * threads when the store has them, so a long scan never holds the event loop.
+   */
+  read(queries: readonly Query[]): Promise<Rows[]>;
   /**
    * The rows of one SELECT in chunks of at most `chunkRows`, read as the consumer asks for them
    * and from one consistent view of the data: memory stays bounded whatever the result's size,
@@ -33,6 +39,11 @@ export interface SqlExecutor {
   /** A stored timestamp to ISO-8601. */
   isoTimestamp(value: unknown): string;
   close(): Promise<void>;
+}
+
+/** The rows of one SELECT. */
+export async function readRows(db: SqlExecutor, query: Query): Promise<Rows> {
+  return (await db.read([query]))[0]!;
 }
 
 /** Work of one statement, for its rows. */

@@ -1,6 +1,6 @@
 import type { InvalidationOutbox, OutboxEntry } from '../../core/ports/invalidation-outbox';
 import { type CatalogueSql, catalogueSql } from './catalogue-sql';
-import { rowsOf, type SqlExecutor } from './sql-executor';
+import { readRows, rowsOf, type SqlExecutor } from './sql-executor';
 
 /** The outbox as a table in the catalogue database: it survives restarts and is shared by instances. */
 export class SqlInvalidationOutbox implements InvalidationOutbox {
@@ -16,12 +16,12 @@ export class SqlInvalidationOutbox implements InvalidationOutbox {
   }
 
   async pending(limit: number): Promise<OutboxEntry[]> {
-    const rows = await this.db.read(() => rowsOf(this.sql.pendingOutbox(limit)));
+    const rows = await readRows(this.db, this.sql.pendingOutbox(limit));
     return rows.map((row) => ({ id: Number(row.id), tags: JSON.parse(String(row.tags_json)) }));
   }
 
   async isPending(id: number): Promise<boolean> {
-    return (await this.db.read(() => rowsOf(this.sql.outboxEntry(id)))).length > 0;
+    return (await readRows(this.db, this.sql.outboxEntry(id))).length > 0;
   }
 
   async remove(ids: readonly number[]): Promise<void> {
@@ -29,6 +29,6 @@ export class SqlInvalidationOutbox implements InvalidationOutbox {
   }
 
   async size(): Promise<number> {
-    return Number((await this.db.read(() => rowsOf(this.sql.outboxSize)))[0]!.n);
+    return Number((await readRows(this.db, this.sql.outboxSize))[0]!.n);
   }
 }

@@ -1,9 +1,10 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import type { Query } from '../sql/catalogue-sql';
-import { drive, type ExecResult, type SqlExecutor, type Work } from '../sql/sql-executor';
+import { drive, type ExecResult, type Rows, type SqlExecutor, type Work } from '../sql/sql-executor';
 import type { SqliteWriteLock } from './busy';
 import { isUniqueViolation } from './errors';
+import type { SqliteReadThreads } from './read-threads';
 import { sqliteDialect } from './sqlite-dialect';
 
 /** Prepared statements kept per text; list queries vary with their filters, so the cache is bounded. */
@@ -12,7 +13,8 @@ const STATEMENT_CACHE_SIZE = 256;
 /**
  * better-sqlite3 is synchronous: work runs to its end inside one call, so a transaction never
  * yields the event loop halfway. Writes go through SqliteWriteLock, which retries a busy
- * database from a timer instead of waiting inside the call.
+ * database from a timer instead of waiting inside the call. Reads go to the read threads when
+ * the store has them (a file database in the API), else run here.
  */
 export class SqliteExecutor implements SqlExecutor {
   readonly dialect = sqliteDialect;
@@ -21,6 +23,7 @@ export class SqliteExecutor implements SqlExecutor {
   constructor(
     private readonly db: Database.Database,
     private readonly writes: SqliteWriteLock,
+    private readonly readThreads?: SqliteReadThreads,
   ) {}
 
   private prepared(text: string): Database.Statement {
@@ -42,9 +45,14 @@ export class SqliteExecutor implements SqlExecutor {
     return { rows: [], changes: statement.run(...query.params).changes };
   };
 
-  async read<T>(work: () => Work<T>): Promise<T> {
-    return drive(work(), this.exec);
+  async read(queries: readonly Query[]): Promise<Rows[]> {
+    if (this.readThreads) return this.readThreads.read(queries);
+    if (queries.length === 1) return [this.exec(queries[0]!).rows];
+    return this.inOneSnapshot(queries);
   }
+
+  private readonly inOneSnapshot = (queries: readonly Query[]): Rows[] =>
+    this.db.transaction(() => queries.map((query) => this.exec(query).rows))();
 
   /**
    * One statement on a read-only connection of its own, stepped a chunk at a time: a statement
@@ -89,6 +97,7 @@ export class SqliteExecutor implements SqlExecutor {
   isoTimestamp = (value: unknown): string => String(value);
 
   async close(): Promise<void> {
+    await this.readThreads?.close();
     if (this.db.open) this.db.close();
   }
 }
