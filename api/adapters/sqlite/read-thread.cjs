@@ -11,6 +11,9 @@ const db = new Database(workerData.path, {
   fileMustExist: true,
   timeout: workerData.busyTimeoutMs,
 });
+// The main connection's page cache (open-database.ts): without it a scan of a catalogue larger
+// than the 2 MB default rereads its pages from the OS on every request.
+db.pragma('cache_size = -65536');
 /** Prepared statements kept per text; list queries vary with their filters, so the cache is bounded. */
 const STATEMENT_CACHE_SIZE = 256;
 const statements = new Map();

@@ -28,6 +28,8 @@ export class SqliteReadThreads {
       maxThreads: options.threads,
       // A thread keeps its connection and prepared statements for the life of the process.
       idleTimeout: Number.POSITIVE_INFINITY,
+      // Not the process's preloads (telemetry, a TypeScript loader): a thread needs better-sqlite3 only.
+      execArgv: [],
     });
   }
 
