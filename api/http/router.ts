@@ -80,8 +80,8 @@ export function buildRouter(
         // Per-user answers must never land in a shared cache.
         ctx.set('Cache-Control', 'private, no-store');
       }
-      // false: a body that is not JSON (null: no body at all, which the schema then names).
-      if (validateBody && ctx.is('json') === false)
+      // false: a body that is not JSON (null, or an empty one: no body, which the schema then names).
+      if (validateBody && ctx.request.length !== 0 && ctx.is('json') === false)
         throw new HttpProblem(
           415,
           `the body must be application/json, not ${ctx.get('Content-Type') || 'untyped'}`,

@@ -33,6 +33,13 @@ describe('client mistakes get the status that names them', () => {
       .type('form')
       .send({ email: 'a@b.c', password: 'x' });
     problem(form, 415, /application\/x-www-form-urlencoded/);
+    // No body at all (Content-Length: 0) is not a wrong type: the schema names what is missing.
+    const empty = await request(ctx.server).post('/auth/signin');
+    expect(empty.status).toBe(400);
+    expect(empty.body['invalid-params'].map((p: { name: string }) => p.name).sort()).toEqual([
+      'body.email',
+      'body.password',
+    ]);
   });
 
   it('400 naming the position for malformed JSON, without quoting the body', async () => {
