@@ -29,7 +29,7 @@ export function describeAccountStoreContract(name: string, open: () => Promise<A
     };
     const session = async (uid: string, expiresAt = at(24 * HOUR), hash = randomUUID().replace(/-/g, '')) => {
       const id = randomUUID();
-      await store.sessions.createSession({ id, uid, refreshHash: hash, expiresAt }, at(0));
+      await store.sessions.createSession({ id, uid, refreshHash: hash, expiresAt }, at(0), 50);
       return { id, hash };
     };
 
@@ -84,6 +84,27 @@ export function describeAccountStoreContract(name: string, open: () => Promise<A
       expect(await store.sessions.sessionAccount(theirs.id, at(HOUR))).toMatchObject({ uid: other });
       expect(await store.sessions.revokeSessions(uid, at(HOUR))).toBe(1);
       expect(await store.sessions.sessionAccount(c.id, at(HOUR))).toBeNull();
+    });
+
+    it('keeps at most maxLive live sessions per account: a new one ends the oldest, never itself', async () => {
+      const uid = await account();
+      const other = await account();
+      const theirs = await session(other);
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const id = randomUUID();
+        await store.sessions.createSession(
+          { id, uid, refreshHash: `h${i}`, expiresAt: at(24 * HOUR) },
+          at(i * 1000),
+          3,
+        );
+        ids.push(id);
+      }
+      const live = await Promise.all(
+        ids.map(async (id) => (await store.sessions.sessionAccount(id, at(HOUR))) !== null),
+      );
+      expect(live).toEqual([false, false, true, true, true]);
+      expect(await store.sessions.sessionAccount(theirs.id, at(HOUR))).toMatchObject({ uid: other });
     });
 
     it("drops an account's sessions with the account", async () => {

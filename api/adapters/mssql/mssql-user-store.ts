@@ -96,8 +96,8 @@ export class MssqlUserStore implements UserRepository, CredentialStore, SessionR
     await this.query(SQL.deleteCredential, { uid });
   }
 
-  async createSession(session: NewSession, now: Date): Promise<void> {
-    await this.query(SQL.insertSession, { ...session, now });
+  async createSession(session: NewSession, now: Date, maxLive: number): Promise<void> {
+    await this.query(SQL.insertSession, { ...session, now, keep: maxLive - 1 });
   }
 
   async rotateSession(id: string, presentedHash: string, nextHash: string, now: Date): Promise<Rotation> {

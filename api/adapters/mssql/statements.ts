@@ -35,7 +35,9 @@ AND (role <> 'admin' OR (SELECT COUNT(*) FROM users WITH (UPDLOCK, HOLDLOCK) WHE
   deleteCredential: 'DELETE FROM local_credentials WHERE uid = @uid',
   // sessions: a user's dead ones go when they sign in again
   insertSession: `DELETE FROM sessions WHERE uid = @uid AND (expires_at <= @now OR revoked_at IS NOT NULL);
-INSERT INTO sessions (id, uid, refresh_hash, created_at, expires_at) VALUES (@id, @uid, @refreshHash, @now, @expiresAt)`,
+INSERT INTO sessions (id, uid, refresh_hash, created_at, expires_at) VALUES (@id, @uid, @refreshHash, @now, @expiresAt);
+UPDATE sessions SET revoked_at = @now WHERE uid = @uid AND revoked_at IS NULL AND id <> @id AND id NOT IN (
+SELECT TOP (@keep) id FROM sessions WHERE uid = @uid AND revoked_at IS NULL AND id <> @id ORDER BY created_at DESC, id DESC)`,
   // The next hash is fresh randomness, so finding it afterwards finds exactly this rotation.
   rotateSession: `UPDATE sessions SET previous_hash = refresh_hash, refresh_hash = @nextHash
 WHERE id = @id AND refresh_hash = @presentedHash AND revoked_at IS NULL AND expires_at > @now;

@@ -139,7 +139,7 @@ export class SqliteUserStore implements UserRepository, CredentialStore, Session
     await this.writes.run(() => this.db.prepare('DELETE FROM local_credentials WHERE uid = ?').run(uid));
   }
 
-  async createSession(session: NewSession, now: Date): Promise<void> {
+  async createSession(session: NewSession, now: Date, maxLive: number): Promise<void> {
     await this.writes.run(() =>
       this.db.transaction(() => {
         // A user's dead sessions go when they sign in again, so the table does not grow without end.
@@ -157,6 +157,13 @@ export class SqliteUserStore implements UserRepository, CredentialStore, Session
             now.toISOString(),
             session.expiresAt.toISOString(),
           );
+        this.db
+          .prepare(
+            `UPDATE sessions SET revoked_at = ? WHERE uid = ? AND revoked_at IS NULL AND id <> ? AND id NOT IN (
+               SELECT id FROM sessions WHERE uid = ? AND revoked_at IS NULL AND id <> ?
+               ORDER BY created_at DESC, id DESC LIMIT ?)`,
+          )
+          .run(now.toISOString(), session.uid, session.id, session.uid, session.id, maxLive - 1);
       })(),
     );
   }

@@ -6,6 +6,8 @@ import { type AccessToken, type AccessTokens, InvalidTokenError } from './access
 export interface SessionOptions {
   /** How long a sign-in lasts, refreshes included; a refresh never extends it. @default 2592000 (30 days) */
   readonly refreshTtlSeconds?: number;
+  /** Live sessions an account may hold; a new sign-in ends the oldest beyond it. @default 50 */
+  readonly maxSessionsPerAccount?: number;
   /** @default the system's wall clock */
   readonly now?: () => Date;
 }
@@ -37,6 +39,7 @@ const REFRESH_TOKEN = /^([0-9a-f-]{36})\.([A-Za-z0-9_-]{43})$/;
 export class Sessions {
   private readonly ttlMs: number;
   private readonly now: () => Date;
+  private readonly maxLive: number;
 
   constructor(
     private readonly store: SessionRepository,
@@ -45,6 +48,7 @@ export class Sessions {
   ) {
     this.ttlMs = (options.refreshTtlSeconds ?? 30 * 24 * 3600) * 1000;
     this.now = options.now ?? (() => new Date());
+    this.maxLive = options.maxSessionsPerAccount ?? 50;
   }
 
   async start(account: UserAccount): Promise<SignedIn> {
@@ -52,7 +56,11 @@ export class Sessions {
     const secret = randomBytes(32).toString('base64url');
     const now = this.now();
     const expiresAt = new Date(now.getTime() + this.ttlMs);
-    await this.store.createSession({ id, uid: account.uid, refreshHash: hashOf(secret), expiresAt }, now);
+    await this.store.createSession(
+      { id, uid: account.uid, refreshHash: hashOf(secret), expiresAt },
+      now,
+      this.maxLive,
+    );
     return this.signedIn(account, id, secret, expiresAt, now);
   }
 

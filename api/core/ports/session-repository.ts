@@ -20,7 +20,11 @@ export type Rotation =
 
 /** Sessions next to the users table. Adapters pass the sessions part of the store contract suite. */
 export interface SessionRepository {
-  createSession(session: NewSession, now: Date): Promise<void>;
+  /**
+   * Adds the session; the account's other live sessions beyond the newest `maxLive - 1` are
+   * revoked, so one account's sign-ins cannot grow the table without end.
+   */
+  createSession(session: NewSession, now: Date, maxLive: number): Promise<void>;
   /** One conditional update: of two racing presentations of one token, exactly one rotates. */
   rotateSession(id: string, presentedHash: string, nextHash: string, now: Date): Promise<Rotation>;
   /** The account behind a live (unrevoked, unexpired) session; null otherwise. */
