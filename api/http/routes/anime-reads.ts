@@ -48,7 +48,7 @@ export function animeReadRoutes(repository: AnimeRepository) {
       operationId: 'listAnimes',
       summary: 'A page of animes matching the filters, with keyset pagination',
       description:
-        'Filters combine (AND); list parameters take repeats or commas. Pages are keyset-based: follow `next` (or the Link header) to the next page; a cursor is bound to its sort, which may have several keys (`sort=-score,title`). `fields` cuts each anime to the fields named. `Prefer: count=exact` (or `count=exact`) adds `total`, every match, counted in the same snapshot as the page. `format=csv` or `Accept: text/csv` answers CSV. Answered from the cache when it can prove the entry current.',
+        'Filters combine (AND); list parameters take repeats or commas. Pages are keyset-based: follow `next` (or the Link header) to the next page; a cursor is bound to its sort, which may have several keys (`sort=-score,title`). `fields` cuts each anime to the fields named. `Prefer: count=exact` (or `count=exact`) adds `total`, every match, counted in the same read as the page (one snapshot on SQLite). `format=csv` or `Accept: text/csv` answers CSV. Answered from the cache when it can prove the entry current.',
       tags: ['animes'],
       query: ListQuery,
       canonicalQuery: canonicalListQuery,
