@@ -37,18 +37,20 @@ describe('random JSON bodies on every write and auth endpoint', () => {
   });
   afterAll(() => ctx.store.close());
 
-  const endpoints: [string, string, boolean][] = [
-    ['post', '/animes', true],
-    ['put', '/animes/3', true],
-    ['patch', '/animes/4', true],
-    ['post', '/auth/signup', false],
-    ['post', '/auth/signin', false],
-    ['post', '/auth/token', false],
+  // The 5xx an endpoint documents for a valid body: the local identity provider issues no ID
+  // tokens, so a well-formed exchange is its documented 501 (a random body hits it now and then).
+  const endpoints: [string, string, boolean, number[]][] = [
+    ['post', '/animes', true, []],
+    ['put', '/animes/3', true, []],
+    ['patch', '/animes/4', true, []],
+    ['post', '/auth/signup', false, []],
+    ['post', '/auth/signin', false, []],
+    ['post', '/auth/token', false, [501]],
   ];
 
   it.each(endpoints)(
     '%s %s: never a 500, every error is problem+json',
-    async (method, path, admin) => {
+    async (method, path, admin, documented) => {
       const seen = new Set<number>();
       await fc.assert(
         fc.asyncProperty(anyBody, fc.boolean(), async (body, raw) => {
@@ -60,7 +62,7 @@ describe('random JSON bodies on every write and auth endpoint', () => {
           const text = JSON.stringify(body) ?? 'null';
           const res = await req.set('Content-Type', 'application/json').send(raw ? `${text}}` : text);
           seen.add(res.status);
-          expect(res.status).toBeLessThan(500);
+          if (!documented.includes(res.status)) expect(res.status).toBeLessThan(500);
           if (res.status >= 400) {
             expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
             expect(res.body.status).toBe(res.status);
