@@ -116,27 +116,24 @@ export function preferredCoding(acceptEncoding: string | undefined): Encoding | 
 
 export type MediaType = 'application/json' | 'text/csv';
 
-const preferredOfJsonAndCsv = perHeader((accept) =>
-  accepts({ headers: { accept } } as never).type(['application/json', 'text/csv']),
-);
-const admitsCsv = perHeader(
-  (accept) => accepts({ headers: { accept } } as never).type(['text/csv']) !== false,
-);
+/** What an Accept header admits of the types the API serves, and which of them it prefers. */
+const acceptAnswer = perHeader((accept) => {
+  const negotiator = accepts({ headers: { accept } } as never);
+  return {
+    'application/json': negotiator.type(['application/json']) !== false,
+    'text/csv': negotiator.type(['text/csv']) !== false,
+    preferred: negotiator.type(['application/json', 'text/csv']) as MediaType | false,
+  };
+});
 
 /** Whether an Accept header admits the type (no header admits anything). */
 export function admits(accept: string | undefined, type: MediaType): boolean {
-  if (!accept) return true;
-  return type === 'text/csv' ? admitsCsv(accept) : admitsJson(accept);
+  return !accept || acceptAnswer(accept)[type];
 }
-
-const admitsJson = perHeader(
-  (accept) => accepts({ headers: { accept } } as never).type(['application/json']) !== false,
-);
 
 /** Of JSON and CSV, the one an Accept header prefers (JSON on a tie or no header); false: neither. */
 export function preferredListType(accept: string | undefined): MediaType | false {
-  if (!accept) return 'application/json';
-  return preferredOfJsonAndCsv(accept) as MediaType | false;
+  return accept ? acceptAnswer(accept).preferred : 'application/json';
 }
 
 /** What a request sent that decides how a representation is answered. */

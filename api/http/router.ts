@@ -92,12 +92,16 @@ export function buildRouter(
       if (stated && Object.keys(stated).some((name) => !(name in ctx.query)))
         ctx.state.variedByHeaders = true;
       const parsed = parseQuery(raw as Record<string, string | string[]>) as Record<string, unknown>;
-      const mediaType = parsed.format === 'csv' ? 'text/csv' : 'application/json';
-      if (!admits(ctx.get('Accept'), mediaType))
+      const csv = parsed.format === 'csv';
+      if (!admits(ctx.get('Accept'), csv ? 'text/csv' : 'application/json')) {
+        const served = csv
+          ? 'text/csv (format=csv)'
+          : `application/json${route.response.csv ? ' or text/csv' : ''}`;
         throw new HttpProblem(
           406,
-          `${route.path} is served as ${mediaType}${route.response.csv ? ' or text/csv' : ''}, which the Accept header does not admit`,
+          `${route.path} is served as ${served}, which the Accept header does not admit`,
         );
+      }
       const query = (route.canonicalQuery?.(parsed as never) ?? parsed) as Record<string, unknown>;
       const params = parseParams(ctx.params) as Record<string, unknown>;
       const body = (ctx.request as { body?: unknown }).body;

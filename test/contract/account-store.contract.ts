@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { CredentialStore } from '../../api/core/ports/credential-store';
 import type { SessionRepository } from '../../api/core/ports/session-repository';
-import { LastAdminError, type Role, type UserRepository } from '../../api/core/ports/user-repository';
+import {
+  LastAdminError,
+  type Role,
+  type UserListPage,
+  type UserRepository,
+} from '../../api/core/ports/user-repository';
 
 export interface AccountStoreUnderTest {
   users: UserRepository;
@@ -118,7 +123,7 @@ export function describeAccountStoreContract(name: string, open: () => Promise<A
       const prefix = `list-${randomUUID().slice(0, 6)}`;
       const emails = ['c', 'a', 'e', 'b', 'd'].map((x) => `${prefix}-${x}@example.test`);
       for (const email of emails) await account(email.includes('-b@') ? 'admin' : 'user', email);
-      const mine = async (page: { limit: number; afterEmail?: string; role?: Role }) =>
+      const mine = async (page: UserListPage) =>
         (await store.users.list(page)).map((u) => u.email).filter((e) => e.startsWith(prefix));
       const sorted = [...emails].sort();
       expect(await mine({ limit: 2, afterEmail: `${prefix}` })).toEqual(sorted.slice(0, 2));

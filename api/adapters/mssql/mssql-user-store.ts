@@ -6,6 +6,7 @@ import {
   LastAdminError,
   type Role,
   type UserAccount,
+  type UserListPage,
   type UserRepository,
 } from '../../core/ports/user-repository';
 import { accountFromRow, type CredentialRow, credentialFromRow, type UserRow } from '../sql/user-rows';
@@ -47,7 +48,7 @@ export class MssqlUserStore implements UserRepository, CredentialStore, SessionR
     return MssqlUserStore.account((await this.query<UserRow>(SQL.userByEmail, { email })).recordset[0]);
   }
 
-  async list(page: { limit: number; afterEmail?: string; role?: Role }): Promise<UserAccount[]> {
+  async list(page: UserListPage): Promise<UserAccount[]> {
     const rows = await this.query<UserRow>(SQL.listUsers, {
       limit: page.limit,
       afterEmail: page.afterEmail ?? '',

@@ -6,6 +6,7 @@ import {
   LastAdminError,
   type Role,
   type UserAccount,
+  type UserListPage,
   type UserRepository,
 } from '../../core/ports/user-repository';
 import { accountFromRow, type CredentialRow, credentialFromRow, type UserRow } from '../sql/user-rows';
@@ -51,7 +52,7 @@ export class SqliteUserStore implements UserRepository, CredentialStore, Session
     return toAccount(row);
   }
 
-  async list(page: { limit: number; afterEmail?: string; role?: Role }): Promise<UserAccount[]> {
+  async list(page: UserListPage): Promise<UserAccount[]> {
     const rows = this.db
       .prepare(`SELECT * FROM users WHERE email > ? AND (? IS NULL OR role = ?) ORDER BY email LIMIT ?`)
       .all(page.afterEmail ?? '', page.role ?? null, page.role ?? null, page.limit) as UserRow[];

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IdentityProvider } from '../ports/identity-provider';
-import type { Role, UserAccount, UserRepository } from '../ports/user-repository';
+import type { Role, UserAccount, UserListPage, UserRepository } from '../ports/user-repository';
 import { InvalidTokenError } from './access-tokens';
 import { assertStrongPassword } from './password-policy';
 import type { Sessions, SignedIn } from './sessions';
@@ -144,7 +144,7 @@ export class Accounts {
     await this.sessions.endAll(principal.uid, principal.sessionId);
   }
 
-  listUsers(page: { limit: number; afterEmail?: string; role?: Role }): Promise<UserAccount[]> {
+  listUsers(page: UserListPage): Promise<UserAccount[]> {
     return this.users.list(page);
   }
 

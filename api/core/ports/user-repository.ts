@@ -17,14 +17,20 @@ export class LastAdminError extends Error {
   }
 }
 
+/** Accounts by email, after `afterEmail`, at most `limit`; only those with `role` when given. */
+export interface UserListPage {
+  readonly limit: number;
+  readonly afterEmail?: string;
+  readonly role?: Role;
+}
+
 /** The users table. Adapters pass the users part of the store contract suite. */
 export interface UserRepository {
   /** Throws EmailTakenError when the email (case-insensitive) or uid already exists. */
   create(account: Omit<UserAccount, 'createdAt'>): Promise<UserAccount>;
   findByUid(uid: string): Promise<UserAccount | null>;
   findByEmail(email: string): Promise<UserAccount | null>;
-  /** Accounts by email, after `afterEmail`, at most `limit`; only `role` when given. */
-  list(page: { limit: number; afterEmail?: string; role?: Role }): Promise<UserAccount[]>;
+  list(page: UserListPage): Promise<UserAccount[]>;
   /** False when there is no such account. Throws LastAdminError rather than demote the last admin. */
   setRole(uid: string, role: Role): Promise<boolean>;
   /**
