@@ -47,10 +47,15 @@ export function openCatalogueStore(
 
 /**
  * SQL Server when configured (migrated on open, or with DB_MIGRATIONS=check only checked), else
- * the embedded SQLite store.
+ * the embedded SQLite store, with read threads only where the caller asks for them: the API does
+ * (SQLITE_READ_THREADS), the ETL and the CLIs read on their own thread.
  */
-export async function openConfiguredStore(config: StoreConfig): Promise<CatalogueStore> {
-  if (databaseDriver(config) !== 'mssql') return openCatalogueStore(config);
+export async function openConfiguredStore(
+  config: StoreConfig,
+  { readThreads = 0 }: { readonly readThreads?: number } = {},
+): Promise<CatalogueStore> {
+  if (databaseDriver(config) !== 'mssql')
+    return openCatalogueStore({ ...config, SQLITE_READ_THREADS: readThreads });
   // Loaded only when configured: the SQL Server driver costs ~35 MB of memory to load.
   const { openMssqlStore } = await import('./mssql-store');
   return openMssqlStore(config);

@@ -63,7 +63,8 @@ export interface Platform {
  */
 export async function openPlatform(config: Config, overrides: PlatformOverrides = {}): Promise<Platform> {
   const log = overrides.logger ?? createLogger(config.LOG_LEVEL);
-  const store = overrides.store ?? (await openConfiguredStore(config));
+  const store =
+    overrides.store ?? (await openConfiguredStore(config, { readThreads: config.SQLITE_READ_THREADS }));
   await overrides.prepareStore?.(store);
   const needsRedis = (config.CACHE_ENABLED && !overrides.cache) || !overrides.rateLimiter;
   const redis = needsRedis ? await openRedis(config) : undefined;

@@ -32,7 +32,6 @@ export type StoreConfig = Pick<
   Config,
   | 'DATABASE_PATH'
   | 'SQLITE_BUSY_TIMEOUT_MS'
-  | 'SQLITE_READ_THREADS'
   | 'DB_DRIVER'
   | 'MSSQL_CONNECTION_STRING'
   | 'SQL_SERVER'
