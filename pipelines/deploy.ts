@@ -6,7 +6,7 @@ import {
   type EnvironmentName,
   IMAGE_REPOSITORY,
 } from '../infra/config/environments';
-import { CLIENT_ID_SECRETS, GITHUB_ENVIRONMENTS } from '../infra/config/github';
+import { CLIENT_ID_SECRETS, ENVIRONMENT_PROTECTION, GITHUB_ENVIRONMENTS } from '../infra/config/github';
 import { OUTPUTS } from '../infra/stacks/platform-stack';
 import {
   ACTIONS,
@@ -31,8 +31,8 @@ const OIDC_PERMISSIONS = { 'id-token': 'write', contents: 'read' } as const;
 const outVar = (name: (typeof OUTPUTS)[keyof typeof OUTPUTS]) => `\${OUT_${name.toUpperCase()}}`;
 const out = (name: (typeof OUTPUTS)[keyof typeof OUTPUTS]) => `"${outVar(name)}"`;
 
-const azureLogin = (clientIdSecret: string): Step => ({
-  name: 'Azure login (OIDC, no stored credentials)',
+const azureLogin = (clientIdSecret: string, why?: string): Step => ({
+  name: why ? `Azure login again: ${why}` : 'Azure login (OIDC, no stored credentials)',
   uses: ACTIONS.azureLogin,
   with: {
     'client-id': `\${{ secrets.${clientIdSecret} }}`,
@@ -64,6 +64,15 @@ function terraformSetup(env: EnvironmentName, clientIdSecret: string, init = '')
     },
   ];
 }
+
+/**
+ * The CLI keeps azure/login's GitHub ID token as its client assertion, and that token lives 5
+ * minutes: after a long step the CLI can get no token for a new resource (AADSTS700024,
+ * Azure/azure-cli#28708). Terraform is unaffected (ARM_USE_OIDC fetches a fresh GitHub token each
+ * time). So a job logs in again right before each step that needs a new CLI token after a long
+ * one; the deploy rehearsal checks every such step against the login before it.
+ */
+const loginAgain = (clientIdSecret: string, why: string): Step => azureLogin(clientIdSecret, why);
 
 /** The runner's address, so the vault (closed by default) and SQL let this job in while it runs. */
 const runnerAddress: Step = {
@@ -112,17 +121,39 @@ const secretInputs = {
   TF_VAR_admin_bootstrap_token: '${{ secrets.ADMIN_BOOTSTRAP_TOKEN }}',
 };
 
-/** Which resources change and how (not their values): the reviewer's plan and the applied one must agree. */
-const PLAN_DIGEST =
-  "jq -c '[.resource_changes[]? | select(.change.actions != [\"no-op\"]) | {address, actions: .change.actions}] | sort_by(.address)' | sha256sum | cut -d' ' -f1";
+/**
+ * Which resources change, how, and to what (sensitive values masked, so the digest carries no
+ * secret): the reviewer's plan and the applied one must agree on all of it.
+ */
+export const PLAN_DIGEST = [
+  'jq -c \'def masked($s): if $s == true then "(sensitive)"',
+  'elif type == "object" and ($s | type) == "object" then with_entries(.key as $k | .value |= masked($s[$k]))',
+  'elif type == "array" and ($s | type) == "array" then . as $a | [range(length) as $i | $a[$i] | masked($s[$i])]',
+  'else . end;',
+  '[.resource_changes[]? | select(.change.actions != ["no-op"]) | .change as $c',
+  "| {address, actions: $c.actions, after: ($c.after | masked($c.after_sensitive)), unknown: $c.after_unknown}] | sort_by(.address)'",
+  "| sha256sum | cut -d' ' -f1",
+].join(' ');
 
-function plan(env: EnvironmentName): Step[] {
+/** Secrets stay out of plans that write nothing: the ephemeral inputs get throwaway values there. */
+const placeholderSecrets = {
+  TF_VAR_jwt_secret: 'read-only-plan-placeholder-not-a-secret',
+  TF_VAR_admin_bootstrap_token: 'read-only-plan-placeholder-not-a-secret',
+};
+
+function plan(env: EnvironmentName, readOnly = false): Step[] {
   return [
-    {
-      name: 'terraform plan (secrets are ephemeral inputs: in no plan file, no state)',
-      env: secretInputs,
-      run: tf(env, 'plan -input=false -out=tfplan'),
-    },
+    readOnly
+      ? {
+          name: 'terraform plan -refresh=false -lock=false (read-only identity; the release refreshes and compares)',
+          env: placeholderSecrets,
+          run: tf(env, 'plan -input=false -refresh=false -lock=false -out=tfplan'),
+        }
+      : {
+          name: 'terraform plan (secrets are ephemeral inputs: in no plan file, no state)',
+          env: secretInputs,
+          run: tf(env, 'plan -input=false -out=tfplan'),
+        },
     {
       name: 'Summarize the plan',
       id: 'plan',
@@ -152,6 +183,7 @@ const readOutputs = (env: EnvironmentName): Step => ({
 
 function databaseBootstrap(env: EnvironmentName): Step[] {
   return [
+    loginAgain(CLIENT_ID_SECRETS.deployer(env), 'the apply took longer than the first login lasts'),
     {
       name: 'Let this runner reach SQL for the database bootstrap',
       run: `az sql server firewall-rule create --resource-group ${out(OUTPUTS.resourceGroupName)} --server ${out(OUTPUTS.sqlServerName)} --name "runner-$GITHUB_RUN_ID" --start-ip-address "$RUNNER_IP" --end-ip-address "$RUNNER_IP" --only-show-errors >/dev/null`,
@@ -187,8 +219,10 @@ function publishImage(env: EnvironmentName): Step[] {
     ];
   return [
     {
+      // By resource id: found without listing registries (which Reader on dev's group allows, but a
+      // registry without public access needs it), and never an anonymous pull.
       name: 'Promote the image dev tested (same digest)',
-      run: `az acr import --name ${out(OUTPUTS.registryName)} --source "\${{ needs.release-dev.outputs.${OUTPUTS.registryLoginServer} }}/${IMAGE_REPOSITORY}:${SHA}" --image "${IMAGE_REPOSITORY}:${SHA}" --force --only-show-errors`,
+      run: `az acr import --name ${out(OUTPUTS.registryName)} --resource-group ${out(OUTPUTS.resourceGroupName)} --registry "\${{ needs.release-dev.outputs.${OUTPUTS.registryId} }}" --source "${IMAGE_REPOSITORY}:${SHA}" --image "${IMAGE_REPOSITORY}:${SHA}" --force --only-show-errors`,
     },
   ];
 }
@@ -225,9 +259,10 @@ function deployAndSmokeTest(): Step[] {
   ];
 }
 
-function loadDataset(): Step[] {
+function loadDataset(env: EnvironmentName): Step[] {
   return [
     { name: 'Generate the dataset', run: `npm run data:generate -- --out data/${DATASET_BLOB}` },
+    loginAgain(CLIENT_ID_SECRETS.deployer(env), 'waiting for the new container outlasted the last login'),
     {
       name: 'Upload it to the dataset container',
       if: "inputs.loader != 'etl'",
@@ -272,21 +307,22 @@ function pullRequestPlan(env: EnvironmentName): Job {
       ...terraformSetup(env, CLIENT_ID_SECRETS.planner),
       {
         name: 'terraform plan -refresh=false -lock=false',
-        // Secrets stay out of pull requests: the ephemeral inputs get throwaway values here.
-        env: {
-          TF_VAR_jwt_secret: 'pull-request-plan-placeholder-not-a-secret',
-          TF_VAR_admin_bootstrap_token: 'pull-request-plan-placeholder-not-a-secret',
-        },
+        env: placeholderSecrets,
         run: tf(env, 'plan -input=false -refresh=false -lock=false'),
       },
     ],
   };
 }
 
-/** The plan a prod reviewer reads before approving the release. */
+/**
+ * The plan a prod reviewer reads before approving the release, made by the read-only planner: the
+ * `<env>-plan` environment has no branch policy, so whatever identity trusts it must hold nothing
+ * a branch could abuse. It neither refreshes nor locks; the release refreshes under the lock and
+ * refuses to apply if its plan's digest differs.
+ */
 function reviewPlan(env: EnvironmentName, after: string): Job {
   return {
-    name: `Plan for review (${env})`,
+    name: `Plan for review (${env}, read-only identity)`,
     'runs-on': 'ubuntu-latest',
     'timeout-minutes': 20,
     needs: [after],
@@ -294,14 +330,43 @@ function reviewPlan(env: EnvironmentName, after: string): Job {
     environment: { name: GITHUB_ENVIRONMENTS.plan(env) },
     permissions: OIDC_PERMISSIONS,
     concurrency: { group: `plan-${env}`, 'cancel-in-progress': false },
-    env: { ARM_CLIENT_ID: `\${{ secrets.${CLIENT_ID_SECRETS.deployer(env)} }}` },
+    env: { ARM_CLIENT_ID: `\${{ secrets.${CLIENT_ID_SECRETS.planner} }}` },
     outputs: { digest: '${{ steps.plan.outputs.digest }}' },
+    steps: [...terraformSetup(env, CLIENT_ID_SECRETS.planner), ...plan(env, true)],
+  };
+}
+
+/**
+ * Before any release: the release environments are protected as ENVIRONMENT_PROTECTION says (the
+ * bootstrap sets it). Without a branch policy, any writer's branch naming `environment: prod` would
+ * obtain the prod deployer's token.
+ */
+function verifyEnvironments(): Job {
+  const repo = 'repos/${{ github.repository }}/environments';
+  const checks = Object.entries(ENVIRONMENT_PROTECTION).flatMap(([name, protection]) => [
+    `POLICY=$(gh api "${repo}/${name}" --jq '.deployment_branch_policy.custom_branch_policies // false')`,
+    `[ "$POLICY" = "true" ] || { echo "::error::environment ${name} must allow only chosen branches (run npm run bootstrap, or Settings → Environments)"; exit 1; }`,
+    `BRANCHES=$(gh api "${repo}/${name}/deployment-branch-policies" --jq '[.branch_policies[].name] | sort | join(",")')`,
+    `[ "$BRANCHES" = "${[...protection.branches].sort().join(',')}" ] || { echo "::error::environment ${name} deploys from '$BRANCHES', expected '${protection.branches.join(',')}'"; exit 1; }`,
+    ...(protection.requiredReviewers
+      ? [
+          `REVIEWERS=$(gh api "${repo}/${name}" --jq '[.protection_rules[]? | select(.type == "required_reviewers")] | length')`,
+          `[ "$REVIEWERS" -gt 0 ] || { echo "::error::environment ${name} must have required reviewers"; exit 1; }`,
+        ]
+      : []),
+  ]);
+  return {
+    name: 'Verify the release environments are protected',
+    'runs-on': 'ubuntu-latest',
+    'timeout-minutes': 5,
+    if: ON_MAIN,
+    permissions: { actions: 'read' },
     steps: [
-      ...terraformSetup(env, CLIENT_ID_SECRETS.deployer(env)),
-      runnerAddress,
-      openVault(env),
-      ...plan(env),
-      closeAccess(env),
+      {
+        name: 'Branch policies and reviewers, as the bootstrap set them',
+        env: { GH_TOKEN: '${{ github.token }}' },
+        run: checks.join('\n'),
+      },
     ],
   };
 }
@@ -323,7 +388,7 @@ function release(env: EnvironmentName, needs: readonly string[], reviewed?: stri
     concurrency: { group: `release-${env}`, 'cancel-in-progress': false },
     env: { ARM_CLIENT_ID: `\${{ secrets.${CLIENT_ID_SECRETS.deployer(env)} }}` },
     outputs: {
-      [OUTPUTS.registryLoginServer]: `\${{ steps.outputs.outputs.${OUTPUTS.registryLoginServer} }}`,
+      [OUTPUTS.registryId]: `\${{ steps.outputs.outputs.${OUTPUTS.registryId} }}`,
     },
     steps: [
       ...terraformSetup(env, CLIENT_ID_SECRETS.deployer(env)),
@@ -361,7 +426,7 @@ function release(env: EnvironmentName, needs: readonly string[], reviewed?: stri
       ...databaseBootstrap(env),
       ...publishImage(env),
       ...deployAndSmokeTest(),
-      ...loadDataset(),
+      ...loadDataset(env),
       closeAccess(env),
     ],
   };
@@ -394,7 +459,6 @@ export const deploy: Workflow = {
     ARM_SUBSCRIPTION_ID: '${{ secrets.AZURE_SUBSCRIPTION_ID }}',
     TFSTATE_RESOURCE_GROUP: '${{ secrets.TFSTATE_RESOURCE_GROUP }}',
     TFSTATE_STORAGE_ACCOUNT: '${{ secrets.TFSTATE_STORAGE_ACCOUNT }}',
-    TFSTATE_CONTAINER: '${{ secrets.TFSTATE_CONTAINER }}',
     // Synth fails instead of planning against an empty local state when the secret is missing.
     TFSTATE_REQUIRED: 'true',
     CHECKPOINT_DISABLE: '1',
@@ -402,8 +466,9 @@ export const deploy: Workflow = {
   jobs: {
     'plan-pr-dev': pullRequestPlan('dev'),
     'plan-pr-prod': pullRequestPlan('prod'),
-    'release-dev': release('dev', []),
+    'verify-environments': verifyEnvironments(),
+    'release-dev': release('dev', ['verify-environments']),
     'plan-prod': reviewPlan('prod', 'release-dev'),
-    'release-prod': release('prod', ['release-dev', 'plan-prod'], 'plan-prod'),
+    'release-prod': release('prod', ['verify-environments', 'release-dev', 'plan-prod'], 'plan-prod'),
   },
 };

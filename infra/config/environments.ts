@@ -125,7 +125,8 @@ export function bootstrapNames(subscriptionId: string = targetSubscription()) {
   return {
     resourceGroup: resourceName('resourceGroup', input),
     stateAccount: resourceName('storageAccount', input),
-    stateContainer: 'tfstate',
+    /** One state container per environment, so a state grant can be scoped to one environment. */
+    stateContainer: (env: EnvironmentName) => `tfstate-${env}`,
     planner: resourceName('managedIdentity', { ...input, environment: 'planner' }),
     deployer: (env: EnvironmentName) =>
       resourceName('managedIdentity', { ...input, environment: `${env}-deployer` }),

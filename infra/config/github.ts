@@ -31,3 +31,19 @@ export function oidcSubject(
     ? `repo:${repository}:pull_request`
     : `repo:${repository}:ref:refs/heads/main`;
 }
+
+/** What a GitHub environment lets through: the branches that may deploy to it, and whether a reviewer must approve. */
+export interface EnvironmentProtection {
+  readonly branches: readonly string[];
+  readonly requiredReviewers: boolean;
+}
+
+/**
+ * The protection each release environment must have. The bootstrap sets it through the GitHub API,
+ * the deploy workflow verifies it before any release, and the rehearsal assumes it. Plan
+ * environments have none: only the read-only planner trusts them.
+ */
+export const ENVIRONMENT_PROTECTION: Readonly<Record<string, EnvironmentProtection>> = {
+  [GITHUB_ENVIRONMENTS.release('dev')]: { branches: ['main'], requiredReviewers: false },
+  [GITHUB_ENVIRONMENTS.release('prod')]: { branches: ['main'], requiredReviewers: true },
+};

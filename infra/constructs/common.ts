@@ -23,6 +23,9 @@ export function allowPublicAccess(scope: Construct, access: PublicAccess | undef
 
 /** Built-in Azure role names used by the platform. */
 export const ROLES = {
+  reader: 'Reader',
+  rbacAdministrator: 'Role Based Access Control Administrator',
+  managedIdentityOperator: 'Managed Identity Operator',
   acrPull: 'AcrPull',
   keyVaultSecretsUser: 'Key Vault Secrets User',
   keyVaultSecretsOfficer: 'Key Vault Secrets Officer',

@@ -45,12 +45,19 @@ export const DELEGABLE_ROLES = {
   [ROLES.monitoringMetricsPublisher]: '3913510d-42f4-4e42-8a64-420c390055eb',
 } as const;
 
-/** An ABAC condition that lets the holder assign and remove only the given roles (constrained delegation). */
+/**
+ * An ABAC condition that lets the holder assign and remove only the given roles, and only to
+ * service principals (constrained delegation; Microsoft Learn, "Delegate Azure role assignment
+ * management to others with conditions"): the deployer can hand its app identities their roles,
+ * never a role to a person or a group.
+ */
 export function onlyTheseRoles(roleIds: readonly string[]): string {
   const ids = roleIds.join(', ');
+  const onlyServicePrincipals = (side: 'Request' | 'Resource') =>
+    `@${side}[Microsoft.Authorization/roleAssignments:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {'ServicePrincipal'}`;
   return [
-    `((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${ids}}))`,
-    `((!(ActionMatches{'Microsoft.Authorization/roleAssignments/delete'})) OR (@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${ids}}))`,
+    `((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${ids}} AND ${onlyServicePrincipals('Request')}))`,
+    `((!(ActionMatches{'Microsoft.Authorization/roleAssignments/delete'})) OR (@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${ids}} AND ${onlyServicePrincipals('Resource')}))`,
   ].join(' AND ');
 }
 
@@ -61,7 +68,6 @@ export const BOOTSTRAP_OUTPUTS = {
   planner: CLIENT_ID_SECRETS.planner,
   stateGroup: 'TFSTATE_RESOURCE_GROUP',
   stateAccount: 'TFSTATE_STORAGE_ACCOUNT',
-  stateContainer: 'TFSTATE_CONTAINER',
 } as const;
 
 export interface BootstrapStackProps {
@@ -132,11 +138,14 @@ export class BootstrapStack extends TerraformStack {
       },
       lifecycle: { preventDestroy: true },
     });
-    const container = new StorageContainer(this, 'state-container', {
-      name: shared.stateContainer,
-      storageAccountId: state.id,
-      containerAccessType: 'private',
-    });
+    // One container per environment: a role on a container is the narrowest a state grant can be,
+    // so the dev deployer cannot touch prod's state.
+    const stateContainer = (env: EnvironmentName) =>
+      new StorageContainer(this, `${env}-state-container`, {
+        name: shared.stateContainer(env),
+        storageAccountId: state.id,
+        containerAccessType: 'private',
+      });
 
     const identity = (key: string, name: string, subjects: readonly string[]) => {
       const created = new UserAssignedIdentity(this, key, { ...place, name });
@@ -161,9 +170,12 @@ export class BootstrapStack extends TerraformStack {
         ...(condition ? { condition, conditionVersion: '2.0' } : {}),
       });
 
-    // Pull requests plan with -refresh=false -lock=false: they read the state, never write it.
-    const planner = identity('planner', shared.planner, ['pull_request']);
-    grant('planner-reads-state', container.id, ROLES.storageBlobDataReader, planner.principalId);
+    // The planner: pull requests, and the plan a prod reviewer reads (`<env>-plan`). Read-only, so
+    // a branch whose workflow names a plan environment gains nothing it could not read already.
+    const planner = identity('planner', shared.planner, [
+      'pull_request',
+      ...environments.map((env) => `environment:${GITHUB_ENVIRONMENTS.plan(env)}`),
+    ]);
 
     const directoryReaders = new DirectoryRole(this, 'directory-readers', {
       displayName: 'Directory Readers',
@@ -178,8 +190,9 @@ export class BootstrapStack extends TerraformStack {
         ...(config.protectData ? { lifecycle: { preventDestroy: true } } : {}),
       });
       groups.set(env, envGroup);
+      const container = stateContainer(env);
+      // Only the release environment: its branch policy (main) and reviewers guard every write.
       const deployer = identity(`${env}-deployer`, shared.deployer(env), [
-        `environment:${GITHUB_ENVIRONMENTS.plan(env)}`,
         `environment:${GITHUB_ENVIRONMENTS.release(env)}`,
       ]);
       deployers.set(env, deployer);
@@ -188,14 +201,15 @@ export class BootstrapStack extends TerraformStack {
       grant(
         `${env}-deployer-assigns-app-roles`,
         envGroup.id,
-        'Role Based Access Control Administrator',
+        ROLES.rbacAdministrator,
         id,
         onlyTheseRoles(Object.values(DELEGABLE_ROLES)),
       );
       grant(`${env}-deployer-writes-secrets`, envGroup.id, ROLES.keyVaultSecretsOfficer, id);
       grant(`${env}-deployer-uploads-datasets`, envGroup.id, ROLES.storageBlobDataContributor, id);
       grant(`${env}-deployer-state`, container.id, ROLES.storageBlobDataContributor, id);
-      grant(`${env}-planner-reads`, envGroup.id, 'Reader', planner.principalId);
+      grant(`${env}-planner-reads`, envGroup.id, ROLES.reader, planner.principalId);
+      grant(`${env}-planner-reads-state`, container.id, ROLES.storageBlobDataReader, planner.principalId);
       new TerraformOutput(this, CLIENT_ID_SECRETS.deployer(env), { value: deployer.clientId });
 
       // The SQL server's identity reads the directory, so the admin can create users for managed identities.
@@ -207,12 +221,21 @@ export class BootstrapStack extends TerraformStack {
         roleId: directoryReaders.templateId,
         principalObjectId: sqlIdentity.principalId,
       });
+      // The platform stack reads this identity (a data source, at every plan) and attaches it to the
+      // SQL server, which ARM authorizes as assign/action on the identity (LinkedAuthorization).
+      grant(`${env}-deployer-assigns-sql-identity`, sqlIdentity.id, ROLES.managedIdentityOperator, id);
+      // The SQL server's Entra admin is the deployer: the platform stack reads its principal id, so
+      // every plan (the planner's too) sees the same admin, not whoever is logged in.
+      grant(`${env}-deployer-reads-itself`, deployer.id, ROLES.reader, id);
+      grant(`${env}-planner-reads-sql-identity`, sqlIdentity.id, ROLES.reader, planner.principalId);
+      grant(`${env}-planner-reads-deployer`, deployer.id, ROLES.reader, planner.principalId);
     }
-    // Prod promotes the image dev tested: it imports from dev's registry.
+    // Prod promotes the image dev tested: `az acr import --registry <dev registry id>` needs Reader
+    // on the source (Microsoft Learn, "Import container images"), which includes pull.
     const devGroup = groups.get('dev');
     const prodDeployer = deployers.get('prod');
     if (devGroup && prodDeployer)
-      grant('prod-deployer-pulls-dev-images', devGroup.id, ROLES.acrPull, prodDeployer.principalId);
+      grant('prod-deployer-reads-dev-registry', devGroup.id, ROLES.reader, prodDeployer.principalId);
 
     const outputs: Record<keyof typeof BOOTSTRAP_OUTPUTS, string> = {
       tenant: client.tenantId,
@@ -220,7 +243,6 @@ export class BootstrapStack extends TerraformStack {
       planner: planner.clientId,
       stateGroup: group.name,
       stateAccount: state.name,
-      stateContainer: container.name,
     };
     for (const [key, value] of Object.entries(outputs))
       new TerraformOutput(this, BOOTSTRAP_OUTPUTS[key as keyof typeof BOOTSTRAP_OUTPUTS], { value });

@@ -59,6 +59,7 @@ export const OUTPUTS = {
   webAppName: 'web_app_name',
   resourceGroupName: 'resource_group_name',
   registryName: 'registry_name',
+  registryId: 'registry_id',
   registryLoginServer: 'registry_login_server',
   dataFactoryName: 'data_factory_name',
   storageAccountName: 'storage_account_name',
@@ -107,7 +108,7 @@ export class PlatformStack extends TerraformStack {
       features: [{ storage: [{ dataPlaneAvailable: false }] }],
       storageUseAzuread: true,
     });
-    const backend = props.backend ?? backendFromEnvironment();
+    const backend = props.backend ?? backendFromEnvironment(env.name);
     if (backend)
       new AzurermBackend(this, {
         ...backend,
@@ -124,6 +125,12 @@ export class PlatformStack extends TerraformStack {
     const place = { resourceGroupName: group.name, location: env.location };
     const sqlIdentity = new DataAzurermUserAssignedIdentity(this, 'sql-identity', {
       name: shared.sqlIdentity(env.name),
+      resourceGroupName: shared.resourceGroup,
+    });
+    // The SQL server's Entra admin is this environment's deployer, read from the bootstrap, so a
+    // plan shows the same admin whoever makes it (a pull request's planner included).
+    const deployer = new DataAzurermUserAssignedIdentity(this, 'deployer', {
+      name: shared.deployer(env.name),
       resourceGroupName: shared.resourceGroup,
     });
     const monitoring = new Monitoring(this, 'monitoring', {
@@ -158,7 +165,7 @@ export class PlatformStack extends TerraformStack {
       ...place,
       serverName: names.sqlServer,
       databaseName: names.sqlDatabase,
-      entraAdmin: { login: shared.deployer(env.name), objectId: client.objectId },
+      entraAdmin: { login: deployer.name, objectId: deployer.principalId },
       identityId: sqlIdentity.id,
       preventDestroy: env.protectData,
       sku: env.sqlSku,
@@ -282,6 +289,7 @@ export class PlatformStack extends TerraformStack {
       webAppName: app.app.name,
       resourceGroupName: group.name,
       registryName: registry.registry.name,
+      registryId: registry.registry.id,
       registryLoginServer: registry.registry.loginServer,
       dataFactoryName: factory.factory.name,
       storageAccountName: storage.account.name,
@@ -319,7 +327,7 @@ export class PlatformStack extends TerraformStack {
   }
 }
 
-function backendFromEnvironment() {
+function backendFromEnvironment(env: EnvironmentConfig['name']) {
   const storageAccountName = process.env.TFSTATE_STORAGE_ACCOUNT;
   if (!storageAccountName) {
     // The deploy workflow sets TFSTATE_REQUIRED: a job that plans against an empty local state
@@ -333,6 +341,6 @@ function backendFromEnvironment() {
   return {
     storageAccountName,
     resourceGroupName: process.env.TFSTATE_RESOURCE_GROUP || bootstrapNames().resourceGroup,
-    containerName: process.env.TFSTATE_CONTAINER || bootstrapNames().stateContainer,
+    containerName: bootstrapNames().stateContainer(env),
   };
 }

@@ -1,0 +1,35 @@
+/**
+ * `npm run deploy:rehearse`: replays the deploy workflow offline against the synthesized stacks
+ * and prints who does what, where, with which role, minute by minute, then every finding. Exits 1
+ * on a finding.
+ */
+import { rehearsalInput } from './rehearsal/input';
+import { branchAbuse, rehearse, type Scenario } from './rehearsal/rehearse';
+import { renderWalk } from './rehearsal/report';
+
+const input = rehearsalInput();
+const runs: [Scenario, string][] = [
+  ['first-run', ''],
+  ['second-run', ''],
+  ['second-run', 'etl'],
+  ['pull-request', ''],
+];
+let failed = 0;
+for (const [scenario, loader] of runs) {
+  const { walk, findings } = rehearse(input, scenario, { loader });
+  console.log(`\n## ${scenario}${loader ? ` (workflow_dispatch, loader=${loader})` : ''}\n`);
+  console.log(renderWalk(walk, process.argv.includes('--verbose')));
+  for (const f of findings) console.log(`FINDING ${f.message}`);
+  failed += findings.length;
+}
+const abuse = [...branchAbuse(input, 'prod'), ...branchAbuse(input, 'dev')];
+console.log('\n## a branch other than main\n');
+for (const f of abuse) console.log(`FINDING ${f.message}`);
+if (!abuse.length) console.log('no subject a branch can present reaches write access to dev or prod');
+failed += abuse.length;
+console.log(
+  failed
+    ? `\n${failed} finding(s)`
+    : '\nno findings: every step holds what it needs, while its token is valid',
+);
+process.exit(failed ? 1 : 0);
