@@ -4,7 +4,7 @@
  * on a finding.
  */
 import { rehearsalInput } from './rehearsal/input';
-import { branchAbuse, rehearse, type Scenario } from './rehearsal/rehearse';
+import { rehearse, type Scenario, writersOutside } from './rehearsal/rehearse';
 import { renderWalk } from './rehearsal/report';
 
 const input = rehearsalInput();
@@ -22,10 +22,10 @@ for (const [scenario, loader] of runs) {
   for (const f of findings) console.log(`FINDING ${f.message}`);
   failed += findings.length;
 }
-const abuse = [...branchAbuse(input, 'prod'), ...branchAbuse(input, 'dev')];
-console.log('\n## a branch other than main\n');
+const abuse = [...writersOutside(input, 'prod'), ...writersOutside(input, 'dev')];
+console.log("\n## who can write outside each environment's own release\n");
 for (const f of abuse) console.log(`FINDING ${f.message}`);
-if (!abuse.length) console.log('no subject a branch can present reaches write access to dev or prod');
+if (!abuse.length) console.log("no job outside dev's or prod's own release can write to it");
 failed += abuse.length;
 console.log(
   failed

@@ -521,15 +521,16 @@ function whoPlansMatters(stack: SynthesizedStack, scenario: Scenario): Finding[]
 }
 
 /**
- * Who outside the given environment's release can change it: every subject a job on a branch other
- * than main can present (its pull request, its ref, any environment whose branch policy lets the
- * branch in), the identities that trust it, and their grants that can write within the
- * environment's resource group, its state container or its bootstrap identities.
+ * Who outside an environment's own release can change it. Every subject a job can present (on
+ * main or on any other branch: its pull request, its ref, every environment whose branch policy
+ * lets that branch in), except the environment's own release on main, is matched against the
+ * identities that trust it, and their grants that can write within the environment's resource
+ * group, its state container or its bootstrap identities are findings.
  */
-export function branchAbuse(
+export function writersOutside(
   input: RehearsalInput,
   target: EnvironmentName,
-  branch = 'refs/heads/feature',
+  branches = ['refs/heads/main', 'refs/heads/feature'],
 ): Finding[] {
   const identities = identitiesOf(input.bootstrap, input.repository);
   const grants = grantsOf([input.bootstrap, ...Object.values(input.platforms)]);
@@ -547,32 +548,35 @@ export function branchAbuse(
       .map((j) => j.environment?.name)
       .filter((e): e is string => Boolean(e)),
   ]);
-  const reachable = [
-    oidcSubject(input.repository, { event: 'pull_request' }),
-    `repo:${input.repository}:ref:${branch}`,
-    ...[...environments]
-      .filter((env) => {
-        const policy = input.protection[env];
-        return !policy || policy.branches.some((b) => `refs/heads/${b}` === branch);
-      })
-      .map((environment) => oidcSubject(input.repository, { environment, event: 'push' })),
-  ];
+  const own = oidcSubject(input.repository, { environment: target, event: 'push' });
   const findings: Finding[] = [];
-  for (const subject of reachable)
-    for (const identity of identities.filter((i) => i.subjects.includes(subject)))
-      for (const grant of grants.filter((g) => g.principal === identity.id && canWrite(g.role)))
-        for (const scope of scopes)
-          if (covers(grant.scope, scope) || covers(scope, grant.scope))
-            findings.push({
-              scenario: 'branch',
-              job: `a job on ${branch}`,
-              step: subject.split(':').slice(2).join(':'),
-              identity: identity.name,
-              action: grant.role,
-              scope: short(grant.scope),
-              nearest: '',
-              message: `a job on ${branch} presenting ${subject} logs in as ${identity.name}, which holds ${grant.role} on ${short(grant.scope)}: it can change ${target} without the ${target} environment's review`,
-            });
+  for (const branch of branches) {
+    const reachable = [
+      ...(branch === 'refs/heads/main' ? [] : [oidcSubject(input.repository, { event: 'pull_request' })]),
+      `repo:${input.repository}:ref:${branch}`,
+      ...[...environments]
+        .filter((env) => {
+          const policy = input.protection[env];
+          return !policy || policy.branches.some((b) => `refs/heads/${b}` === branch);
+        })
+        .map((environment) => oidcSubject(input.repository, { environment, event: 'push' })),
+    ].filter((subject) => !(branch === 'refs/heads/main' && subject === own));
+    for (const subject of reachable)
+      for (const identity of identities.filter((i) => i.subjects.includes(subject)))
+        for (const grant of grants.filter((g) => g.principal === identity.id && canWrite(g.role)))
+          for (const scope of scopes)
+            if (covers(grant.scope, scope) || covers(scope, grant.scope))
+              findings.push({
+                scenario: 'branch',
+                job: `a job on ${branch}`,
+                step: subject.split(':').slice(2).join(':'),
+                identity: identity.name,
+                action: grant.role,
+                scope: short(grant.scope),
+                nearest: '',
+                message: `a job on ${branch} presenting ${subject} logs in as ${identity.name}, which holds ${grant.role} on ${short(grant.scope)}: it can change ${target} outside ${target}'s own release`,
+              });
+  }
   return findings;
 }
 

@@ -107,9 +107,16 @@ describe('2. state access and the other data-plane roles, granted before the fir
         principal(`${env}-deployer`),
         undefined,
       ]);
-      expect(grants).toContainEqual(['Storage Blob Data Reader', container(env), principal('planner'), undefined]);
+      expect(grants).toContainEqual([
+        'Storage Blob Data Reader',
+        container(env),
+        principal('planner'),
+        undefined,
+      ]);
     }
-    expect(grants.filter((g) => g[1] === container('prod') && g[2] === principal('dev-deployer'))).toEqual([]);
+    expect(grants.filter((g) => g[1] === container('prod') && g[2] === principal('dev-deployer'))).toEqual(
+      [],
+    );
     expect(dev.terraform.backend.local).toBeDefined();
   });
 
