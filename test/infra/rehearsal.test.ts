@@ -158,11 +158,14 @@ describe('negative controls: each blocker comes back without its fix', () => {
     const asItWas = withBootstrapOf(
       { ...broken, workflow: { ...broken.workflow, jobs } as Workflow },
       (json) => {
-        const grant = Object.values(json.resource.azurerm_role_assignment).find(
-          (r: never) =>
-            (r as { scope: string }).scope.includes('dev-group') &&
-            (r as { principal_id: string }).principal_id.includes('prod-deployer'),
-        ) as { role_definition_name: string };
+        const assignments = Object.values(json.resource.azurerm_role_assignment) as {
+          role_definition_name: string;
+          scope: string;
+          principal_id: string;
+        }[];
+        const grant = assignments.find(
+          (r) => r.scope.includes('dev-group') && r.principal_id.includes('prod-deployer'),
+        )!;
         grant.role_definition_name = 'AcrPull';
       },
     );
