@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_INGEST_PROFILE, resolveProfile } from '../catalogue/profiles';
 import { openPool } from './adapters/mssql/connection';
+import { connectWhenFirewallAllows } from './adapters/mssql/firewall-wait';
 import { databaseUserBatches } from './adapters/mssql/database-users';
 import { migrate } from './adapters/mssql/migrations';
 import { mssqlSettings } from './composition/mssql-store';
@@ -13,7 +14,8 @@ pipeline runs it with its own identity's token; no human runs SQL):
   1. applies pending migrations and recreates the merge procedure, under the migration lock;
   2. creates a contained user for the app's managed identity, with data rights on its tables only;
   3. with --ingest, one for Data Factory's identity: the staging table and EXECUTE on the merge.
-Idempotent: running it again changes nothing.
+Idempotent: running it again changes nothing. A connection the SQL firewall refuses (error 40615:
+the rule for this runner is not applied yet) is retried for up to six minutes, saying so.
 
 Connects with SQL_SERVER and SQL_DATABASE (or MSSQL_CONNECTION_STRING) and MSSQL_AUTHENTICATION;
 INGEST_PROFILE picks the profile the merge procedure is generated for.`;
@@ -46,7 +48,8 @@ async function main(): Promise<void> {
   }
   const batches = databaseUserBatches(app, ingest);
   const config = loadConfig();
-  const pool = await openPool(mssqlSettings(config));
+  // The release creates this runner's firewall rule just before: wait (bounded) for it to apply.
+  const pool = await connectWhenFirewallAllows(() => openPool(mssqlSettings(config)));
   try {
     const applied = await migrate(pool, {
       profile: resolveProfile(config.INGEST_PROFILE ?? DEFAULT_INGEST_PROFILE.name),
