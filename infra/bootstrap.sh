@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # The one-time set-up, run once per subscription by an owner who can also assign Entra directory
-# roles (Privileged Role Administrator): applies the bootstrap stack with its own local state, then
-# prints the repository secrets to set. After that, every deploy is a push.
+# roles (Privileged Role Administrator): applies the bootstrap stack with its own local state, gives
+# the GitHub release environments their branch policies and reviewers, then prints the repository
+# secrets to set. After that, every deploy is a push.
+#
+# Re-runnable by design: every resource is in the state the moment it exists, so running it again
+# only does what is left. One failure is expected on a fresh tenant: Entra ID may not have
+# replicated a just-created identity when its directory role is assigned (azuread 3.x does not
+# retry that), so an apply failing that way is retried after BOOTSTRAP_RETRY_SECONDS (60).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,5 +29,24 @@ echo "bootstrapping subscription $ARM_SUBSCRIPTION_ID for $REPOSITORY"
 npm run synth --silent
 stack=cdktf.out/stacks/bootstrap
 terraform -chdir="$stack" init -input=false
-terraform -chdir="$stack" apply -input=false -var "github_repository=$REPOSITORY"
+
+# Entra ID's replication delay, as azuread and Microsoft Graph report it.
+replication='does not exist or one of its queried reference-property objects are not present|PrincipalNotFound|Principal .* does not exist in the directory'
+attempts=3
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+for attempt in $(seq 1 "$attempts"); do
+  if terraform -chdir="$stack" apply -input=false ${BOOTSTRAP_AUTO_APPROVE:+-auto-approve} -var "github_repository=$REPOSITORY" 2>&1 | tee "$log"; then
+    break
+  fi
+  if [ "$attempt" -lt "$attempts" ] && grep -Eq "$replication" "$log"; then
+    echo "Entra ID has not replicated a new identity yet (attempt $attempt of $attempts): applying again in ${BOOTSTRAP_RETRY_SECONDS:-60} s; what was created is kept" >&2
+    sleep "${BOOTSTRAP_RETRY_SECONDS:-60}"
+  else
+    echo "the bootstrap apply failed (attempt $attempt of $attempts); fix the cause and run npm run bootstrap again: it continues where it stopped" >&2
+    exit 1
+  fi
+done
+
+npx tsx infra/github-environments.ts "$REPOSITORY"
 npx tsx infra/print-secrets.ts "$stack" "$REPOSITORY"

@@ -32,4 +32,4 @@ And the two only you can make (never stored anywhere but GitHub and Key Vault):
 openssl rand -base64 48 | gh secret set JWT_SECRET --repo ${repository}
 openssl rand -base64 48 | gh secret set ADMIN_BOOTSTRAP_TOKEN --repo ${repository}
 
-Optionally give the 'prod' environment required reviewers (Settings > Environments). Then push to main.`);
+The release environments are protected (branch main; you review prod). Then push to main.`);
