@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_INGEST_PROFILE, resolveProfile } from '../catalogue/profiles';
 import { openPool } from './adapters/mssql/connection';
-import { connectWhenFirewallAllows } from './adapters/mssql/firewall-wait';
 import { databaseUserBatches } from './adapters/mssql/database-users';
+import { connectWhenFirewallAllows } from './adapters/mssql/firewall-wait';
 import { migrate } from './adapters/mssql/migrations';
 import { mssqlSettings } from './composition/mssql-store';
 import { loadConfig } from './config';

@@ -35,7 +35,9 @@ for (const [name, protection] of Object.entries(ENVIRONMENT_PROTECTION)) {
     deployment_branch_policy: { protected_branches: false, custom_branch_policies: true },
     ...(protection.requiredReviewers ? { reviewers: [{ type: 'User', id: reviewer }] } : {}),
   });
-  const existing = JSON.parse(gh(['api', `${path}/deployment-branch-policies`, '--jq', '[.branch_policies[].name]']) || '[]') as string[];
+  const existing = JSON.parse(
+    gh(['api', `${path}/deployment-branch-policies`, '--jq', '[.branch_policies[].name]']) || '[]',
+  ) as string[];
   for (const branch of protection.branches.filter((b) => !existing.includes(b)))
     gh(['api', '--method', 'POST', `${path}/deployment-branch-policies`], { name: branch, type: 'branch' });
   console.log(

@@ -18,16 +18,20 @@ function stubs(failMode: 'replication-once' | 'other' | 'none') {
   const dir = mkdtempSync(join(tmpdir(), 'bootstrap-'));
   const log = join(dir, 'calls.log');
   const outputs = Object.fromEntries(
-    [...Object.values(BOOTSTRAP_OUTPUTS), CLIENT_ID_SECRETS.deployer('dev'), CLIENT_ID_SECRETS.deployer('prod')].map((n) => [
-      n,
-      { value: `value-of-${n}` },
-    ]),
+    [
+      ...Object.values(BOOTSTRAP_OUTPUTS),
+      CLIENT_ID_SECRETS.deployer('dev'),
+      CLIENT_ID_SECRETS.deployer('prod'),
+    ].map((n) => [n, { value: `value-of-${n}` }]),
   );
   const write = (name: string, body: string) => {
     writeFileSync(join(dir, name), `#!/usr/bin/env bash\n${body}\n`);
     chmodSync(join(dir, name), 0o755);
   };
-  write('az', `echo "az $*" >> "${log}"; [ "$*" = "account show --query id -o tsv" ] && echo 11111111-2222-3333-4444-555555555555; exit 0`);
+  write(
+    'az',
+    `echo "az $*" >> "${log}"; [ "$*" = "account show --query id -o tsv" ] && echo 11111111-2222-3333-4444-555555555555; exit 0`,
+  );
   write('npm', `echo "npm $*" >> "${log}"`);
   write(
     'terraform',
@@ -40,8 +44,11 @@ case "$*" in
   *"output -json"*) echo '${JSON.stringify(outputs)}' ;;
 esac`,
   );
-  write('gh', `input=""; if [[ " $* " == *" --input - "* ]]; then input=$(cat); fi; echo "gh $* $input" >> "${log}"
-case "$*" in *"api user"*) echo 4242 ;; *"deployment-branch-policies --jq"*) echo '[]' ;; *) echo '{}' ;; esac`);
+  write(
+    'gh',
+    `input=""; if [[ " $* " == *" --input - "* ]]; then input=$(cat); fi; echo "gh $* $input" >> "${log}"
+case "$*" in *"api user"*) echo 4242 ;; *"deployment-branch-policies --jq"*) echo '[]' ;; *) echo '{}' ;; esac`,
+  );
   return { dir, log, calls: () => readFileSync(log, 'utf8').split('\n').filter(Boolean) };
 }
 
@@ -49,11 +56,20 @@ async function bootstrap(failMode: 'replication-once' | 'other' | 'none') {
   const s = stubs(failMode);
   try {
     const result = await run('bash', [join(ROOT, 'infra/bootstrap.sh')], {
-      env: { ...process.env, PATH: `${s.dir}:${process.env.PATH}`, GITHUB_REPOSITORY: 'octo/anime-platform', BOOTSTRAP_RETRY_SECONDS: '0', BOOTSTRAP_AUTO_APPROVE: '1' },
+      env: {
+        ...process.env,
+        PATH: `${s.dir}:${process.env.PATH}`,
+        GITHUB_REPOSITORY: 'octo/anime-platform',
+        BOOTSTRAP_RETRY_SECONDS: '0',
+        BOOTSTRAP_AUTO_APPROVE: '1',
+      },
       timeout: 60_000,
     }).then(
       (r) => ({ code: 0, output: r.stdout + r.stderr }),
-      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, output: e.stdout + e.stderr }),
+      (e: { code: number; stdout: string; stderr: string }) => ({
+        code: e.code,
+        output: e.stdout + e.stderr,
+      }),
     );
     return { ...result, calls: s.calls() };
   } finally {
@@ -67,7 +83,9 @@ describe('npm run bootstrap', () => {
     expect(code).toBe(0);
     expect(calls.filter((c) => c.includes(' apply '))).toHaveLength(2);
     expect(output).toContain('Entra ID has not replicated a new identity yet (attempt 1 of 3)');
-    const prod = calls.find((c) => c.startsWith('gh api --method PUT repos/octo/anime-platform/environments/prod'))!;
+    const prod = calls.find((c) =>
+      c.startsWith('gh api --method PUT repos/octo/anime-platform/environments/prod'),
+    )!;
     expect(JSON.parse(prod.slice(prod.indexOf('{')))).toEqual({
       deployment_branch_policy: { protected_branches: false, custom_branch_policies: true },
       reviewers: [{ type: 'User', id: 4242 }],
@@ -76,7 +94,9 @@ describe('npm run bootstrap', () => {
       expect(calls).toContain(
         `gh api --method POST repos/octo/anime-platform/environments/${env}/deployment-branch-policies --input - {"name":"main","type":"branch"}`,
       );
-    expect(output).toContain(`gh secret set ${CLIENT_ID_SECRETS.deployer('prod')} --repo octo/anime-platform`);
+    expect(output).toContain(
+      `gh secret set ${CLIENT_ID_SECRETS.deployer('prod')} --repo octo/anime-platform`,
+    );
   }, 90_000);
 
   it('negative control: any other apply failure stops at once, naming how to continue', async () => {

@@ -41,13 +41,19 @@ describe('waiting for the SQL firewall rule (db:bootstrap right after creating i
     );
     expect(result).toBe('pool');
     expect(c.sleeps).toEqual([5_000, 10_000, 20_000, 30_000]);
-    expect(lines[0]).toMatch(/waiting for the SQL firewall rule to apply \(error 40615; Azure takes up to about five minutes\): attempt 1, retrying in 5 s/);
+    expect(lines[0]).toMatch(
+      /waiting for the SQL firewall rule to apply \(error 40615; Azure takes up to about five minutes\): attempt 1, retrying in 5 s/,
+    );
   });
 
   it('gives up at the deadline, naming how long it waited', async () => {
     const c = clock();
     await expect(
-      connectWhenFirewallAllows(async () => Promise.reject(refused()), { ...c, log: () => {}, deadlineMs: 60_000 }),
+      connectWhenFirewallAllows(async () => Promise.reject(refused()), {
+        ...c,
+        log: () => {},
+        deadlineMs: 60_000,
+      }),
     ).rejects.toThrow(/the SQL firewall still refuses this client after \d+ s \(\d+ attempts\)/);
     expect(c.now()).toBeLessThanOrEqual(60_000);
   });
@@ -59,7 +65,9 @@ describe('waiting for the SQL firewall rule (db:bootstrap right after creating i
       connectWhenFirewallAllows(
         async () => {
           attempts++;
-          throw Object.assign(new Error("Login failed for user '<token-identified principal>'."), { number: 18456 });
+          throw Object.assign(new Error("Login failed for user '<token-identified principal>'."), {
+            number: 18456,
+          });
         },
         { ...c, log: () => {} },
       ),

