@@ -37,6 +37,7 @@ export { MssqlServer } from '@cdktf/provider-azurerm/lib/mssql-server';
 export { MssqlServerExtendedAuditingPolicy } from '@cdktf/provider-azurerm/lib/mssql-server-extended-auditing-policy';
 export { NatGateway } from '@cdktf/provider-azurerm/lib/nat-gateway';
 export { NatGatewayPublicIpAssociation } from '@cdktf/provider-azurerm/lib/nat-gateway-public-ip-association';
+export { NetworkSecurityGroup } from '@cdktf/provider-azurerm/lib/network-security-group';
 export { PrivateDnsZone } from '@cdktf/provider-azurerm/lib/private-dns-zone';
 export { PrivateDnsZoneVirtualNetworkLink } from '@cdktf/provider-azurerm/lib/private-dns-zone-virtual-network-link';
 export { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint';
@@ -50,6 +51,7 @@ export { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account';
 export { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container';
 export { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
 export { SubnetNatGatewayAssociation } from '@cdktf/provider-azurerm/lib/subnet-nat-gateway-association';
+export { SubnetNetworkSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/subnet-network-security-group-association';
 export { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 export { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
 export {

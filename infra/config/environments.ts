@@ -130,6 +130,7 @@ export function bootstrapNames(subscriptionId: string = targetSubscription()) {
     planner: resourceName('managedIdentity', { ...input, environment: 'planner' }),
     deployer: (env: EnvironmentName) =>
       resourceName('managedIdentity', { ...input, environment: `${env}-deployer` }),
+    activityLogWorkspace: resourceName('logAnalytics', { ...input, environment: 'activity' }),
     sqlIdentity: (env: EnvironmentName) =>
       resourceName('managedIdentity', { ...input, environment: `${env}-sql` }),
   };

@@ -66,6 +66,8 @@ export class AppService extends Construct {
     const limit = sku.supportsAutoscale ? instances.maximum : instances.default;
     if (limit > sku.maxInstances)
       throw new Error(`the ${sku.name} plan runs at most ${sku.maxInstances} instances, asked for ${limit}`);
+    // Spread over availability zones where the SKU can and there are instances to spread.
+    const zoneBalanced = sku.supportsZoneRedundancy && instances.minimum >= 2;
     this.plan = new ServicePlan(this, 'plan', {
       name: props.planName,
       resourceGroupName: props.resourceGroupName,
@@ -73,7 +75,15 @@ export class AppService extends Construct {
       osType: 'Linux',
       skuName: sku.name,
       // Autoscale owns the count where it exists; setting it here too would fight it on every apply.
-      workerCount: sku.supportsAutoscale ? undefined : instances.default,
+      // Zone balancing needs at least two workers at create, so it starts at the minimum, and later
+      // applies ignore the count autoscale changes.
+      ...(zoneBalanced
+        ? {
+            zoneBalancingEnabled: true,
+            workerCount: instances.minimum,
+            lifecycle: { ignoreChanges: ['worker_count'] },
+          }
+        : { workerCount: sku.supportsAutoscale ? undefined : instances.default }),
     });
     this.app = new LinuxWebApp(this, 'app', {
       name: props.appName,

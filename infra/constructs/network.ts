@@ -2,12 +2,14 @@ import {
   Construct,
   NatGateway,
   NatGatewayPublicIpAssociation,
+  NetworkSecurityGroup,
   PrivateDnsZone,
   PrivateDnsZoneVirtualNetworkLink,
   PrivateEndpoint,
   PublicIp,
   Subnet,
   SubnetNatGatewayAssociation,
+  SubnetNetworkSecurityGroupAssociation,
   VirtualNetwork,
 } from '../provider';
 import type { Placement } from './common';
@@ -64,6 +66,9 @@ function quarter({ octets, bits }: ReturnType<typeof parseAddressSpace>, index: 
  * it) and one for private endpoints, plus one private DNS zone per private-link service, linked to
  * the VNet. Services that only the app reaches can then turn public access off altogether.
  */
+/** HTTPS (Key Vault), SQL, and Azure Managed Redis's TLS port. */
+export const PRIVATE_ENDPOINT_PORTS = ['443', '1433', '10000'] as const;
+
 export class Network extends Construct {
   readonly vnet: VirtualNetwork;
   readonly appSubnet: Subnet;
@@ -110,7 +115,14 @@ export class Network extends Construct {
       virtualNetworkName: this.vnet.name,
       addressPrefixes: [quarter(range, 1)],
       defaultOutboundAccessEnabled: false,
+      // Without this, private endpoints ignore the subnet's NSG.
+      privateEndpointNetworkPolicies: 'Enabled',
     });
+    this.guard(props, 'app', this.appSubnet, []);
+    // Only the app's subnet reaches the endpoints, and only on the ports of the services behind them.
+    this.guard(props, 'endpoints', this.endpointSubnet, [
+      { name: 'app-to-endpoints', from: quarter(range, 0), ports: PRIVATE_ENDPOINT_PORTS },
+    ]);
     const egress = props.egress ?? { natGatewayName: `ng-${props.name}`, publicIpName: `pip-${props.name}` };
     this.egressIp = new PublicIp(this, 'egress-ip', {
       ...place,
@@ -133,6 +145,51 @@ export class Network extends Construct {
     new SubnetNatGatewayAssociation(this, 'app-egress', {
       subnetId: this.appSubnet.id,
       natGatewayId: this.natGateway.id,
+    });
+  }
+
+  /**
+   * An NSG on a subnet: the given inbound flows, then every other inbound flow from the VNet denied
+   * (Azure's default rules would allow it). Outbound keeps Azure's defaults (the NAT gateway egress).
+   */
+  private guard(
+    props: NetworkProps,
+    id: string,
+    subnet: Subnet,
+    allow: readonly { readonly name: string; readonly from: string; readonly ports: readonly string[] }[],
+  ): void {
+    const nsg = new NetworkSecurityGroup(this, `${id}-nsg`, {
+      name: `nsg-${props.name}-${id}`,
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      securityRule: [
+        ...allow.map((rule, i) => ({
+          name: rule.name,
+          priority: 100 + i * 10,
+          direction: 'Inbound',
+          access: 'Allow',
+          protocol: 'Tcp',
+          sourceAddressPrefix: rule.from,
+          sourcePortRange: '*',
+          destinationAddressPrefix: '*',
+          destinationPortRanges: [...rule.ports],
+        })),
+        {
+          name: 'deny-other-vnet-inbound',
+          priority: 4000,
+          direction: 'Inbound',
+          access: 'Deny',
+          protocol: '*',
+          sourceAddressPrefix: 'VirtualNetwork',
+          sourcePortRange: '*',
+          destinationAddressPrefix: '*',
+          destinationPortRange: '*',
+        },
+      ],
+    });
+    new SubnetNetworkSecurityGroupAssociation(this, `${id}-nsg-association`, {
+      subnetId: subnet.id,
+      networkSecurityGroupId: nsg.id,
     });
   }
 

@@ -27,6 +27,8 @@ import {
   FederatedIdentityCredential,
   Fn,
   LocalBackend,
+  LogAnalyticsWorkspace,
+  MonitorDiagnosticSetting,
   ResourceGroup,
   RoleAssignment,
   StorageAccount,
@@ -60,6 +62,15 @@ export function onlyTheseRoles(roleIds: readonly string[]): string {
     `((!(ActionMatches{'Microsoft.Authorization/roleAssignments/delete'})) OR (@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${ids}} AND ${onlyServicePrincipals('Resource')}))`,
   ].join(' AND ');
 }
+
+/** The activity-log categories a security review reads: changes, security alerts, policy, service health. */
+export const ACTIVITY_LOG_CATEGORIES = [
+  'Administrative',
+  'Security',
+  'Policy',
+  'ServiceHealth',
+  'Alert',
+] as const;
 
 /** The repository secrets the deploy workflow needs; the bootstrap prints a value for each. */
 export const BOOTSTRAP_OUTPUTS = {
@@ -236,6 +247,22 @@ export class BootstrapStack extends TerraformStack {
     const prodDeployer = deployers.get('prod');
     if (devGroup && prodDeployer)
       grant('prod-deployer-reads-dev-registry', devGroup.id, ROLES.reader, prodDeployer.principalId);
+
+    // The subscription's activity log (who changed what, role assignments included) kept for a
+    // year in a workspace only the bootstrap's operators administer: a deployer cannot erase it.
+    const activity = new LogAnalyticsWorkspace(this, 'activity-log', {
+      ...place,
+      name: shared.activityLogWorkspace,
+      sku: 'PerGB2018',
+      retentionInDays: 365,
+      localAuthenticationEnabled: false,
+    });
+    new MonitorDiagnosticSetting(this, 'activity-log-export', {
+      name: 'activity-log-to-log-analytics',
+      targetResourceId: `/subscriptions/${subscriptionId}`,
+      logAnalyticsWorkspaceId: activity.id,
+      enabledLog: ACTIVITY_LOG_CATEGORIES.map((category) => ({ category })),
+    });
 
     const outputs: Record<keyof typeof BOOTSTRAP_OUTPUTS, string> = {
       tenant: client.tenantId,

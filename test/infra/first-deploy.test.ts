@@ -197,7 +197,13 @@ describe('4-6. Data Factory, Redis diagnostics, autoscale', () => {
     expect(dev.resource.azurerm_monitor_autoscale_setting).toBeUndefined();
     expect(values(dev, 'azurerm_service_plan')[0].worker_count).toBe(ENVIRONMENTS.dev.instances.default);
     expect(values(prod, 'azurerm_monitor_autoscale_setting')).toHaveLength(1);
-    expect(values(prod, 'azurerm_service_plan')[0].worker_count).toBeUndefined();
+    // Prod is zone balanced: it starts at its minimum of two workers, and autoscale owns the count after.
+    expect(values(prod, 'azurerm_service_plan')[0]).toMatchObject({
+      zone_balancing_enabled: true,
+      worker_count: ENVIRONMENTS.prod.instances.minimum,
+      lifecycle: { ignore_changes: ['worker_count'] },
+    });
+    expect(values(dev, 'azurerm_service_plan')[0].zone_balancing_enabled).toBeUndefined();
   });
 
   it('SKUs are enum-like classes that refuse unknown names, naming the allowed ones', () => {
@@ -407,6 +413,49 @@ describe('hardening', () => {
     });
     expect(values(dev, 'azurerm_key_vault')[0].lifecycle.prevent_destroy).toBe(false);
     expect(values(dev, 'azurerm_storage_account')[0].blob_properties).toBeUndefined();
+  });
+});
+
+describe('hardening of issue 30', () => {
+  it('both subnets have an NSG; only the app subnet reaches the endpoints, on their service ports', () => {
+    const nsgs = values(dev, 'azurerm_network_security_group');
+    expect(nsgs).toHaveLength(2);
+    const endpoints = nsgs.find((n) => n.name.endsWith('-endpoints'))!;
+    const [allow, deny] = endpoints.security_rule;
+    const [appSubnet] = values(dev, 'azurerm_subnet').filter((s) => s.name === 'snet-app');
+    expect(allow).toMatchObject({
+      access: 'Allow',
+      source_address_prefix: appSubnet.address_prefixes[0],
+      destination_port_ranges: ['443', '1433', '10000'],
+    });
+    expect(deny).toMatchObject({ access: 'Deny', source_address_prefix: 'VirtualNetwork', priority: 4000 });
+    expect(values(dev, 'azurerm_subnet_network_security_group_association')).toHaveLength(2);
+    const endpointSubnet = values(dev, 'azurerm_subnet').find((s) => s.name === 'snet-private-endpoints')!;
+    expect(endpointSubnet.private_endpoint_network_policies).toBe('Enabled');
+  });
+
+  it("the subscription's activity log goes to a bootstrap workspace the deployers cannot administer", () => {
+    const [setting] = values(boot, 'azurerm_monitor_diagnostic_setting');
+    expect(setting.target_resource_id).toBe(`/subscriptions/${SUBSCRIPTION}`);
+    expect(setting.enabled_log.map((l: TerraformJson) => l.category)).toEqual([
+      'Administrative',
+      'Security',
+      'Policy',
+      'ServiceHealth',
+      'Alert',
+    ]);
+    expect(values(boot, 'azurerm_log_analytics_workspace')[0].retention_in_days).toBe(365);
+    // No deployer holds a role on the bootstrap group itself.
+    expect(grants.filter((g) => g[1] === '${azurerm_resource_group.group.id}')).toEqual([]);
+  });
+
+  it('role delegation is limited to service principals as well as to the delegable roles', () => {
+    const delegation = grants.find((g) => g[0] === 'Role Based Access Control Administrator')!;
+    expect(
+      delegation[3]!.match(
+        /PrincipalType\] ForAnyOfAnyValues:StringEqualsIgnoreCase \{'ServicePrincipal'\}/g,
+      ),
+    ).toHaveLength(2);
   });
 });
 
