@@ -248,6 +248,7 @@ function replayJob(ctx: Context, id: string, job: Job, findings: Finding[], walk
     } else {
       for (const { line, times } of commandsOf(step.run)) {
         const at = state.minute;
+        const note = (need: Need, grant: Grant) => entries.push({ need, grant });
         const minutes = replayCommand(
           ctx,
           state,
@@ -255,6 +256,7 @@ function replayJob(ctx: Context, id: string, job: Job, findings: Finding[], walk
           line,
           step,
           check,
+          note,
           (audience, end) => {
             const problem = cliToken(state, at, end, audience);
             if (problem) fail(step.name, {}, problem);
@@ -327,6 +329,7 @@ function replayCommand(
   line: string,
   step: Step,
   check: Check,
+  note: (need: Need, grant: Grant) => void,
   token: (audience: Audience, end: number) => void,
   terraform: {
     terraformIdentity?: Identity;
@@ -402,7 +405,7 @@ function replayCommand(
     minutes += took;
   }
   if (/\bnpm run (db:bootstrap|etl)\b/.test(line)) {
-    minutes += sqlAsAdmin(ctx, state, stack, step, token, terraform.fail);
+    minutes += sqlAsAdmin(state, stack, step, note, token, terraform.fail);
   } else if (/^docker build /.test(line)) minutes += 5;
   else if (/^docker push /.test(line)) {
     const registry = resolveArgument(ctx, state, '${OUT_REGISTRY_NAME}', 'docker push');
@@ -463,10 +466,10 @@ function outputTarget(stack: SynthesizedStack, output: string, what: string): st
 
 /** A SQL data-plane step: the identity must be the server's Entra admin, reachable, with a SQL token. */
 function sqlAsAdmin(
-  ctx: Context,
   state: JobState,
   stack: SynthesizedStack,
   step: Step,
+  note: (need: Need, grant: Grant) => void,
   token: (audience: Audience, end: number) => void,
   fail: (step: string, need: Partial<Need>, message: string) => void,
 ): number {
@@ -479,17 +482,27 @@ function sqlAsAdmin(
     : admin
       ? armId(stack, admin.address)
       : undefined;
-  const need = { action: 'SQL: connect as the Entra admin', scope: server };
+  const need = {
+    action: 'SQL: connect as the Entra admin',
+    scope: server,
+    why: 'db:bootstrap and the ETL administer the database',
+  };
   if (adminIs !== 'whoever applies' && adminIs !== state.identity?.id)
     fail(
       step.name,
       need,
       `${state.identity?.name} is not the Entra admin of ${short(server)} (the admin is ${adminIs ? short(adminIs) : 'unset'})`,
     );
+  else
+    note(need, {
+      principal: state.identity?.id ?? '',
+      role: 'the Entra admin (azuread_administrator)',
+      scope: server,
+      stack: stack.name,
+    });
   if (!state.opened.has(server))
     fail(step.name, need, `no earlier step of the job opened ${short(server)}'s firewall to the runner`);
   token('sql', state.minute + 1.5);
-  void ctx;
   return 1.5;
 }
 

@@ -256,6 +256,36 @@ describe('negative controls: each blocker comes back without its fix', () => {
     ]);
   });
 
+  it("the database bootstrap fails when the job's identity is not the server's Entra admin, or SQL was never opened to it", () => {
+    const platform = clone(input.platforms.dev.json);
+    const [server] = Object.values(platform.resource.azurerm_mssql_server) as {
+      azuread_administrator: { object_id: string };
+    }[];
+    server!.azuread_administrator.object_id =
+      '${data.azurerm_user_assigned_identity.sql-identity.principal_id}';
+    const otherAdmin = {
+      ...input,
+      platforms: { ...input.platforms, dev: { ...input.platforms.dev, json: platform } },
+    };
+    expect(messages(rehearse(otherAdmin, 'second-run').findings)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /release-dev › Database bootstrap.*id-anime-dev-deployer-\w+ is not the Entra admin of .*sql-anime-dev/,
+        ),
+      ]),
+    );
+    const closed = withSteps('release-dev', (steps) =>
+      steps.filter((s) => !s.name.startsWith('Let this runner reach SQL')),
+    );
+    expect(messages(rehearse(closed, 'second-run').findings)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /Database bootstrap.*no earlier step of the job opened .*firewall to the runner/,
+        ),
+      ]),
+    );
+  });
+
   it('an az command the table does not know fails, naming where to add it', () => {
     const broken = withSteps('release-dev', (steps) => [
       ...steps,
