@@ -376,7 +376,9 @@ function release(env: EnvironmentName, needs: readonly string[], reviewed?: stri
   return {
     name: `Release ${env}: apply, database bootstrap, image, deploy, load`,
     'runs-on': 'ubuntu-latest',
-    'timeout-minutes': 90,
+    // The first run's worst case is about 100 minutes (a 35-minute apply, the 10-minute health wait and
+    // the 36-minute Data Factory wait); the rehearsal holds every job's steps to its timeout.
+    'timeout-minutes': 150,
     ...(needs.length ? { needs } : {}),
     if: ON_MAIN,
     environment: {

@@ -274,6 +274,13 @@ function replayJob(ctx: Context, id: string, job: Job, findings: Finding[], walk
       needs: entries,
     });
   }
+  // A job GitHub cancels at its timeout stops wherever it is, SQL firewall and vault left open.
+  if (state.minute > job['timeout-minutes'])
+    fail(
+      'the whole job',
+      {},
+      `its steps take up to ${Math.round(state.minute)} minutes, but timeout-minutes is ${job['timeout-minutes']}`,
+    );
 }
 
 const USES_MINUTES: Readonly<Record<string, number>> = {

@@ -286,6 +286,19 @@ describe('negative controls: each blocker comes back without its fix', () => {
     );
   });
 
+  it('a job whose steps can outlast its timeout fails (GitHub would cancel it with SQL and the vault open)', () => {
+    const short = withSteps(
+      'release-dev',
+      (steps) => [...steps],
+      (j) => ({ ...j, 'timeout-minutes': 90 }),
+    );
+    expect(messages(rehearse(short, 'first-run').findings)).toEqual([
+      expect.stringMatching(
+        /^release-dev › the whole job: its steps take up to \d+ minutes, but timeout-minutes is 90$/,
+      ),
+    ]);
+  });
+
   it('an az command the table does not know fails, naming where to add it', () => {
     const broken = withSteps('release-dev', (steps) => [
       ...steps,
