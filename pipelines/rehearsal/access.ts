@@ -164,7 +164,7 @@ export function nearestRole(need: Need): string {
         a.actions.length + (a.dataActions?.length ?? 0) - (b.actions.length + (b.dataActions?.length ?? 0)),
     );
   const narrow = candidates.find(([name]) => name !== 'Contributor') ?? candidates[0];
-  return narrow ? narrow[0] : 'no vendored role (add one to infra/rehearsal/roles.ts)';
+  return narrow ? narrow[0] : 'no vendored role (add one to pipelines/rehearsal/roles.ts)';
 }
 
 /** Actions that change nothing a deployment depends on, so holding them is not "write". */

@@ -6,10 +6,10 @@
  * lists what it cannot see).
  */
 
-import type { Job, Step, Workflow } from '../../pipelines/workflow';
-import { ACTIONS } from '../../pipelines/workflow';
-import type { EnvironmentName } from '../config/environments';
-import { type EnvironmentProtection, oidcSubject } from '../config/github';
+import type { EnvironmentName } from '../../infra/config/environments';
+import { type EnvironmentProtection, oidcSubject } from '../../infra/config/github';
+import type { Job, Step, Workflow } from '../workflow';
+import { ACTIONS } from '../workflow';
 import {
   canWrite,
   type Grant,
@@ -392,7 +392,7 @@ function replayCommand(
       terraform.fail(
         step.name,
         { action: call.command },
-        `"${call.command}" is not in the rehearsal's az table (infra/rehearsal/commands.ts): add what it needs, with its source`,
+        `"${call.command}" is not in the rehearsal's az table (pipelines/rehearsal/commands.ts): add what it needs, with its source`,
       );
       continue;
     }

@@ -1,15 +1,15 @@
-import { conditionAllows, grantsOf } from '../../infra/rehearsal/access';
-import type { SynthesizedStack } from '../../infra/rehearsal/arm';
-import { REHEARSAL_REPOSITORY, rehearsalInput } from '../../infra/rehearsal/input';
+import { DELEGABLE_ROLES, onlyTheseRoles } from '../../infra/stacks/bootstrap-stack';
+import { conditionAllows, grantsOf } from '../../pipelines/rehearsal/access';
+import type { SynthesizedStack } from '../../pipelines/rehearsal/arm';
+import { REHEARSAL_REPOSITORY, rehearsalInput } from '../../pipelines/rehearsal/input';
 import {
   commandsOf,
   type Finding,
   type RehearsalInput,
   rehearse,
   writersOutside,
-} from '../../infra/rehearsal/rehearse';
-import { BUILT_IN_ROLES, permits, roleNamed } from '../../infra/rehearsal/roles';
-import { DELEGABLE_ROLES, onlyTheseRoles } from '../../infra/stacks/bootstrap-stack';
+} from '../../pipelines/rehearsal/rehearse';
+import { BUILT_IN_ROLES, permits, roleNamed } from '../../pipelines/rehearsal/roles';
 import type { Job, Step, Workflow } from '../../pipelines/workflow';
 
 /**
@@ -145,6 +145,7 @@ describe('negative controls: each blocker comes back without its fix', () => {
         s.name.startsWith('Promote the image')
           ? {
               ...s,
+              // biome-ignore lint/suspicious/noTemplateCurlyInString: a Terraform or GitHub expression, not a JS template
               run: 'az acr import --name "${OUT_REGISTRY_NAME}" --source "${{ needs.release-dev.outputs.registry_login_server }}/anime-api:${{ github.sha }}" --image "anime-api:${{ github.sha }}" --force',
             }
           : s,
@@ -153,6 +154,7 @@ describe('negative controls: each blocker comes back without its fix', () => {
     const jobs = { ...broken.workflow.jobs };
     jobs['release-dev'] = {
       ...jobs['release-dev']!,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a Terraform or GitHub expression, not a JS template
       outputs: { registry_login_server: '${{ steps.outputs.outputs.registry_login_server }}' },
     };
     const asItWas = withBootstrapOf(
@@ -197,6 +199,7 @@ describe('negative controls: each blocker comes back without its fix', () => {
       )!;
       json.resource.azurerm_federated_identity_credential[`${name}-plan`] = {
         ...(credential as object),
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a Terraform or GitHub expression, not a JS template
         subject: 'repo:${var.github_repository}:environment:prod-plan',
       };
     });
@@ -244,6 +247,7 @@ describe('negative controls: each blocker comes back without its fix', () => {
     const [server] = Object.values(platform.resource.azurerm_mssql_server) as {
       azuread_administrator: { object_id: string };
     }[];
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a Terraform or GitHub expression, not a JS template
     server!.azuread_administrator.object_id = '${data.azurerm_client_config.client.object_id}';
     const broken = {
       ...input,
@@ -262,6 +266,7 @@ describe('negative controls: each blocker comes back without its fix', () => {
       azuread_administrator: { object_id: string };
     }[];
     server!.azuread_administrator.object_id =
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a Terraform or GitHub expression, not a JS template
       '${data.azurerm_user_assigned_identity.sql-identity.principal_id}';
     const otherAdmin = {
       ...input,
@@ -306,7 +311,7 @@ describe('negative controls: each blocker comes back without its fix', () => {
     ]);
     expect(messages(rehearse(broken, 'second-run').findings)).toEqual([
       expect.stringContaining(
-        `"az monitor log-analytics workspace show" is not in the rehearsal's az table (infra/rehearsal/commands.ts)`,
+        `"az monitor log-analytics workspace show" is not in the rehearsal's az table (pipelines/rehearsal/commands.ts)`,
       ),
     ]);
   });

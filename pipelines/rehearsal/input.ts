@@ -1,9 +1,9 @@
-import { deploy } from '../../pipelines/deploy';
-import { bootstrapNames, ENVIRONMENTS, type EnvironmentName } from '../config/environments';
-import { ENVIRONMENT_PROTECTION } from '../config/github';
-import { Testing } from '../provider';
-import { BootstrapStack } from '../stacks/bootstrap-stack';
-import { PlatformStack, type PlatformStackProps } from '../stacks/platform-stack';
+import { bootstrapNames, ENVIRONMENTS, type EnvironmentName } from '../../infra/config/environments';
+import { ENVIRONMENT_PROTECTION } from '../../infra/config/github';
+import { Testing } from '../../infra/provider';
+import { BootstrapStack } from '../../infra/stacks/bootstrap-stack';
+import { PlatformStack, type PlatformStackProps } from '../../infra/stacks/platform-stack';
+import { deploy } from '../deploy';
 import type { SynthesizedStack } from './arm';
 import type { RehearsalInput } from './rehearse';
 

@@ -118,7 +118,7 @@ export function roleNamed(name: string): RoleDefinition {
   const role = BUILT_IN_ROLES[name];
   if (!role)
     throw new Error(
-      `role "${name}" is not in the rehearsal's table (infra/rehearsal/roles.ts): vendor its definition`,
+      `role "${name}" is not in the rehearsal's table (pipelines/rehearsal/roles.ts): vendor its definition`,
     );
   return role;
 }

@@ -159,7 +159,7 @@ export function armId(stack: SynthesizedStack, address: string): string {
   const association = ASSOCIATIONS[type];
   if (association) return literal(stack, body[association]);
   throw new Error(
-    `resource type ${type} is not in the rehearsal's table (infra/rehearsal/arm.ts): add its ARM id shape`,
+    `resource type ${type} is not in the rehearsal's table (pipelines/rehearsal/arm.ts): add its ARM id shape`,
   );
 }
 
