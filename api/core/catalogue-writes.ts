@@ -36,23 +36,24 @@ export class CatalogueWrites {
     return (await this.settle(await this.repository.create(asStored(input), this.invalidates))).after!;
   }
 
+  /** Full replacement; a missing `source` keeps the row's, read in the write's own transaction. */
   async update(id: number, input: AnimeReplacement, expectedVersion?: number): Promise<Anime | null> {
-    const source = input.source ?? (await this.repository.getById(id))?.source;
-    if (source === undefined) return null;
-    const stored = asStored({ ...input, source });
-    return (await this.settle(await this.repository.update(id, stored, expectedVersion, this.invalidates)))
-      .after;
+    const replacement = (current: Anime) => asStored({ ...input, source: input.source ?? current.source });
+    return (
+      await this.settle(await this.repository.update(id, replacement, expectedVersion, this.invalidates))
+    ).after;
   }
 
   /**
-   * Merges the given fields into the current row. Without an explicit version the merge is still
-   * conditioned on the version it read, so a concurrent change is never silently overwritten.
+   * Merges the given fields into the row as the write's transaction reads it, under its lock: a
+   * patch without a precondition always applies (after whichever write came first), and one with
+   * `expectedVersion` fails only if the row moved past it.
    */
   async patch(id: number, fields: Partial<AnimeInput>, expectedVersion?: number): Promise<Anime | null> {
-    const current = await this.repository.getById(id);
-    if (!current) return null;
-    const { id: _id, version, createdAt: _c, updatedAt: _u, ...input } = current;
-    return this.update(id, { ...input, ...fields }, expectedVersion ?? version);
+    const merge = ({ id: _id, version: _v, createdAt: _c, updatedAt: _u, ...current }: Anime) =>
+      asStored({ ...current, ...fields });
+    return (await this.settle(await this.repository.update(id, merge, expectedVersion, this.invalidates)))
+      .after;
   }
 
   async remove(id: number, expectedVersion?: number): Promise<boolean> {

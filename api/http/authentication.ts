@@ -17,7 +17,8 @@ export function unauthorized(detail: string, error?: 'invalid_token'): HttpProbl
   );
 }
 
-const BEARER = /^Bearer ([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*)$/;
+/** The auth scheme is case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` are Bearer too. */
+const BEARER = /^Bearer +([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*)$/i;
 
 /** Checks the bearer token and the caller's role (read from our users table); throws 401 or 403. */
 export function authorizer(accounts: Accounts) {

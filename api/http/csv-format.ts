@@ -6,6 +6,7 @@ import type { ChunkFormat } from './chunked-body';
  * apostrophe, as OWASP advises for CSV exports: an imported title must not execute.
  */
 const FORMULA_START = /^[=+\-@\t\r]/;
+const defused = (value: string) => (FORMULA_START.test(value) ? `'${value}` : value);
 
 export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8; header=present';
 
@@ -17,14 +18,18 @@ export function csvFormat(columns: readonly string[]): ChunkFormat {
   const options = {
     columns: [...columns],
     record_delimiter: 'windows' as const,
-    cast: { string: (value: string) => (FORMULA_START.test(value) ? `'${value}` : value) },
+    cast: { string: defused },
   };
   const rows = (items: readonly unknown[]) =>
     items.map((item) => {
       const row: Record<string, unknown> = {};
       for (const column of columns) {
         const value = (item as Record<string, unknown>)[column];
-        row[column] = Array.isArray(value) ? value.join(LIST_SEPARATOR) : value;
+        // Each item is defused, not only the cell's start: in a locale whose list separator is `;`
+        // a spreadsheet splits the cell, and `Action;=cmd|…` would open as a formula.
+        row[column] = Array.isArray(value)
+          ? value.map((v) => defused(String(v))).join(LIST_SEPARATOR)
+          : value;
       }
       return row;
     });

@@ -75,8 +75,60 @@ function toProblem(error: unknown): HttpProblem {
   return new HttpProblem(500);
 }
 
+/** Overload, not faults: answered 503 with Retry-After, and logged as episodes, not one by one. */
+const BUSY: readonly (new (...args: never[]) => Error)[] = [
+  StoreBusyError,
+  ReadsSaturatedError,
+  IdentityBusyError,
+  IdentityUnavailableError,
+];
+
+/**
+ * One warning when a kind of overload starts, one when it has been quiet for `quietMs`, with how
+ * many requests it refused: a busy database under load would otherwise write a stack per request.
+ */
+export class BusyEpisodes {
+  private readonly open = new Map<string, { count: number; started: number; timer: NodeJS.Timeout }>();
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly quietMs = 10_000,
+  ) {}
+
+  record(kind: string, detail: string): void {
+    const episode = this.open.get(kind);
+    if (episode) {
+      episode.count++;
+      episode.timer.refresh();
+      return;
+    }
+    this.logger.warn({ kind, detail }, `${kind}: answering 503 until it recovers`);
+    const timer = setTimeout(() => this.close(kind), this.quietMs);
+    timer.unref();
+    this.open.set(kind, { count: 1, started: Date.now(), timer });
+  }
+
+  private close(kind: string): void {
+    const episode = this.open.get(kind);
+    if (!episode) return;
+    this.open.delete(kind);
+    this.logger.warn(
+      { kind, refused: episode.count, seconds: Math.round((Date.now() - episode.started) / 1000) },
+      `${kind} is over: ${episode.count} request(s) answered 503`,
+    );
+  }
+
+  /** Ends every open episode now (shutdown), logging each. */
+  flush(): void {
+    for (const kind of [...this.open.keys()]) {
+      clearTimeout(this.open.get(kind)!.timer);
+      this.close(kind);
+    }
+  }
+}
+
 /** The one place errors become responses: problem+json, never a stack trace. */
-export function errorMiddleware(logger: Logger): Middleware {
+export function errorMiddleware(logger: Logger, episodes = new BusyEpisodes(logger)): Middleware {
   return async (ctx, next) => {
     try {
       await next();
@@ -92,9 +144,9 @@ export function errorMiddleware(logger: Logger): Middleware {
       }
     } catch (error) {
       const problem = toProblem(error);
-      if (problem.status >= 500) {
-        (ctx.state.log ?? logger).error({ err: error }, 'request failed');
-      }
+      const busy = BUSY.find((type) => error instanceof type);
+      if (busy) episodes.record(busy.name, problem.detail ?? '');
+      else if (problem.status >= 500) (ctx.state.log ?? logger).error({ err: error }, 'request failed');
       ctx.status = problem.status;
       for (const [name, value] of Object.entries(problem.headers)) ctx.set(name, value);
       ctx.set('Cache-Control', 'no-store');

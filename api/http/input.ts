@@ -13,6 +13,34 @@ function enumOf(schema: TSchema | undefined): string[] | undefined {
 }
 
 /**
+ * Numbers in URLs have one spelling: decimal digits, no leading zeros, no `0x10`, `1e1` or `+5`
+ * (Ajv's coercion, Number(), would read them all), so one resource or query is one URL and one
+ * cache entry, and a typo is a 400, not a different row.
+ */
+const INTEGER = /^-?(?:0|[1-9][0-9]*)$/;
+const DECIMAL = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?$/;
+
+function nonCanonicalNumbers(schema: TObject, input: Record<string, unknown>) {
+  const properties = schema.properties as Record<string, TSchema>;
+  return Object.entries(input).flatMap(([name, value]) => {
+    const property = properties[name];
+    const type = property?.type === 'array' ? (property.items as TSchema | undefined)?.type : property?.type;
+    const spelling = type === 'integer' ? INTEGER : type === 'number' ? DECIMAL : undefined;
+    if (!spelling) return [];
+    const values = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
+    const bad = values.find((v) => !spelling.test(v));
+    return bad === undefined
+      ? []
+      : [
+          {
+            name,
+            reason: `must be written in decimal digits${type === 'number' ? ' (with an optional fraction)' : ''}, without leading zeros or exponents; got "${bad}"`,
+          },
+        ];
+  });
+}
+
+/**
  * Query strings are text: list parameters accept repeats and commas (`type=TV,OVA`), enum values
  * match in any case, and Ajv coerces the rest. Unknown parameters fail validation.
  */
@@ -31,6 +59,8 @@ export function compileQueryParser<T>(schema: TObject): (raw: RawQuery) => T {
       }
       input[name] = property?.type === 'array' ? values : values.length === 1 ? values[0] : values;
     }
+    const spelled = nonCanonicalNumbers(schema, input);
+    if (spelled.length) throw badRequest(spelled);
     if (!validate(input)) throw badRequest(formatErrors(validate.errors));
     return input as T;
   };
@@ -63,6 +93,8 @@ export function compileParamsParser<T>(schema: TObject): (raw: Record<string, st
   const validate: ValidateFunction = compileCoercingSchema(schema);
   return (raw) => {
     const input = { ...raw };
+    const spelled = nonCanonicalNumbers(schema, input);
+    if (spelled.length) throw badRequest(spelled);
     if (!validate(input)) throw badRequest(formatErrors(validate.errors));
     return input as T;
   };

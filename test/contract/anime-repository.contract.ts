@@ -314,6 +314,40 @@ export function describeCatalogueStoreContract(name: string, open: () => Promise
       expect(await repo.remove(after!.id)).toEqual({ before: null, after: null });
     });
 
+    it('applies every one of parallel unconditional read-modify-writes, with the versions strictly increasing', async () => {
+      const repo = store.repository;
+      const { after: row } = await repo.create({
+        ...records[5]!,
+        sourceId: 'contract-parallel',
+        episodes: 0,
+      });
+      const writers = 10;
+      const increment = ({ id: _i, version: _v, createdAt: _c, updatedAt: _u, ...current }: Anime) => ({
+        ...current,
+        episodes: (current.episodes ?? 0) + 1,
+      });
+      const results = await Promise.all(
+        Array.from({ length: writers }, () => repo.update(row!.id, increment)),
+      );
+      // Every write saw the one before it: none lost, none refused for a precondition nobody asked for.
+      expect((await repo.getById(row!.id))!.episodes).toBe(writers);
+      const versions = results.map((r) => r.after!.version).sort((a, b) => a - b);
+      expect(versions).toEqual(Array.from({ length: writers }, (_, i) => row!.version + i + 1));
+      for (const r of results) expect(r.after!.episodes).toBe(r.after!.version - row!.version);
+
+      // Negative control: the same merge read outside the write (as PATCH did) loses the race.
+      const stale = await Promise.allSettled(
+        Array.from({ length: writers }, async () => {
+          const current = (await repo.getById(row!.id))!;
+          return repo.update(row!.id, increment(current), current.version);
+        }),
+      );
+      expect(stale.some((r) => r.status === 'rejected' && r.reason instanceof PreconditionFailedError)).toBe(
+        true,
+      );
+      await repo.remove(row!.id);
+    });
+
     it("records a write's invalidation in its own transaction, and nothing for a write that fails", async () => {
       const repo = store.repository;
       const outbox = store.outbox;

@@ -191,6 +191,20 @@ describe('query features: counts, field selection, multi-key sorts, CSV, 405', (
       expect(json.body.title).toBe('=HYPERLINK("http://evil.example","x")'); // JSON is untouched
     });
 
+    it('defuses every item of a list cell, not only the first (a `;` list separator splits the cell)', async () => {
+      const created = await request(ctx.server)
+        .post('/animes')
+        .set(admin)
+        .send({ title: 'Defused genres', type: 'TV', genres: ['Action', '=cmd|/c calc', '@SUM(A1)'] })
+        .expect(201);
+      const res = await request(ctx.server)
+        .get('/animes?format=csv&q=Defused genres&fields=genres')
+        .expect(200);
+      const [row] = parse(asText(res), { columns: true }) as Record<string, string>[];
+      expect(row).toEqual({ id: String(created.body.id), genres: "Action;'=cmd|/c calc;'@SUM(A1)" });
+      for (const item of row!.genres!.split(';')) expect(item).not.toMatch(/^[=+\-@\t\r]/);
+    });
+
     it('refuses CSV where there is none, and an Accept that admits neither (406)', async () => {
       await request(ctx.server).get('/genres').set('Accept', 'text/csv').expect(406);
       await request(ctx.server).get('/animes').set('Accept', 'text/html').expect(406);

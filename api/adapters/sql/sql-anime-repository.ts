@@ -13,6 +13,7 @@ import {
   type FacetCount,
   type InvalidatedTags,
   PreconditionFailedError,
+  type Replacement,
   type WriteResult,
 } from '../../core/ports/anime-repository';
 import { type AnimeRow, animeFromRow } from './anime-row';
@@ -140,13 +141,17 @@ export class SqlAnimeRepository implements AnimeRepository {
     for (const statement of this.sql.relinkLists(id, input)) yield statement;
   }
 
-  private async guardUnique(input: AnimeInput, write: () => Promise<WriteResult>): Promise<WriteResult> {
+  private async guardUnique(
+    input: () => AnimeInput | undefined,
+    write: () => Promise<WriteResult>,
+  ): Promise<WriteResult> {
     try {
       return await write();
     } catch (error) {
-      if (this.db.isUniqueViolation(error))
+      const written = input();
+      if (this.db.isUniqueViolation(error) && written)
         throw new ConflictError(
-          `an anime with source "${input.source}" and sourceId "${input.sourceId}" already exists`,
+          `an anime with source "${written.source}" and sourceId "${written.sourceId}" already exists`,
         );
       throw error;
     }
@@ -154,30 +159,36 @@ export class SqlAnimeRepository implements AnimeRepository {
 
   create(input: AnimeInput, invalidates?: InvalidatedTags): Promise<WriteResult> {
     const self = this;
-    return this.guardUnique(input, () =>
-      this.apiWrite(function* () {
-        const id = Number((yield self.sql.insertAnime(input)).rows[0]!.id);
-        yield* self.relink(id, input);
-        return { before: null, after: yield* self.current(id) };
-      }, invalidates),
+    return this.guardUnique(
+      () => input,
+      () =>
+        this.apiWrite(function* () {
+          const id = Number((yield self.sql.insertAnime(input)).rows[0]!.id);
+          yield* self.relink(id, input);
+          return { before: null, after: yield* self.current(id) };
+        }, invalidates),
     );
   }
 
   update(
     id: number,
-    input: AnimeInput,
+    replacement: AnimeInput | Replacement,
     expectedVersion?: number,
     invalidates?: InvalidatedTags,
   ): Promise<WriteResult> {
     const self = this;
-    return this.guardUnique(input, () =>
-      this.apiWrite(function* () {
-        const before = yield* self.current(id, expectedVersion);
-        if (!before) return { before: null, after: null };
-        yield self.sql.updateAnime(id, input);
-        yield* self.relink(id, input);
-        return { before, after: yield* self.current(id) };
-      }, invalidates),
+    let input: AnimeInput | undefined;
+    return this.guardUnique(
+      () => input,
+      () =>
+        this.apiWrite(function* () {
+          const before = yield* self.current(id, expectedVersion);
+          if (!before) return { before: null, after: null };
+          input = typeof replacement === 'function' ? replacement(before) : replacement;
+          yield self.sql.updateAnime(id, input);
+          yield* self.relink(id, input);
+          return { before, after: yield* self.current(id) };
+        }, invalidates),
     );
   }
 

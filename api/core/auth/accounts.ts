@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { trimText } from '../../../catalogue/normalize';
 import type { IdentityProvider } from '../ports/identity-provider';
 import type { Role, UserAccount, UserListPage, UserRepository } from '../ports/user-repository';
 import { InvalidTokenError } from './access-tokens';
@@ -90,7 +91,12 @@ export class Accounts {
 
   private async register(uid: string, email: string, displayName: string | null): Promise<UserAccount> {
     try {
-      return await this.users.create({ uid, email, displayName, role: 'user' });
+      return await this.users.create({
+        uid,
+        email,
+        displayName: storedDisplayName(displayName),
+        role: 'user',
+      });
     } catch (error) {
       await this.identity.deleteUser(uid).catch(() => undefined);
       throw error;
@@ -193,4 +199,15 @@ export class Accounts {
     if (!account) throw new Error(`no account for ${normalized}`);
     return this.setRole(account.uid, role);
   }
+}
+
+/**
+ * A display name as stored: trimmed, control characters dropped (the API's schema refuses them;
+ * an identity provider's profile may still carry them), blank as none.
+ */
+export function storedDisplayName(name: string | null): string | null {
+  if (name === null) return null;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what it removes
+  const cleaned = trimText(name.replace(/[\u0000-\u001F\u007F-\u009F]/g, ' ')).replace(/ {2,}/g, ' ');
+  return cleaned === '' ? null : cleaned;
 }

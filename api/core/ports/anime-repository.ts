@@ -28,6 +28,9 @@ export interface WriteResult {
  */
 export type InvalidatedTags = (result: WriteResult) => readonly string[];
 
+/** The new row, from the current one as the write's transaction reads it. */
+export type Replacement = (current: Anime) => AnimeInput;
+
 export class ConflictError extends Error {}
 export class PreconditionFailedError extends Error {}
 
@@ -61,10 +64,14 @@ export interface AnimeRepository {
   markAccounted(version: number): Promise<boolean>;
   /** Throws with ConflictError on a duplicate natural key (source, sourceId). */
   create(input: AnimeInput, invalidates?: InvalidatedTags): Promise<WriteResult>;
-  /** Full replacement; `expectedVersion` enforces optimistic concurrency (PreconditionFailedError). */
+  /**
+   * Full replacement; `expectedVersion` enforces optimistic concurrency (PreconditionFailedError).
+   * A function computes the replacement from the row as it is inside the write's transaction,
+   * under its lock: a merge that asked for no precondition can never fail one.
+   */
   update(
     id: number,
-    input: AnimeInput,
+    input: AnimeInput | Replacement,
     expectedVersion?: number,
     invalidates?: InvalidatedTags,
   ): Promise<WriteResult>;

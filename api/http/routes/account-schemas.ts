@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { NO_CONTROL_CHARACTERS } from '../../../catalogue/schema';
 
 export const Email = Type.String({ format: 'email', maxLength: 254 });
 export const Password = Type.String({ minLength: 8, maxLength: 128, description: 'At least 8 characters' });
@@ -7,7 +8,15 @@ export const SignUpBody = Type.Object(
   {
     email: Email,
     password: Password,
-    displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    // Stored text's one rule: no control characters (a CR/LF would reach /admin/users raw).
+    displayName: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        pattern: NO_CONTROL_CHARACTERS,
+        description: 'No control characters',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
