@@ -155,9 +155,21 @@ export const ConfigSchema = Type.Object({
     minimum: 0,
     default: 600,
     description:
-      'Catalogue reads that reach the database (cache misses and bypasses) one client address may cause per window, shared by every instance through Redis; beyond that 429 with Retry-After. Hits are free; 0 turns the limit off',
+      'Units of catalogue reads that reach the database (cache misses and bypasses; one unit per UNCACHED_READ_UNIT_BYTES returned) one client address may cause per window, shared by every instance through Redis; beyond that 429 with Retry-After. Hits and repeats of a key already charged are free; 0 turns the limit off',
   }),
   UNCACHED_READS_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
+  UNCACHED_READ_UNIT_BYTES: Type.Integer({
+    minimum: 1024,
+    default: 65536,
+    description:
+      'The budget charges an uncached read one unit per this many bytes it returns (a page of 50 is one, a 5 MB list-all about 80); a repeat of a key the client was charged for in the window is free',
+  }),
+  CACHE_ADMIT_AFTER_BYTES: Type.Integer({
+    minimum: 0,
+    default: 262144,
+    description:
+      'An answer larger than this is stored only when its key was asked for before within the window (admission); the first is streamed. 0 stores every answer up to CACHE_MAX_ENTRY_BYTES',
+  }),
   CACHE_MAX_BYTES: Type.Integer({ minimum: 0, default: 268435456, description: 'In-process store bound' }),
   CACHE_L1_MAX_BYTES: Type.Integer({
     minimum: 0,

@@ -9,7 +9,7 @@ import type { IdentityProvider } from '../core/ports/identity-provider';
 import type { RateLimiter } from '../core/ports/rate-limiter';
 import { type AppDependencies, createApp } from '../http/app';
 import { parseOrigins } from '../http/cors';
-import { ReadLimit, UncachedReadBudget } from '../http/read-limit';
+import { ReadLimit, RecentKeys, UncachedReadBudget } from '../http/read-limit';
 import { createLogger } from '../logger';
 import { Observability } from '../observability/observability';
 import { openAccounts, openRateLimiter } from './accounts';
@@ -102,6 +102,14 @@ export async function openPlatform(config: Config, overrides: PlatformOverrides 
     hitLane: overrides.app?.hitLane,
     build: config.BUILD_SHA,
     maxBufferedBytes: config.CACHE_MAX_ENTRY_BYTES,
+    // Admission matters only below the entry limit; above it nothing is stored anyway.
+    admission:
+      config.CACHE_ADMIT_AFTER_BYTES > 0 && config.CACHE_ADMIT_AFTER_BYTES < config.CACHE_MAX_ENTRY_BYTES
+        ? {
+            bytes: config.CACHE_ADMIT_AFTER_BYTES,
+            recent: new RecentKeys(config.UNCACHED_READS_WINDOW_SECONDS * 1000),
+          }
+        : undefined,
     readLimit: new ReadLimit(config.READ_CONCURRENCY, config.READ_QUEUE),
     cors: { origins: parseOrigins(config.CORS_ORIGINS), maxAgeSeconds: config.CORS_MAX_AGE_SECONDS },
     uncachedBudget:
@@ -110,6 +118,7 @@ export async function openPlatform(config: Config, overrides: PlatformOverrides 
             rateLimiter,
             config.UNCACHED_READS_PER_CLIENT,
             config.UNCACHED_READS_WINDOW_SECONDS * 1000,
+            config.UNCACHED_READ_UNIT_BYTES,
           )
         : undefined,
     authRateLimits: overrides.app?.authRateLimits ?? {

@@ -9,6 +9,7 @@ import type { AnimeRepository } from '../core/ports/anime-repository';
 import type { RateLimiter } from '../core/ports/rate-limiter';
 import type { Observability } from '../observability/observability';
 import { authorizer } from './authentication';
+import type { Admission } from './caching-responder';
 import { cachingResponder, TooLargeKeys } from './caching-responder';
 import { type CorsProps, corsPolicy } from './cors';
 import { errorMiddleware } from './error-middleware';
@@ -53,6 +54,8 @@ export interface AppDependencies {
   exposeCacheHeaders?: boolean;
   /** Bodies up to this are buffered (and cacheable); larger streamed ones are sent as produced. @default 8 MiB */
   maxBufferedBytes?: number;
+  /** Large answers enter the cache only on a repeat. @default every answer is stored */
+  admission?: Admission;
   /** Catalogue reads in flight and waiting, beyond which a read is refused with 503. @default unbounded */
   readLimit?: ReadLimit;
   /** Reads that reach the database, per client address, beyond which 429. @default unlimited */
@@ -105,6 +108,7 @@ export function createApp(deps: AppDependencies): Koa {
           report,
           tooLarge,
           lane,
+          admission: deps.admission,
         })
       : undefined,
     authorize,

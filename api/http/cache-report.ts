@@ -1,6 +1,6 @@
 import { trace } from '@opentelemetry/api';
 
-export type CacheOutcome = 'HIT' | 'MISS' | 'BYPASS' | 'TOO_LARGE';
+export type CacheOutcome = 'HIT' | 'MISS' | 'BYPASS' | 'TOO_LARGE' | 'NOT_ADMITTED';
 
 /** Whether responses say how the cache answered them. */
 export interface CacheReport {
@@ -16,12 +16,14 @@ const CACHE_STATUS: Record<CacheOutcome, string> = {
   MISS: 'anime-api; fwd=miss; stored',
   BYPASS: 'anime-api; fwd=bypass',
   TOO_LARGE: 'anime-api; fwd=miss; detail=too-large',
+  NOT_ADMITTED: 'anime-api; fwd=miss; detail=not-admitted',
 };
 const X_CACHE: Record<CacheOutcome, string> = {
   HIT: 'HIT',
   MISS: 'MISS',
   BYPASS: 'BYPASS',
   TOO_LARGE: 'MISS',
+  NOT_ADMITTED: 'MISS',
 };
 const NONE: Readonly<Record<string, string>> = Object.freeze({});
 

@@ -6,6 +6,7 @@ import { cacheSpec } from './cache-key';
 import { type CacheOutcome, type CacheReport, cacheReportHeaders } from './cache-report';
 import { StreamedRepresentation } from './chunked-body';
 import type { Handoff, HitLane } from './hit-lane';
+import type { RecentKeys } from './read-limit';
 import {
   decodeRepresentation,
   encodeRepresentation,
@@ -15,11 +16,24 @@ import {
 import type { RouteDefinition } from './route';
 import type { Produce, ReadResponder, ReadResult } from './router';
 
-/** Thrown out of a fill whose answer is over the entry limit, so nothing is stored. */
+/** Thrown out of a fill whose answer is not stored: over the entry limit, or not admitted yet. */
 class NotCacheable extends Error {
-  constructor(readonly streamed: StreamedRepresentation) {
-    super('the response is over the cache entry limit');
+  constructor(
+    readonly streamed: StreamedRepresentation,
+    readonly admitted: boolean,
+  ) {
+    super(admitted ? 'the response is over the cache entry limit' : 'a large one-off is not stored');
   }
+}
+
+/**
+ * Admission, not only eviction (TinyLFU's doorkeeper): an answer over `bytes` is stored only when
+ * its key was asked for before within the window. A one-off large variant is streamed from the
+ * database, compressed on the fly, and never enters the cache, so cycling variants cannot fill it.
+ */
+export interface Admission {
+  readonly bytes: number;
+  readonly recent: RecentKeys;
 }
 
 /** Keys whose last answer was over the entry limit: they skip the fill (and its lock) next time. */
@@ -46,9 +60,11 @@ export function cachingResponder(
     tooLarge?: TooLargeKeys;
     /** Learns the URLs of public reads, and hands on what it looked up. @default none */
     lane?: HitLane;
+    /** @default every answer up to the entry limit is stored */
+    admission?: Admission;
   } = { report: { expose: true } },
 ): ReadResponder {
-  const { report: reporting, lane } = options;
+  const { report: reporting, lane, admission } = options;
   const report = (ctx: Context, outcome: CacheOutcome, timings: Record<string, number>) =>
     ctx.set(cacheReportHeaders(reporting, outcome, timings));
   const tracer = trace.getTracer('anime-api');
@@ -114,20 +130,29 @@ export function cachingResponder(
     }
     let dbMs = 0;
     let bytes: Buffer;
+    // The first miss of a key in the window may buffer only up to the admission size.
+    const admitted = !admission || admission.recent.seen(spec.key);
     try {
       bytes = await cache.fill(lookup, async () => {
         const dbStart = performance.now();
-        const fresh = await produce();
+        const fresh = await produce(admitted ? undefined : admission!.bytes);
         dbMs = performance.now() - dbStart;
-        if (fresh instanceof StreamedRepresentation) throw new NotCacheable(fresh);
+        if (fresh instanceof StreamedRepresentation) throw new NotCacheable(fresh, admitted);
         return encodeRepresentation(validated(fresh) satisfies Representation);
       });
     } catch (error) {
       if (!(error instanceof NotCacheable)) throw error;
-      tooLarge.remember(lookup.storeKey);
+      if (error.admitted) tooLarge.remember(lookup.storeKey);
       timings.db = dbMs;
       const result = await own(error.streamed, produce);
-      if (result instanceof StreamedRepresentation) return tooLargeAnswer(ctx, result, lookup.etag, timings);
+      if (result instanceof StreamedRepresentation)
+        return tooLargeAnswer(
+          ctx,
+          result,
+          lookup.etag,
+          timings,
+          error.admitted ? 'TOO_LARGE' : 'NOT_ADMITTED',
+        );
       report(ctx, 'BYPASS', timings);
       return validated(result);
     }
@@ -145,9 +170,10 @@ export function cachingResponder(
     streamed: StreamedRepresentation,
     etag: string,
     timings: Record<string, number>,
+    outcome: 'TOO_LARGE' | 'NOT_ADMITTED' = 'TOO_LARGE',
   ): StreamedRepresentation {
     streamed.etag = etag;
-    report(ctx, 'TOO_LARGE', timings);
+    report(ctx, outcome, timings);
     return streamed;
   }
 }

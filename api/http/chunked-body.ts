@@ -46,6 +46,7 @@ export class ChunkedBody {
  */
 export class StreamedRepresentation {
   private claimed = false;
+  private sent?: (bytes: number) => void;
   etag?: string;
 
   constructor(
@@ -54,6 +55,11 @@ export class StreamedRepresentation {
     private readonly rest: AsyncIterator<Buffer>,
     readonly headers?: Readonly<Record<string, string>>,
   ) {}
+
+  /** Called once the body has been produced (or abandoned) with the bytes it came to, uncompressed. */
+  whenSent(count: (bytes: number) => void): void {
+    this.sent = count;
+  }
 
   claim(): boolean {
     if (this.claimed) return false;
@@ -64,12 +70,21 @@ export class StreamedRepresentation {
   /** The whole body as a stream, compressed on the thread pool when an encoding is given. */
   body(encoding: 'br' | 'gzip' | 'identity'): Readable {
     const { prefix, rest } = this;
+    const counted = () => this.sent;
     const bytes = Readable.from(
       (async function* () {
+        let total = 0;
         try {
-          yield* prefix;
-          for (let step = await rest.next(); !step.done; step = await rest.next()) yield step.value;
+          for (const part of prefix) {
+            total += part.length;
+            yield part;
+          }
+          for (let step = await rest.next(); !step.done; step = await rest.next()) {
+            total += step.value.length;
+            yield step.value;
+          }
         } finally {
+          counted()?.(total);
           // A client that hung up destroys the stream: the query is released, not left open.
           await rest.return?.();
         }

@@ -45,32 +45,88 @@ export class ReadLimit {
 }
 
 /**
- * What one client may make the database do: reads that miss the cache are counted per client
- * address (across instances, with the Redis limiter), hits are free. A client cycling keys to
- * defeat the cache runs out of budget long before it fills Redis or starves the read slots.
+ * Keys remembered for a while, bounded: the oldest is forgotten first. What the budget uses to
+ * charge a client once per key, and the admission doorkeeper to tell a repeat from a one-off.
+ */
+export class RecentKeys {
+  private readonly until = new Map<string, number>();
+
+  constructor(
+    readonly windowMs: number,
+    readonly capacity = 50_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Whether `key` was seen within the window; it is (re)remembered either way. */
+  seen(key: string): boolean {
+    const now = this.now();
+    const until = this.until.get(key);
+    const recent = until !== undefined && until > now;
+    if (!recent) {
+      this.until.delete(key);
+      this.until.set(key, now + this.windowMs);
+      if (this.until.size > this.capacity) this.until.delete(this.until.keys().next().value!);
+    }
+    return recent;
+  }
+}
+
+/** One read's charge: settled with what it cost once its size is known. */
+export interface Charge {
+  settle(bytes: number): void;
+}
+
+const FREE: Charge = { settle: () => undefined };
+
+/**
+ * What one client may make the database do, by cost, not by count: an uncached read costs one
+ * unit per `unitBytes` it returns (a page of 50 is one unit, a 5 MB list-all about eighty),
+ * counted per client address across instances with the Redis limiter. Hits are free, and so is a
+ * repeat of a key the client was already charged for in this window (its reads after each write,
+ * or through a Redis outage, touch the same few keys: they abuse nothing). A client cycling keys
+ * to defeat the cache runs out long before it fills Redis or starves the read slots, and the bytes
+ * it can make the cache store per window are bounded by `perClient × unitBytes`.
  */
 export class UncachedReadBudget {
+  private readonly charged: RecentKeys;
+
   constructor(
     private readonly limiter: RateLimiter,
     readonly perClient: number,
     readonly windowMs: number,
+    readonly unitBytes = 64 * 1024,
   ) {
     if (!(perClient >= 1)) throw new Error(`uncached reads per client must be at least 1, got ${perClient}`);
+    if (!(unitBytes >= 1024))
+      throw new Error(`the budget's unit must be at least 1024 bytes, got ${unitBytes}`);
+    this.charged = new RecentKeys(windowMs);
   }
 
-  async spend(ctx: Context): Promise<void> {
-    const decision = await this.limiter.consume(
-      `read:ip:${clientAddress(ctx)}`,
-      this.perClient,
-      this.windowMs,
-    );
-    if (decision.allowed) return;
-    const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-    throw new HttpProblem(
-      429,
-      'this client has made too many uncached catalogue reads; retry later, or repeat queries the cache already holds',
-      {},
-      { 'Retry-After': String(seconds) },
-    );
+  /**
+   * Before an uncached read of `key`: free for a repeat, else one unit, and 429 when the client's
+   * budget is spent. The read's remaining cost is charged when its size is known.
+   */
+  async spend(ctx: Context, key: string): Promise<Charge> {
+    const client = clientAddress(ctx);
+    if (this.charged.seen(`${client}\u0000${key}`)) return FREE;
+    const bucket = `read:ip:${client}`;
+    const decision = await this.limiter.consume(bucket, this.perClient, this.windowMs, 1);
+    if (!decision.allowed) {
+      const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+      throw new HttpProblem(
+        429,
+        'this client has made too many uncached catalogue reads (counted by size); retry later, or repeat queries the cache already holds',
+        {},
+        { 'Retry-After': String(seconds) },
+      );
+    }
+    return {
+      settle: (bytes) => {
+        const more = Math.ceil(bytes / this.unitBytes) - 1;
+        // Never refuses this read (it is done); it makes the client's next one wait.
+        if (more > 0)
+          void this.limiter.consume(bucket, this.perClient, this.windowMs, more).catch(() => undefined);
+      },
+    };
   }
 }

@@ -5,6 +5,7 @@ import type { Context } from 'koa';
 import { compileSchema, formatErrors } from '../../catalogue/validation';
 import type { Principal } from '../core/auth/accounts';
 import type { Authorize } from './authentication';
+import { cacheSpec } from './cache-key';
 import { bufferOrStream, ChunkedBody, StreamedRepresentation, sendStreamed } from './chunked-body';
 import { compileBodyEnumSpelling, compileParamsParser, compileQueryParser } from './input';
 import { badRequest, HttpProblem } from './problem';
@@ -128,7 +129,17 @@ export function buildRouter(
         const limit = route.cache ? options.readLimit : undefined;
         const budget = route.cache ? options.uncachedBudget : undefined;
         const limited: Produce = limit ? (bytes) => limit.run(() => read(bytes)) : read;
-        const produce: Produce = budget ? (bytes) => budget.spend(ctx).then(() => limited(bytes)) : limited;
+        // Charged by the answer's size, and once per key and client in the budget's window.
+        const produce: Produce = budget
+          ? async (bytes) => {
+              const key = cacheSpec(route.cache!.name, { ...params, ...query } as never).key;
+              const charge = await budget.spend(ctx, key);
+              const result = await limited(bytes);
+              if (result instanceof StreamedRepresentation) result.whenSent((sent) => charge.settle(sent));
+              else charge.settle(result.body.length);
+              return result;
+            }
+          : limited;
         const result = await respond(route, ctx, { query, params }, produce);
         if (result instanceof StreamedRepresentation) sendStreamed(ctx, result);
         else sendRepresentation(ctx, result);

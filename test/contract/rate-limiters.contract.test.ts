@@ -23,6 +23,17 @@ function describeRateLimiterContract(name: string, open: () => Promise<RateLimit
       expect(decisions[3]!.retryAfterMs).toBeLessThanOrEqual(60_000);
     });
 
+    it('charges by cost: a call may weigh more than one, and cost 0 only asks', async () => {
+      const key = randomUUID();
+      expect((await limiter.consume(key, 10, 60_000, 7)).allowed).toBe(true);
+      expect((await limiter.consume(key, 10, 60_000, 3)).allowed).toBe(true);
+      expect((await limiter.consume(key, 10, 60_000, 0)).allowed).toBe(true);
+      expect((await limiter.consume(key, 10, 60_000, 1)).allowed).toBe(false);
+      expect((await limiter.consume(key, 10, 60_000, 0)).allowed).toBe(false);
+      // A first call heavier than the limit is refused at once.
+      expect((await limiter.consume(randomUUID(), 10, 60_000, 11)).allowed).toBe(false);
+    });
+
     it('keeps keys apart', async () => {
       const [a, b] = [randomUUID(), randomUUID()];
       expect((await limiter.consume(a, 1, 60_000)).allowed).toBe(true);

@@ -45,7 +45,8 @@ beforeAll(async () => {
   };
   ctx = await createTestApp({
     store,
-    env: { CACHE_ENABLED: 'true', CACHE_MAX_ENTRY_BYTES: String(LIMIT) },
+    // The entry limit alone: admission (a repeat before a large answer is stored) has its own test.
+    env: { CACHE_ENABLED: 'true', CACHE_MAX_ENTRY_BYTES: String(LIMIT), CACHE_ADMIT_AFTER_BYTES: '0' },
   });
   http = await listen(ctx.server);
 }, 120_000);
@@ -145,7 +146,11 @@ describe('list-all above the entry limit', () => {
     // every list-all was before streaming: every row is read before the first byte is sent.
     const buffering = await createTestApp({
       store,
-      env: { CACHE_ENABLED: 'true', CACHE_MAX_ENTRY_BYTES: String(256 * LIMIT) },
+      env: {
+        CACHE_ENABLED: 'true',
+        CACHE_MAX_ENTRY_BYTES: String(256 * LIMIT),
+        CACHE_ADMIT_AFTER_BYTES: '0',
+      },
     });
     const bufferingHttp = await listen(buffering.server);
     try {

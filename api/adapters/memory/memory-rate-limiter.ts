@@ -7,7 +7,7 @@ export class MemoryRateLimiter implements RateLimiter {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  async consume(key: string, limit: number, windowMs: number): Promise<RateDecision> {
+  async consume(key: string, limit: number, windowMs: number, cost = 1): Promise<RateDecision> {
     const now = this.now();
     if (now >= this.nextSweep) this.sweep(now);
     let window = this.windows.get(key);
@@ -15,7 +15,7 @@ export class MemoryRateLimiter implements RateLimiter {
       window = { count: 0, resetAt: now + windowMs };
       this.windows.set(key, window);
     }
-    window.count += 1;
+    window.count += cost;
     return { allowed: window.count <= limit, retryAfterMs: window.resetAt - now };
   }
 

@@ -26,10 +26,10 @@ local ends = tonumber(redis.call('ZSCORE', KEYS[2], ARGV[1]))
 if not ends or ends <= now then
   ends = now + tonumber(ARGV[2])
   redis.call('ZADD', KEYS[2], ends, ARGV[1])
-  redis.call('HSET', KEYS[1], ARGV[1], 1)
-  return {1, ends - now}
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[4])
+  return {tonumber(ARGV[4]), ends - now}
 end
-return {redis.call('HINCRBY', KEYS[1], ARGV[1], 1), ends - now}`;
+return {redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[4]), ends - now}`;
 
 interface ConsumeScript {
   consumeRateWindow(
@@ -38,6 +38,7 @@ interface ConsumeScript {
     key: string,
     windowMs: number,
     sweep: number,
+    cost: number,
   ): Promise<[number, number]>;
 }
 
@@ -57,17 +58,19 @@ export class RedisRateLimiter implements RateLimiter {
     this.script = client as unknown as ConsumeScript;
   }
 
-  async consume(key: string, limit: number, windowMs: number): Promise<RateDecision> {
+  async consume(key: string, limit: number, windowMs: number, cost = 1): Promise<RateDecision> {
+    const whole = Math.max(0, Math.round(cost));
     try {
       const [count, ttl] = await this.script.consumeRateWindow(
         ...RATE_WINDOW_KEYS,
         this.prefix + key,
         windowMs,
         SWEEP_BATCH,
+        whole,
       );
       return { allowed: count <= limit, retryAfterMs: ttl };
     } catch {
-      return this.fallback.consume(key, limit, windowMs);
+      return this.fallback.consume(key, limit, windowMs, whole);
     }
   }
 

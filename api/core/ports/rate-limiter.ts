@@ -9,6 +9,10 @@ export interface RateDecision {
  * Both pass test/contract/rate-limiter.contract.ts.
  */
 export interface RateLimiter {
-  consume(key: string, limit: number, windowMs: number): Promise<RateDecision>;
+  /**
+   * Adds `cost` (default 1) to the key's window: allowed while the window's total is at most
+   * `limit`. A cost of 0 only asks whether the window is already over.
+   */
+  consume(key: string, limit: number, windowMs: number, cost?: number): Promise<RateDecision>;
   close(): Promise<void>;
 }
