@@ -108,8 +108,20 @@ export const ConfigSchema = Type.Object({
   HTTP_MAX_CONNECTIONS: Type.Integer({ minimum: 1, default: 2000, description: 'Open connections in all' }),
   HTTP_MAX_CONNECTIONS_PER_CLIENT: Type.Integer({
     minimum: 0,
-    default: 200,
-    description: 'Open connections per peer address (the TCP peer, a proxy behind one); 0 = no cap',
+    default: 100,
+    description:
+      "Open connections per peer address (the TCP peer, a proxy behind one): a share of HTTP_MAX_CONNECTIONS (5% by default); 0 = no cap",
+  }),
+  HTTP_FIRST_REQUEST_TIMEOUT_MS: Type.Integer({
+    minimum: 100,
+    default: 5000,
+    description: 'A connection that has not completed its first request by then is closed (it sent nothing useful)',
+  }),
+  REQUESTS_IN_FLIGHT_PER_CLIENT: Type.Integer({
+    minimum: 0,
+    default: 64,
+    description:
+      'Requests one client address (behind TRUSTED_PROXY_HOPS, the address the trusted hop forwards) may have in progress at once; beyond that 503 with Retry-After; 0 = no limit',
   }),
   CACHE_ENABLED: Type.Boolean({ default: true, description: 'Serve reads through the response cache' }),
   REDIS_URL: Type.Optional(

@@ -55,6 +55,7 @@ async function main(): Promise<void> {
     keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     maxConnections: config.HTTP_MAX_CONNECTIONS,
     maxConnectionsPerClient: config.HTTP_MAX_CONNECTIONS_PER_CLIENT,
+    firstRequestTimeoutMs: config.HTTP_FIRST_REQUEST_TIMEOUT_MS,
   });
   // A port that is taken is a configuration problem: one line that names the setting, no stack.
   server.once('error', (error: NodeJS.ErrnoException) => {

@@ -102,6 +102,7 @@ export async function openPlatform(config: Config, overrides: PlatformOverrides 
     hitLane: overrides.app?.hitLane,
     build: config.BUILD_SHA,
     maxBufferedBytes: config.CACHE_MAX_ENTRY_BYTES,
+    requestsInFlightPerClient: config.REQUESTS_IN_FLIGHT_PER_CLIENT || undefined,
     // Admission matters only below the entry limit; above it nothing is stored anyway.
     admission:
       config.CACHE_ADMIT_AFTER_BYTES > 0 && config.CACHE_ADMIT_AFTER_BYTES < config.CACHE_MAX_ENTRY_BYTES

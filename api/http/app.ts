@@ -13,6 +13,7 @@ import type { Admission } from './caching-responder';
 import { cachingResponder, TooLargeKeys } from './caching-responder';
 import { type CorsProps, corsPolicy } from './cors';
 import { errorMiddleware } from './error-middleware';
+import { inFlightShare } from './in-flight';
 import { answerHitsFirst, HitLane } from './hit-lane';
 import { buildOpenApi } from './openapi';
 import type { ReadLimit, UncachedReadBudget } from './read-limit';
@@ -54,6 +55,8 @@ export interface AppDependencies {
   exposeCacheHeaders?: boolean;
   /** Bodies up to this are buffered (and cacheable); larger streamed ones are sent as produced. @default 8 MiB */
   maxBufferedBytes?: number;
+  /** Requests one client may have in progress at once. @default no limit */
+  requestsInFlightPerClient?: number;
   /** Large answers enter the cache only on a repeat. @default every answer is stored */
   admission?: Admission;
   /** Catalogue reads in flight and waiting, beyond which a read is refused with 503. @default unbounded */
@@ -150,6 +153,7 @@ export function createApp(deps: AppDependencies): Koa {
   app.use(requestContext(deps.logger));
   app.use(errorMiddleware(deps.logger));
   app.use(securityHeaders(security));
+  if (deps.requestsInFlightPerClient) app.use(inFlightShare(deps.requestsInFlightPerClient));
   const corsMiddleware = deps.cors ? corsPolicy(deps.cors) : undefined;
   if (corsMiddleware) app.use(corsMiddleware);
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', jsonStrict: true }));

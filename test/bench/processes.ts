@@ -117,6 +117,7 @@ export function startApi(options: BenchApiOptions): Promise<BenchProcess> {
       AUTH_RATE_LIMIT_PER_IP: '100000',
       // Every load generator here is one client address; the budget has its own test.
       UNCACHED_READS_PER_CLIENT: '0',
+      REQUESTS_IN_FLIGHT_PER_CLIENT: '0',
       ...options.env,
     },
     '/ready',

@@ -56,6 +56,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
     ADMIN_BOOTSTRAP_TOKEN,
     // Suites that fire thousands of distinct queries would hit it; its own suite turns it on.
     UNCACHED_READS_PER_CLIENT: '0',
+    // Suites fire bursts from one address; the share has its own test.
+    REQUESTS_IN_FLIGHT_PER_CLIENT: '0',
     ...env,
   });
 }
