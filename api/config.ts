@@ -110,12 +110,13 @@ export const ConfigSchema = Type.Object({
     minimum: 0,
     default: 100,
     description:
-      "Open connections per peer address (the TCP peer, a proxy behind one): a share of HTTP_MAX_CONNECTIONS (5% by default); 0 = no cap",
+      'Open connections per peer address (the TCP peer, a proxy behind one): a share of HTTP_MAX_CONNECTIONS (5% by default); 0 = no cap',
   }),
   HTTP_FIRST_REQUEST_TIMEOUT_MS: Type.Integer({
     minimum: 100,
     default: 5000,
-    description: 'A connection that has not completed its first request by then is closed (it sent nothing useful)',
+    description:
+      'A connection that has not completed its first request by then is closed (it sent nothing useful)',
   }),
   REQUESTS_IN_FLIGHT_PER_CLIENT: Type.Integer({
     minimum: 0,

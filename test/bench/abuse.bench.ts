@@ -101,22 +101,35 @@ async function main() {
   const probeFile = join(dir, 'loop.json');
   const server = await RedisServer.start(['--maxmemory', '512mb', '--maxmemory-policy', 'volatile-lru']);
   const redis = new Redis(server.url);
-  let api: BenchProcess | undefined;
+  const apis: BenchProcess[] = [];
   try {
     const database = await seedCatalogue(dir);
-    api = await startApi({
-      database,
-      redisUrl: server.url,
-      cache: true,
-      jwtSecret: randomBytes(32).toString('base64url'),
-      // The production default budget: the attackers stay inside it by count.
-      env: { UNCACHED_READS_PER_CLIENT: process.env.ABUSE_BUDGET ?? '600', LOOP_PROBE_FILE: probeFile },
-      preload: [join(ROOT, 'test/bench/loop-probe.ts')],
-    });
-    const port = api.port;
-    await get(port, PAGE, '127.0.0.1'); // warm: the honest page is a hit from here on
+    /**
+     * The production defaults; `unprotected` is the same instance as it was before issue 31: the
+     * budget counted requests (one unit each, whatever their size) and every answer was admitted.
+     */
+    const start = async (unprotected: boolean) => {
+      const started = await startApi({
+        database,
+        redisUrl: server.url,
+        cache: true,
+        jwtSecret: randomBytes(32).toString('base64url'),
+        env: {
+          UNCACHED_READS_PER_CLIENT: '600',
+          REQUESTS_IN_FLIGHT_PER_CLIENT: '64',
+          LOOP_PROBE_FILE: probeFile,
+          ...(unprotected ? { UNCACHED_READ_UNIT_BYTES: String(2 ** 30), CACHE_ADMIT_AFTER_BYTES: '0' } : {}),
+        },
+        preload: [join(ROOT, 'test/bench/loop-probe.ts')],
+      });
+      apis.push(started);
+      await get(started.port, PAGE, '127.0.0.1'); // warm: the honest page is a hit from here on
+      return started;
+    };
+    let api = await start(false);
+    let port = api.port;
     const loop = async () => {
-      api!.signal('SIGUSR2');
+      api.signal('SIGUSR2');
       await new Promise((r) => setTimeout(r, 200));
       return JSON.parse(readFileSync(probeFile, 'utf8')) as {
         loopDelayP99Ms: number;
@@ -146,16 +159,28 @@ async function main() {
     console.log('calm', calm);
     const underAttack = await phase(true);
     console.log('attack', underAttack);
+    await api.stop();
+    await redis.flushall();
+    api = await start(true);
+    port = api.port;
+    const unprotectedCalm = await phase(false);
+    const unprotected = await phase(true);
+    console.log('without the protections', unprotectedCalm, unprotected);
     const ratio = (a: number, b: number) => round(a / b, 2);
-    const table = [
-      '| | calm | under attack | ratio | target |',
-      '|---|---:|---:|---:|---|',
-      `| cached page, req/s | ${calm.hits.requestsPerSecond} | ${underAttack.hits.requestsPerSecond} | ${ratio(underAttack.hits.requestsPerSecond, calm.hits.requestsPerSecond)}× | ≥ 0.7× |`,
-      `| cached page, p99 ms | ${calm.hits.p99Ms} | ${underAttack.hits.p99Ms} | ${ratio(underAttack.hits.p99Ms, calm.hits.p99Ms)}× | ≤ 2× |`,
-      `| /health p99 ms | ${calm.healthP99Ms} | ${underAttack.healthP99Ms} | ${ratio(underAttack.healthP99Ms, calm.healthP99Ms)}× | |`,
-      `| event-loop delay p99 / max ms | ${calm.loopDelayP99Ms} / ${calm.loopDelayMaxMs} | ${underAttack.loopDelayP99Ms} / ${underAttack.loopDelayMaxMs} | | p99 < 20 ms |`,
-      `| Redis growth MB | ${calm.redisGrowthMb} | ${underAttack.redisGrowthMb} | | within the budget |`,
-    ].join('\n');
+    const rows = (c: Phase, u: Phase) => [
+      `| cached page, req/s | ${c.hits.requestsPerSecond} | ${u.hits.requestsPerSecond} | ${ratio(u.hits.requestsPerSecond, c.hits.requestsPerSecond)}× | ≥ 0.7× |`,
+      `| cached page, p99 ms | ${c.hits.p99Ms} | ${u.hits.p99Ms} | ${ratio(u.hits.p99Ms, c.hits.p99Ms)}× | ≤ 2× |`,
+      `| /health p99 ms | ${c.healthP99Ms} | ${u.healthP99Ms} | ${ratio(u.healthP99Ms, c.healthP99Ms)}× | |`,
+      `| event-loop delay p99 / max ms | ${c.loopDelayP99Ms} / ${c.loopDelayMaxMs} | ${u.loopDelayP99Ms} / ${u.loopDelayMaxMs} | | p99 < 20 ms |`,
+      `| Redis growth MB | ${c.redisGrowthMb} | ${u.redisGrowthMb} | | bounded by the budget |`,
+    ];
+    const header = ['| | calm | under attack | ratio | target |', '|---|---:|---:|---:|---|'];
+    const table = [...header, ...rows(calm, underAttack)].join('\n');
+    const before = [...header, ...rows(unprotectedCalm, unprotected)].join('\n');
+    const statuses = (p: Phase) =>
+      Object.entries(p.attack!.statuses)
+        .map(([s, n]) => `${s}: ${n}`)
+        .join(', ');
     const a = underAttack.attack!;
     const report = `### Availability under abuse (\`npm run bench:abuse\`)
 
@@ -163,13 +188,17 @@ ${machine()}; one API instance with Redis, ${SECONDS} s per phase, the same run.
 
 ${table}
 
-Attack requests: ${a.sent} sent; statuses ${Object.entries(a.statuses)
-      .map(([s, n]) => `${s}: ${n}`)
-      .join(', ')}; ${a.megabytes} MB received.`;
+Attack requests: ${a.sent} sent; statuses ${statuses(underAttack)}; ${a.megabytes} MB received.
+
+The same attack, same run, against an instance without this issue's protections (the budget counting requests whatever their size, every answer admitted to the cache):
+
+${before}
+
+Attack requests: ${unprotected.attack!.sent} sent; statuses ${statuses(unprotected)}; ${unprotected.attack!.megabytes} MB received.`;
     console.log(`\n${report}`);
     if (process.env.ABUSE_WRITE !== 'false') writeSection(process.env.ABUSE_SECTION ?? 'abuse', report);
   } finally {
-    await api?.stop();
+    for (const p of apis) await p.stop();
     redis.disconnect();
     await server.kill();
     rmSync(dir, { recursive: true, force: true });

@@ -26,7 +26,11 @@ export class BenchProcess {
   ): Promise<BenchProcess> {
     const port = await freePort();
     const imports = ['tsx', ...preload].flatMap((module) => ['--import', module]);
-    const child = spawn(process.execPath, [...imports, join(ROOT, script), ...args], {
+    // BENCH_CPU_PROF_DIR: each benchmarked process writes a V8 CPU profile there when it exits.
+    const profile = process.env.BENCH_CPU_PROF_DIR
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
+      : [];
+    const child = spawn(process.execPath, [...profile, ...imports, join(ROOT, script), ...args], {
       cwd: ROOT,
       env: { ...process.env, ...env, PORT: String(port) },
       stdio: ['ignore', 'ignore', 'inherit'],

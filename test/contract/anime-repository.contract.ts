@@ -175,6 +175,25 @@ export function describeCatalogueStoreContract(name: string, open: () => Promise
       }
     });
 
+    it('streams every match in order in chunks of at most chunkRows, and ends early when asked', async () => {
+      const sort = {
+        field: 'year',
+        descending: true,
+        thenBy: [{ field: 'title', descending: false }],
+      } as AnimeSort;
+      const expected = await store.repository.listAll({}, sort);
+      const chunks: (readonly Anime[])[] = [];
+      for await (const chunk of store.repository.streamAll({}, sort, 37)) chunks.push(chunk);
+      expect(chunks.every((c) => c.length > 0 && c.length <= 37)).toBe(true);
+      expect(chunks.flat().map((a) => a.id)).toEqual(expected.map((a) => a.id));
+      // A consumer that stops after one chunk (a client that hung up) releases the read.
+      for (let i = 0; i < 5; i++) for await (const _chunk of store.repository.streamAll({}, sort, 10)) break;
+      let rows = 0;
+      for await (const chunk of store.repository.streamAll({ type: ['TV'] }, sort, 1000))
+        rows += chunk.length;
+      expect(rows).toBe(expected.filter((a) => a.type === 'TV').length);
+    });
+
     it('gets one row by id, and null for an unknown id', async () => {
       const sample = all[17]!;
       expect(await store.repository.getById(sample.id)).toEqual(sample);

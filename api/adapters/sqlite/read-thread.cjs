@@ -32,4 +32,42 @@ function prepared(text) {
 const rowsOf = (query) => prepared(query.text).all(...query.params);
 const inOneSnapshot = db.transaction((queries) => queries.map(rowsOf));
 
-module.exports = ({ queries }) => (queries.length === 1 ? [rowsOf(queries[0])] : inOneSnapshot(queries));
+const nextMessage = (port) => new Promise((resolve) => port.once('message', resolve));
+
+/**
+ * A list-all, a chunk at a time, on its own connection (its own snapshot): the main thread asks
+ * for each chunk ('more'), so the rows read follow the client, and a thread serves other reads
+ * between chunks. 'close', or the consumer's port closing, ends it early.
+ */
+async function stream({ query, chunkRows }, port) {
+  const reader = new Database(workerData.path, {
+    readonly: true,
+    fileMustExist: true,
+    timeout: workerData.busyTimeoutMs,
+  });
+  const rows = reader.prepare(query.text).iterate(...query.params);
+  port.once('close', () => port.emit('message', 'close'));
+  try {
+    for (;;) {
+      if ((await nextMessage(port)) !== 'more') break;
+      const chunk = [];
+      let step = { done: false };
+      while (chunk.length < chunkRows && !(step = rows.next()).done) chunk.push(step.value);
+      port.postMessage({ rows: chunk, done: Boolean(step.done) });
+      if (step.done) break;
+    }
+  } catch (error) {
+    port.postMessage({ error: error instanceof Error ? error.message : String(error) });
+  } finally {
+    rows.return();
+    reader.close();
+    port.close();
+  }
+}
+
+module.exports = (task) =>
+  task.stream
+    ? stream(task.stream, task.port)
+    : task.queries.length === 1
+      ? [rowsOf(task.queries[0])]
+      : inOneSnapshot(task.queries);

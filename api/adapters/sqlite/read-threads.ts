@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
 import Piscina from 'piscina';
 import type { Query } from '../sql/catalogue-sql';
 import type { Rows } from '../sql/sql-executor';
@@ -30,7 +31,38 @@ export class SqliteReadThreads {
       idleTimeout: Number.POSITIVE_INFINITY,
       // Not the process's preloads (telemetry, a TypeScript loader): a thread needs better-sqlite3 only.
       execArgv: [],
+      // Streams wait for the consumer between chunks: other reads run on the thread meanwhile.
+      concurrentTasksPerWorker: 16,
     });
+  }
+
+  /**
+   * Every row of a SELECT, a chunk at a time, read on a thread: only the chunks cross to the event
+   * loop, and the next is read when it is asked for. Returning early (a client that hung up) ends
+   * the read on the thread.
+   */
+  async *stream(query: Query, chunkRows: number): AsyncGenerator<readonly Record<string, unknown>[]> {
+    const { port1, port2 } = new MessageChannel();
+    const task = this.pool.run({ stream: { query, chunkRows }, port: port2 }, { transferList: [port2] });
+    try {
+      for (;;) {
+        const message = await new Promise<{
+          rows?: Record<string, unknown>[];
+          done?: boolean;
+          error?: string;
+        }>((resolve) => {
+          port1.once('message', resolve);
+          port1.postMessage('more');
+        });
+        if (message.error) throw new Error(message.error);
+        if (message.rows?.length) yield message.rows;
+        if (message.done) break;
+      }
+    } finally {
+      port1.postMessage('close');
+      port1.close();
+      await task.catch(() => undefined);
+    }
   }
 
   /** The rows of each SELECT, all from one snapshot. */

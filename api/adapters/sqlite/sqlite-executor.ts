@@ -61,6 +61,11 @@ export class SqliteExecutor implements SqlExecutor {
    * twice, so there (tests, small data) the rows are read at once and handed out in chunks.
    */
   async *stream(query: Query, chunkRows: number): AsyncGenerator<readonly Record<string, unknown>[]> {
+    // On a read thread: the query's sort and each chunk's rows never hold the event loop.
+    if (this.readThreads && !this.db.memory) {
+      yield* this.readThreads.stream(query, chunkRows);
+      return;
+    }
     if (this.db.memory) {
       const { rows } = this.exec(query);
       for (let i = 0; i < rows.length; i += chunkRows) {
