@@ -71,9 +71,9 @@ export class StreamedRepresentation {
   body(encoding: 'br' | 'gzip' | 'identity'): Readable {
     const { prefix, rest } = this;
     const counted = () => this.sent;
+    let total = 0;
     const bytes = Readable.from(
       (async function* () {
-        let total = 0;
         try {
           for (const part of prefix) {
             total += part.length;
@@ -93,7 +93,10 @@ export class StreamedRepresentation {
     );
     // A stream destroyed before its first read never enters the generator above, so its finally
     // cannot release the query; closing does, whenever it happens (return() on a finished one is a no-op).
-    bytes.once('close', () => void rest.return?.());
+    bytes.once('close', () => {
+      counted()?.(total);
+      void rest.return?.();
+    });
     if (encoding === 'identity') return bytes;
     const compressor =
       encoding === 'br'

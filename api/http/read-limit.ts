@@ -89,12 +89,18 @@ const FREE: Charge = { settle: () => undefined };
  */
 export class UncachedReadBudget {
   private readonly charged: RecentKeys;
+  private readonly running = new Map<string, number>();
 
   constructor(
     private readonly limiter: RateLimiter,
     readonly perClient: number,
     readonly windowMs: number,
     readonly unitBytes = 64 * 1024,
+    /**
+     * Uncached reads one client may have running at once on this instance: its cost is charged
+     * when a read ends, so without this a client could start many before the first is counted.
+     */
+    readonly concurrentPerClient = 2,
   ) {
     if (!(perClient >= 1)) throw new Error(`uncached reads per client must be at least 1, got ${perClient}`);
     if (!(unitBytes >= 1024))
@@ -109,9 +115,30 @@ export class UncachedReadBudget {
   async spend(ctx: Context, key: string): Promise<Charge> {
     const client = clientAddress(ctx);
     if (this.charged.seen(`${client}\u0000${key}`)) return FREE;
+    const running = this.running.get(client) ?? 0;
+    if (running >= this.concurrentPerClient)
+      throw new HttpProblem(
+        429,
+        `this client already has ${running} uncached catalogue reads running; retry when one ends`,
+        {},
+        { 'Retry-After': '1' },
+      );
     const bucket = `read:ip:${client}`;
-    const decision = await this.limiter.consume(bucket, this.perClient, this.windowMs, 1);
+    this.running.set(client, running + 1);
+    const release = () => {
+      const left = (this.running.get(client) ?? 1) - 1;
+      if (left > 0) this.running.set(client, left);
+      else this.running.delete(client);
+    };
+    let decision: Awaited<ReturnType<RateLimiter['consume']>>;
+    try {
+      decision = await this.limiter.consume(bucket, this.perClient, this.windowMs, 1);
+    } catch (error) {
+      release();
+      throw error;
+    }
     if (!decision.allowed) {
+      release();
       const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
       throw new HttpProblem(
         429,
@@ -120,8 +147,12 @@ export class UncachedReadBudget {
         { 'Retry-After': String(seconds) },
       );
     }
+    let settled = false;
     return {
       settle: (bytes) => {
+        if (settled) return;
+        settled = true;
+        release();
         const more = Math.ceil(bytes / this.unitBytes) - 1;
         // Never refuses this read (it is done); it makes the client's next one wait.
         if (more > 0)

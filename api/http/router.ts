@@ -134,7 +134,13 @@ export function buildRouter(
           ? async (bytes) => {
               const key = cacheSpec(route.cache!.name, { ...params, ...query } as never).key;
               const charge = await budget.spend(ctx, key);
-              const result = await limited(bytes);
+              let result: ReadResult;
+              try {
+                result = await limited(bytes);
+              } catch (error) {
+                charge.settle(0);
+                throw error;
+              }
               if (result instanceof StreamedRepresentation) result.whenSent((sent) => charge.settle(sent));
               else charge.settle(result.body.length);
               return result;
