@@ -32,23 +32,21 @@ const need = (action: string, scope: string, why: string, dataAction = false): N
   ...(dataAction ? { dataAction } : {}),
 });
 
+/** `az keyvault network-rule add|remove` GET the vault, then PUT it with or without the rule. */
+function vaultRule(verb: 'add' | 'remove'): AzEntry {
+  return {
+    audience: 'arm',
+    source: `${CLI}/keyvault/custom.py ${verb}_network_rule: GET the vault, then PUT it ${verb === 'add' ? 'with' : 'without'} the rule`,
+    needs: (c, r) => [
+      need('Microsoft.KeyVault/vaults/read', r('--name'), c.command),
+      need('Microsoft.KeyVault/vaults/write', r('--name'), c.command),
+    ],
+  };
+}
+
 export const AZ_COMMANDS: Readonly<Record<string, AzEntry>> = {
-  'az keyvault network-rule add': {
-    audience: 'arm',
-    source: `${CLI}/keyvault/custom.py add_network_rule: GET the vault, then PUT it with the rule`,
-    needs: (c, r) => [
-      need('Microsoft.KeyVault/vaults/read', r('--name'), c.command),
-      need('Microsoft.KeyVault/vaults/write', r('--name'), c.command),
-    ],
-  },
-  'az keyvault network-rule remove': {
-    audience: 'arm',
-    source: `${CLI}/keyvault/custom.py remove_network_rule: GET the vault, then PUT it without the rule`,
-    needs: (c, r) => [
-      need('Microsoft.KeyVault/vaults/read', r('--name'), c.command),
-      need('Microsoft.KeyVault/vaults/write', r('--name'), c.command),
-    ],
-  },
+  'az keyvault network-rule add': vaultRule('add'),
+  'az keyvault network-rule remove': vaultRule('remove'),
   'az sql server firewall-rule create': {
     audience: 'arm',
     source: `${CLI}/sql/custom.py firewall_rule_create: PUT servers/{server}/firewallRules/{name}`,

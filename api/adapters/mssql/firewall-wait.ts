@@ -1,3 +1,5 @@
+import { withRetry } from './retry';
+
 /**
  * A connection refused by the SQL firewall right after the rule letting this client in was made.
  * Azure documents server-level rule changes as taking up to about five minutes to apply, so a
@@ -45,30 +47,33 @@ export async function connectWhenFirewallAllows<T>(
   options: FirewallWait = {},
 ): Promise<T> {
   const deadlineMs = options.deadlineMs ?? 6 * 60_000;
-  const maxDelayMs = options.maxDelayMs ?? 30_000;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const now = options.now ?? Date.now;
   const log = options.log ?? ((line: string) => console.error(line));
+  const now = options.now ?? Date.now;
   const started = now();
-  let delay = options.firstDelayMs ?? 5_000;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await connect();
-    } catch (error) {
-      const elapsed = now() - started;
-      if (!isFirewallRefusal(error) || elapsed + delay > deadlineMs) {
-        if (isFirewallRefusal(error))
-          throw new Error(
-            `the SQL firewall still refuses this client after ${Math.round(elapsed / 1000)} s (${attempt} attempts): is the rule for this address in place?`,
-            { cause: error },
-          );
-        throw error;
-      }
-      log(
-        `waiting for the SQL firewall rule to apply (error ${FIREWALL_REFUSED}; Azure takes up to about five minutes): attempt ${attempt}, retrying in ${Math.round(delay / 1000)} s, ${Math.round(elapsed / 1000)} of ${Math.round(deadlineMs / 1000)} s used`,
-      );
-      await sleep(delay);
-      delay = Math.min(delay * 2, maxDelayMs);
-    }
+  let attempts = 1;
+  try {
+    return await withRetry(connect, {
+      retryable: isFirewallRefusal,
+      maxAttempts: Number.POSITIVE_INFINITY,
+      budgetMs: deadlineMs,
+      baseDelayMs: options.firstDelayMs ?? 5_000,
+      maxDelayMs: options.maxDelayMs ?? 30_000,
+      // No jitter: one runner waits for one rule, nothing to spread out.
+      random: () => 1,
+      sleep: options.sleep,
+      now,
+      onRetry: (_error, attempt, delay) => {
+        attempts = attempt + 1;
+        log(
+          `waiting for the SQL firewall rule to apply (error ${FIREWALL_REFUSED}; Azure takes up to about five minutes): attempt ${attempt}, retrying in ${Math.round(delay / 1000)} s, ${Math.round((now() - started) / 1000)} of ${Math.round(deadlineMs / 1000)} s used`,
+        );
+      },
+    });
+  } catch (error) {
+    if (!isFirewallRefusal(error)) throw error;
+    throw new Error(
+      `the SQL firewall still refuses this client after ${Math.round((now() - started) / 1000)} s (${attempts} attempts): is the rule for this address in place?`,
+      { cause: error },
+    );
   }
 }

@@ -50,6 +50,8 @@ export interface RetryPolicy {
   /** @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
   readonly now?: () => number;
+  /** Told before each wait: what failed, which attempt it was (1 = the first), how long it waits. */
+  readonly onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
 }
 
 /** Full-jitter exponential backoff: attempt n waits a random time in [0, min(max, base * 2^n)). */
@@ -74,6 +76,7 @@ export async function withRetry<T>(operation: () => Promise<T>, policy: RetryPol
       const delay = backoffDelay(attempt, policy);
       const outOfTime = now() - started + delay > (policy.budgetMs ?? 30_000);
       if (!(policy.retryable ?? isTransient)(error) || attempt + 1 >= maxAttempts || outOfTime) throw error;
+      policy.onRetry?.(error, attempt + 1, delay);
       await sleep(delay);
     }
   }
