@@ -51,10 +51,17 @@ async function stream({ query, chunkRows }, port) {
     for (;;) {
       if ((await nextMessage(port)) !== 'more') break;
       const chunk = [];
-      let step = { done: false };
-      while (chunk.length < chunkRows && !(step = rows.next()).done) chunk.push(step.value);
-      port.postMessage({ rows: chunk, done: Boolean(step.done) });
-      if (step.done) break;
+      let done = false;
+      while (chunk.length < chunkRows) {
+        const step = rows.next();
+        if (step.done) {
+          done = true;
+          break;
+        }
+        chunk.push(step.value);
+      }
+      port.postMessage({ rows: chunk, done });
+      if (done) break;
     }
   } catch (error) {
     port.postMessage({ error: error instanceof Error ? error.message : String(error) });
