@@ -1817,6 +1817,7 @@ export interface operations {
                     email: string;
                     /** @description At least 8 characters */
                     password: string;
+                    /** @description No control characters */
                     displayName?: string;
                 };
             };

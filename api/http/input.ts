@@ -59,11 +59,22 @@ export function compileQueryParser<T>(schema: TObject): (raw: RawQuery) => T {
       }
       input[name] = property?.type === 'array' ? values : values.length === 1 ? values[0] : values;
     }
-    const spelled = nonCanonicalNumbers(schema, input);
-    if (spelled.length) throw badRequest(spelled);
-    if (!validate(input)) throw badRequest(formatErrors(validate.errors));
+    throwIfInvalid(validate, nonCanonicalNumbers(schema, input), input);
     return input as T;
   };
+}
+
+/** One 400 naming every bad parameter: the spelling problems, and the schema's for the others. */
+function throwIfInvalid(
+  validate: ValidateFunction,
+  spelled: ReturnType<typeof nonCanonicalNumbers>,
+  input: Record<string, unknown>,
+): void {
+  const valid = validate(input);
+  if (valid && !spelled.length) return;
+  const named = new Set(spelled.map((p) => p.name));
+  const others = valid ? [] : formatErrors(validate.errors).filter((p) => !named.has(p.name.split('.')[0]!));
+  throw badRequest([...spelled, ...others]);
 }
 
 /**
@@ -93,9 +104,7 @@ export function compileParamsParser<T>(schema: TObject): (raw: Record<string, st
   const validate: ValidateFunction = compileCoercingSchema(schema);
   return (raw) => {
     const input = { ...raw };
-    const spelled = nonCanonicalNumbers(schema, input);
-    if (spelled.length) throw badRequest(spelled);
-    if (!validate(input)) throw badRequest(formatErrors(validate.errors));
+    throwIfInvalid(validate, nonCanonicalNumbers(schema, input), input);
     return input as T;
   };
 }
