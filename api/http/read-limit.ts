@@ -57,16 +57,24 @@ export class RecentKeys {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Whether `key` was seen within the window; it is (re)remembered either way. */
-  seen(key: string): boolean {
-    const now = this.now();
+  /** Whether `key` was remembered within the window; remembers nothing. */
+  has(key: string): boolean {
     const until = this.until.get(key);
-    const recent = until !== undefined && until > now;
-    if (!recent) {
-      this.until.delete(key);
-      this.until.set(key, now + this.windowMs);
-      if (this.until.size > this.capacity) this.until.delete(this.until.keys().next().value!);
-    }
+    return until !== undefined && until > this.now();
+  }
+
+  /** Remembers `key` for a window from now, unless it is already remembered. */
+  remember(key: string): void {
+    if (this.has(key)) return;
+    this.until.delete(key);
+    this.until.set(key, this.now() + this.windowMs);
+    if (this.until.size > this.capacity) this.until.delete(this.until.keys().next().value!);
+  }
+
+  /** Whether `key` was seen within the window; it is remembered either way (the doorkeeper's test). */
+  seen(key: string): boolean {
+    const recent = this.has(key);
+    this.remember(key);
     return recent;
   }
 }
@@ -90,6 +98,7 @@ const FREE: Charge = { settle: () => undefined };
 export class UncachedReadBudget {
   private readonly charged: RecentKeys;
   private readonly running = new Map<string, number>();
+  private readonly deciding = new Map<string, Promise<void>>();
 
   constructor(
     private readonly limiter: RateLimiter,
@@ -114,7 +123,15 @@ export class UncachedReadBudget {
    */
   async spend(ctx: Context, key: string): Promise<Charge> {
     const client = clientAddress(ctx);
-    if (this.charged.seen(`${client}\u0000${key}`)) return FREE;
+    const charge = `${client}\u0000${key}`;
+    if (this.charged.has(charge)) return FREE;
+    // A repeat sent while the first ask of the key is still being charged waits for that decision
+    // rather than counting as a second read running.
+    const deciding = this.deciding.get(charge);
+    if (deciding) {
+      await deciding;
+      return this.spend(ctx, key);
+    }
     const running = this.running.get(client) ?? 0;
     if (running >= this.concurrentPerClient)
       throw new HttpProblem(
@@ -130,9 +147,20 @@ export class UncachedReadBudget {
       if (left > 0) this.running.set(client, left);
       else this.running.delete(client);
     };
+    // Remembered (so its repeats are free) only once charged: a refused key stays refused.
+    const decided = this.limiter.consume(bucket, this.perClient, this.windowMs, 1).then((decision) => {
+      if (decision.allowed) this.charged.remember(charge);
+      return decision;
+    });
+    const settledDecision = decided.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.deciding.set(charge, settledDecision);
+    void settledDecision.then(() => this.deciding.delete(charge));
     let decision: Awaited<ReturnType<RateLimiter['consume']>>;
     try {
-      decision = await this.limiter.consume(bucket, this.perClient, this.windowMs, 1);
+      decision = await decided;
     } catch (error) {
       release();
       throw error;

@@ -74,6 +74,34 @@ describe('the uncached-read budget charges by cost, and distinct keys only', () 
   });
 });
 
+describe('a refused read buys nothing: its key is charged when it is next allowed', () => {
+  it('a key refused by the spent budget is refused again on repeat, not served free', async () => {
+    await withClientApp({ UNCACHED_READS_PER_CLIENT: '2' }, async (_ctx, get) => {
+      await get('/animes/1').expect(200);
+      await get('/animes/2').expect(200);
+      // Spent: the third key is refused, and so is every repeat of it in the window.
+      const repeats = [];
+      for (let i = 0; i < 5; i++) repeats.push((await get('/animes?limit=3')).status);
+      expect(repeats).toEqual([429, 429, 429, 429, 429]);
+      // Negative control: the keys that were charged stay free to repeat.
+      await get('/animes/1').expect(200);
+    });
+  });
+
+  it('parallel asks of one key by one client share its charge instead of filling the running cap', async () => {
+    await withClientApp({ UNCACHED_READS_PER_CLIENT: '3' }, async (_ctx, get) => {
+      const statuses = (await Promise.all(Array.from({ length: 6 }, () => get('/animes?limit=7')))).map(
+        (response) => response.status,
+      );
+      expect(statuses).toEqual(Array(6).fill(200));
+      // One unit was charged for the six: two distinct keys still fit, the third does not.
+      expect((await get('/animes?limit=8')).status).toBe(200);
+      expect((await get('/animes?limit=9')).status).toBe(200);
+      expect((await get('/animes?limit=10')).status).toBe(429);
+    });
+  });
+});
+
 describe('admission: a large one-off answer is streamed, not stored; a repeat is stored', () => {
   it('the first ask is not admitted, the second is stored, the third is a hit', async () => {
     await withClientApp({ CACHE_ADMIT_AFTER_BYTES: '4096' }, async (_ctx, get) => {
