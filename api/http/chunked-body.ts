@@ -5,11 +5,11 @@ import type { Context } from 'koa';
 import { strongEtag } from '../core/strong-etag';
 import { codingEtag, preferredCoding, type Representation, VARY } from './representation';
 
-/** How a list of items becomes bytes, one chunk of items at a time. */
-export interface ChunkFormat {
+/** How a list becomes bytes, one chunk (of items, or of items already encoded) at a time. */
+export interface ChunkFormat<Chunk extends { readonly length: number } = readonly unknown[]> {
   readonly contentType: string;
-  /** The text of one chunk; `first` when nothing was written before it. */
-  chunk(items: readonly unknown[], first: boolean): string;
+  /** The bytes of one chunk; `first` when nothing was written before it. */
+  chunk(chunk: Chunk, first: boolean): Buffer | string;
   /** What closes the body; `empty` when no item was written. */
   end(empty: boolean): string;
 }
@@ -18,11 +18,26 @@ export interface ChunkFormat {
 export const JSON_ARRAY: ChunkFormat = {
   contentType: 'application/json; charset=utf-8',
   chunk(items, first) {
-    let text = first ? '[' : ',';
-    for (let i = 0; i < items.length; i++) text += (i ? ',' : '') + JSON.stringify(items[i]);
-    return text;
+    // One stringify of the whole chunk (V8's fast path, about 1.7x the item-by-item join), its
+    // brackets turned into the list's punctuation in the bytes rather than by copying the text.
+    const bytes = Buffer.from(JSON.stringify(items));
+    bytes[0] = first ? 0x5b /* [ */ : 0x2c /* , */;
+    return bytes.subarray(0, bytes.length - 1);
   },
   end: (empty) => (empty ? '[]' : ']'),
+};
+
+/**
+ * A JSON array whose items come already encoded, each chunk `,{...},{...}` (a store's
+ * streamAllJson): the first chunk's leading comma becomes `[`, in place.
+ */
+export const JSON_ARRAY_OF_ENCODED: ChunkFormat<Buffer> = {
+  contentType: JSON_ARRAY.contentType,
+  chunk(bytes, first) {
+    if (first) bytes[0] = 0x5b; /* [ */
+    return bytes;
+  },
+  end: JSON_ARRAY.end,
 };
 
 /**
@@ -31,14 +46,17 @@ export const JSON_ARRAY: ChunkFormat = {
  * time, so no step holds the event loop for long and memory is bounded by a chunk, whatever the
  * catalogue's size.
  */
-export class ChunkedBody {
+export class ChunkedBody<Chunk extends { readonly length: number } = readonly unknown[]> {
   constructor(
-    readonly chunks: AsyncIterable<readonly unknown[]>,
-    readonly format: ChunkFormat = JSON_ARRAY,
+    readonly chunks: AsyncIterable<Chunk>,
+    readonly format: ChunkFormat<Chunk>,
     /** Headers that belong to the body (a page's Link), kept with it in the cache. */
     readonly headers?: Readonly<Record<string, string>>,
   ) {}
 }
+
+const STREAM_BROTLI_QUALITY = 2;
+const STREAM_GZIP_LEVEL = 1;
 
 /**
  * A response too large to buffer (over the entry limit): the bytes already serialized, then the
@@ -98,10 +116,13 @@ export class StreamedRepresentation {
       void rest.return?.();
     });
     if (encoding === 'identity') return bytes;
+    // A body this large is compressed once per request and never stored, so the quality is the
+    // cheap end (brotli 2, gzip 1: about a third of the CPU of 5 and 6 for a few percent more
+    // bytes on catalogue JSON); stored entries keep the dearer settings, paid once per fill.
     const compressor =
       encoding === 'br'
-        ? createBrotliCompress({ params: { [constants.BROTLI_PARAM_QUALITY]: 5 } })
-        : createGzip({ level: 6 });
+        ? createBrotliCompress({ params: { [constants.BROTLI_PARAM_QUALITY]: STREAM_BROTLI_QUALITY } })
+        : createGzip({ level: STREAM_GZIP_LEVEL });
     // Either side failing or closing ends both: a database error ends the response, and a client
     // that hung up stops the query.
     pipeline(bytes, compressor, () => undefined);
@@ -110,11 +131,15 @@ export class StreamedRepresentation {
 }
 
 /** The body's bytes, a chunk of items at a time. */
-async function* serialized({ chunks, format }: ChunkedBody): AsyncGenerator<Buffer> {
+async function* serialized<Chunk extends { readonly length: number }>({
+  chunks,
+  format,
+}: ChunkedBody<Chunk>): AsyncGenerator<Buffer> {
   let first = true;
   for await (const items of chunks) {
     if (!items.length) continue;
-    yield Buffer.from(format.chunk(items, first));
+    const bytes = format.chunk(items, first);
+    yield typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
     first = false;
   }
   const end = format.end(first);
@@ -131,8 +156,8 @@ const MIN_COMPRESSIBLE = 1024;
  * representation (compressed off the event loop, cacheable); a larger one becomes a
  * StreamedRepresentation that carries on from where the buffering stopped.
  */
-export async function bufferOrStream(
-  list: ChunkedBody,
+export async function bufferOrStream<Chunk extends { readonly length: number }>(
+  list: ChunkedBody<Chunk>,
   maxBytes: number,
 ): Promise<Representation | StreamedRepresentation> {
   const bytes = serialized(list);

@@ -177,7 +177,8 @@ export class Observability implements CacheObserver {
         const value = Reflect.get(target, property, receiver);
         if (typeof value !== 'function' || property === 'close') return value;
         const operation = String(property);
-        if (property === 'streamAll') return this.streamed(operation, value.bind(target));
+        if (property === 'streamAll' || property === 'streamAllJson')
+          return this.streamed(operation, value.bind(target));
         return (...args: unknown[]) =>
           this.span(`db.${operation}`, { 'db.operation': operation }, async () => {
             const started = performance.now();

@@ -17,6 +17,7 @@ import { machine, percentile, round, writeSection } from './report';
  * own per-client budget by count. Figures: the honest hit throughput and p99 under attack against
  * the same benchmark's calm phase, /health's p99, the event loop's delay, Redis's growth.
  * Bounded: ABUSE_SECONDS (15) per phase, loopback only, every process stopped by its PID.
+ * ABUSE_COMPARE=false skips the unprotected instance (and writes nothing).
  */
 const SECONDS = Number(process.env.ABUSE_SECONDS ?? 15);
 const ATTACKERS = ['127.0.0.2', '127.0.0.3', '127.0.0.4'];
@@ -159,6 +160,7 @@ async function main() {
     console.log('calm', calm);
     const underAttack = await phase(true);
     console.log('attack', underAttack);
+    if (process.env.ABUSE_COMPARE === 'false') return; // a quick look at the protected instance only
     await api.stop();
     await redis.flushall();
     api = await start(true);

@@ -194,6 +194,32 @@ export function describeCatalogueStoreContract(name: string, open: () => Promise
       expect(rows).toBe(expected.filter((a) => a.type === 'TV').length);
     });
 
+    it('streams the same records already as JSON: the bytes JSON.stringify writes, all fields or chosen ones', async () => {
+      const sort = { field: 'score', descending: true } as AnimeSort;
+      // Text that must be escaped: quotes, a backslash, a line separator, CJK, an emoji, in text and in a list.
+      const { after: tricky } = await store.repository.create({
+        ...records[3]!,
+        sourceId: 'json-escapes',
+        title: 'He said "hi" \\ then 進撃の巨人 \u2028 ünï 😀',
+        genres: ['Sci-Fi "quoted"', 'back\\slash'],
+      });
+      const listed = await store.repository.listAll({}, sort);
+      const asJson = async (fields?: readonly string[]) => {
+        const chunks: Buffer[] = [];
+        for await (const chunk of store.repository.streamAllJson({}, sort, 37, fields)) chunks.push(chunk);
+        // Each chunk is `,{...},...`: a list of them is one array once the first comma is a bracket.
+        expect(chunks.every((c) => c[0] === 0x2c)).toBe(true);
+        return `[${Buffer.concat(chunks).subarray(1).toString()}]`;
+      };
+      const whole = await asJson();
+      expect(whole).toBe(JSON.stringify(listed));
+      expect((JSON.parse(whole) as Anime[]).find((a) => a.id === tricky!.id)).toEqual(tricky);
+      const fields = ['title', 'id', 'genres', 'score', 'updatedAt'];
+      const chosen = listed.map((r) => Object.fromEntries(fields.map((f) => [f, (r as never)[f]])));
+      expect(await asJson(fields)).toBe(JSON.stringify(chosen));
+      await store.repository.remove(tricky!.id);
+    });
+
     it('gets one row by id, and null for an unknown id', async () => {
       const sample = all[17]!;
       expect(await store.repository.getById(sample.id)).toEqual(sample);

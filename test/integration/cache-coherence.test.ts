@@ -159,10 +159,10 @@ describe('while the cache is bypassed', () => {
     const held: (() => void)[] = [];
     let listAllCalls = 0;
     const repository = Object.create(base.store.repository) as typeof base.store.repository;
-    repository.streamAll = async function* (...args) {
+    repository.streamAllJson = async function* (...args) {
       listAllCalls++;
       await new Promise<void>((resolve) => held.push(resolve));
-      yield* base.store.repository.streamAll(...args);
+      yield* base.store.repository.streamAllJson(...args);
     };
     const { server } = await createTestApp({ cache, store: { ...base.store, repository } });
     const writes = new CatalogueWrites(base.store.repository, cache);

@@ -36,9 +36,17 @@ beforeAll(async () => {
   store = openCatalogueStore({ DATABASE_PATH: database });
   await loadCsv({ input: csv, profile: kaggleAnimes, loader: store.loader, mode: 'replace' });
   const repository = store.repository;
+  // A JSON list-all is read through streamAllJson (encoded where the rows are read), CSV through streamAll.
   const streamAll = repository.streamAll.bind(repository);
   repository.streamAll = async function* (...args) {
     for await (const chunk of streamAll(...args)) {
+      chunksPulled++;
+      yield chunk;
+    }
+  };
+  const streamAllJson = repository.streamAllJson.bind(repository);
+  repository.streamAllJson = async function* (...args) {
+    for await (const chunk of streamAllJson(...args)) {
       chunksPulled++;
       yield chunk;
     }

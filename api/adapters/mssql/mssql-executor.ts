@@ -1,6 +1,14 @@
 import sql from 'mssql';
 import type { Query } from '../sql/catalogue-sql';
-import { driveAsync, type ExecResult, type Rows, type SqlExecutor, type Work } from '../sql/sql-executor';
+import type { RowJsonMember } from '../sql/row-json';
+import {
+  driveAsync,
+  type ExecResult,
+  jsonChunks,
+  type Rows,
+  type SqlExecutor,
+  type Work,
+} from '../sql/sql-executor';
 import { type RetryPolicy, withRetry } from './retry';
 import { isoTimestamp, isUniqueViolation } from './rows';
 import { parameterName, tsqlDialect } from './tsql-dialect';
@@ -36,6 +44,10 @@ export class MssqlExecutor implements SqlExecutor {
       () => Promise.all(queries.map(async (query) => (await execute(this.pool.request(), query)).rows)),
       this.retry,
     );
+  }
+
+  streamJson(query: Query, chunkRows: number, members: readonly RowJsonMember[]): AsyncGenerator<Buffer> {
+    return jsonChunks(this.stream(query, chunkRows), members);
   }
 
   /**

@@ -1,5 +1,6 @@
 import { ANIME_COLUMNS, type TargetColumn } from '../../../catalogue/definition';
 import type { Anime, AnimeInput } from '../../core/domain/anime';
+import type { RowJsonMember } from './row-json';
 
 /** The SQL column that stores a definition column: a list is kept as JSON beside its link table. */
 export function storedColumn(column: TargetColumn): string {
@@ -64,4 +65,40 @@ export function animeFromRow(row: AnimeRow, isoTimestamp: (value: unknown) => st
   anime.createdAt = isoTimestamp(row.created_at);
   anime.updatedAt = isoTimestamp(row.updated_at);
   return anime as unknown as Anime;
+}
+
+const JSON_KIND: Record<TargetColumn['kind'], RowJsonMember['kind']> = {
+  textList: 'list',
+  decimal: 'number',
+  integer: 'number',
+  text: 'text',
+  enum: 'text',
+};
+
+/** Every member of the record as animeFromRow builds it, in its order. */
+const RECORD_MEMBERS: readonly RowJsonMember[] = [
+  { key: 'id', column: 'id', kind: 'number' },
+  ...DECODERS.map(({ field, stored }, i) => ({
+    key: field,
+    column: stored,
+    kind: JSON_KIND[ANIME_COLUMNS[i]!.kind],
+  })),
+  { key: 'version', column: 'version', kind: 'number' },
+  { key: 'createdAt', column: 'created_at', kind: 'timestamp' },
+  { key: 'updatedAt', column: 'updated_at', kind: 'timestamp' },
+];
+const MEMBER_BY_KEY = new Map(RECORD_MEMBERS.map((member) => [member.key, member]));
+
+/**
+ * How rows become the JSON of their records (row-json.cjs), with only `fields` in their order
+ * when given, as the API's field selection writes them: the same bytes as JSON.stringify of
+ * animeFromRow's record, without building it.
+ */
+export function animeJsonMembers(fields?: readonly string[]): readonly RowJsonMember[] {
+  if (!fields) return RECORD_MEMBERS;
+  return fields.map((field) => {
+    const member = MEMBER_BY_KEY.get(field);
+    if (!member) throw new Error(`no anime field ${JSON.stringify(field)}`);
+    return member;
+  });
 }

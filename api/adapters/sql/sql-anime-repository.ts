@@ -16,7 +16,7 @@ import {
   type Replacement,
   type WriteResult,
 } from '../../core/ports/anime-repository';
-import { type AnimeRow, animeFromRow } from './anime-row';
+import { type AnimeRow, animeFromRow, animeJsonMembers } from './anime-row';
 import { type CatalogueSql, catalogueSql } from './catalogue-sql';
 import { readRows, type SqlExecutor, type Work } from './sql-executor';
 
@@ -63,6 +63,15 @@ export class SqlAnimeRepository implements AnimeRepository {
   ): AsyncGenerator<readonly Anime[]> {
     for await (const rows of this.db.stream(this.sql.list(filter, sort), chunkRows))
       yield rows.map(this.toAnime);
+  }
+
+  streamAllJson(
+    filter: AnimeFilter,
+    sort: AnimeSort,
+    chunkRows: number,
+    fields?: readonly string[],
+  ): AsyncIterable<Buffer> {
+    return this.db.streamJson(this.sql.list(filter, sort), chunkRows, animeJsonMembers(fields));
   }
 
   async getById(id: number): Promise<Anime | null> {

@@ -1,5 +1,6 @@
 import type { Query } from './catalogue-sql';
 import type { SqlDialect } from './dialect';
+import { type RowJsonMember, rowJsonEncoder } from './row-json';
 
 export type Rows = readonly Record<string, unknown>[];
 
@@ -33,12 +34,27 @@ export interface SqlExecutor {
    * and no chunk holds the event loop for long. Ending the iteration early releases the query.
    */
   stream(query: Query, chunkRows: number): AsyncIterable<readonly Record<string, unknown>[]>;
+  /**
+   * The same rows as JSON array items, each chunk `,{...},{...}` (see row-json.cjs), written
+   * where the rows are read: on a read thread a chunk crosses to the event loop as bytes only.
+   * An executor without threads encodes on the event loop (`jsonChunks`).
+   */
+  streamJson(query: Query, chunkRows: number, members: readonly RowJsonMember[]): AsyncIterable<Buffer>;
   /** One write transaction (READ COMMITTED with the dialect's locks; IMMEDIATE on SQLite). */
   write<T>(work: () => Work<T>): Promise<T>;
   isUniqueViolation(error: unknown): boolean;
   /** A stored timestamp to ISO-8601. */
   isoTimestamp(value: unknown): string;
   close(): Promise<void>;
+}
+
+/** A stream's rows as JSON chunks, encoded here: for executors whose rows are already on this thread. */
+export async function* jsonChunks(
+  rows: AsyncIterable<readonly Record<string, unknown>[]>,
+  members: readonly RowJsonMember[],
+): AsyncGenerator<Buffer> {
+  const encode = rowJsonEncoder(members);
+  for await (const chunk of rows) if (chunk.length) yield Buffer.from(encode(chunk));
 }
 
 /** The rows of one SELECT. */

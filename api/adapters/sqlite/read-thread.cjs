@@ -5,6 +5,7 @@
 // for every statement of a task (one transaction), while the main connection writes.
 const Database = require('better-sqlite3');
 const { workerData } = require('piscina');
+const { rowJsonEncoder } = require('../sql/row-json.cjs');
 
 const db = new Database(workerData.path, {
   readonly: true,
@@ -39,7 +40,11 @@ const nextMessage = (port) => new Promise((resolve) => port.once('message', reso
  * for each chunk ('more'), so the rows read follow the client, and a thread serves other reads
  * between chunks. 'close', or the consumer's port closing, ends it early.
  */
-async function stream({ query, chunkRows }, port) {
+async function stream({ query, chunkRows, members }, port) {
+  // With `members`, each chunk leaves as JSON bytes (moved, not copied): the event loop neither
+  // rebuilds the rows nor serializes them.
+  const encode = members ? rowJsonEncoder(members) : undefined;
+  const utf8 = new TextEncoder();
   const reader = new Database(workerData.path, {
     readonly: true,
     fileMustExist: true,
@@ -60,7 +65,10 @@ async function stream({ query, chunkRows }, port) {
         }
         chunk.push(step.value);
       }
-      port.postMessage({ rows: chunk, done });
+      if (encode) {
+        const json = utf8.encode(encode(chunk));
+        port.postMessage({ json, done }, [json.buffer]);
+      } else port.postMessage({ rows: chunk, done });
       if (done) break;
     }
   } catch (error) {

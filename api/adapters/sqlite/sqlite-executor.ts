@@ -1,7 +1,15 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import type { Query } from '../sql/catalogue-sql';
-import { drive, type ExecResult, type Rows, type SqlExecutor, type Work } from '../sql/sql-executor';
+import type { RowJsonMember } from '../sql/row-json';
+import {
+  drive,
+  type ExecResult,
+  jsonChunks,
+  type Rows,
+  type SqlExecutor,
+  type Work,
+} from '../sql/sql-executor';
 import type { SqliteWriteLock } from './busy';
 import { isUniqueViolation } from './errors';
 import type { SqliteReadThreads } from './read-threads';
@@ -88,6 +96,11 @@ export class SqliteExecutor implements SqlExecutor {
     } finally {
       reader.close();
     }
+  }
+
+  streamJson(query: Query, chunkRows: number, members: readonly RowJsonMember[]): AsyncIterable<Buffer> {
+    if (this.readThreads && !this.db.memory) return this.readThreads.streamJson(query, chunkRows, members);
+    return jsonChunks(this.stream(query, chunkRows), members);
   }
 
   write<T>(work: () => Work<T>): Promise<T> {

@@ -46,6 +46,17 @@ export interface AnimeRepository {
    * list-all of any size is served from (memory bounded by the chunk, not the catalogue).
    */
   streamAll(filter: AnimeFilter, sort: AnimeSort, chunkRows: number): AsyncIterable<readonly Anime[]>;
+  /**
+   * The same records as `streamAll`, already JSON: each chunk is `,{...},{...}`, the bytes of
+   * JSON.stringify of each record (only `fields`, in their order, when given). A store writes
+   * them where it reads the rows, so a large list-all costs the event loop its bytes only.
+   */
+  streamAllJson(
+    filter: AnimeFilter,
+    sort: AnimeSort,
+    chunkRows: number,
+    fields?: readonly string[],
+  ): AsyncIterable<Buffer>;
   getById(id: number): Promise<Anime | null>;
   /** Genre counts over the rows `filter` matches. @default filter every row */
   genres(filter?: AnimeFilter): Promise<FacetCount[]>;
