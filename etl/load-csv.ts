@@ -12,6 +12,9 @@ export class InputError extends Error {}
 /** More rows were rejected than the load allows: the whole load was rolled back. Exit code 3. */
 export class TooManyRejectsError extends Error {}
 
+/** The run was interrupted (Ctrl-C, a stop signal): the load was rolled back. */
+export class InterruptedError extends Error {}
+
 /** A rejects limit: a row count, or a share of the rows read. */
 export type RejectsLimit = { readonly rows: number } | { readonly percent: number };
 
@@ -44,6 +47,8 @@ export interface LoadOptions {
   /** Parse on a worker thread. @default true for files of 8 MiB and more */
   parseInWorker?: boolean;
   onProgress?: (progress: { bytesRead: number; totalBytes: number; rowsRead: number }) => void;
+  /** Stops the load between batches, rolling it back (InterruptedError). @default never */
+  signal?: AbortSignal;
 }
 
 export interface LoadSummary extends Partial<LoadResult> {
@@ -140,6 +145,13 @@ export async function loadCsv(options: LoadOptions): Promise<LoadSummary> {
   let sourceIdAt = -1;
   try {
     for await (const event of rows) {
+      if (options.signal) {
+        // Batches a worker has queued arrive as resolved promises, so the loop would run on
+        // microtasks alone and a signal's handler would wait for the end of the file: give the
+        // event loop one turn per batch.
+        await new Promise(setImmediate);
+        if (options.signal.aborted) throw new InterruptedError('interrupted: rolled back, nothing written');
+      }
       if (event.kind === 'header') {
         header = event.header;
         const missing = requiredSourceColumns(profile).filter((c) => !header!.includes(c));
@@ -187,6 +199,7 @@ export async function loadCsv(options: LoadOptions): Promise<LoadSummary> {
       throw new InputError(
         `${input} has no valid rows: a replace would empty the catalogue, so nothing was changed`,
       );
+    if (options.signal?.aborted) throw new InterruptedError('interrupted: rolled back, nothing written');
     const result = staged ? await staged.commit() : {};
     const seconds = (performance.now() - started) / 1000;
     return {

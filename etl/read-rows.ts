@@ -37,10 +37,6 @@ export interface ReadRowsOptions {
  */
 export async function* readRows({ input, profile, batchSize }: ReadRowsOptions): AsyncGenerator<RowEvent> {
   const source = createReadStream(input, { highWaterMark: 1 << 20 });
-  let bytesRead = 0;
-  source.on('data', (chunk) => {
-    bytesRead += chunk.length;
-  });
   const parser = source.pipe(
     parse({
       bom: true,
@@ -70,6 +66,11 @@ export async function* readRows({ input, profile, batchSize }: ReadRowsOptions):
     }
   };
   const cut = (): RowEvent => {
+    // The parser runs a whole read buffer (1 MiB) ahead of this loop, so its byte count would put a
+    // small file at 100 % with its first batch; the records taken times its bytes per record is
+    // where this loop is.
+    const { bytes, records: parsed } = parser.info;
+    const bytesRead = Math.round((recordsSeen * bytes) / Math.max(parsed, 1));
     const batch = { records, recordRows, rejected, rowsRead, bytesRead };
     records = [];
     recordRows = [];

@@ -3,17 +3,20 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import { openConfiguredStore } from '../api/composition/catalogue-store';
-import { loadConfig } from '../api/config';
+import { databaseDriver, loadConfig } from '../api/config';
+import type { MappingProfile } from '../catalogue/definition';
 import { BUILT_IN_PROFILES, ProfileError, resolveProfile } from '../catalogue/profiles';
 import { guessMapping, readHeader } from './init-mapping';
 import {
   InputError,
+  InterruptedError,
   type LoadSummary,
   loadCsv,
   parseRejectsLimit,
   type RejectsLimit,
   TooManyRejectsError,
 } from './load-csv';
+import { StoreOnFirstWrite } from './store-on-first-write';
 
 const USAGE = `usage: npm run etl -- --input FILE [--profile NAME|mapping.json] [--mode upsert|replace]
                     [--max-rejects N|P%] [--dry-run] [--rejects FILE] [--json] [--database FILE]
@@ -34,6 +37,10 @@ const MAPPING_EXAMPLE = {
     genres: { from: 'tags', list: { format: 'delimited', separator: '|' } },
   },
 };
+
+/** The shell's convention: 128 + the signal's number. */
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+type StopSignal = keyof typeof SIGNAL_EXIT;
 
 function help(): string {
   const profiles = Object.values(BUILT_IN_PROFILES).map((p) => `  ${p.name.padEnd(14)} ${p.description}`);
@@ -64,7 +71,9 @@ Fields you do not map keep their stored values on rows that exist; new rows get 
 Example:
 ${JSON.stringify(MAPPING_EXAMPLE, null, 2)}
 
-Exit codes: 0 loaded, 1 the load failed (data intact), 2 bad arguments or input, 3 too many rejects.`;
+Exit codes: 0 loaded, 1 the load failed (data intact), 2 bad arguments or input, 3 too many rejects,
+130 interrupted by Ctrl-C (143 by SIGTERM): rolled back. A run that does not exit 0 leaves the
+database as it was, and creates none; a dry run never opens it.`;
 }
 
 function formatSummary(s: LoadSummary): string {
@@ -181,27 +190,46 @@ async function main(argv: string[]): Promise<number> {
     console.error(`${(error as Error).message}\n${USAGE}`);
     return 2;
   }
+  let profile: MappingProfile;
+  try {
+    profile = resolveProfile(values.profile!);
+  } catch (error) {
+    console.error(`etl: ${(error as Error).message}`);
+    return 2;
+  }
   const config = loadConfig();
-  const store = await openConfiguredStore({
-    ...config,
-    DATABASE_PATH: values.database ?? config.DATABASE_PATH,
+  const storeConfig = { ...config, DATABASE_PATH: values.database ?? config.DATABASE_PATH };
+  const path = storeConfig.DATABASE_PATH;
+  const store = new StoreOnFirstWrite({
+    open: () => openConfiguredStore(storeConfig),
+    newFile:
+      databaseDriver(storeConfig) === 'sqlite' && path !== ':memory:' && !existsSync(path) ? path : undefined,
   });
   const bar =
     process.stderr.isTTY && !values.json
       ? new SingleBar({ format: 'loading [{bar}] {percentage}% | {rows} rows' })
       : undefined;
   let lastLog = 0;
+  let code = 1;
+  // Ctrl-C or a stop signal ends the load between batches and rolls it back; a second one ends the
+  // process at once (the open transaction is never committed, so nothing is written either way).
+  const interrupt = new AbortController();
+  const onSignal = (signal: StopSignal) => {
+    if (interrupt.signal.aborted) process.exit(SIGNAL_EXIT[signal]);
+    interrupt.abort(signal);
+  };
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   try {
-    const profile = resolveProfile(values.profile!);
     bar?.start(100, 0, { rows: 0 });
     const summary = await loadCsv({
       input: values.input,
       profile,
-      loader: store.loader,
+      loader: store,
       mode: values.mode,
       dryRun: values['dry-run'],
       rejectsFile: values.rejects,
       maxRejects,
+      signal: interrupt.signal,
       onProgress: ({ bytesRead, totalBytes, rowsRead }) => {
         const percent = Math.floor((100 * bytesRead) / Math.max(totalBytes, 1));
         if (bar) bar.update(percent, { rows: rowsRead });
@@ -213,22 +241,25 @@ async function main(argv: string[]): Promise<number> {
     });
     bar?.stop();
     console.log(values.json ? JSON.stringify(summary) : formatSummary(summary));
-    return 0;
+    code = 0;
+    return code;
   } catch (error) {
     bar?.stop();
     const message = error instanceof Error ? error.message : String(error);
-    if (error instanceof InputError || error instanceof ProfileError) {
+    if (error instanceof InterruptedError) {
       console.error(`etl: ${message}`);
-      return 2;
-    }
-    if (error instanceof TooManyRejectsError) {
+      code = SIGNAL_EXIT[interrupt.signal.reason as StopSignal];
+    } else if (error instanceof InputError || error instanceof ProfileError) {
       console.error(`etl: ${message}`);
-      return 3;
-    }
-    console.error(`etl: load failed, previous data left intact: ${message}`);
-    return 1;
+      code = 2;
+    } else if (error instanceof TooManyRejectsError) {
+      console.error(`etl: ${message}`);
+      code = 3;
+    } else console.error(`etl: load failed, previous data left intact: ${message}`);
+    return code;
   } finally {
-    await store.close();
+    await store.close({ keepNewFile: code === 0 });
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
   }
 }
 

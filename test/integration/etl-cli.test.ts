@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mergeProcedure } from '../../api/adapters/mssql/merge-procedure';
 import { openCatalogueStore } from '../../api/composition/catalogue-store';
 import type { MappingProfile } from '../../catalogue/definition';
 import { BUILT_IN_PROFILES, resolveProfile, synonymProblems } from '../../catalogue/profiles';
-import { runTs } from '../support/cli';
+import { runTs, spawnTs } from '../support/cli';
 
 /** Issue 17's mapping and CLI items: each checked through the CLI a user runs. */
 const dir = mkdtempSync(join(tmpdir(), 'etl-cli-'));
@@ -98,6 +98,100 @@ describe('a mapped column the file lacks', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('missing required column(s) released');
   });
+});
+
+describe('a run that fails, or a dry run, creates and changes no database file', () => {
+  const good = () => file('good.csv', `${HEADER}\n1,One,TV,2020,7,12,Action\n`);
+  const lacking = () => file('lacking.csv', 'id,name\n1,One\n');
+  const profile = () => file('plain.json', JSON.stringify(mapping()));
+  /** The file's bytes and modification time, or undefined when it does not exist. */
+  const snapshot = (path: string) =>
+    existsSync(path)
+      ? { bytes: readFileSync(path).toString('base64'), mtime: statSync(path).mtimeMs }
+      : undefined;
+  const cases: [string, () => string[], number][] = [
+    ['an input that does not exist', () => ['--input', join(dir, 'no-such.csv'), '--profile', profile()], 2],
+    ['a file lacking required columns', () => ['--input', lacking(), '--profile', profile()], 2],
+    ['an unknown profile', () => ['--input', good(), '--profile', 'no-such-profile'], 2],
+    ['a dry run', () => ['--input', good(), '--profile', profile(), '--dry-run'], 0],
+    [
+      'too many rejects',
+      () => [
+        '--input',
+        file('bad.csv', `${HEADER}\n1,Bad,X,2020,7,12,\n`),
+        '--profile',
+        profile(),
+        '--max-rejects',
+        '0',
+      ],
+      3,
+    ],
+  ];
+
+  for (const [what, args, code] of cases) {
+    it(`${what} (exit ${code}) creates no file, named by --database or by DATABASE_PATH`, () => {
+      const byFlag = join(dir, `new-${code}-flag.db`);
+      expect(runTs('etl/run.ts', [...args(), '--database', byFlag]).code).toBe(code);
+      expect(existsSync(byFlag)).toBe(false);
+      const byEnv = join(dir, `new-${code}-env.db`);
+      expect(runTs('etl/run.ts', args(), { DATABASE_PATH: byEnv }).code).toBe(code);
+      expect(existsSync(byEnv)).toBe(false);
+    });
+  }
+
+  it('leaves an existing database byte for byte as it was, on every one of those runs', () => {
+    const database = join(dir, 'existing.db');
+    expect(etl(good(), profile(), database).code).toBe(0);
+    const before = snapshot(database);
+    for (const [, args, code] of cases) {
+      expect(runTs('etl/run.ts', [...args(), '--database', database]).code).toBe(code);
+      expect(snapshot(database)).toEqual(before);
+    }
+  });
+});
+
+describe('a long load reports its progress and can be interrupted', () => {
+  const rows = (n: number) =>
+    `${HEADER}\n${Array.from({ length: n }, (_, i) => `${i + 1},Title ${i + 1},TV,2020,7,12,Action`).join('\n')}\n`;
+
+  it('progress follows the rows parsed, not the bytes read ahead of them', () => {
+    const run = etl(
+      file('progress.csv', rows(8404)),
+      file('plain.json', JSON.stringify(mapping())),
+      join(dir, 'progress.db'),
+    );
+    expect(run.code).toBe(0);
+    const lines = run.stderr.split('\n').filter((line) => line.startsWith('progress '));
+    const counts = lines.map((line) => Number(/\((\d+) rows\)/.exec(line)![1]));
+    // Batches of 2,000: four reports before the last rows, each with more rows than the one before.
+    expect(counts.length).toBeGreaterThanOrEqual(4);
+    expect(counts).toEqual([...counts].sort((a, b) => a - b));
+    expect(lines[0]).not.toContain('100%');
+  });
+
+  it('Ctrl-C rolls the load back, says so and exits 130; the database is as it was', async () => {
+    const database = join(dir, 'interrupted.db');
+    const profile = file('plain.json', JSON.stringify(mapping()));
+    expect(etl(file('one.csv', `${HEADER}\n1,Kept,TV,2020,7,12,\n`), profile, database).code).toBe(0);
+    const before = readFileSync(database).toString('base64');
+    const child = spawnTs('etl/run.ts', [
+      '--input',
+      file('large.csv', rows(200_000)),
+      '--profile',
+      profile,
+      '--database',
+      database,
+    ]);
+    let stderr = '';
+    const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.stderr!.on('data', (chunk) => {
+      stderr += chunk;
+      if (stderr.includes('progress ') && !child.killed) child.kill('SIGINT');
+    });
+    expect(await exit).toBe(130);
+    expect(stderr).toContain('etl: interrupted: rolled back, nothing written');
+    expect(readFileSync(database).toString('base64')).toBe(before);
+  }, 60_000);
 });
 
 describe('--max-rejects', () => {
