@@ -503,6 +503,8 @@ export interface components {
         Prefer: string;
         /** @description The ETag of the anime as last read or written (e.g. "12.7"), or its version ("7"): 412 when it has changed since; * or none: unconditional */
         "If-Match": string;
+        /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+        "X-Request-Id": string;
     };
     requestBodies: never;
     headers: {
@@ -568,6 +570,8 @@ export interface operations {
                 "If-None-Match"?: components["parameters"]["If-None-Match"];
                 /** @description count=exact: also count every match (RFC 7240; the same as the count parameter) */
                 Prefer?: components["parameters"]["Prefer"];
+                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;
             cookie?: never;
@@ -663,7 +667,10 @@ export interface operations {
     createAnime: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -848,6 +855,8 @@ export interface operations {
                 "If-None-Match"?: components["parameters"]["If-None-Match"];
                 /** @description count=exact: also count every match (RFC 7240; the same as the count parameter) */
                 Prefer?: components["parameters"]["Prefer"];
+                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;
             cookie?: never;
@@ -936,6 +945,8 @@ export interface operations {
             header?: {
                 /** @description An ETag this client holds (any coding's form): 304 when it still names the representation */
                 "If-None-Match"?: components["parameters"]["If-None-Match"];
+                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path: {
                 /** @description The anime's id (from a list, or a create's Location) */
@@ -1036,6 +1047,8 @@ export interface operations {
             header?: {
                 /** @description The ETag of the anime as last read or written (e.g. "12.7"), or its version ("7"): 412 when it has changed since; * or none: unconditional */
                 "If-Match"?: components["parameters"]["If-Match"];
+                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path: {
                 /** @description The anime's id (from a list, or a create's Location) */
@@ -1201,6 +1214,8 @@ export interface operations {
             header?: {
                 /** @description The ETag of the anime as last read or written (e.g. "12.7"), or its version ("7"): 412 when it has changed since; * or none: unconditional */
                 "If-Match"?: components["parameters"]["If-Match"];
+                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path: {
                 /** @description The anime's id (from a list, or a create's Location) */
@@ -1309,6 +1324,8 @@ export interface operations {
             header?: {
                 /** @description The ETag of the anime as last read or written (e.g. "12.7"), or its version ("7"): 412 when it has changed since; * or none: unconditional */
                 "If-Match"?: components["parameters"]["If-Match"];
+                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path: {
                 /** @description The anime's id (from a list, or a create's Location) */
@@ -1493,6 +1510,8 @@ export interface operations {
             header?: {
                 /** @description An ETag this client holds (any coding's form): 304 when it still names the representation */
                 "If-None-Match"?: components["parameters"]["If-None-Match"];
+                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;
             cookie?: never;
@@ -1602,6 +1621,8 @@ export interface operations {
             header?: {
                 /** @description An ETag this client holds (any coding's form): 304 when it still names the representation */
                 "If-None-Match"?: components["parameters"]["If-None-Match"];
+                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;
             cookie?: never;
@@ -1711,6 +1732,8 @@ export interface operations {
             header?: {
                 /** @description An ETag this client holds (any coding's form): 304 when it still names the representation */
                 "If-None-Match"?: components["parameters"]["If-None-Match"];
+                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;
             cookie?: never;
@@ -1806,7 +1829,10 @@ export interface operations {
     signUp: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1918,7 +1944,10 @@ export interface operations {
     signIn: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2030,7 +2059,10 @@ export interface operations {
     exchangeIdToken: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2151,7 +2183,10 @@ export interface operations {
     refresh: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2262,7 +2297,10 @@ export interface operations {
     signOut: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2364,7 +2402,10 @@ export interface operations {
     changePassword: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2485,7 +2526,10 @@ export interface operations {
     claimFirstAdmin: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2624,7 +2668,10 @@ export interface operations {
     me: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2684,7 +2731,10 @@ export interface operations {
     deleteMe: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2763,7 +2813,10 @@ export interface operations {
                 /** @description Only accounts with this role */
                 role?: "user" | "admin";
             };
-            header?: never;
+            header?: {
+                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2848,7 +2901,10 @@ export interface operations {
     setUserRole: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path: {
                 /** @description The account uid */
                 uid: string;
@@ -2989,7 +3045,10 @@ export interface operations {
     cacheStats: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -3068,7 +3127,10 @@ export interface operations {
     cachePurge: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -3140,7 +3202,10 @@ export interface operations {
     health: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -3186,7 +3251,10 @@ export interface operations {
     ready: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
             path?: never;
             cookie?: never;
         };

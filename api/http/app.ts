@@ -15,7 +15,7 @@ import { type CorsProps, corsPolicy } from './cors';
 import { errorMiddleware } from './error-middleware';
 import { answerHitsFirst, HitLane } from './hit-lane';
 import { inFlightShare } from './in-flight';
-import { buildOpenApi } from './openapi';
+import { buildOpenApi, documentedHeaders } from './openapi';
 import type { ReadLimit, UncachedReadBudget } from './read-limit';
 import { requestContext } from './request-context';
 import { buildRouter } from './router';
@@ -128,7 +128,8 @@ export function createApp(deps: AppDependencies): Koa {
       ctx.body = await observability.registry.metrics();
     });
   }
-  mountDocs(router, buildOpenApi(routes, { title: 'anime-platform API', version: '1.0.0' }));
+  const document = buildOpenApi(routes, { title: 'anime-platform API', version: '1.0.0' });
+  mountDocs(router, document);
   const hops = deps.trustedProxyHops ?? 0;
   // With n trusted hops Koa keeps the last n X-Forwarded-For entries and takes the first of them:
   // the address the outermost trusted proxy saw. Anything a client wrote before it is ignored.
@@ -154,7 +155,7 @@ export function createApp(deps: AppDependencies): Koa {
   app.use(errorMiddleware(deps.logger));
   app.use(securityHeaders(security));
   if (deps.requestsInFlightPerClient) app.use(inFlightShare(deps.requestsInFlightPerClient));
-  const corsMiddleware = deps.cors ? corsPolicy(deps.cors) : undefined;
+  const corsMiddleware = deps.cors ? corsPolicy(deps.cors, documentedHeaders(document)) : undefined;
   if (corsMiddleware) app.use(corsMiddleware);
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', jsonStrict: true }));
   app.use(router.routes());

@@ -9,16 +9,11 @@ export interface CorsProps {
   readonly maxAgeSeconds?: number;
 }
 
-/** What a browser script may read of a response beyond the CORS-safelisted headers. */
-export const EXPOSED_HEADERS = [
-  'ETag',
-  'Link',
-  'Location',
-  'X-Request-Id',
-  'Retry-After',
-  'WWW-Authenticate',
-];
-const ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'X-Request-Id'];
+/** The headers a cross-origin script may send and read: the document's (`documentedHeaders`). */
+export interface CorsHeaders {
+  readonly request: readonly string[];
+  readonly response: readonly string[];
+}
 
 /** Parses CORS_ORIGINS: comma-separated, each `*` or a bare origin; names the first bad value. */
 export function parseOrigins(list: string | undefined): string[] {
@@ -43,10 +38,11 @@ export function parseOrigins(list: string | undefined): string[] {
 }
 
 /**
- * CORS by @koa/cors for the listed origins: bearer tokens, not cookies, so no credentials mode;
+ * CORS by @koa/cors for the listed origins, allowing and exposing the headers the API documents:
+ * bearer tokens, not cookies, so no credentials mode;
  * preflights cached by the browser for `maxAgeSeconds`. Undefined when no origin is listed.
  */
-export function corsPolicy(props: CorsProps): Middleware | undefined {
+export function corsPolicy(props: CorsProps, headers: CorsHeaders): Middleware | undefined {
   if (props.origins.length === 0) return undefined;
   const any = props.origins.includes('*');
   const allowed = new Set(props.origins);
@@ -56,8 +52,8 @@ export function corsPolicy(props: CorsProps): Middleware | undefined {
       return any ? '*' : allowed.has(origin) ? origin : '';
     },
     allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowHeaders: ALLOWED_HEADERS,
-    exposeHeaders: EXPOSED_HEADERS,
+    allowHeaders: [...headers.request],
+    exposeHeaders: [...headers.response],
     maxAge: props.maxAgeSeconds ?? 600,
   });
 }

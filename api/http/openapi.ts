@@ -42,6 +42,7 @@ function parameters(route: RouteDefinition) {
   if (route.method === 'get' && route.cache) params.push(header('If-None-Match'));
   if (route.ifMatch) params.push(header('If-Match'));
   if (route.queryFromHeaders) params.push(header('Prefer'));
+  params.push(header('X-Request-Id'));
   return params;
 }
 
@@ -76,6 +77,14 @@ const HEADER_PARAMETERS = {
     required: false,
     description:
       'The ETag of the anime as last read or written (e.g. "12.7"), or its version ("7"): 412 when it has changed since; * or none: unconditional',
+    schema: { type: 'string' },
+  },
+  'X-Request-Id': {
+    name: 'X-Request-Id',
+    in: 'header',
+    required: false,
+    description:
+      "The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made",
     schema: { type: 'string' },
   },
 };
@@ -215,4 +224,40 @@ export function buildOpenApi(routes: readonly RouteDefinition[], info: { title: 
       },
     },
   };
+}
+
+/** What a browser on another origin needs of a document: the headers it may send and read. */
+export interface DocumentedHeaders {
+  /** Every request header an operation declares, Authorization where one needs a token, Content-Type where one takes a body. */
+  readonly request: readonly string[];
+  /** Every response header a response declares. */
+  readonly response: readonly string[];
+}
+
+/** The parts of an operation, as `buildOpenApi` writes it, that name headers. */
+interface DocumentedOperation {
+  readonly parameters: readonly ({ $ref: string } | { name: string; in: string })[];
+  readonly security?: readonly unknown[];
+  readonly requestBody?: unknown;
+  readonly responses: Record<string, { headers?: object }>;
+}
+
+/** The headers the document declares, read from the document itself so CORS cannot drift from it. */
+export function documentedHeaders(document: ReturnType<typeof buildOpenApi>): DocumentedHeaders {
+  const request = new Set<string>();
+  const response = new Set<string>();
+  const parameters = document.components.parameters as Record<string, { name: string; in: string }>;
+  for (const operations of Object.values(document.paths)) {
+    for (const operation of Object.values(operations) as DocumentedOperation[]) {
+      for (const parameter of operation.parameters) {
+        const resolved = '$ref' in parameter ? parameters[parameter.$ref.split('/').pop()!]! : parameter;
+        if (resolved.in === 'header') request.add(resolved.name);
+      }
+      if (operation.security?.length) request.add('Authorization');
+      if (operation.requestBody) request.add('Content-Type');
+      for (const answer of Object.values(operation.responses))
+        for (const name of Object.keys(answer.headers ?? {})) response.add(name);
+    }
+  }
+  return { request: [...request].sort(), response: [...response].sort() };
 }

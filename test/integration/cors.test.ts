@@ -9,6 +9,28 @@ import { createTestApp, signedUpAdmin, withApp } from '../support/test-app';
 
 const ALLOWED = 'https://app.example.test';
 
+interface HeaderParameter {
+  $ref?: string;
+  name: string;
+  in: string;
+}
+/** As much of the served OpenAPI document as names headers. */
+interface ServedDocument {
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        parameters: HeaderParameter[];
+        security: unknown[];
+        requestBody?: unknown;
+        responses: Record<string, { headers?: object }>;
+      }
+    >
+  >;
+  components: { parameters: Record<string, HeaderParameter> };
+}
+
 describe('CORS', () => {
   it('answers a preflight from a listed origin with the methods, headers and max age a client needs', async () => {
     await withApp({ env: { CORS_ORIGINS: `${ALLOWED}, https://other.example.test` } }, async (ctx) => {
@@ -32,7 +54,8 @@ describe('CORS', () => {
         // The second request would be a hit answered before Koa: a cross-origin one is not.
         const res = await request(ctx.server).get('/animes?limit=2').set('Origin', ALLOWED).expect(200);
         expect(res.headers['access-control-allow-origin']).toBe(ALLOWED);
-        expect(res.headers['access-control-expose-headers']).toMatch(/ETag.*Link.*X-Request-Id.*Retry-After/);
+        for (const name of ['ETag', 'Link', 'X-Request-Id', 'Retry-After'])
+          expect(res.headers['access-control-expose-headers']).toContain(name);
         expect(res.headers.vary).toMatch(/Origin/);
       }
       const missing = await request(ctx.server).get('/animes/999999').set('Origin', ALLOWED).expect(404);
@@ -40,6 +63,43 @@ describe('CORS', () => {
       const stranger = await request(ctx.server).get('/animes?limit=2').set('Origin', 'https://evil.example');
       expect(stranger.status).toBe(200);
       expect(stranger.headers['access-control-allow-origin']).toBeUndefined();
+    });
+  });
+
+  it('allows every request header and exposes every response header the served document declares', async () => {
+    await withApp({ env: { CORS_ORIGINS: ALLOWED } }, async (ctx) => {
+      const document: ServedDocument = (await request(ctx.server).get('/openapi.json').expect(200)).body;
+      const sent = new Set<string>();
+      const read = new Set<string>();
+      for (const operations of Object.values(document.paths))
+        for (const operation of Object.values(operations)) {
+          for (const p of operation.parameters) {
+            const parameter = p.$ref ? document.components.parameters[p.$ref.split('/').pop()!]! : p;
+            if (parameter.in === 'header') sent.add(parameter.name.toLowerCase());
+          }
+          if (operation.security.length) sent.add('authorization');
+          if (operation.requestBody) sent.add('content-type');
+          for (const answer of Object.values(operation.responses))
+            for (const name of Object.keys(answer.headers ?? {})) read.add(name.toLowerCase());
+        }
+      // The headers a user meets first are among them (the document is not empty of them either).
+      expect([...sent]).toEqual(
+        expect.arrayContaining(['prefer', 'if-match', 'if-none-match', 'authorization']),
+      );
+      expect([...read]).toEqual(
+        expect.arrayContaining(['x-total-count', 'preference-applied', 'etag', 'link']),
+      );
+      const preflight = await request(ctx.server)
+        .options('/animes')
+        .set('Origin', ALLOWED)
+        .set('Access-Control-Request-Method', 'GET')
+        .set('Access-Control-Request-Headers', [...sent].join(', '))
+        .expect(204);
+      const allowed = preflight.headers['access-control-allow-headers']!.toLowerCase().split(/\s*,\s*/);
+      expect([...sent].filter((name) => !allowed.includes(name))).toEqual([]);
+      const res = await request(ctx.server).get('/animes?limit=2').set('Origin', ALLOWED).expect(200);
+      const exposed = res.headers['access-control-expose-headers']!.toLowerCase().split(/\s*,\s*/);
+      expect([...read].filter((name) => !exposed.includes(name))).toEqual([]);
     });
   });
 
@@ -76,7 +136,8 @@ async function frontEnd(): Promise<Server> {
 /** In the page: list, GET one, PATCH it with the bearer token and If-Match, then a stale If-Match. */
 async function clientFlow({ api, token }: { api: string; token: string }) {
   try {
-    const list = (await (await fetch(`${api}/animes?limit=3`)).json()) as { items: unknown[] };
+    const listed = await fetch(`${api}/animes?limit=3`, { headers: { prefer: 'count=exact' } });
+    const list = (await listed.json()) as { items: unknown[] };
     const one = await fetch(`${api}/animes/1`);
     const record = (await one.json()) as { version: number };
     const write = (version: number) =>
@@ -94,6 +155,8 @@ async function clientFlow({ api, token }: { api: string; token: string }) {
     const stale = await write(record.version);
     return {
       listed: list.items.length,
+      total: listed.headers.get('X-Total-Count'),
+      preferenceApplied: listed.headers.get('Preference-Applied'),
       etag: one.headers.get('ETag'),
       patched: patched.status,
       episodes: after.episodes,
@@ -106,7 +169,7 @@ async function clientFlow({ api, token }: { api: string; token: string }) {
 }
 
 describeIf(hasChromium)('CORS in a real browser (headless Chromium, another loopback origin)', () => {
-  it('lists, reads and PATCHes with a bearer token and If-Match; a stale If-Match gets 412', async () => {
+  it('lists with Prefer: count=exact and reads the count, reads and PATCHes with a bearer token and If-Match; a stale If-Match gets 412', async () => {
     const page$ = await frontEnd();
     const origin = `http://127.0.0.1:${(page$.address() as AddressInfo).port}`;
     const allowed = await createTestApp({ env: { CACHE_ENABLED: 'true', CORS_ORIGINS: origin } });
@@ -123,6 +186,8 @@ describeIf(hasChromium)('CORS in a real browser (headless Chromium, another loop
       expect(result).toMatchObject({
         etag: expect.stringMatching(/^"/),
         requestId: expect.stringMatching(/\w/),
+        total: expect.stringMatching(/^[1-9]\d*$/),
+        preferenceApplied: 'count=exact',
       });
       // Negative control: the same page against an API with no CORS_ORIGINS cannot read anything.
       const blocked = await page.evaluate(clientFlow, { api: closedApi!, token });
