@@ -140,11 +140,11 @@ export function buildOpenApi(routes: readonly RouteDefinition[], info: { title: 
     const path = route.path.replace(/:(\w+)/g, '{$1}');
     const problems = new Set<number>([
       ...(route.query || route.params || route.body ? [400] : []),
-      // Every route answers JSON (or CSV) only (406), and a route with a body takes JSON only (415),
+      // Every route with a body answers JSON (or CSV) only (406), and a route with a body takes JSON only (415),
       // up to 64 KB (413); a write may find the store busy (503 with Retry-After). A method the
       // path lacks is 405 with Allow, which an operation's responses are the place to say.
       405,
-      406,
+      ...(route.response.schema ? [406] : []),
       ...(route.body ? [413, 415] : []),
       ...(route.method !== 'get' && route.access ? [503] : []),
       ...(route.access ? [401] : []),

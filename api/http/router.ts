@@ -94,7 +94,9 @@ export function buildRouter(
         ctx.state.variedByHeaders = true;
       const parsed = parseQuery(raw as Record<string, string | string[]>) as Record<string, unknown>;
       const csv = parsed.format === 'csv';
-      if (!admits(ctx.get('Accept'), csv ? 'text/csv' : 'application/json')) {
+      // A response with no body satisfies any Accept (and a problem answer is problem+json).
+      const bodiless = !route.response.schema;
+      if (!bodiless && !admits(ctx.get('Accept'), csv ? 'text/csv' : 'application/json')) {
         const served = csv
           ? 'text/csv (format=csv)'
           : `application/json${route.response.csv ? ' or text/csv' : ''}`;

@@ -66,6 +66,42 @@ describe('client mistakes get the status that names them', () => {
     await request(ctx.server).get('/animes?limit=2').set('Accept', 'application/json').expect(200);
   });
 
+  it('a bodiless operation answers Accept: application/problem+json, the only type the document lists for it', async () => {
+    const document = (await request(ctx.server).get('/openapi.json').expect(200)).body as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: object }> }>>;
+    };
+    const bodiless = Object.entries(document.paths).flatMap(([path, operations]) =>
+      Object.entries(operations)
+        .filter(([, op]) => Object.entries(op.responses).some(([s, r]) => s.startsWith('2') && !r.content))
+        .map(([method, op]) => ({
+          method,
+          path: path.replace(/\{\w+\}/g, '1'),
+          declared: Object.keys(op.responses),
+        })),
+    );
+    expect(bodiless.length).toBeGreaterThanOrEqual(5);
+    const answers: { operation: string; status: number; declared: boolean }[] = [];
+    for (const { method, path, declared } of bodiless) {
+      const res = await (request(ctx.server) as unknown as Record<string, (url: string) => request.Test>)[
+        method
+      ]!(path)
+        .set(auth)
+        .set('Accept', 'application/problem+json');
+      answers.push({
+        operation: `${method} ${path}`,
+        status: res.status,
+        declared: declared.includes(String(res.status)),
+      });
+    }
+    expect(answers.filter((a) => a.status === 406 || !a.declared)).toEqual([]);
+    // Negative control: an operation with a JSON body still refuses an Accept that admits none of it.
+    problem(
+      await request(ctx.server).get('/animes/1').set('Accept', 'application/problem+json'),
+      406,
+      /Accept/,
+    );
+  });
+
   it('501 for POST /auth/token on the local identity provider, saying what to do instead', async () => {
     problem(
       await request(ctx.server).post('/auth/token').send({ idToken: 'x' }),
