@@ -7,6 +7,13 @@ import { ANIME_COLUMNS, type TargetColumn } from './definition';
  */
 export const NO_CONTROL_CHARACTERS = '^[^\\u0000-\\u001F\\u007F-\\u009F]*$';
 
+/**
+ * Required text and list items: the same, and not blank once trimmed (the normalizer trims with
+ * String.prototype.trim, whose whitespace is the regex's \s), so the document refuses `" "` as the
+ * server does. The lookahead is anchored and linear: no backtracking on long input.
+ */
+export const NON_BLANK_TEXT = '^(?=\\s*\\S)[^\\u0000-\\u001F\\u007F-\\u009F]*$';
+
 /** JSON Schema of one target column, derived from the definition. */
 export function columnSchema(column: TargetColumn): TSchema {
   const description = column.description;
@@ -16,7 +23,7 @@ export function columnSchema(column: TargetColumn): TSchema {
       schema = Type.String({
         minLength: 1,
         maxLength: column.maxLength,
-        pattern: column.pattern ?? NO_CONTROL_CHARACTERS,
+        pattern: column.pattern ?? (column.nullable ? NO_CONTROL_CHARACTERS : NON_BLANK_TEXT),
         description,
       });
       break;
@@ -31,7 +38,7 @@ export function columnSchema(column: TargetColumn): TSchema {
       break;
     case 'textList':
       schema = Type.Array(
-        Type.String({ minLength: 1, maxLength: column.itemMaxLength, pattern: NO_CONTROL_CHARACTERS }),
+        Type.String({ minLength: 1, maxLength: column.itemMaxLength, pattern: NON_BLANK_TEXT }),
         // No uniqueItems: the normalizer merges repeats (ignoring case), on every write path.
         { maxItems: column.maxItems, description },
       );

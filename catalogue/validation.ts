@@ -1,12 +1,29 @@
 import type { TSchema } from '@sinclair/typebox';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { NO_CONTROL_CHARACTERS, NON_BLANK_TEXT } from './schema';
 
-/** One shared Ajv: every schema in the system is compiled once, with all errors reported. */
-const ajv = addFormats(new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: true }));
-const coercingAjv = addFormats(
-  new Ajv({ allErrors: true, strict: false, coerceTypes: 'array', useDefaults: true }),
+/**
+ * One shared Ajv: every schema in the system is compiled once, with all errors reported (verbose:
+ * an error carries the value, so a text rule's failure can say which part of it failed).
+ */
+const ajv = addFormats(
+  new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: true, verbose: true }),
 );
+const coercingAjv = addFormats(
+  new Ajv({ allErrors: true, strict: false, coerceTypes: 'array', useDefaults: true, verbose: true }),
+);
+
+const WITHOUT_CONTROL_CHARACTERS = new RegExp(NO_CONTROL_CHARACTERS);
+
+/** Stored text's rules in words, as the normalizer says them. */
+function textRuleReason(error: ErrorObject): string | undefined {
+  const { pattern } = error.params as { pattern?: string };
+  if (pattern !== NO_CONTROL_CHARACTERS && pattern !== NON_BLANK_TEXT) return undefined;
+  return typeof error.data === 'string' && !WITHOUT_CONTROL_CHARACTERS.test(error.data)
+    ? 'contains a control character'
+    : 'must not be blank';
+}
 
 export function compileSchema<T = unknown>(schema: TSchema): ValidateFunction<T> {
   return ajv.compile<T>(schema);
@@ -42,6 +59,8 @@ export function formatErrors(errors: ErrorObject[] | null | undefined, root = ''
       const missing = (error.params as { missingProperty: string }).missingProperty;
       path = path ? `${path}.${missing}` : missing;
       reason = 'is required';
+    } else if (error.keyword === 'pattern') {
+      reason = textRuleReason(error) ?? reason;
     } else if (error.keyword === 'enum') {
       reason = `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
     }

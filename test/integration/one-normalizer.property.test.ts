@@ -156,7 +156,7 @@ describe('an API create and an ETL load store identical rows', () => {
       };
       const res = await request(ctx.server).post('/animes').set(auth).send(blank).expect(400);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(res.body['invalid-params']).toEqual([{ name: 'title', reason: 'must not be blank' }]);
+      expect(res.body['invalid-params']).toEqual([{ name: 'body.title', reason: 'must not be blank' }]);
       const summary = await loadCsv({
         input: csvOf([{ ...blank, type: 'TV' }]),
         profile: kaggleAnimes,
