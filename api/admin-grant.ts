@@ -33,7 +33,7 @@ admin cannot be demoted.`);
   }
   const config = loadConfig();
   const store = await openConfiguredStore(config);
-  const accounts = openAccounts(config, store, createLogger('warn'));
+  const accounts = openAccounts(config, store, createLogger('warn'), { issuesTokens: false });
   try {
     const account = await accounts.grantRole(email, role);
     console.log(`${account.email} is now ${account.role}`);

@@ -7,7 +7,11 @@ export const ConfigSchema = Type.Object({
     default: 'development',
   }),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000, description: 'HTTP port' }),
-  HOST: Type.String({ default: '0.0.0.0', description: 'Interface to listen on' }),
+  HOST: Type.Optional(
+    Type.String({
+      description: 'Interface to listen on. @default 127.0.0.1, 0.0.0.0 in production (the image sets it)',
+    }),
+  ),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
@@ -302,6 +306,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** Cache headers are for development: in production they say whether a query was run recently. */
 export function cacheHeadersExposed(config: Pick<Config, 'EXPOSE_CACHE_HEADERS' | 'NODE_ENV'>): boolean {
   return config.EXPOSE_CACHE_HEADERS ?? config.NODE_ENV !== 'production';
+}
+
+/**
+ * Where the server listens: a laptop's development server is not offered to its network unless
+ * asked (HOST=0.0.0.0); production listens on every interface, as a container must.
+ */
+export function listenHost(config: Pick<Config, 'HOST' | 'NODE_ENV'>): string {
+  return config.HOST ?? (config.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1');
 }
 
 /** The signing secret, whichever of its two names was set. */

@@ -9,7 +9,7 @@ import { writeDataset } from '../etl/generate';
 import { loadCsv } from '../etl/load-csv';
 import type { CatalogueStore } from './composition/catalogue-store';
 import { openPlatform } from './composition/platform';
-import { type Config, loadConfig } from './config';
+import { type Config, listenHost, loadConfig } from './config';
 import { createHttpServer } from './http/server';
 import { telemetry } from './instrument';
 import { createLogger } from './logger';
@@ -32,6 +32,17 @@ async function seedIfEmpty(config: Config, store: CatalogueStore, log: Logger) {
 
 /** The API's process: the platform from configuration, its HTTP server, and a graceful shutdown. */
 async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log(`usage: npm start            (development: tsx, embedded defaults)
+       npm run start:prod   (node dist/api/main.js, after npm run build)
+
+Serves the catalogue API on HOST:PORT (127.0.0.1:3000 in development). With nothing configured it
+runs on SQLite (DATABASE_PATH), an in-process cache, the local identity provider and, on an empty
+database, a generated dataset it loads first. REDIS_URL, SQL_SERVER (or MSSQL_CONNECTION_STRING),
+FIREBASE_PROJECT_ID and APPLICATIONINSIGHTS_CONNECTION_STRING switch in the real parts; every
+variable is in docs/configuration.md. SIGTERM or Ctrl-C drains and stops it.`);
+    return;
+  }
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
   const platform = await openPlatform(config, {
@@ -62,14 +73,16 @@ async function main(): Promise<void> {
     if (error.code !== 'EADDRINUSE' && error.code !== 'EACCES') throw error;
     const why = error.code === 'EADDRINUSE' ? 'is already in use' : 'may not be opened by this user';
     console.error(
-      `PORT ${config.PORT} on ${config.HOST} ${why}: stop what holds it, or set PORT to another port`,
+      `PORT ${config.PORT} on ${listenHost(config)} ${why}: stop what holds it, or set PORT to another port`,
     );
     process.exit(1);
   });
-  server.listen(config.PORT, config.HOST, () => {
+  server.listen(config.PORT, listenHost(config), () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
-    log.info({ port }, `anime API listening; docs at http://localhost:${port}/docs`);
+    const host = listenHost(config);
+    const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+    log.info({ host, port }, `anime API listening; docs at http://${shown}:${port}/docs`);
   });
   // A private Prometheus port (no auth: bind it to an internal interface).
   const metricsServer =

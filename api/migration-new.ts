@@ -11,10 +11,31 @@ import { TSQL_MIGRATIONS } from './adapters/mssql/migrations';
 import { addColumnStatements, missingColumns } from './adapters/sql/column-migration';
 import { MIGRATIONS, migrate } from './adapters/sqlite/migrations';
 
-const { positionals } = parseArgs({ allowPositionals: true });
+const USAGE = 'usage: npm run migration:new -- <name in kebab-case>';
+const HELP = `${USAGE}
+
+Writes the next frozen migration for SQLite and for SQL Server (api/adapters/*/migrations/) and
+registers it in each index: the columns the definition has and a freshly migrated schema lacks,
+added as nullable. An empty migration when the schema already matches: write that change by hand.
+Review both files, commit them, and never edit them after.`;
+
+let positionals: string[];
+try {
+  ({ positionals } = parseArgs({
+    allowPositionals: true,
+    options: { help: { type: 'boolean', short: 'h', default: false } },
+  }));
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log(HELP);
+    process.exit(0);
+  }
+} catch (error) {
+  console.error(`${(error as Error).message}\n${USAGE}`);
+  process.exit(2);
+}
 const name = positionals[0];
-if (!name || !/^[a-z][a-z0-9-]*$/.test(name)) {
-  console.error('usage: npm run migration:new -- <name in kebab-case>');
+if (!name || positionals.length > 1 || !/^[a-z][a-z0-9-]*$/.test(name)) {
+  console.error(USAGE);
   process.exit(2);
 }
 

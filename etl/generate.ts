@@ -48,13 +48,14 @@ async function main(): Promise<void> {
     console.log(HELP);
     return;
   }
+  // The arguments first: a bad number is the mistake to name, whatever is at --out.
+  const rows = /^\d+$/.test(values.rows!) ? Number(values.rows) : Number.NaN;
+  const seed = /^-?\d+$/.test(values.seed!) ? Number(values.seed) : Number.NaN;
+  if (!Number.isSafeInteger(rows))
+    throw new Error(`--rows must be a non-negative integer, got "${values.rows}"`);
+  if (!Number.isSafeInteger(seed)) throw new Error(`--seed must be an integer, got "${values.seed}"`);
   if (!values.force && existsSync(values.out!))
     throw new Error(`${values.out} exists: pass --force to overwrite it`);
-  const rows = Number(values.rows);
-  const seed = Number(values.seed);
-  if (!Number.isInteger(rows) || rows < 0)
-    throw new Error(`--rows must be a non-negative integer, got ${values.rows}`);
-  if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got ${values.seed}`);
   await writeDataset(values.out!, rows, seed);
   console.log(`wrote ${rows} rows to ${values.out} (seed ${seed})`);
 }

@@ -3,6 +3,13 @@ import { join } from 'node:path';
 import { mappingFileSchema } from '../catalogue/profiles';
 
 /** Writes catalogue/mapping.schema.json; with --check, fails when the committed file differs. */
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(`usage: npm run mapping:schema [-- --check]
+
+Writes catalogue/mapping.schema.json, the JSON Schema of ETL mapping files, derived from the
+dataset definition. --check writes nothing and exits 1 when the committed file differs.`);
+  process.exit(0);
+}
 const path = join(__dirname, '..', 'catalogue', 'mapping.schema.json');
 const rendered = `${JSON.stringify(mappingFileSchema(), null, 2)}\n`;
 if (process.argv.includes('--check')) {

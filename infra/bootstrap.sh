@@ -8,6 +8,13 @@
 # only does what is left. One failure is expected on a fresh tenant: Entra ID may not have
 # replicated a just-created identity when its directory role is assigned (azuread 3.x does not
 # retry that), so an apply failing that way is retried after BOOTSTRAP_RETRY_SECONDS (60).
+if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
+  # The header comment above is the help: one text for readers of the file and of the terminal.
+  echo "usage: npm run bootstrap"
+  echo
+  sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"
+  exit 0
+fi
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -7,6 +7,16 @@ import { rehearsalInput } from './rehearsal/input';
 import { rehearse, type Scenario, writersOutside } from './rehearsal/rehearse';
 import { renderWalk } from './rehearsal/report';
 
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(`usage: npm run deploy:rehearse [-- --verbose]
+
+Replays the deploy workflow offline against the synthesized stacks (first run, second run, a
+manual ETL run, a pull request) and prints who does what, where, with which role, minute by
+minute, then every finding: a step without the permission it needs, a token that expires before
+its step, a job outside an environment's release that could write to it. Exit 1 on a finding.
+  --verbose   every step, not only those that need a permission`);
+  process.exit(0);
+}
 const input = rehearsalInput();
 const runs: [Scenario, string][] = [
   ['first-run', ''],

@@ -39,7 +39,17 @@ export async function clientTypes(document: OpenAPI3): Promise<string> {
   return HEADER + astToString(await openapiTS(document));
 }
 
+const HELP = `usage: npm run client:generate [-- --check [FILE]]
+
+Writes api/client/anime-api.ts, the TypeScript types of the API's OpenAPI document (for
+openapi-fetch; see docs/api.md). --check writes nothing and exits 1 when the committed file (or
+FILE) differs from the document.`;
+
 async function main() {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log(HELP);
+    return;
+  }
   // --check [FILE]: compare instead of writing (FILE: another copy, for the drift test's control).
   const check = process.argv.indexOf('--check');
   const text = await clientTypes(await servedDocument());

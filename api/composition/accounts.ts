@@ -70,14 +70,19 @@ export function openAccounts(
   config: AccountsConfig,
   stores: { users: UserRepository; credentials: CredentialStore; sessions: SessionRepository },
   log: Logger,
-  /** The API's start, not the CLIs: outside production, make and print a token when none is set. */
-  { generateBootstrapToken = false } = {},
+  /**
+   * generateBootstrapToken: the API's start, not the CLIs: outside production, make and print a
+   * token when none is set. issuesTokens: false for tools that sign nothing (admin:grant), which
+   * need no JWT_SECRET and so are not warned about it.
+   */
+  { generateBootstrapToken = false, issuesTokens = true } = {},
   identity: IdentityProvider = openIdentityProvider(config, stores.credentials),
 ): Accounts {
   let secret = jwtSecret(config);
   if (!secret) {
     // Only outside production (config refuses it there): tokens die with the process.
-    log.warn('JWT_SECRET is not set: using a random secret; tokens will not survive a restart');
+    if (issuesTokens)
+      log.warn('JWT_SECRET is not set: using a random secret; tokens will not survive a restart');
     secret = randomBytes(32).toString('base64url');
   }
   const tokens = new AccessTokens({

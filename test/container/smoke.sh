@@ -3,6 +3,13 @@
 # registry access: Debian's podman (runc), a private storage root, and, when docker.io is out of
 # reach, a stand-in node:20-bookworm-slim made with debootstrap and the host's node and npm.
 # Checks /health, /animes, the HEALTHCHECK and a stop within 2 s; removes everything it created.
+if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
+  # The header comment above is the help: one text for readers of the file and of the terminal.
+  echo "usage: npm run smoke:container"
+  echo
+  sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0"
+  exit 0
+fi
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"

@@ -14,10 +14,12 @@ describe('npm run admin:grant', () => {
     await store.users.create({ uid: 'u1', email: 'ops@example.test', displayName: null, role: 'user' });
     await store.close();
 
-    const granted = runTs('api/admin-grant.ts', ['OPS@example.test'], env);
+    const granted = runTs('api/admin-grant.ts', ['OPS@example.test'], { ...env, JWT_SECRET: undefined });
     expect(granted.stderr).toBe('');
     expect(granted.code).toBe(0);
     expect(granted.stdout).toContain('ops@example.test is now admin');
+    // It signs no token, so an unset JWT_SECRET is none of its business.
+    expect(`${granted.stdout}${granted.stderr}`).not.toContain('JWT_SECRET');
     const after = openCatalogueStore(env);
     expect((await after.users.findByUid('u1'))?.role).toBe('admin');
     await after.close();

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import request from 'supertest';
-import { loadConfig } from '../../api/config';
+import { listenHost, loadConfig } from '../../api/config';
 import { runTs } from '../support/cli';
 import { createTestApp, signedUpAdmin, withApp } from '../support/test-app';
 
@@ -147,6 +147,31 @@ describe('configuration mistakes', () => {
       });
       expect(run.code).toBe(1);
       expect(run.stderr.trim()).toBe(
+        `PORT ${port} on 127.0.0.1 is already in use: stop what holds it, or set PORT to another port`,
+      );
+    } finally {
+      holder.close();
+    }
+  }, 60_000);
+
+  it('outside production, with no HOST, the server listens on 127.0.0.1 only; production on every interface', async () => {
+    expect(listenHost({ NODE_ENV: 'production' })).toBe('0.0.0.0');
+    expect(listenHost({ NODE_ENV: 'development', HOST: '0.0.0.0' })).toBe('0.0.0.0');
+    // The start itself: the port it fails to take names the interface it tried.
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as { port: number }).port;
+    try {
+      const env: NodeJS.ProcessEnv = {
+        PORT: String(port),
+        NODE_ENV: 'development',
+        DATABASE_PATH: ':memory:',
+        SEED_ON_EMPTY: 'false',
+        LOG_LEVEL: 'silent',
+      };
+      delete process.env.HOST;
+      const run = runTs('api/main.ts', [], env);
+      expect(run.stderr.trim().split('\n').pop()).toBe(
         `PORT ${port} on 127.0.0.1 is already in use: stop what holds it, or set PORT to another port`,
       );
     } finally {

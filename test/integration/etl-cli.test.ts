@@ -237,18 +237,6 @@ describe('--max-rejects', () => {
   });
 });
 
-describe('every CLI answers --help', () => {
-  it.each([
-    ['etl/run.ts', ['Built-in profiles:', 'kaggle-animes', 'mal-export', '"synonyms"', 'Exit codes:']],
-    ['etl/generate.ts', ['--force', 'example.org']],
-    ['api/admin-grant.ts', ['usage: npm run admin:grant', 'last\nadmin cannot be demoted']],
-  ])('%s', (script, expected) => {
-    const run = runTs(script, ['--help']);
-    expect(run.code).toBe(0);
-    for (const text of expected) expect(run.stdout).toContain(text);
-  });
-});
-
 describe('npm run data:generate', () => {
   it('refuses to overwrite an existing file without --force', () => {
     const out = join(dir, 'generated.csv');
@@ -260,6 +248,24 @@ describe('npm run data:generate', () => {
     expect(readFileSync(out, 'utf8')).toBe(first);
     expect(runTs('etl/generate.ts', ['--rows', '7', '--out', out, '--force']).code).toBe(0);
     expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(8);
+  });
+
+  it('names a bad number before anything else, even with an existing file at --out', () => {
+    const out = join(dir, 'existing-out.csv');
+    writeFileSync(out, 'kept');
+    for (const [flag, value] of [
+      ['--rows', 'abc'],
+      ['--rows', '1e3'],
+      ['--rows', '-1'],
+      ['--seed', '4.5'],
+    ] as const) {
+      const run = runTs('etl/generate.ts', [`${flag}=${value}`, '--out', out]);
+      expect(run.code).toBe(2);
+      expect(run.stderr.trim()).toBe(
+        `${flag} must be ${flag === '--rows' ? 'a non-negative integer' : 'an integer'}, got "${value}"`,
+      );
+    }
+    expect(readFileSync(out, 'utf8')).toBe('kept');
   });
 
   it('writes no URL of a real site', () => {
