@@ -503,6 +503,8 @@ export interface components {
         Prefer: string;
         /** @description The ETag of the anime as last read or written (e.g. "12.7"), or its version ("7"): 412 when it has changed since; * or none: unconditional */
         "If-Match": string;
+        /** @description only-if-cached: answer from the cache or 504, never a database read. no-cache and max-age=0 are met by every answer (the cache is coherent with the database); see docs/cache.md */
+        "Cache-Control": string;
         /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
         "X-Request-Id": string;
     };
@@ -568,6 +570,8 @@ export interface operations {
             header?: {
                 /** @description An ETag this client holds (any coding's form): 304 when it still names the representation */
                 "If-None-Match"?: components["parameters"]["If-None-Match"];
+                /** @description only-if-cached: answer from the cache or 504, never a database read. no-cache and max-age=0 are met by every answer (the cache is coherent with the database); see docs/cache.md */
+                "Cache-Control"?: components["parameters"]["Cache-Control"];
                 /** @description count=exact: also count every match (RFC 7240; the same as the count parameter) */
                 Prefer?: components["parameters"]["Prefer"];
                 /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
@@ -656,6 +660,16 @@ export interface operations {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gateway Timeout */
+            504: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -853,6 +867,8 @@ export interface operations {
             header?: {
                 /** @description An ETag this client holds (any coding's form): 304 when it still names the representation */
                 "If-None-Match"?: components["parameters"]["If-None-Match"];
+                /** @description only-if-cached: answer from the cache or 504, never a database read. no-cache and max-age=0 are met by every answer (the cache is coherent with the database); see docs/cache.md */
+                "Cache-Control"?: components["parameters"]["Cache-Control"];
                 /** @description count=exact: also count every match (RFC 7240; the same as the count parameter) */
                 Prefer?: components["parameters"]["Prefer"];
                 /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
@@ -937,6 +953,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Gateway Timeout */
+            504: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getAnime: {
@@ -945,6 +971,8 @@ export interface operations {
             header?: {
                 /** @description An ETag this client holds (any coding's form): 304 when it still names the representation */
                 "If-None-Match"?: components["parameters"]["If-None-Match"];
+                /** @description only-if-cached: answer from the cache or 504, never a database read. no-cache and max-age=0 are met by every answer (the cache is coherent with the database); see docs/cache.md */
+                "Cache-Control"?: components["parameters"]["Cache-Control"];
                 /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
@@ -1033,6 +1061,16 @@ export interface operations {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gateway Timeout */
+            504: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1500,6 +1538,8 @@ export interface operations {
             header?: {
                 /** @description An ETag this client holds (any coding's form): 304 when it still names the representation */
                 "If-None-Match"?: components["parameters"]["If-None-Match"];
+                /** @description only-if-cached: answer from the cache or 504, never a database read. no-cache and max-age=0 are met by every answer (the cache is coherent with the database); see docs/cache.md */
+                "Cache-Control"?: components["parameters"]["Cache-Control"];
                 /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
@@ -1584,6 +1624,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Gateway Timeout */
+            504: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listTypes: {
@@ -1611,6 +1661,8 @@ export interface operations {
             header?: {
                 /** @description An ETag this client holds (any coding's form): 304 when it still names the representation */
                 "If-None-Match"?: components["parameters"]["If-None-Match"];
+                /** @description only-if-cached: answer from the cache or 504, never a database read. no-cache and max-age=0 are met by every answer (the cache is coherent with the database); see docs/cache.md */
+                "Cache-Control"?: components["parameters"]["Cache-Control"];
                 /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
@@ -1695,6 +1747,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Gateway Timeout */
+            504: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getStats: {
@@ -1722,6 +1784,8 @@ export interface operations {
             header?: {
                 /** @description An ETag this client holds (any coding's form): 304 when it still names the representation */
                 "If-None-Match"?: components["parameters"]["If-None-Match"];
+                /** @description only-if-cached: answer from the cache or 504, never a database read. no-cache and max-age=0 are met by every answer (the cache is coherent with the database); see docs/cache.md */
+                "Cache-Control"?: components["parameters"]["Cache-Control"];
                 /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
@@ -1808,6 +1872,16 @@ export interface operations {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gateway Timeout */
+            504: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {

@@ -13,6 +13,7 @@ import {
   ifNoneMatchHits,
   type Representation,
 } from './representation';
+import { notInCache, onlyIfCached } from './request-cache-control';
 import type { RouteDefinition } from './route';
 import type { Produce, ReadResponder, ReadResult } from './router';
 
@@ -98,7 +99,10 @@ export function cachingResponder(
     if (lane && !route.access && !ctx.state.variedByHeaders)
       lane.remember(ctx.url, route.path, spec, ownEtag);
     const lookup = handoff ? handoff.lookup : await cache.lookup(spec);
+    // Refused before any read is shared or any fill is locked, so nobody else waits on a 504.
+    const cachedOnly = onlyIfCached(ctx);
     if (!lookup) {
+      if (cachedOnly) throw notInCache();
       const dbStart = performance.now();
       const result = await own(await sharedReads.run(spec.key, produce), produce);
       timings.db = performance.now() - dbStart;
@@ -113,6 +117,7 @@ export function cachingResponder(
       return { body: Buffer.alloc(0), contentType: 'application/json', etag: lookup.etag };
     }
     if (tooLarge.has(lookup.storeKey)) {
+      if (cachedOnly) throw notInCache();
       // Known too large under these generations: streamed from the first chunk, nothing buffered.
       // A write moves the generations, and the next request measures the list again.
       const dbStart = performance.now();
@@ -128,6 +133,7 @@ export function cachingResponder(
       report(ctx, 'HIT', timings);
       return decodeRepresentation(stored);
     }
+    if (cachedOnly) throw notInCache();
     let dbMs = 0;
     let bytes: Buffer;
     // The first miss of a key in the window may buffer only up to the admission size.

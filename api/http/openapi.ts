@@ -39,7 +39,7 @@ function parameters(route: RouteDefinition) {
     }
   }
   const header = (name: string) => ({ $ref: `#/components/parameters/${name}` });
-  if (route.method === 'get' && route.cache) params.push(header('If-None-Match'));
+  if (route.method === 'get' && route.cache) params.push(header('If-None-Match'), header('Cache-Control'));
   if (route.ifMatch) params.push(header('If-Match'));
   if (route.queryFromHeaders) params.push(header('Prefer'));
   params.push(header('X-Request-Id'));
@@ -77,6 +77,14 @@ const HEADER_PARAMETERS = {
     required: false,
     description:
       'The ETag of the anime as last read or written (e.g. "12.7"), or its version ("7"): 412 when it has changed since; * or none: unconditional',
+    schema: { type: 'string' },
+  },
+  'Cache-Control': {
+    name: 'Cache-Control',
+    in: 'header',
+    required: false,
+    description:
+      'only-if-cached: answer from the cache or 504, never a database read. no-cache and max-age=0 are met by every answer (the cache is coherent with the database); see docs/cache.md',
     schema: { type: 'string' },
   },
   'X-Request-Id': {
@@ -150,7 +158,7 @@ export function buildOpenApi(routes: readonly RouteDefinition[], info: { title: 
       ...(route.access ? [401] : []),
       ...(route.access === 'admin' ? [403] : []),
       // Catalogue reads (the cacheable ones) are bounded per instance: see READ_CONCURRENCY.
-      ...(route.method === 'get' && route.cache ? [429, 503] : []),
+      ...(route.method === 'get' && route.cache ? [429, 503, 504] : []),
       ...(route.problems ?? []),
     ]);
     const responses: Record<string, unknown> = {

@@ -11,6 +11,7 @@ import { compileBodyEnumSpelling, compileParamsParser, compileQueryParser } from
 import { badRequest, HttpProblem } from './problem';
 import type { ReadLimit, UncachedReadBudget } from './read-limit';
 import { admits, jsonRepresentation, type Representation, sendRepresentation } from './representation';
+import { notInCache, onlyIfCached } from './request-cache-control';
 import type { RouteDefinition } from './route';
 
 /** A GET's answer: a buffered representation, or a stream for a body over the buffering limit. */
@@ -39,8 +40,11 @@ export const DEFAULT_MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
  */
 export const UNCACHED_BUFFER_BYTES = 64 * 1024;
 
-export const uncachedResponder: ReadResponder = (_route, _ctx, _input, produce) =>
-  produce(UNCACHED_BUFFER_BYTES);
+export const uncachedResponder: ReadResponder = async (route, ctx, _input, produce) => {
+  // With no cache nothing is cached: a catalogue read that asks for the cache alone gets 504.
+  if (route.cache && onlyIfCached(ctx)) throw notInCache();
+  return produce(UNCACHED_BUFFER_BYTES);
+};
 
 const EMPTY = { type: 'object', properties: {}, additionalProperties: false } as unknown as TObject;
 
