@@ -60,6 +60,7 @@ variable is in docs/configuration.md. SIGTERM or Ctrl-C drains and stops it.`);
     },
     'platform open',
   );
+  const host = listenHost(config);
   const server: Server = createHttpServer(app, log, {
     headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,
     requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
@@ -72,15 +73,12 @@ variable is in docs/configuration.md. SIGTERM or Ctrl-C drains and stops it.`);
   server.once('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EADDRINUSE' && error.code !== 'EACCES') throw error;
     const why = error.code === 'EADDRINUSE' ? 'is already in use' : 'may not be opened by this user';
-    console.error(
-      `PORT ${config.PORT} on ${listenHost(config)} ${why}: stop what holds it, or set PORT to another port`,
-    );
+    console.error(`PORT ${config.PORT} on ${host} ${why}: stop what holds it, or set PORT to another port`);
     process.exit(1);
   });
-  server.listen(config.PORT, listenHost(config), () => {
+  server.listen(config.PORT, host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
-    const host = listenHost(config);
     const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
     log.info({ host, port }, `anime API listening; docs at http://${shown}:${port}/docs`);
   });

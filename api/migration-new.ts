@@ -21,11 +21,12 @@ Review both files, commit them, and never edit them after.`;
 
 let positionals: string[];
 try {
-  ({ positionals } = parseArgs({
+  let values: { help?: boolean };
+  ({ positionals, values } = parseArgs({
     allowPositionals: true,
     options: { help: { type: 'boolean', short: 'h', default: false } },
   }));
-  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  if (values.help) {
     console.log(HELP);
     process.exit(0);
   }

@@ -1,14 +1,10 @@
 import { ANIME_COLUMNS, type AnimeField } from './definition';
-import { type AnimeInput, NO_CONTROL_CHARACTERS } from './schema';
+import { type AnimeInput, hasControlCharacter } from './schema';
 
 export interface FieldProblem {
   readonly field: AnimeField;
   readonly reason: string;
 }
-
-/** The schema's own rule for stored text, so the normalizer and the validator never disagree. */
-const WITHOUT_CONTROL_CHARACTERS = new RegExp(NO_CONTROL_CHARACTERS);
-const hasControlCharacter = (text: string) => !WITHOUT_CONTROL_CHARACTERS.test(text);
 
 /**
  * Trims whitespace off the edges of text that has no control character; text that has one is

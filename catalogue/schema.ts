@@ -6,6 +6,9 @@ import { ANIME_COLUMNS, type TargetColumn } from './definition';
  * search, and a text query refuses them anyway.
  */
 export const NO_CONTROL_CHARACTERS = '^[^\\u0000-\\u001F\\u007F-\\u009F]*$';
+const WITHOUT_CONTROL_CHARACTERS = new RegExp(NO_CONTROL_CHARACTERS);
+/** The schema's own rule for stored text, so the normalizer and the validator never disagree. */
+export const hasControlCharacter = (text: string): boolean => !WITHOUT_CONTROL_CHARACTERS.test(text);
 
 /**
  * Required text and list items: the same, and not blank once trimmed (the normalizer trims with

@@ -1,7 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { NO_CONTROL_CHARACTERS, NON_BLANK_TEXT } from './schema';
+import { hasControlCharacter, NO_CONTROL_CHARACTERS, NON_BLANK_TEXT } from './schema';
 
 /**
  * One shared Ajv: every schema in the system is compiled once, with all errors reported (verbose:
@@ -14,13 +14,11 @@ const coercingAjv = addFormats(
   new Ajv({ allErrors: true, strict: false, coerceTypes: 'array', useDefaults: true, verbose: true }),
 );
 
-const WITHOUT_CONTROL_CHARACTERS = new RegExp(NO_CONTROL_CHARACTERS);
-
 /** Stored text's rules in words, as the normalizer says them. */
 function textRuleReason(error: ErrorObject): string | undefined {
   const { pattern } = error.params as { pattern?: string };
   if (pattern !== NO_CONTROL_CHARACTERS && pattern !== NON_BLANK_TEXT) return undefined;
-  return typeof error.data === 'string' && !WITHOUT_CONTROL_CHARACTERS.test(error.data)
+  return typeof error.data === 'string' && hasControlCharacter(error.data)
     ? 'contains a control character'
     : 'must not be blank';
 }
