@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # The API image: compiled JavaScript only, production dependencies only, a non-root user.
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:22-bookworm-slim
 
 # Production dependencies (better-sqlite3 compiles or downloads its native module here).
 FROM ${NODE_IMAGE} AS deps

@@ -85,6 +85,6 @@ export const checkout: Step = { name: 'Check out', uses: ACTIONS.checkout };
 export const setupNode: Step = {
   name: 'Set up Node.js 20',
   uses: ACTIONS.setupNode,
-  with: { 'node-version': 20, cache: 'npm' },
+  with: { 'node-version-file': '.nvmrc', cache: 'npm' },
 };
 export const npmCi: Step = { name: 'Install dependencies', run: 'npm ci' };

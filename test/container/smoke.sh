@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the production image with the unchanged Dockerfile and runs it, without a Docker daemon or
 # registry access: Debian's podman (runc), a private storage root, and, when docker.io is out of
-# reach, a stand-in node:20-bookworm-slim made with debootstrap and the host's node and npm.
+# reach, a stand-in of the Dockerfile's base (node:22-bookworm-slim) made with debootstrap, that
+# Node.js major from the npm registry (test/node/fetch-node.sh) and the host's npm.
 # Checks /health, /animes, the HEALTHCHECK and a stop within 2 s; removes everything it created.
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
   # The header comment above is the help: one text for readers of the file and of the terminal.
@@ -15,7 +16,10 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 WORK="$(mktemp -d /tmp/anime-smoke.XXXXXX)"
 NAME="anime-smoke-$$"
-BASE="docker.io/library/node:20-bookworm-slim"
+# The base the Dockerfile names, so the stand-in cannot drift from it.
+BASE="docker.io/library/$(sed -n 's/^ARG NODE_IMAGE=//p' "$ROOT/Dockerfile")"
+BASE_MAJOR="$(sed -n 's/^node:\([0-9]*\)-.*/\1/p' <<<"${BASE#docker.io/library/}")"
+[[ -n "$BASE_MAJOR" ]] || { echo "cannot read the Node.js major of $BASE"; exit 1; }
 IMAGE="localhost/anime-api:smoke"
 export CONTAINERS_CONF="$WORK/containers.conf"
 cat >"$CONTAINERS_CONF" <<'CONF'
@@ -46,12 +50,13 @@ if ! timeout 20 podman --root "$WORK/root" --runroot "$WORK/runroot" pull -q "$B
   # (downloaded from GitHub) is unreachable.
   debootstrap --variant=minbase --include=ca-certificates,python3,make,g++ bookworm "$ROOTFS" \
     http://deb.debian.org/debian >"$WORK/debootstrap.log" 2>&1 || { tail -20 "$WORK/debootstrap.log"; exit 1; }
-  install -m 0755 "$(command -v node)" "$ROOTFS/usr/local/bin/node"
-  mkdir -p "$ROOTFS/usr/local/lib/node_modules" "$ROOTFS/usr/include"
+  bash "$ROOT/test/node/fetch-node.sh" "$WORK/node" "$BASE_MAJOR" >/dev/null
+  install -m 0755 "$WORK/node/bin/node" "$ROOTFS/usr/local/bin/node"
+  mkdir -p "$ROOTFS/usr/local/lib/node_modules" "$ROOTFS/usr/local/include"
   cp -a "$(dirname "$(readlink -f "$(command -v npm)")")/.." "$ROOTFS/usr/local/lib/node_modules/npm"
   ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$ROOTFS/usr/local/bin/npm"
   ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$ROOTFS/usr/local/bin/npx"
-  cp -a /usr/include/node "$ROOTFS/usr/include/node"
+  cp -a "$WORK/node/include/node" "$ROOTFS/usr/local/include/node"
   # TLS-intercepting proxies: npm inside the build must trust the host's CA bundle.
   cp /etc/ssl/certs/ca-certificates.crt "$ROOTFS/usr/local/share/host-ca.crt"
   chroot "$ROOTFS" useradd --uid 1000 --create-home --shell /bin/bash node
@@ -59,7 +64,7 @@ if ! timeout 20 podman --root "$WORK/root" --runroot "$WORK/runroot" pull -q "$B
   tar -C "$ROOTFS" -c . | pm import \
     --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin' \
     --change 'ENV NODE_EXTRA_CA_CERTS=/usr/local/share/host-ca.crt' \
-    --change 'ENV npm_config_nodedir=/usr' \
+    --change 'ENV npm_config_nodedir=/usr/local' \
     --change 'CMD ["node"]' - "$BASE" >/dev/null
 fi
 
@@ -80,6 +85,9 @@ curl -fsS "http://127.0.0.1:$PORT/health" | grep -q '"ok"' || { pm logs "$NAME" 
 COUNT="$(curl -fsS "http://127.0.0.1:$PORT/animes?limit=5" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))')"
 [ "$COUNT" = 5 ] || { echo "expected 5 animes, got $COUNT"; exit 1; }
 echo "/health ok, /animes returned $COUNT items"
+RUNTIME="$(pm exec "$NAME" node --version)"
+[[ "$RUNTIME" == "v$BASE_MAJOR."* ]] || { echo "the image runs Node.js $RUNTIME, its base is $BASE"; exit 1; }
+echo "runs Node.js $RUNTIME"
 
 step "healthcheck"
 pm healthcheck run "$NAME" && echo "healthy"
