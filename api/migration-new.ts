@@ -3,6 +3,7 @@
  * with what the definition has and a freshly migrated schema lacks (new nullable columns), and
  * registers it. Review it, commit it, and never regenerate it.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -34,11 +35,12 @@ try {
   console.error(`${(error as Error).message}\n${USAGE}`);
   process.exit(2);
 }
-const name = positionals[0];
-if (!name || positionals.length > 1 || !/^[a-z][a-z0-9-]*$/.test(name)) {
+const given = positionals[0];
+if (!given || positionals.length > 1 || !/^[a-z][a-z0-9-]*$/.test(given)) {
   console.error(USAGE);
   process.exit(2);
 }
+const name: string = given;
 
 const db = new Database(':memory:');
 migrate(db);
@@ -64,17 +66,20 @@ function write(dir: string, version: number, type: string, body: string) {
     `import type { ${type} } from './migration';\n\n// ${frozen}\nexport const migration: ${type} = {\n  version: ${version},\n  name: '${name}',\n${body}};\n`,
   );
   const index = join(__dirname, 'adapters', dir, 'migrations', 'index.ts');
-  const alias = `v${version}`;
+  // Named like the hand-written imports beside it (001-catalogue as catalogue).
+  const alias = name.replace(/-([a-z0-9])/g, (_, ch: string) => ch.toUpperCase());
   const text = `import { migration as ${alias} } from './${String(version).padStart(3, '0')}-${name}';\n${readFileSync(
     index,
     'utf8',
   ).replace(/(MIGRATIONS: readonly \w+\[\] = \[[^\]]*?)(\n\];)/, `$1\n  ${alias},$2`)}`;
   writeFileSync(index, text);
+  written.push(file, index);
   console.log(
     `wrote ${file}${added.length ? '' : ' (empty: the schema already matches the definition; write the change by hand)'}`,
   );
 }
 
+const written: string[] = [];
 const sqliteVersion = Math.max(...MIGRATIONS.map((m) => m.version)) + 1;
 const tsqlVersion = Math.max(...TSQL_MIGRATIONS.map((m) => m.version)) + 1;
 write('sqlite', sqliteVersion, 'SqliteMigration', `  sql: ${quote(statements.sqlite)},\n`);
@@ -84,4 +89,16 @@ write(
   'TsqlMigration',
   `  batches: [\n${statements.tsql.map((s) => `    ${quote(s)},\n`).join('')}  ],\n`,
 );
+// Formatted and imports sorted as the linter wants them, so the output passes `npm run lint` as written.
+const biome = spawnSync(
+  join(__dirname, '..', 'node_modules', '.bin', 'biome'),
+  ['check', '--write', ...written],
+  {
+    encoding: 'utf8',
+  },
+);
+if (biome.status !== 0) {
+  console.error(`the written files do not pass the linter:\n${biome.stdout}${biome.stderr}`);
+  process.exit(1);
+}
 console.log(`new columns: ${added.map((c) => c.column).join(', ') || 'none'}`);

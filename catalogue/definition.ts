@@ -106,6 +106,15 @@ export const ANIME_COLUMNS = [
     description:
       'The system the row comes from (kaggle, mal, bangumi; api for API creates): the namespace of sourceId.',
   },
+  {
+    column: 'original_title',
+    field: 'originalTitle',
+    kind: 'text',
+    maxLength: 500,
+    nullable: true,
+    description:
+      'Title in the original language and script (Japanese for most anime), when the source has one.',
+  },
 ] as const satisfies readonly TargetColumn[];
 
 export type AnimeField = (typeof ANIME_COLUMNS)[number]['field'];

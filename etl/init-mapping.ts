@@ -12,6 +12,15 @@ const CANDIDATES: Readonly<Record<MappedField, readonly string[]>> = {
   score: ['score', 'rating', 'mean', 'averagescore', 'malscore'],
   episodes: ['episodes', 'eps', 'numepisodes', 'episodecount'],
   genres: ['genres', 'genre', 'tags', 'categories'],
+  originalTitle: [
+    'originaltitle',
+    'titlejapanese',
+    'titlenative',
+    'nativetitle',
+    'japanesename',
+    'titleoriginal',
+    'japanesetitle',
+  ],
 };
 
 const normalized = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');

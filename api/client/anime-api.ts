@@ -445,6 +445,8 @@ export interface components {
             genres: string[];
             /** @description The system the row comes from (kaggle, mal, bangumi; api for API creates): the namespace of sourceId. */
             source: string;
+            /** @description Title in the original language and script (Japanese for most anime), when the source has one. */
+            originalTitle: string | null;
             id: number;
             /** @description Incremented by every change; send it in If-Match */
             version: number;
@@ -474,6 +476,8 @@ export interface components {
             genres?: string[];
             /** @description The system the row comes from (kaggle, mal, bangumi; api for API creates): the namespace of sourceId. */
             source?: string;
+            /** @description Title in the original language and script (Japanese for most anime), when the source has one. */
+            originalTitle?: string | null;
             /** @description Incremented by every change; send it in If-Match */
             version?: number;
             /** Format: date-time */
@@ -552,12 +556,12 @@ export interface operations {
                 maxScore?: number;
                 /** @description One or several sources (kaggle, mal, api, ...), repeated or comma-separated */
                 source?: string[];
-                /** @description Title contains (case-insensitive) */
+                /** @description Title or original title contains (case-insensitive) */
                 q?: string;
                 /** @description Sort keys, comma-separated, each `-` prefixed for descending (`-score,title`); each of id, score, year, title at most once; nulls last; remaining ties by ascending id */
                 sort?: string;
                 /** @description Only these fields of each anime (repeats or commas); `id` is always included */
-                fields?: ("id" | "sourceId" | "title" | "type" | "year" | "score" | "episodes" | "genres" | "source" | "version" | "createdAt" | "updatedAt")[];
+                fields?: ("id" | "sourceId" | "title" | "type" | "year" | "score" | "episodes" | "genres" | "source" | "originalTitle" | "version" | "createdAt" | "updatedAt")[];
                 /** @description csv: RFC 4180 text with a header row, the same as `Accept: text/csv`; json when absent */
                 format?: "json" | "csv";
                 /** @description Also count every match (`total`); the same as `Prefer: count=exact` */
@@ -725,6 +729,11 @@ export interface operations {
                      * @default api
                      */
                     source?: string;
+                    /**
+                     * @description Title in the original language and script (Japanese for most anime), when the source has one.
+                     * @default null
+                     */
+                    originalTitle?: string | null;
                 };
             };
         };
@@ -855,12 +864,12 @@ export interface operations {
                 maxScore?: number;
                 /** @description One or several sources (kaggle, mal, api, ...), repeated or comma-separated */
                 source?: string[];
-                /** @description Title contains (case-insensitive) */
+                /** @description Title or original title contains (case-insensitive) */
                 q?: string;
                 /** @description Sort keys, comma-separated, each `-` prefixed for descending (`-score,title`); each of id, score, year, title at most once; nulls last; remaining ties by ascending id */
                 sort?: string;
                 /** @description Only these fields of each anime (repeats or commas); `id` is always included */
-                fields?: ("id" | "sourceId" | "title" | "type" | "year" | "score" | "episodes" | "genres" | "source" | "version" | "createdAt" | "updatedAt")[];
+                fields?: ("id" | "sourceId" | "title" | "type" | "year" | "score" | "episodes" | "genres" | "source" | "originalTitle" | "version" | "createdAt" | "updatedAt")[];
                 /** @description csv: RFC 4180 text with a header row, the same as `Accept: text/csv`; json when absent */
                 format?: "json" | "csv";
             };
@@ -1116,6 +1125,8 @@ export interface operations {
                     genres: string[];
                     /** @description The system the row comes from (kaggle, mal, bangumi; api for API creates): the namespace of sourceId. Omitted: unchanged. */
                     source?: string;
+                    /** @description Title in the original language and script (Japanese for most anime), when the source has one. */
+                    originalTitle: string | null;
                 };
             };
         };
@@ -1383,6 +1394,8 @@ export interface operations {
                     genres?: string[];
                     /** @description The system the row comes from (kaggle, mal, bangumi; api for API creates): the namespace of sourceId. */
                     source?: string;
+                    /** @description Title in the original language and script (Japanese for most anime), when the source has one. */
+                    originalTitle?: string | null;
                 };
             };
         };
@@ -1532,7 +1545,7 @@ export interface operations {
                 maxScore?: number;
                 /** @description One or several sources (kaggle, mal, api, ...), repeated or comma-separated */
                 source?: string[];
-                /** @description Title contains (case-insensitive) */
+                /** @description Title or original title contains (case-insensitive) */
                 q?: string;
             };
             header?: {
@@ -1655,7 +1668,7 @@ export interface operations {
                 maxScore?: number;
                 /** @description One or several sources (kaggle, mal, api, ...), repeated or comma-separated */
                 source?: string[];
-                /** @description Title contains (case-insensitive) */
+                /** @description Title or original title contains (case-insensitive) */
                 q?: string;
             };
             header?: {
@@ -1778,7 +1791,7 @@ export interface operations {
                 maxScore?: number;
                 /** @description One or several sources (kaggle, mal, api, ...), repeated or comma-separated */
                 source?: string[];
-                /** @description Title contains (case-insensitive) */
+                /** @description Title or original title contains (case-insensitive) */
                 q?: string;
             };
             header?: {

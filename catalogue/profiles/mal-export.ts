@@ -14,5 +14,6 @@ export const malExport: MappingProfile = {
     score: { from: 'score', nullTokens: [''] },
     episodes: { from: 'episodes', nullTokens: [''] },
     genres: { from: 'genres', list: { format: 'delimited', separator: '|' } },
+    originalTitle: { from: 'title_japanese', nullTokens: [''] },
   },
 };

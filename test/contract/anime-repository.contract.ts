@@ -321,6 +321,55 @@ export function describeCatalogueStoreContract(name: string, open: () => Promise
       expect(await repo.listAll({ q: 'named zet' }, ID_ORDER)).toEqual([]);
     });
 
+    it('searches original titles with q too, as the oracle does, and follows writes to them', async () => {
+      const ID_ORDER = { field: 'id', descending: false } as const;
+      const originals = all.filter((a) => a.originalTitle);
+      expect(originals.length).toBeGreaterThan(0);
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom(...originals),
+          fc.nat(),
+          fc.integer({ min: 1, max: 6 }),
+          async (row, start, length) => {
+            const chars = [...row.originalTitle!];
+            const q = chars.slice(start % chars.length, (start % chars.length) + length).join('');
+            const actual = (await store.repository.listAll({ q }, ID_ORDER)).map((a) => a.id);
+            expect(actual).toContain(row.id);
+            expect([q, actual]).toEqual([q, expectedList(all, { q }, ID_ORDER).map((a) => a.id)]);
+          },
+        ),
+        { numRuns: 60 },
+      );
+
+      const repo = store.repository;
+      const { after } = await repo.create({
+        ...records[4]!,
+        sourceId: 'original-title-1',
+        title: 'Plain English Name',
+        originalTitle: '鋼の錬金術師 Ωmega',
+      });
+      const ids = async (q: string) => (await repo.listAll({ q }, ID_ORDER)).map((a) => a.id);
+      expect(await ids('錬金術')).toEqual([after!.id]);
+      expect(await ids('ωMEGA')).toEqual([]); // LIKE folds ASCII only, in either column
+      await repo.update(after!.id, {
+        ...records[4]!,
+        sourceId: 'original-title-1',
+        title: 'Plain English Name',
+        originalTitle: 'Quokka Kuro',
+      });
+      expect(await ids('錬金術')).toEqual([]);
+      expect(await ids('okka ku')).toEqual([after!.id]);
+      await repo.update(after!.id, {
+        ...records[4]!,
+        sourceId: 'original-title-1',
+        title: 'Plain English Name',
+        originalTitle: null,
+      });
+      expect(await ids('Quokka')).toEqual([]);
+      expect(await ids('English Na')).toEqual([after!.id]);
+      await repo.remove(after!.id);
+    });
+
     it('creates, updates and removes rows, moving the data version on each write', async () => {
       const repo = store.repository;
       const v0 = await repo.dataVersion();

@@ -1,5 +1,10 @@
 import type { Anime, AnimeInput } from '../../api/core/domain/anime';
-import { type AnimeFilter, FILTERS, type FilterKind } from '../../api/core/domain/filters';
+import {
+  type AnimeFilter,
+  FILTERS,
+  type FilterDefinition,
+  type FilterKind,
+} from '../../api/core/domain/filters';
 import type { AnimeSort, SortKey } from '../../api/core/domain/query';
 
 /**
@@ -19,13 +24,17 @@ const MEANING: Record<FilterKind, (field: unknown, value: unknown) => boolean> =
   equals: (field, value) => field === value,
   min: (field, value) => field !== null && (field as number) >= (value as number),
   max: (field, value) => field !== null && (field as number) <= (value as number),
-  contains: (field, text) => fold(field as string).includes(fold(text as string)),
+  contains: (field, text) => field !== null && fold(field as string).includes(fold(text as string)),
 };
 
 export function matchesFilter(anime: AnimeInput, filter: AnimeFilter): boolean {
   return FILTERS.every((f) => {
     const value = filter[f.param];
-    return value === undefined || MEANING[f.kind]((anime as Record<string, unknown>)[f.field], value);
+    const fields = [f.field, ...((f as FilterDefinition).orFields ?? [])];
+    return (
+      value === undefined ||
+      fields.some((field) => MEANING[f.kind]((anime as Record<string, unknown>)[field] ?? null, value))
+    );
   });
 }
 

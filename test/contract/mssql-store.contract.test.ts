@@ -153,6 +153,7 @@ INSERT INTO animes (source_id, title, type, genres_json, created_at, updated_at)
         score: null,
         episodes: null,
         genres: [],
+        originalTitle: null,
       };
       await expect(repository.create({ ...other, source: 'bangumi' })).resolves.toBeDefined();
       await expect(repository.create({ ...other, source: 'kaggle' })).rejects.toBeInstanceOf(ConflictError);
@@ -192,6 +193,7 @@ INSERT INTO animes (source_id, title, type, genres_json, created_at, updated_at)
           score: null,
           episodes: null,
           genres: [],
+          originalTitle: null,
         },
       ]);
       await failing.abort();

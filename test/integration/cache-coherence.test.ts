@@ -76,6 +76,7 @@ describe('response cache over the in-process store', () => {
       score: 5,
       episodes: 1,
       genres: ['Drama'],
+      originalTitle: null,
     });
     expect(ids(await read('/animes/all?type=OVA'))).toContain(created.id);
     expect(ids(await read('/animes/all?genre=drama'))).toContain(created.id);

@@ -76,6 +76,22 @@ describe('validators: the ETag a client reads is the one it writes with', () => 
       })
       .expect(200);
     expect(replaced.headers.etag).toBe(`"${created.body.id}.2"`);
+    // PUT replaces the whole anime: a body without a field (an older client's, before
+    // originalTitle existed) is a 400 naming it, and changes nothing.
+    const { originalTitle: _dropped, ...olderClientBody } = {
+      ...replaced.body,
+      id: undefined,
+      version: undefined,
+      createdAt: undefined,
+      updatedAt: undefined,
+    };
+    const refused = await request(ctx.server)
+      .put(`/animes/${created.body.id}`)
+      .set(auth)
+      .set('If-Match', replaced.headers.etag!)
+      .send(olderClientBody)
+      .expect(400);
+    expect(JSON.stringify(refused.body)).toContain('originalTitle');
     await request(ctx.server)
       .delete(`/animes/${created.body.id}`)
       .set(auth)

@@ -50,6 +50,8 @@ export function fixtureRecords(count = 240, seed = 7, singleSource = false): Ani
       score: random() < 0.15 ? null : Math.round((1 + random() * 9) * 4) / 4,
       episodes: random() < 0.1 ? null : 1 + Math.floor(random() * 30),
       genres,
+      // Derived from i, not drawn, so every other field's draw stays as before.
+      originalTitle: i % 3 === 2 ? `原題 ${WORDS[i % WORDS.length]} ${i % 7}` : null,
     };
   });
 }

@@ -41,6 +41,7 @@ describe('row transformer', () => {
         score: 8.75,
         episodes: 26,
         genres: ['Action', 'Sci-Fi', "Girls' Love"],
+        originalTitle: null,
       },
     });
   });

@@ -1,9 +1,11 @@
 import { rowLimit, type SqlDialect } from '../sql/dialect';
 
-/** Trigram tables over columns that `contains` searches (migration 006). */
-const TRIGRAM_INDEXES: Readonly<Record<string, { table: string; row: string }>> = {
-  title: { table: 'anime_title_trigrams', row: 'anime_id' },
-};
+/** The trigram table over both titles of a row (migrations 006 and 009), and the columns it holds. */
+const TRIGRAM_INDEX = {
+  table: 'anime_title_trigrams',
+  row: 'anime_id',
+  columns: ['title', 'original_title'],
+} as const;
 
 /** How many of a text's trigrams a search asks for: enough to narrow, few enough to plan quickly. */
 const MAX_TRIGRAMS = 6;
@@ -34,14 +36,19 @@ export const tsqlDialect: SqlDialect = {
     return {
       bind,
       titleExpr: 'a.title',
-      contains: (column, text) => {
+      contains: (columns, text) => {
         // LIKE specials are escaped with brackets, T-SQL's own way.
-        const like = () => `a.${column} LIKE ${bind(`%${text.replace(/[[%_]/g, (ch) => `[${ch}]`)}%`)}`;
-        const index = TRIGRAM_INDEXES[column];
-        const required = index ? requiredTrigrams(text) : [];
-        if (!index || required.length === 0) return like();
-        // A title contains the text only if it has each of these trigrams (compared under the
-        // column's collation, as LIKE compares): they narrow the candidates, LIKE decides.
+        const pattern = `%${text.replace(/[[%_]/g, (ch) => `[${ch}]`)}%`;
+        const like = () => {
+          const each = columns.map((column) => `a.${column} LIKE ${bind(pattern)}`);
+          return each.length === 1 ? each[0]! : `(${each.join(' OR ')})`;
+        };
+        const index = TRIGRAM_INDEX;
+        const indexed = columns.every((column) => (index.columns as readonly string[]).includes(column));
+        const required = indexed ? requiredTrigrams(text) : [];
+        if (required.length === 0) return like();
+        // A row one of whose titles contains the text has each of these trigrams (compared under
+        // the columns' collation, as LIKE compares): they narrow the candidates, LIKE decides.
         // Placeholders are numbered in the order they are bound, whatever the text's order.
         const candidates = required.map(
           (trigram) => `a.id IN (SELECT ${index.row} FROM ${index.table} WHERE trigram = ${bind(trigram)})`,

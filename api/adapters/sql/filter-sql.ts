@@ -1,4 +1,5 @@
 import { listTables } from '../../../catalogue/ddl';
+import { columnFor } from '../../../catalogue/definition';
 import { type AnimeFilter, columnOf, FILTERS, type FilterDefinition } from '../../core/domain/filters';
 import {
   type AnimeSort,
@@ -19,10 +20,10 @@ export interface SqlDialectRules {
   /** Expression that orders and compares titles case-insensitively. */
   titleExpr: string;
   /**
-   * Column `column` (of `animes a`) contains `text` literally (LIKE with the dialect's own escaping
-   * of %, _ and [), or the same rows through an index the dialect has for that column.
+   * One of `columns` (of `animes a`) contains `text` literally (LIKE with the dialect's own
+   * escaping of %, _ and [), or the same rows through an index the dialect has for those columns.
    */
-  contains(column: string, text: string): string;
+  contains(columns: readonly string[], text: string): string;
   /**
    * What orders the rows of a nullable sort column (of `animes a`) with NULLs last: 1 when it is
    * NULL, else 0, as the sort indexes of the dialect key it.
@@ -51,7 +52,12 @@ function predicates(filter: FilterDefinition, value: unknown, rules: SqlDialectR
     case 'max':
       return [`${expr} <= ${rules.bind(value)}`];
     case 'contains':
-      return [rules.contains(column.column, String(value))];
+      return [
+        rules.contains(
+          [column.column, ...(filter.orFields ?? []).map((field) => columnFor(field).column)],
+          String(value),
+        ),
+      ];
   }
 }
 

@@ -1,5 +1,5 @@
 import { rowLimit, type SqlDialect } from '../sql/dialect';
-import { SEARCH_INDEXES } from './title-search';
+import { SEARCH_INDEX } from './title-search';
 
 /** The text as one FTS5 phrase: in double quotes, each inner quote doubled, so nothing in it is syntax. */
 function phrase(text: string): string {
@@ -16,16 +16,22 @@ export const sqliteDialect: SqlDialect = {
     return {
       bind,
       titleExpr: 'a.title COLLATE NOCASE',
-      contains: (column, text) => {
-        const like = () =>
-          `a.${column} LIKE ${bind(`%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`)} ESCAPE '\\'`;
-        const index = SEARCH_INDEXES[column];
+      contains: (columns, text) => {
+        const pattern = `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+        const like = () => {
+          const each = columns.map((column) => `a.${column} LIKE ${bind(pattern)} ESCAPE '\\'`);
+          return each.length === 1 ? each[0]! : `(${each.join(' OR ')})`;
+        };
+        const indexed = columns.every((column) =>
+          (SEARCH_INDEX.columns as readonly string[]).includes(column),
+        );
         // The trigram index finds no text shorter than a trigram; those few queries scan as before.
-        if (!index || [...text].length < 3) return like();
+        if (!indexed || [...text].length < 3) return like();
         // The index's candidates are a superset of LIKE's matches (it folds case Unicode-wide, LIKE
-        // only ASCII), so LIKE on the candidates keeps today's semantics exactly. Placeholders are
-        // positional: bound in the order the text shows them.
-        const candidates = `a.id IN (SELECT rowid FROM ${index} WHERE ${index} MATCH ${bind(phrase(text))})`;
+        // only ASCII; it may match a column not asked for), so LIKE on the candidates keeps the
+        // semantics exactly. Placeholders are positional: bound in the order the text shows them.
+        const { table } = SEARCH_INDEX;
+        const candidates = `a.id IN (SELECT rowid FROM ${table} WHERE ${table} MATCH ${bind(phrase(text))})`;
         return `${candidates} AND ${like()}`;
       },
       // Exactly the expression migration 008's sort indexes are keyed by.

@@ -1,6 +1,6 @@
 /**
- * The trigram index over titles (migration 007, which keeps its own literal text): the names the
- * loader, the dialect and the ETL benchmark need, in one place.
+ * The trigram index over titles and original titles (migrations 007 and 011, which keep their own
+ * literal text): the names the loader, the dialect and the ETL benchmark need, in one place.
  */
 export const TITLE_SEARCH_TABLE = 'animes_title_search';
 
@@ -12,5 +12,5 @@ export const TITLE_SEARCH_TRIGGERS: ReadonlySet<string> = new Set(
 /** Rebuilds the whole index in one pass (FTS5's external-content `rebuild` command). */
 export const REBUILD_TITLE_SEARCH = `INSERT INTO ${TITLE_SEARCH_TABLE} (${TITLE_SEARCH_TABLE}) VALUES ('rebuild')`;
 
-/** Trigram indexes by the `animes` column that `contains` searches. */
-export const SEARCH_INDEXES: Readonly<Record<string, string>> = { title: TITLE_SEARCH_TABLE };
+/** The trigram index and the `animes` columns it holds; a phrase matches within one of them. */
+export const SEARCH_INDEX = { table: TITLE_SEARCH_TABLE, columns: ['title', 'original_title'] } as const;

@@ -12,6 +12,8 @@ export interface FilterDefinition {
   /** The query parameter, and the filter's key in the domain filter and in cache keys. */
   readonly param: string;
   readonly field: AnimeField;
+  /** More fields the filter reads: it holds when it holds on `field` or on any of these. */
+  readonly orFields?: readonly AnimeField[];
   readonly kind: FilterKind;
   /**
    * Whether cache entries that use the filter are tagged by its values (and rows by theirs), so a
@@ -74,9 +76,10 @@ export const FILTERS = [
   {
     param: 'q',
     field: 'title',
+    orFields: ['originalTitle'],
     kind: 'contains',
     tagged: false,
-    description: 'Title contains (case-insensitive)',
+    description: 'Title or original title contains (case-insensitive)',
   },
 ] as const satisfies readonly FilterDefinition[];
 

@@ -9,6 +9,8 @@ import { migration as dataFactoryStaging } from './004-data-factory-staging';
 import { migration as sourceNamespaces } from './005-source-namespaces';
 import { migration as sortAndSearchIndexes } from './006-sort-and-search-indexes';
 import { migration as sessions } from './007-sessions';
+import { migration as addOriginalTitle } from './008-add-original-title';
+import { migration as searchOriginalTitles } from './009-search-original-titles';
 import type { TsqlMigration } from './migration';
 
 export type { TsqlMigration } from './migration';
@@ -21,6 +23,8 @@ export const TSQL_MIGRATIONS: readonly TsqlMigration[] = [
   sourceNamespaces,
   sortAndSearchIndexes,
   sessions,
+  addOriginalTitle,
+  searchOriginalTitles,
 ];
 
 /**

@@ -8,6 +8,8 @@ import { migration as sourceNamespaces } from './006-source-namespaces';
 import { migration as titleSearch } from './007-title-search';
 import { migration as sortIndexes } from './008-sort-indexes';
 import { migration as sessions } from './009-sessions';
+import { migration as addOriginalTitle } from './010-add-original-title';
+import { migration as searchOriginalTitles } from './011-search-original-titles';
 import type { SqliteMigration } from './migration';
 
 export type { SqliteMigration } from './migration';
@@ -22,6 +24,8 @@ export const MIGRATIONS: readonly SqliteMigration[] = [
   titleSearch,
   sortIndexes,
   sessions,
+  addOriginalTitle,
+  searchOriginalTitles,
 ];
 
 /** Applies pending migrations in order, each in its own transaction. Returns the versions applied. */
