@@ -14,6 +14,11 @@ interface ColumnBase {
   readonly field: string;
   readonly nullable: boolean;
   readonly description: string;
+  /**
+   * A realistic value, shown as the OpenAPI document's example: generated clients, docs and the
+   * contract suite build their requests from it, so it must pass the column's own validation.
+   */
+  readonly example: string | number | readonly string[];
 }
 
 export type TargetColumn =
@@ -42,6 +47,7 @@ export const ANIME_COLUMNS = [
     maxLength: 64,
     nullable: false,
     description: 'Natural key from the source system (animeID, mal_id).',
+    example: '1',
   },
   {
     column: 'title',
@@ -50,6 +56,7 @@ export const ANIME_COLUMNS = [
     maxLength: 500,
     nullable: false,
     description: 'Main title.',
+    example: 'Cowboy Bebop',
   },
   {
     column: 'type',
@@ -58,6 +65,7 @@ export const ANIME_COLUMNS = [
     values: ANIME_TYPES,
     nullable: false,
     description: 'Format.',
+    example: 'TV',
   },
   {
     column: 'year',
@@ -67,6 +75,7 @@ export const ANIME_COLUMNS = [
     max: 2100,
     nullable: true,
     description: 'Year aired.',
+    example: 1998,
   },
   {
     column: 'score',
@@ -77,6 +86,7 @@ export const ANIME_COLUMNS = [
     scale: 2,
     nullable: true,
     description: 'Average user score from 0 to 10.',
+    example: 8.75,
   },
   {
     column: 'episodes',
@@ -86,6 +96,7 @@ export const ANIME_COLUMNS = [
     max: 100000,
     nullable: true,
     description: 'Episode count.',
+    example: 26,
   },
   {
     column: 'genres',
@@ -95,6 +106,7 @@ export const ANIME_COLUMNS = [
     maxItems: 50,
     nullable: false,
     description: 'Genre names; normalized into their own table.',
+    example: ['Action', 'Sci-Fi'],
   },
   {
     column: 'source',
@@ -105,6 +117,7 @@ export const ANIME_COLUMNS = [
     nullable: false,
     description:
       'The system the row comes from (kaggle, mal, bangumi; api for API creates): the namespace of sourceId.',
+    example: 'api',
   },
   {
     column: 'original_title',
@@ -114,6 +127,7 @@ export const ANIME_COLUMNS = [
     nullable: true,
     description:
       'Title in the original language and script (Japanese for most anime), when the source has one.',
+    example: 'カウボーイビバップ',
   },
 ] as const satisfies readonly TargetColumn[];
 

@@ -19,7 +19,7 @@ export const NON_BLANK_TEXT = '^(?=\\s*\\S)[^\\u0000-\\u001F\\u007F-\\u009F]*$';
 
 /** JSON Schema of one target column, derived from the definition. */
 export function columnSchema(column: TargetColumn): TSchema {
-  const description = column.description;
+  const { description, example } = column;
   let schema: TSchema;
   switch (column.kind) {
     case 'text':
@@ -47,7 +47,8 @@ export function columnSchema(column: TargetColumn): TSchema {
       );
       break;
   }
-  return column.nullable ? Type.Union([schema, Type.Null()], { description }) : schema;
+  schema = { ...schema, example };
+  return column.nullable ? Type.Union([schema, Type.Null()], { description, example }) : schema;
 }
 
 /** The shape of a record a loader or an admin writes: every definition column, all required. */

@@ -426,26 +426,54 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         Anime: {
-            /** @description Natural key from the source system (animeID, mal_id). */
+            /**
+             * @description Natural key from the source system (animeID, mal_id).
+             * @example 1
+             */
             sourceId: string;
-            /** @description Main title. */
+            /**
+             * @description Main title.
+             * @example Cowboy Bebop
+             */
             title: string;
             /**
              * @description Format.
+             * @example TV
              * @enum {string}
              */
             type: "TV" | "MOVIE" | "OVA" | "ONA" | "SPECIAL" | "MUSIC";
-            /** @description Year aired. */
+            /**
+             * @description Year aired.
+             * @example 1998
+             */
             year: number | null;
-            /** @description Average user score from 0 to 10. */
+            /**
+             * @description Average user score from 0 to 10.
+             * @example 8.75
+             */
             score: number | null;
-            /** @description Episode count. */
+            /**
+             * @description Episode count.
+             * @example 26
+             */
             episodes: number | null;
-            /** @description Genre names; normalized into their own table. */
+            /**
+             * @description Genre names; normalized into their own table.
+             * @example [
+             *       "Action",
+             *       "Sci-Fi"
+             *     ]
+             */
             genres: string[];
-            /** @description The system the row comes from (kaggle, mal, bangumi; api for API creates): the namespace of sourceId. */
+            /**
+             * @description The system the row comes from (kaggle, mal, bangumi; api for API creates): the namespace of sourceId.
+             * @example api
+             */
             source: string;
-            /** @description Title in the original language and script (Japanese for most anime), when the source has one. */
+            /**
+             * @description Title in the original language and script (Japanese for most anime), when the source has one.
+             * @example カウボーイビバップ
+             */
             originalTitle: string | null;
             id: number;
             /** @description Incremented by every change; send it in If-Match */
@@ -457,26 +485,54 @@ export interface components {
         };
         /** @description The fields named by `fields`, and id */
         AnimeFields: {
-            /** @description Natural key from the source system (animeID, mal_id). */
+            /**
+             * @description Natural key from the source system (animeID, mal_id).
+             * @example 1
+             */
             sourceId?: string;
-            /** @description Main title. */
+            /**
+             * @description Main title.
+             * @example Cowboy Bebop
+             */
             title?: string;
             /**
              * @description Format.
+             * @example TV
              * @enum {string}
              */
             type?: "TV" | "MOVIE" | "OVA" | "ONA" | "SPECIAL" | "MUSIC";
-            /** @description Year aired. */
+            /**
+             * @description Year aired.
+             * @example 1998
+             */
             year?: number | null;
-            /** @description Average user score from 0 to 10. */
+            /**
+             * @description Average user score from 0 to 10.
+             * @example 8.75
+             */
             score?: number | null;
-            /** @description Episode count. */
+            /**
+             * @description Episode count.
+             * @example 26
+             */
             episodes?: number | null;
-            /** @description Genre names; normalized into their own table. */
+            /**
+             * @description Genre names; normalized into their own table.
+             * @example [
+             *       "Action",
+             *       "Sci-Fi"
+             *     ]
+             */
             genres?: string[];
-            /** @description The system the row comes from (kaggle, mal, bangumi; api for API creates): the namespace of sourceId. */
+            /**
+             * @description The system the row comes from (kaggle, mal, bangumi; api for API creates): the namespace of sourceId.
+             * @example api
+             */
             source?: string;
-            /** @description Title in the original language and script (Japanese for most anime), when the source has one. */
+            /**
+             * @description Title in the original language and script (Japanese for most anime), when the source has one.
+             * @example カウボーイビバップ
+             */
             originalTitle?: string | null;
             /** @description Incremented by every change; send it in If-Match */
             version?: number;
@@ -501,15 +557,30 @@ export interface components {
     };
     responses: never;
     parameters: {
-        /** @description An ETag this client holds (any coding's form): 304 when it still names the representation */
+        /**
+         * @description An ETag this client holds (any coding's form): 304 when it still names the representation
+         * @example "12.7"
+         */
         "If-None-Match": string;
-        /** @description count=exact: also count every match (RFC 7240; the same as the count parameter) */
+        /**
+         * @description count=exact: also count every match (RFC 7240; the same as the count parameter)
+         * @example count=exact
+         */
         Prefer: string;
-        /** @description The ETag of the anime as last read or written (e.g. "12.7"), or its version ("7"): 412 when it has changed since; * or none: unconditional */
+        /**
+         * @description The ETag of the anime as last read or written (e.g. "12.7"), or its version ("7"): 412 when it has changed since; * or none: unconditional
+         * @example *
+         */
         "If-Match": string;
-        /** @description only-if-cached: answer from the cache or 504, never a database read. no-cache and max-age=0 are met by every answer (the cache is coherent with the database); see docs/cache.md */
+        /**
+         * @description only-if-cached: answer from the cache or 504, never a database read. no-cache and max-age=0 are met by every answer (the cache is coherent with the database); see docs/cache.md
+         * @example no-cache
+         */
         "Cache-Control": string;
-        /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+        /**
+         * @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made
+         * @example checkout-7f3c2a
+         */
         "X-Request-Id": string;
     };
     requestBodies: never;
@@ -572,13 +643,25 @@ export interface operations {
                 cursor?: string;
             };
             header?: {
-                /** @description An ETag this client holds (any coding's form): 304 when it still names the representation */
+                /**
+                 * @description An ETag this client holds (any coding's form): 304 when it still names the representation
+                 * @example "12.7"
+                 */
                 "If-None-Match"?: components["parameters"]["If-None-Match"];
-                /** @description only-if-cached: answer from the cache or 504, never a database read. no-cache and max-age=0 are met by every answer (the cache is coherent with the database); see docs/cache.md */
+                /**
+                 * @description only-if-cached: answer from the cache or 504, never a database read. no-cache and max-age=0 are met by every answer (the cache is coherent with the database); see docs/cache.md
+                 * @example no-cache
+                 */
                 "Cache-Control"?: components["parameters"]["Cache-Control"];
-                /** @description count=exact: also count every match (RFC 7240; the same as the count parameter) */
+                /**
+                 * @description count=exact: also count every match (RFC 7240; the same as the count parameter)
+                 * @example count=exact
+                 */
                 Prefer?: components["parameters"]["Prefer"];
-                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                /**
+                 * @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made
+                 * @example checkout-7f3c2a
+                 */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;
@@ -686,7 +769,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                /**
+                 * @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made
+                 * @example checkout-7f3c2a
+                 */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;
@@ -695,43 +781,59 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description Natural key from the source system (animeID, mal_id). Omitted: a new UUID. */
+                    /**
+                     * @description Natural key from the source system (animeID, mal_id). Omitted: a new UUID.
+                     * @example 1
+                     */
                     sourceId?: string;
-                    /** @description Main title. */
+                    /**
+                     * @description Main title.
+                     * @example Cowboy Bebop
+                     */
                     title: string;
                     /**
                      * @description Format.
+                     * @example TV
                      * @enum {string}
                      */
                     type: "TV" | "MOVIE" | "OVA" | "ONA" | "SPECIAL" | "MUSIC";
                     /**
                      * @description Year aired.
                      * @default null
+                     * @example 1998
                      */
                     year?: number | null;
                     /**
                      * @description Average user score from 0 to 10.
                      * @default null
+                     * @example 8.75
                      */
                     score?: number | null;
                     /**
                      * @description Episode count.
                      * @default null
+                     * @example 26
                      */
                     episodes?: number | null;
                     /**
                      * @description Genre names; normalized into their own table.
                      * @default []
+                     * @example [
+                     *       "Action",
+                     *       "Sci-Fi"
+                     *     ]
                      */
                     genres?: string[];
                     /**
                      * @description The system the row comes from (kaggle, mal, bangumi; api for API creates): the namespace of sourceId.
                      * @default api
+                     * @example api
                      */
                     source?: string;
                     /**
                      * @description Title in the original language and script (Japanese for most anime), when the source has one.
                      * @default null
+                     * @example カウボーイビバップ
                      */
                     originalTitle?: string | null;
                 };
@@ -874,13 +976,25 @@ export interface operations {
                 format?: "json" | "csv";
             };
             header?: {
-                /** @description An ETag this client holds (any coding's form): 304 when it still names the representation */
+                /**
+                 * @description An ETag this client holds (any coding's form): 304 when it still names the representation
+                 * @example "12.7"
+                 */
                 "If-None-Match"?: components["parameters"]["If-None-Match"];
-                /** @description only-if-cached: answer from the cache or 504, never a database read. no-cache and max-age=0 are met by every answer (the cache is coherent with the database); see docs/cache.md */
+                /**
+                 * @description only-if-cached: answer from the cache or 504, never a database read. no-cache and max-age=0 are met by every answer (the cache is coherent with the database); see docs/cache.md
+                 * @example no-cache
+                 */
                 "Cache-Control"?: components["parameters"]["Cache-Control"];
-                /** @description count=exact: also count every match (RFC 7240; the same as the count parameter) */
+                /**
+                 * @description count=exact: also count every match (RFC 7240; the same as the count parameter)
+                 * @example count=exact
+                 */
                 Prefer?: components["parameters"]["Prefer"];
-                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                /**
+                 * @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made
+                 * @example checkout-7f3c2a
+                 */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;
@@ -978,11 +1092,20 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description An ETag this client holds (any coding's form): 304 when it still names the representation */
+                /**
+                 * @description An ETag this client holds (any coding's form): 304 when it still names the representation
+                 * @example "12.7"
+                 */
                 "If-None-Match"?: components["parameters"]["If-None-Match"];
-                /** @description only-if-cached: answer from the cache or 504, never a database read. no-cache and max-age=0 are met by every answer (the cache is coherent with the database); see docs/cache.md */
+                /**
+                 * @description only-if-cached: answer from the cache or 504, never a database read. no-cache and max-age=0 are met by every answer (the cache is coherent with the database); see docs/cache.md
+                 * @example no-cache
+                 */
                 "Cache-Control"?: components["parameters"]["Cache-Control"];
-                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                /**
+                 * @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made
+                 * @example checkout-7f3c2a
+                 */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path: {
@@ -1092,9 +1215,15 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag of the anime as last read or written (e.g. "12.7"), or its version ("7"): 412 when it has changed since; * or none: unconditional */
+                /**
+                 * @description The ETag of the anime as last read or written (e.g. "12.7"), or its version ("7"): 412 when it has changed since; * or none: unconditional
+                 * @example *
+                 */
                 "If-Match"?: components["parameters"]["If-Match"];
-                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                /**
+                 * @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made
+                 * @example checkout-7f3c2a
+                 */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path: {
@@ -1106,26 +1235,54 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description Natural key from the source system (animeID, mal_id). */
+                    /**
+                     * @description Natural key from the source system (animeID, mal_id).
+                     * @example 1
+                     */
                     sourceId: string;
-                    /** @description Main title. */
+                    /**
+                     * @description Main title.
+                     * @example Cowboy Bebop
+                     */
                     title: string;
                     /**
                      * @description Format.
+                     * @example TV
                      * @enum {string}
                      */
                     type: "TV" | "MOVIE" | "OVA" | "ONA" | "SPECIAL" | "MUSIC";
-                    /** @description Year aired. */
+                    /**
+                     * @description Year aired.
+                     * @example 1998
+                     */
                     year: number | null;
-                    /** @description Average user score from 0 to 10. */
+                    /**
+                     * @description Average user score from 0 to 10.
+                     * @example 8.75
+                     */
                     score: number | null;
-                    /** @description Episode count. */
+                    /**
+                     * @description Episode count.
+                     * @example 26
+                     */
                     episodes: number | null;
-                    /** @description Genre names; normalized into their own table. */
+                    /**
+                     * @description Genre names; normalized into their own table.
+                     * @example [
+                     *       "Action",
+                     *       "Sci-Fi"
+                     *     ]
+                     */
                     genres: string[];
-                    /** @description The system the row comes from (kaggle, mal, bangumi; api for API creates): the namespace of sourceId. Omitted: unchanged. */
+                    /**
+                     * @description The system the row comes from (kaggle, mal, bangumi; api for API creates): the namespace of sourceId. Omitted: unchanged.
+                     * @example api
+                     */
                     source?: string;
-                    /** @description Title in the original language and script (Japanese for most anime), when the source has one. */
+                    /**
+                     * @description Title in the original language and script (Japanese for most anime), when the source has one.
+                     * @example カウボーイビバップ
+                     */
                     originalTitle: string | null;
                 };
             };
@@ -1261,9 +1418,15 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag of the anime as last read or written (e.g. "12.7"), or its version ("7"): 412 when it has changed since; * or none: unconditional */
+                /**
+                 * @description The ETag of the anime as last read or written (e.g. "12.7"), or its version ("7"): 412 when it has changed since; * or none: unconditional
+                 * @example *
+                 */
                 "If-Match"?: components["parameters"]["If-Match"];
-                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                /**
+                 * @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made
+                 * @example checkout-7f3c2a
+                 */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path: {
@@ -1361,9 +1524,15 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag of the anime as last read or written (e.g. "12.7"), or its version ("7"): 412 when it has changed since; * or none: unconditional */
+                /**
+                 * @description The ETag of the anime as last read or written (e.g. "12.7"), or its version ("7"): 412 when it has changed since; * or none: unconditional
+                 * @example *
+                 */
                 "If-Match"?: components["parameters"]["If-Match"];
-                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                /**
+                 * @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made
+                 * @example checkout-7f3c2a
+                 */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path: {
@@ -1375,26 +1544,54 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description Natural key from the source system (animeID, mal_id). */
+                    /**
+                     * @description Natural key from the source system (animeID, mal_id).
+                     * @example 1
+                     */
                     sourceId?: string;
-                    /** @description Main title. */
+                    /**
+                     * @description Main title.
+                     * @example Cowboy Bebop
+                     */
                     title?: string;
                     /**
                      * @description Format.
+                     * @example TV
                      * @enum {string}
                      */
                     type?: "TV" | "MOVIE" | "OVA" | "ONA" | "SPECIAL" | "MUSIC";
-                    /** @description Year aired. */
+                    /**
+                     * @description Year aired.
+                     * @example 1998
+                     */
                     year?: number | null;
-                    /** @description Average user score from 0 to 10. */
+                    /**
+                     * @description Average user score from 0 to 10.
+                     * @example 8.75
+                     */
                     score?: number | null;
-                    /** @description Episode count. */
+                    /**
+                     * @description Episode count.
+                     * @example 26
+                     */
                     episodes?: number | null;
-                    /** @description Genre names; normalized into their own table. */
+                    /**
+                     * @description Genre names; normalized into their own table.
+                     * @example [
+                     *       "Action",
+                     *       "Sci-Fi"
+                     *     ]
+                     */
                     genres?: string[];
-                    /** @description The system the row comes from (kaggle, mal, bangumi; api for API creates): the namespace of sourceId. */
+                    /**
+                     * @description The system the row comes from (kaggle, mal, bangumi; api for API creates): the namespace of sourceId.
+                     * @example api
+                     */
                     source?: string;
-                    /** @description Title in the original language and script (Japanese for most anime), when the source has one. */
+                    /**
+                     * @description Title in the original language and script (Japanese for most anime), when the source has one.
+                     * @example カウボーイビバップ
+                     */
                     originalTitle?: string | null;
                 };
             };
@@ -1549,11 +1746,20 @@ export interface operations {
                 q?: string;
             };
             header?: {
-                /** @description An ETag this client holds (any coding's form): 304 when it still names the representation */
+                /**
+                 * @description An ETag this client holds (any coding's form): 304 when it still names the representation
+                 * @example "12.7"
+                 */
                 "If-None-Match"?: components["parameters"]["If-None-Match"];
-                /** @description only-if-cached: answer from the cache or 504, never a database read. no-cache and max-age=0 are met by every answer (the cache is coherent with the database); see docs/cache.md */
+                /**
+                 * @description only-if-cached: answer from the cache or 504, never a database read. no-cache and max-age=0 are met by every answer (the cache is coherent with the database); see docs/cache.md
+                 * @example no-cache
+                 */
                 "Cache-Control"?: components["parameters"]["Cache-Control"];
-                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                /**
+                 * @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made
+                 * @example checkout-7f3c2a
+                 */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;
@@ -1672,11 +1878,20 @@ export interface operations {
                 q?: string;
             };
             header?: {
-                /** @description An ETag this client holds (any coding's form): 304 when it still names the representation */
+                /**
+                 * @description An ETag this client holds (any coding's form): 304 when it still names the representation
+                 * @example "12.7"
+                 */
                 "If-None-Match"?: components["parameters"]["If-None-Match"];
-                /** @description only-if-cached: answer from the cache or 504, never a database read. no-cache and max-age=0 are met by every answer (the cache is coherent with the database); see docs/cache.md */
+                /**
+                 * @description only-if-cached: answer from the cache or 504, never a database read. no-cache and max-age=0 are met by every answer (the cache is coherent with the database); see docs/cache.md
+                 * @example no-cache
+                 */
                 "Cache-Control"?: components["parameters"]["Cache-Control"];
-                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                /**
+                 * @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made
+                 * @example checkout-7f3c2a
+                 */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;
@@ -1795,11 +2010,20 @@ export interface operations {
                 q?: string;
             };
             header?: {
-                /** @description An ETag this client holds (any coding's form): 304 when it still names the representation */
+                /**
+                 * @description An ETag this client holds (any coding's form): 304 when it still names the representation
+                 * @example "12.7"
+                 */
                 "If-None-Match"?: components["parameters"]["If-None-Match"];
-                /** @description only-if-cached: answer from the cache or 504, never a database read. no-cache and max-age=0 are met by every answer (the cache is coherent with the database); see docs/cache.md */
+                /**
+                 * @description only-if-cached: answer from the cache or 504, never a database read. no-cache and max-age=0 are met by every answer (the cache is coherent with the database); see docs/cache.md
+                 * @example no-cache
+                 */
                 "Cache-Control"?: components["parameters"]["Cache-Control"];
-                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                /**
+                 * @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made
+                 * @example checkout-7f3c2a
+                 */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;
@@ -1907,7 +2131,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                /**
+                 * @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made
+                 * @example checkout-7f3c2a
+                 */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;
@@ -1916,11 +2143,20 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** Format: email */
+                    /**
+                     * Format: email
+                     * @example ada@example.com
+                     */
                     email: string;
-                    /** @description At least 8 characters */
+                    /**
+                     * @description At least 8 characters
+                     * @example correct horse battery
+                     */
                     password: string;
-                    /** @description No control characters */
+                    /**
+                     * @description No control characters
+                     * @example Ada
+                     */
                     displayName?: string;
                 };
             };
@@ -2022,7 +2258,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                /**
+                 * @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made
+                 * @example checkout-7f3c2a
+                 */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;
@@ -2031,8 +2270,12 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** Format: email */
+                    /**
+                     * Format: email
+                     * @example ada@example.com
+                     */
                     email: string;
+                    /** @example correct horse battery */
                     password: string;
                 };
             };
@@ -2137,7 +2380,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                /**
+                 * @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made
+                 * @example checkout-7f3c2a
+                 */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;
@@ -2146,7 +2392,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description Firebase ID token */
+                    /**
+                     * @description Firebase ID token
+                     * @example eyJhbGciOiJSUzI1NiIsImtpZCI6IjEifQ.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJl
+                     */
                     idToken: string;
                 };
             };
@@ -2261,7 +2510,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                /**
+                 * @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made
+                 * @example checkout-7f3c2a
+                 */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;
@@ -2375,7 +2627,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                /**
+                 * @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made
+                 * @example checkout-7f3c2a
+                 */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;
@@ -2470,7 +2725,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                /**
+                 * @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made
+                 * @example checkout-7f3c2a
+                 */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;
@@ -2479,8 +2737,12 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @example correct horse battery */
                     currentPassword: string;
-                    /** @description At least 8 characters */
+                    /**
+                     * @description At least 8 characters
+                     * @example correct horse battery staple
+                     */
                     newPassword: string;
                 };
             };
@@ -2584,7 +2846,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                /**
+                 * @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made
+                 * @example checkout-7f3c2a
+                 */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;
@@ -2726,7 +2991,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                /**
+                 * @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made
+                 * @example checkout-7f3c2a
+                 */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;
@@ -2789,7 +3057,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                /**
+                 * @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made
+                 * @example checkout-7f3c2a
+                 */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;
@@ -2861,7 +3132,10 @@ export interface operations {
                 role?: "user" | "admin";
             };
             header?: {
-                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                /**
+                 * @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made
+                 * @example checkout-7f3c2a
+                 */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;
@@ -2949,7 +3223,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                /**
+                 * @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made
+                 * @example checkout-7f3c2a
+                 */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path: {
@@ -2961,7 +3238,11 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description user or admin */
+                    /**
+                     * @description user or admin
+                     * @example admin
+                     * @enum {string}
+                     */
                     role: "user" | "admin";
                 };
             };
@@ -3093,7 +3374,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                /**
+                 * @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made
+                 * @example checkout-7f3c2a
+                 */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;
@@ -3175,7 +3459,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                /**
+                 * @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made
+                 * @example checkout-7f3c2a
+                 */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;
@@ -3240,7 +3527,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                /**
+                 * @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made
+                 * @example checkout-7f3c2a
+                 */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;
@@ -3289,7 +3579,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made */
+                /**
+                 * @description The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made
+                 * @example checkout-7f3c2a
+                 */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
             path?: never;

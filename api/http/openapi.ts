@@ -63,6 +63,7 @@ const HEADER_PARAMETERS = {
     required: false,
     description: "An ETag this client holds (any coding's form): 304 when it still names the representation",
     schema: { type: 'string' },
+    example: '"12.7"',
   },
   Prefer: {
     name: 'Prefer',
@@ -70,6 +71,7 @@ const HEADER_PARAMETERS = {
     required: false,
     description: 'count=exact: also count every match (RFC 7240; the same as the count parameter)',
     schema: { type: 'string' },
+    example: 'count=exact',
   },
   'If-Match': {
     name: 'If-Match',
@@ -78,6 +80,7 @@ const HEADER_PARAMETERS = {
     description:
       'The ETag of the anime as last read or written (e.g. "12.7"), or its version ("7"): 412 when it has changed since; * or none: unconditional',
     schema: { type: 'string' },
+    example: '*',
   },
   'Cache-Control': {
     name: 'Cache-Control',
@@ -86,6 +89,7 @@ const HEADER_PARAMETERS = {
     description:
       'only-if-cached: answer from the cache or 504, never a database read. no-cache and max-age=0 are met by every answer (the cache is coherent with the database); see docs/cache.md',
     schema: { type: 'string' },
+    example: 'no-cache',
   },
   'X-Request-Id': {
     name: 'X-Request-Id',
@@ -94,6 +98,7 @@ const HEADER_PARAMETERS = {
     description:
       "The caller's id for this request (letters, digits, . _ : -, up to 128), echoed and logged; otherwise one is made",
     schema: { type: 'string' },
+    example: 'checkout-7f3c2a',
   },
 };
 

@@ -64,6 +64,7 @@ export const STUDIO_COLUMN: TargetColumn = {
   maxLength: 200,
   nullable: true,
   description: 'Animation studio.',
+  example: 'Sunrise',
 };
 
 /** Loads records in one load per source (a load belongs to one source), in order of first appearance. */

@@ -1,8 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import { NO_CONTROL_CHARACTERS } from '../../../catalogue/schema';
 
-export const Email = Type.String({ format: 'email', maxLength: 254 });
-export const Password = Type.String({ minLength: 8, maxLength: 128, description: 'At least 8 characters' });
+export const Email = Type.String({ format: 'email', maxLength: 254, example: 'ada@example.com' });
+export const Password = Type.String({
+  minLength: 8,
+  maxLength: 128,
+  description: 'At least 8 characters',
+  example: 'correct horse battery',
+});
 
 export const SignUpBody = Type.Object(
   {
@@ -15,17 +20,25 @@ export const SignUpBody = Type.Object(
         maxLength: 100,
         pattern: NO_CONTROL_CHARACTERS,
         description: 'No control characters',
+        example: 'Ada',
       }),
     ),
   },
   { additionalProperties: false },
 );
 export const SignInBody = Type.Object(
-  { email: Email, password: Type.String({ minLength: 1, maxLength: 128 }) },
+  { email: Email, password: Type.String({ minLength: 1, maxLength: 128, example: 'correct horse battery' }) },
   { additionalProperties: false },
 );
 export const TokenBody = Type.Object(
-  { idToken: Type.String({ minLength: 1, maxLength: 8192, description: 'Firebase ID token' }) },
+  {
+    idToken: Type.String({
+      minLength: 1,
+      maxLength: 8192,
+      description: 'Firebase ID token',
+      example: 'eyJhbGciOiJSUzI1NiIsImtpZCI6IjEifQ.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJl',
+    }),
+  },
   { additionalProperties: false },
 );
 
@@ -65,7 +78,10 @@ export const SignOutBody = Type.Object(
 );
 
 export const PasswordChangeBody = Type.Object(
-  { currentPassword: Type.String({ minLength: 1, maxLength: 128 }), newPassword: Password },
+  {
+    currentPassword: Type.String({ minLength: 1, maxLength: 128, example: 'correct horse battery' }),
+    newPassword: { ...Password, example: 'correct horse battery staple' },
+  },
   { additionalProperties: false },
 );
 
