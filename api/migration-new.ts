@@ -1,7 +1,7 @@
 /**
  * `npm run migration:new -- <name>`: writes the next frozen migration for both dialects, filled
- * with what the definition has and a freshly migrated schema lacks (new nullable columns), and
- * registers it. Review it, commit it, and never regenerate it.
+ * with what the definition has and a freshly migrated schema lacks (new nullable columns, and an
+ * index for each column a filter or sort uses without one), and registers it. Review it, commit it, and never regenerate it.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { TSQL_MIGRATIONS } from './adapters/mssql/migrations';
 import { addColumnStatements, missingColumns } from './adapters/sql/column-migration';
+import { addIndexStatements, unindexedColumns } from './adapters/sql/index-coverage';
 import { MIGRATIONS, migrate } from './adapters/sqlite/migrations';
 
 const USAGE = 'usage: npm run migration:new -- <name in kebab-case>';
@@ -17,7 +18,8 @@ const HELP = `${USAGE}
 
 Writes the next frozen migration for SQLite and for SQL Server (api/adapters/*/migrations/) and
 registers it in each index: the columns the definition has and a freshly migrated schema lacks,
-added as nullable. An empty migration when the schema already matches: write that change by hand.
+added as nullable, and an index for every column a filter (FILTERS) or a sort uses that has none.
+An empty migration when the schema already matches: write that change by hand.
 Review both files, commit them, and never edit them after.`;
 
 let positionals: string[];
@@ -47,7 +49,16 @@ migrate(db);
 const existing = (db.pragma('table_info(animes)') as { name: string }[]).map((c) => c.name);
 db.close();
 const added = missingColumns(existing);
-const statements = addColumnStatements(added);
+const columnStatements = addColumnStatements(added);
+const indexed = {
+  sqlite: unindexedColumns(MIGRATIONS.map((m) => m.sql)),
+  tsql: unindexedColumns(TSQL_MIGRATIONS.flatMap((m) => m.batches)),
+};
+const statements = {
+  sqlite: [columnStatements.sqlite, ...addIndexStatements(indexed.sqlite).sqlite].filter(Boolean).join('\n'),
+  tsql: [...columnStatements.tsql, ...addIndexStatements(indexed.tsql).tsql],
+};
+const changes = added.length + indexed.sqlite.length + indexed.tsql.length;
 
 const quote = (text: string) => `\`${text.replace(/[`\\]/g, (ch) => `\\${ch}`).replace(/\$\{/g, '\\${')}\``;
 const frozen =
@@ -75,7 +86,7 @@ function write(dir: string, version: number, type: string, body: string) {
   writeFileSync(index, text);
   written.push(file, index);
   console.log(
-    `wrote ${file}${added.length ? '' : ' (empty: the schema already matches the definition; write the change by hand)'}`,
+    `wrote ${file}${changes ? '' : ' (empty: the schema already matches the definition; write the change by hand)'}`,
   );
 }
 
@@ -102,3 +113,4 @@ if (biome.status !== 0) {
   process.exit(1);
 }
 console.log(`new columns: ${added.map((c) => c.column).join(', ') || 'none'}`);
+console.log(`new indexes: ${indexed.sqlite.map((c) => c.column).join(', ') || 'none'}`);

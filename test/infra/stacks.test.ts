@@ -126,12 +126,12 @@ describe('Data Factory ingest derived from the shared definition', () => {
   it('changes when the definition or the profile changes', () => {
     const extra = STUDIO_COLUMN;
     const withStudio = copyTranslator(
-      { ...kaggleAnimes, fields: { ...kaggleAnimes.fields, studio: { from: 'studios' } } as never },
+      { ...kaggleAnimes, fields: { ...kaggleAnimes.fields, [extra.field]: { from: 'studios' } } as never },
       [...ANIME_COLUMNS, extra],
     );
     expect(withStudio.mappings.at(-1)).toEqual({
       source: { name: 'studios', type: 'String' },
-      sink: { name: 'studio' },
+      sink: { name: extra.column },
     });
     const mal = stackJson('dev', { environment: { ...ENVIRONMENTS.dev, ingestProfile: malExport.name } });
     expect(pipelineActivities(mal)[0].typeProperties.translator).toEqual(copyTranslator(malExport));

@@ -368,21 +368,6 @@ describe('a partial mapping', () => {
 });
 
 describe('the mapping file has a JSON Schema, and init-mapping writes a starting one', () => {
-  it('catalogue/mapping.schema.json is what the definition derives (drift check), and constrains synonym targets', () => {
-    expect(runTs('etl/mapping-schema.ts', ['--check']).code).toBe(0);
-    const schema = JSON.parse(
-      readFileSync(join(__dirname, '..', '..', 'catalogue', 'mapping.schema.json'), 'utf8'),
-    );
-    expect(schema.properties.fields.properties.type.properties.synonyms.additionalProperties.enum).toContain(
-      'ONA',
-    );
-    expect(schema.properties.fields.required).toEqual(['sourceId', 'title', 'type']);
-    // Every mapping file names the namespace of its ids; no CSV column can be mapped to it.
-    expect(schema.required).toContain('source');
-    expect(schema.properties.source.pattern).toBe('^[a-z0-9][a-z0-9_-]*$');
-    expect(schema.properties.fields.properties.source).toBeUndefined();
-  });
-
   it('guesses columns by name, names what it could not guess, and the result loads', async () => {
     const input = file(
       'guess.csv',

@@ -1,13 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import createClient from 'openapi-fetch';
 import { type AnimeClient, createAnimeClient } from '../../api/client';
 import type { paths } from '../../api/client/anime-api';
 import { renameTopOva } from '../../docs/examples/typed-client';
-import { ROOT, runTs } from '../support/cli';
+import { ROOT } from '../support/cli';
 import { listen } from '../support/raw-http';
 import { createTestApp, signedUpAdmin } from '../support/test-app';
 
@@ -86,20 +85,4 @@ describe('the typed client (openapi-typescript types + openapi-fetch)', () => {
     // @ts-expect-error data may be the CSV string under the default: when this compiles, drop the wrapper
     expect(page.data!.items).toHaveLength(1);
   });
-
-  it('the committed types match the document the API serves (CI fails on drift)', () => {
-    const committed = runTs('api/client/generate.ts', ['--check']);
-    expect([committed.code, committed.stdout.trim()]).toEqual([0, expect.stringContaining('matches')]);
-    // Negative control: a copy that lost one operation's If-Match is reported.
-    const dir = mkdtempSync(join(tmpdir(), 'client-drift-'));
-    try {
-      const drifted = join(dir, 'anime-api.ts');
-      const text = readFileSync(join(__dirname, '../../api/client/anime-api.ts'), 'utf8');
-      writeFileSync(drifted, text.replace('"If-Match"?:', '"If-Matched"?:'));
-      const check = runTs('api/client/generate.ts', ['--check', drifted]);
-      expect([check.code, check.stderr]).toEqual([1, expect.stringContaining('out of date')]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 120_000);
 });

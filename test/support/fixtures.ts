@@ -56,16 +56,20 @@ export function fixtureRecords(count = 240, seed = 7, singleSource = false): Ani
   });
 }
 
-/** A column the definition does not have, for tests that show a new column flowing through. */
-export const STUDIO_COLUMN: TargetColumn = {
-  column: 'studio',
-  field: 'studio',
+/**
+ * A column the definition does not have, for tests that show a new column flowing through: the
+ * docs' worked example (a studio), named so that no real change collides with it (a user who
+ * follows the example and adds `studio` keeps these tests passing).
+ */
+export const STUDIO_COLUMN = {
+  column: 'worked_example_studio',
+  field: 'workedExampleStudio',
   kind: 'text',
   maxLength: 200,
   nullable: true,
   description: 'Animation studio.',
   example: 'Sunrise',
-};
+} as const satisfies TargetColumn;
 
 /** Loads records in one load per source (a load belongs to one source), in order of first appearance. */
 export async function loadRecords(

@@ -113,21 +113,24 @@ describe('adding a column: the definition plus one migration per dialect (worked
       const { AnimeInputSchema } = require('../../catalogue/schema');
       const db = freshDatabase();
       const missing = missingColumns(sqliteColumns(db).map((c) => c.name));
-      expect(missing.map((c: TargetColumn) => c.column)).toEqual(['studio']);
+      expect(missing.map((c: TargetColumn) => c.column)).toEqual([studio.column]);
       const statements = addColumnStatements(missing);
       migrate(db, [
         ...MIGRATIONS,
-        { version: MIGRATIONS.length + 1, name: 'studio', sql: statements.sqlite },
+        { version: MIGRATIONS.length + 1, name: studio.column, sql: statements.sqlite },
       ]);
       const repository = new SqlAnimeRepository(new SqliteExecutor(db, new SqliteWriteLock(db, 1000)));
       return { db, statements, repository, schema: AnimeInputSchema };
     });
     expect(sqliteColumns(db)).toEqual(expectedColumns([...ANIME_COLUMNS, studio]));
     expect(statements.tsql).toEqual([
-      'ALTER TABLE animes ADD [studio] NVARCHAR(200) NULL',
-      'ALTER TABLE animes_staging ADD [studio] NVARCHAR(MAX) NULL',
+      `ALTER TABLE animes ADD [${studio.column}] NVARCHAR(${studio.maxLength}) NULL`,
+      `ALTER TABLE animes_staging ADD [${studio.column}] NVARCHAR(MAX) NULL`,
     ]);
-    expect(schema.properties.studio).toMatchObject({ description: 'Animation studio.' });
+    expect(schema.properties[studio.field]).toMatchObject({
+      description: studio.description,
+      example: studio.example,
+    });
     const record = {
       source: 'kaggle',
       sourceId: 's-1',
@@ -137,15 +140,17 @@ describe('adding a column: the definition plus one migration per dialect (worked
       score: null,
       episodes: null,
       genres: [],
-      studio: 'Madhouse',
+      [studio.field]: 'Madhouse',
     };
     const { after } = await repository.create(record);
-    expect(await repository.getById(after.id)).toMatchObject({ studio: 'Madhouse' });
+    expect(await repository.getById(after.id)).toMatchObject({ [studio.field]: 'Madhouse' });
     db.close();
   });
 
   it('refuses what it cannot decide for existing rows, naming the column', () => {
     const { addColumnStatements } = jest.requireActual('../../api/adapters/sql/column-migration');
-    expect(() => addColumnStatements([{ ...studio, nullable: false }])).toThrow(/studio is NOT NULL/);
+    expect(() => addColumnStatements([{ ...studio, nullable: false }])).toThrow(
+      `${studio.column} is NOT NULL`,
+    );
   });
 });
