@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { ANIME_TYPES, type Anime, type AnimeInput } from '../../api/core/domain/anime';
-import { FILTERS } from '../../api/core/domain/filters';
+import { FILTERS, type FilterDefinition } from '../../api/core/domain/filters';
 import { type AnimeFilter, type AnimeSort, SORT_FIELDS } from '../../api/core/domain/query';
 import {
   type AnimeRepository,
@@ -22,7 +22,8 @@ export interface StoreUnderTest {
   dispose(): Promise<void>;
 }
 
-const allFilters = fc.record({
+/** Values chosen to hit the fixture's awkward cases, per filter; a filter not listed draws from the fixture. */
+const chosenFilters: Record<string, fc.Arbitrary<unknown>> = {
   type: fc.uniqueArray(fc.constantFrom(...ANIME_TYPES), { minLength: 1, maxLength: 3 }),
   genre: fc.uniqueArray(fc.constantFrom(...FIXTURE_GENRES, 'drama', 'Nonexistent'), {
     minLength: 1,
@@ -38,7 +39,31 @@ const allFilters = fc.record({
     minLength: 1,
     maxLength: 2,
   }),
-});
+};
+
+/**
+ * A filter added to FILTERS without a hand-chosen arbitrary still gets one: values its field takes
+ * in the fixture (one to three of them for a list filter), so the oracle holds it too.
+ */
+function drawnFromFixture(filter: FilterDefinition): fc.Arbitrary<unknown> {
+  const values = [
+    ...new Set(
+      fixtureRecords().flatMap((r) => [r[filter.field as keyof AnimeInput]].flat().filter((v) => v !== null)),
+    ),
+  ];
+  if (values.length === 0)
+    throw new Error(`the fixture has no values of ${filter.field} to filter ${filter.param} by`);
+  const one = fc.constantFrom(...values);
+  return filter.kind === 'in' || filter.kind === 'allOf'
+    ? fc.uniqueArray(one, { minLength: 1, maxLength: 3 })
+    : one;
+}
+
+const allFilters = fc.record(
+  Object.fromEntries(
+    FILTERS.map((f: FilterDefinition) => [f.param, chosenFilters[f.param] ?? drawnFromFixture(f)]),
+  ),
+);
 // At most two filters at a time: more would nearly always select nothing and prove little.
 const filterArbitrary: fc.Arbitrary<AnimeFilter> = fc
   .tuple(

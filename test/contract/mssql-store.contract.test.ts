@@ -20,6 +20,7 @@ import { ANIME_COLUMNS } from '../../catalogue/definition';
 import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
 import { writeDataset } from '../../etl/generate';
 import { loadCsv } from '../../etl/load-csv';
+import { animeRecord } from '../support/fixtures';
 import { describeAccountStoreContract } from './account-store.contract';
 import { describeCatalogueStoreContract } from './anime-repository.contract';
 
@@ -145,16 +146,15 @@ INSERT INTO animes (source_id, title, type, genres_json, created_at, updated_at)
       const { recordset } = await pool.request().query('SELECT [source], source_id, title FROM animes');
       expect(recordset).toEqual([{ source: 'kaggle', source_id: '356', title: 'Seeded' }]);
       const repository = new SqlAnimeRepository(new MssqlExecutor(pool));
-      const other = {
+      const other = animeRecord({
+        source: 'kaggle',
         sourceId: '356',
         title: 'Other',
         type: 'TV' as const,
         year: null,
         score: null,
         episodes: null,
-        genres: [],
-        originalTitle: null,
-      };
+      });
       await expect(repository.create({ ...other, source: 'bangumi' })).resolves.toBeDefined();
       await expect(repository.create({ ...other, source: 'kaggle' })).rejects.toBeInstanceOf(ConflictError);
     } finally {
@@ -184,17 +184,7 @@ INSERT INTO animes (source_id, title, type, genres_json, created_at, updated_at)
       const version = await repository.dataVersion();
       const failing = await loader.begin('replace', { source: 'kaggle' });
       await failing.stage([
-        {
-          source: 'kaggle',
-          sourceId: 'only-one',
-          title: 'Only',
-          type: 'TV',
-          year: null,
-          score: null,
-          episodes: null,
-          genres: [],
-          originalTitle: null,
-        },
+        animeRecord({ source: 'kaggle', sourceId: 'only-one', title: 'Only', type: 'TV' }),
       ]);
       await failing.abort();
       expect((await repository.stats()).total).toBe(500);

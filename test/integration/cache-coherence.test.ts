@@ -8,7 +8,7 @@ import { ReadThroughCache } from '../../api/core/cache/read-through-cache';
 import { CatalogueWrites } from '../../api/core/catalogue-writes';
 import type { CacheStore } from '../../api/core/ports/cache-store';
 import { coherentCache } from '../support/coherent-cache';
-import { fixtureRecords, loadRecords } from '../support/fixtures';
+import { animeRecord, fixtureRecords, loadRecords } from '../support/fixtures';
 import { describeIf } from '../support/real-component';
 import { hasRedis, RedisServer } from '../support/redis-server';
 import { createTestApp } from '../support/test-app';
@@ -67,17 +67,18 @@ describe('response cache over the in-process store', () => {
       '/stats',
     ];
     for (const path of paths) await read(path);
-    const created = await s.writes.create({
-      source: 'api',
-      sourceId: 'cache-1',
-      title: 'Cache Test',
-      type: 'OVA',
-      year: 1995,
-      score: 5,
-      episodes: 1,
-      genres: ['Drama'],
-      originalTitle: null,
-    });
+    const created = await s.writes.create(
+      animeRecord({
+        source: 'api',
+        sourceId: 'cache-1',
+        title: 'Cache Test',
+        type: 'OVA',
+        year: 1995,
+        score: 5,
+        episodes: 1,
+        genres: ['Drama'],
+      }),
+    );
     expect(ids(await read('/animes/all?type=OVA'))).toContain(created.id);
     expect(ids(await read('/animes/all?genre=drama'))).toContain(created.id);
     expect(ids(await read('/animes/all?year=1995'))).toContain(created.id);

@@ -10,6 +10,7 @@ import { normalizeRecord } from '../../catalogue/normalize';
 import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
 import { KAGGLE_HEADER } from '../../etl/dataset-generator';
 import { loadCsv } from '../../etl/load-csv';
+import { animeRecord } from '../support/fixtures';
 import { createTestApp, signedUpAdmin } from '../support/test-app';
 
 /**
@@ -108,13 +109,10 @@ describe('an API create and an ETL load store identical rows', () => {
       fc.asyncProperty(fc.array(record, { minLength: 1, maxLength: 12 }), async (drafts) => {
         batch++;
         // An API create names the source the ETL's profile declares, so both land in one namespace.
-        const records = drafts.map((r, i) => ({
-          ...r,
-          source: kaggleAnimes.source,
-          sourceId: `b${batch}-${i}`,
-          // kaggle-animes maps no original title, so the API's create leaves it out too.
-          originalTitle: null,
-        }));
+        // Every column kaggle-animes does not map (originalTitle) loads as null, so the create sends null too.
+        const records = drafts.map((r, i) =>
+          animeRecord({ ...r, source: kaggleAnimes.source, sourceId: `b${batch}-${i}` }),
+        );
         const ctx = await createTestApp({ records: [] });
         const etlStore = openCatalogueStore({ DATABASE_PATH: ':memory:' });
         try {

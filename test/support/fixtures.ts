@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ANIME_TYPES, type AnimeInput } from '../../api/core/domain/anime';
 import type { CatalogueLoader, LoadMode, LoadResult } from '../../api/core/ports/catalogue-loader';
-import type { TargetColumn } from '../../catalogue/definition';
+import { ANIME_COLUMNS, type TargetColumn } from '../../catalogue/definition';
 import { createRandom } from '../../etl/dataset-generator';
 
 /** The real MyAnimeList export beside the repository, when present (the project never needs it). */
@@ -23,6 +23,22 @@ const WORDS = [
 ];
 export const FIXTURE_GENRES = ['Action', 'Drama', 'Comedy', 'Sci-Fi', 'Slice of Life', 'Mystery'];
 
+/**
+ * A record with every definition column: the fields given, and every other nullable column null
+ * and list empty. Tests build records with it, so a column added to the definition needs no test
+ * edits (a literal naming every field would fail to compile).
+ */
+export function animeRecord(
+  fields: Pick<AnimeInput, 'source' | 'sourceId' | 'title' | 'type'> & Partial<AnimeInput>,
+): AnimeInput {
+  const blanks: Record<string, null | []> = {};
+  for (const c of ANIME_COLUMNS) {
+    if (c.kind === 'textList') blanks[c.field] = [];
+    else if (c.nullable) blanks[c.field] = null;
+  }
+  return { ...blanks, ...fields } as AnimeInput;
+}
+
 /** The fixture's second source: every fifth row, reusing the id of the kaggle row before it. */
 export const SECOND_SOURCE = 'mal';
 
@@ -38,7 +54,7 @@ export function fixtureRecords(count = 240, seed = 7, singleSource = false): Ani
   return Array.from({ length: count }, (_, i) => {
     const genres = FIXTURE_GENRES.filter(() => random() < 0.3);
     const second = !singleSource && i % 5 === 1;
-    return {
+    return animeRecord({
       source: second ? SECOND_SOURCE : 'kaggle',
       sourceId: `fx-${second ? i : i + 1}`,
       title:
@@ -52,7 +68,7 @@ export function fixtureRecords(count = 240, seed = 7, singleSource = false): Ani
       genres,
       // Derived from i, not drawn, so every other field's draw stays as before.
       originalTitle: i % 3 === 2 ? `原題 ${WORDS[i % WORDS.length]} ${i % 7}` : null,
-    };
+    });
   });
 }
 

@@ -32,8 +32,16 @@ const spelledValue: Record<string, fc.Arbitrary<string>> = {
   q: fc.constantFrom('a', 'E', '魔法', ' 1'),
 };
 
+/** A filter without a spelling above draws the values its field takes in the rows (a filter added later included). */
+function drawnFromRows(field: string): fc.Arbitrary<string> {
+  const values = [
+    ...new Set(rows.flatMap((r) => [r[field as keyof Anime]].flat().filter((v) => v !== null))),
+  ];
+  return fc.constantFrom(...values.map(String));
+}
+
 const rawQuery = fc.record(
-  Object.fromEntries(FILTERS.map((f) => [f.param, spelledValue[f.param] ?? fc.constant(undefined)])),
+  Object.fromEntries(FILTERS.map((f) => [f.param, spelledValue[f.param] ?? drawnFromRows(f.field)])),
   { requiredKeys: [] },
 ) as fc.Arbitrary<Record<string, string>>;
 

@@ -8,6 +8,7 @@ import {
 } from '../../api/adapters/mssql/retry';
 import { isoTimestamp, isUniqueViolation } from '../../api/adapters/mssql/rows';
 import { animeFromRow } from '../../api/adapters/sql/anime-row';
+import { animeRecord } from '../support/fixtures';
 
 /** Shaped like tedious/mssql errors: RequestError carries `number`, ConnectionError a `code`. */
 const requestError = (number: number) =>
@@ -148,16 +149,15 @@ describe('row mapping', () => {
         isoTimestamp,
       ),
     ).toEqual({
+      ...animeRecord({
+        source: 'kaggle',
+        sourceId: 'k-7',
+        title: 'Title',
+        type: 'OVA',
+        score: 8.25,
+        genres: ['Action', 'Sci-Fi'],
+      }),
       id: 7,
-      source: 'kaggle',
-      sourceId: 'k-7',
-      title: 'Title',
-      type: 'OVA',
-      year: null,
-      score: 8.25,
-      episodes: null,
-      genres: ['Action', 'Sci-Fi'],
-      originalTitle: null,
       version: 3,
       createdAt: '2026-01-02T03:04:05.678Z',
       updatedAt: '2026-01-02T03:04:05.678Z',

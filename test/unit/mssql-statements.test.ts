@@ -13,6 +13,7 @@ import { ANIME_COLUMNS, MAPPED_COLUMNS } from '../../catalogue/definition';
 import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
 import { createRandom, GENRES, generateRow, KAGGLE_HEADER } from '../../etl/dataset-generator';
 import { parsePythonList } from '../../etl/list-cells';
+import { animeRecord } from '../support/fixtures';
 import { sqlparserRsErrors } from '../support/sqlparser-rs';
 
 const parser = new Parser();
@@ -60,7 +61,7 @@ function withoutUnsupportedForms(text: string): string {
 const ALL_BATCHES = [...TSQL_MIGRATIONS.flatMap((m) => m.batches), ...repeatableBatches(kaggleAnimes)];
 const catalogue = catalogueSql(tsqlDialect);
 const listQuery = catalogue.list;
-const record = {
+const record = animeRecord({
   source: 'kaggle',
   sourceId: "x'; DROP TABLE animes;--",
   title: '魔法',
@@ -70,7 +71,7 @@ const record = {
   episodes: null,
   genres: ['Action', "Girls' Love"],
   originalTitle: 'まほう',
-};
+});
 /** One example of each catalogue statement, with arguments where it takes them. */
 const CATALOGUE_STATEMENTS: [string, Query][] = [
   ['byId', catalogue.byId(7)],

@@ -2,6 +2,7 @@ import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
 import { malExport } from '../../catalogue/profiles/mal-export';
 import { parsePythonList } from '../../etl/list-cells';
 import { createRowTransformer } from '../../etl/transform';
+import { animeRecord } from '../support/fixtures';
 
 const base = {
   animeID: '7',
@@ -32,7 +33,8 @@ describe('row transformer', () => {
   it('maps a Kaggle row onto the target record', () => {
     expect(kaggle(base)).toEqual({
       ok: true,
-      record: {
+      // Columns the profile does not map (originalTitle) are null.
+      record: animeRecord({
         source: 'kaggle',
         sourceId: '7',
         title: 'Cowboy Bebop',
@@ -41,8 +43,7 @@ describe('row transformer', () => {
         score: 8.75,
         episodes: 26,
         genres: ['Action', 'Sci-Fi', "Girls' Love"],
-        originalTitle: null,
-      },
+      }),
     });
   });
 
