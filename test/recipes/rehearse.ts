@@ -43,6 +43,30 @@ function insertBefore(dir: string, file: string, anchor: string | RegExp, text: 
   writeFileSync(path, source.slice(0, at) + text + source.slice(at));
 }
 
+/**
+ * The worked example's quoted migrations (a \`// path\` line, then the statements) are what
+ * migration:new wrote: the same file names, so the docs' numbers are not stale, and each quoted
+ * statement in the file.
+ */
+function quotedMigrationsMatch(dir: string, heading: string) {
+  const docs = readFileSync(DOCS, 'utf8');
+  const section = docs.slice(docs.indexOf(`### ${heading}`));
+  const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  if (!block) throw new Error(`no quoted migrations under "${heading}" in ${DOCS}`);
+  for (const part of block.split(/^\/\/ /m).slice(1)) {
+    const [path, ...body] = part.split('\n');
+    let written: string;
+    try {
+      written = readFileSync(join(dir, path!.trim()), 'utf8');
+    } catch {
+      throw new Error(`docs quote ${path} but migration:new wrote no such file (stale numbers?)`);
+    }
+    for (const statement of body.join('\n').matchAll(/`([^`]+)`/g))
+      if (!written.includes(statement[1]!))
+        throw new Error(`${path} does not contain the quoted ${statement[1]}`);
+  }
+}
+
 function run(dir: string, step: string, command: string, args: readonly string[]) {
   process.stdout.write(`== ${step}: ${command} ${args.join(' ')}\n`);
   const result = spawnSync(command, args, {
@@ -101,6 +125,7 @@ function main() {
 `,
     );
     run(dir, 'column', 'npm', ['run', '-s', 'migration:new', '--', 'add-studio']);
+    quotedMigrationsMatch(dir, 'Worked example: adding a column');
     insertBefore(
       dir,
       'catalogue/profiles/mal-export.ts',
