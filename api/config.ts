@@ -279,7 +279,7 @@ export type Config = Static<typeof ConfigSchema>;
 
 const validateConfig = compileCoercingSchema<Config>(ConfigSchema);
 
-export class ConfigError extends Error {}
+class ConfigError extends Error {}
 
 /** Reads the environment; throws naming every bad variable, so a misconfigured deploy fails at start. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

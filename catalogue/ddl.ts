@@ -52,7 +52,7 @@ const SQLITE_TYPES: Record<Exclude<TargetColumn['kind'], 'textList'>, string> = 
 };
 
 /** The SQL type that stores a scalar column. */
-export function sqlType(column: TargetColumn, dialect: SqlDialect): string {
+function sqlType(column: TargetColumn, dialect: SqlDialect): string {
   if (column.kind === 'textList') throw new Error(`${column.column} is a list column and has no scalar type`);
   return dialect === 'tsql' ? tsqlTypeText(tsqlType(column)) : SQLITE_TYPES[column.kind];
 }
@@ -77,16 +77,8 @@ export function columnDefinition(column: TargetColumn, dialect: SqlDialect): str
   return `${name} ${sqlType(column, dialect)} ${nullability}${checkConstraint(column, dialect)}`;
 }
 
-/** The column definitions of every scalar column of the definition. */
-export function scalarColumnDefinitions(dialect: SqlDialect): string[] {
-  return SCALAR_COLUMNS.map((column) => columnDefinition(column, dialect));
-}
-
 /** Lookup and link table names for a list column, e.g. genres -> genres + anime_genres. */
 export function listTables(column: TargetColumn): { lookup: string; link: string; itemKey: string } {
   const singular = column.column.replace(/s$/, '');
   return { lookup: column.column, link: `anime_${column.column}`, itemKey: `${singular}_id` };
 }
-
-/** Scalar columns that get an index because the API filters or sorts on them. */
-export const INDEXED_COLUMNS = ['type', 'year', 'score', 'title'] as const;

@@ -26,7 +26,7 @@ const CANDIDATES: Readonly<Record<MappedField, readonly string[]>> = {
 const normalized = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 /** A name as a source: lower case, digits, `-` and `_`, at most 32 characters. */
-export function sourceName(name: string): string {
+function sourceName(name: string): string {
   const slug = name
     .toLowerCase()
     .replace(/[^a-z0-9_-]+/g, '-')
@@ -36,7 +36,7 @@ export function sourceName(name: string): string {
 }
 
 /** The delimiter the header line most likely uses. */
-export function guessDelimiter(line: string): string {
+function guessDelimiter(line: string): string {
   const counts = [',', ';', '\t', '|'].map((d) => [d, line.split(d).length - 1] as const);
   return counts.reduce((best, next) => (next[1] > best[1] ? next : best))[0];
 }

@@ -33,7 +33,7 @@ type AccountsConfig = Pick<
 >;
 
 /** Firebase when FIREBASE_PROJECT_ID is set, else the local provider over our own tables. */
-export function openIdentityProvider(config: AccountsConfig, credentials: CredentialStore): IdentityProvider {
+function openIdentityProvider(config: AccountsConfig, credentials: CredentialStore): IdentityProvider {
   if (!config.FIREBASE_PROJECT_ID) {
     const passwords = new PasswordHasher({
       concurrency: config.PASSWORD_HASH_CONCURRENCY,

@@ -4,7 +4,7 @@ import { HttpProblem } from './problem';
 
 export type Access = 'user' | 'admin';
 
-export const WWW_AUTHENTICATE = 'Bearer realm="anime-platform"';
+const WWW_AUTHENTICATE = 'Bearer realm="anime-platform"';
 
 export function unauthorized(detail: string, error?: 'invalid_token'): HttpProblem {
   return new HttpProblem(

@@ -15,7 +15,7 @@ export interface ChunkFormat<Chunk extends { readonly length: number } = readonl
 }
 
 /** A JSON array: `[`, items joined by commas, `]`. */
-export const JSON_ARRAY: ChunkFormat = {
+const JSON_ARRAY: ChunkFormat = {
   contentType: 'application/json; charset=utf-8',
   chunk(items, first) {
     // One stringify of the whole chunk (V8's fast path, about 1.7x the item-by-item join), its

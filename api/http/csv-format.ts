@@ -8,7 +8,7 @@ import type { ChunkFormat } from './chunked-body';
 const FORMULA_START = /^[=+\-@\t\r]/;
 const defused = (value: string) => (FORMULA_START.test(value) ? `'${value}` : value);
 
-export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8; header=present';
+const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8; header=present';
 
 /** List cells (genres) as one cell, their items separated by semicolons. */
 const LIST_SEPARATOR = ';';

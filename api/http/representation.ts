@@ -25,7 +25,7 @@ export const VARY = 'Accept, Accept-Encoding, Prefer';
 /** Below this size compression costs more than it saves. */
 const MIN_COMPRESSIBLE = 1024;
 
-export function compress(body: Buffer, encoding: Encoding): Buffer {
+function compress(body: Buffer, encoding: Encoding): Buffer {
   // Brotli quality 5 compresses multi-megabyte lists ~10x in tens of ms; 11 would take seconds.
   return encoding === 'br'
     ? brotliCompressSync(body, {
@@ -69,7 +69,7 @@ function baseEtag(tag: string): string {
  * The If-None-Match tag that names `etag` in any coding (weak comparison, RFC 9110 §13.1.2), or
  * undefined. A 304 carries the tag the client holds, which is what its 200 carried.
  */
-export function matchingTag(header: string | undefined, etag: string): string | undefined {
+function matchingTag(header: string | undefined, etag: string): string | undefined {
   if (!header) return undefined;
   if (header.trim() === '*') return etag;
   return header

@@ -32,15 +32,15 @@ export type ReadResponder = (
 ) => Promise<ReadResult>;
 
 /** Above this, a streamed body is sent as it is produced instead of buffered (and not cached). */
-export const DEFAULT_MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+const DEFAULT_MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
 /**
  * Without a cache there is nothing to buffer a long list for: past this much (enough for a page's
  * ETag and 304s) it streams from the first chunk.
  */
-export const UNCACHED_BUFFER_BYTES = 64 * 1024;
+const UNCACHED_BUFFER_BYTES = 64 * 1024;
 
-export const uncachedResponder: ReadResponder = async (route, ctx, _input, produce) => {
+const uncachedResponder: ReadResponder = async (route, ctx, _input, produce) => {
   // With no cache nothing is cached: a catalogue read that asks for the cache alone gets 504.
   if (route.cache && onlyIfCached(ctx)) throw notInCache();
   return produce(UNCACHED_BUFFER_BYTES);

@@ -82,9 +82,9 @@ function filterSchema(filter: FilterDefinition): TSchema {
 }
 
 /** The catalogue filters (lists, facets and stats), each typed as its domain value. */
-export const filterProperties = Object.fromEntries(
-  FILTERS.map((f) => [f.param, Type.Unsafe(filterSchema(f))]),
-) as { [K in FilterParam]-?: TUnsafe<NonNullable<AnimeFilter[K]>> };
+const filterProperties = Object.fromEntries(FILTERS.map((f) => [f.param, Type.Unsafe(filterSchema(f))])) as {
+  [K in FilterParam]-?: TUnsafe<NonNullable<AnimeFilter[K]>>;
+};
 
 /** What the lists add to the filters: order, shape and format of the answer. */
 const listProperties = {

@@ -17,7 +17,7 @@ export interface AuthRateLimits {
   readonly inFlightPerClient?: number;
 }
 
-export const DEFAULT_AUTH_RATE_LIMITS: AuthRateLimits = {
+const DEFAULT_AUTH_RATE_LIMITS: AuthRateLimits = {
   windowMs: 300_000,
   perIp: 100,
   perEmail: 10,

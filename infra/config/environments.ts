@@ -86,7 +86,7 @@ export function targetSubscription(): string {
 }
 
 /** A stable 6-character token per subscription and scope, like azd's uniqueString(subscription, env). */
-export function derivedToken(subscriptionId: string, scope: string): string {
+function derivedToken(subscriptionId: string, scope: string): string {
   return createHash('sha256')
     .update(`${subscriptionId.toLowerCase()}/${WORKLOAD}/${scope}`)
     .digest('hex')

@@ -1,5 +1,5 @@
 /** Azure's recommended abbreviations (as azd templates use them), one per resource kind. */
-export const ABBREVIATIONS = {
+const ABBREVIATIONS = {
   resourceGroup: 'rg',
   logAnalytics: 'log',
   appInsights: 'appi',

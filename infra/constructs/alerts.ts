@@ -42,7 +42,7 @@ interface QueryRule {
 }
 
 /** The KQL behind the alerts and the workbook, from the telemetry the API emits (docs/observability.md). */
-export function alertQueries(thresholds: AlertThresholds = {}): readonly QueryRule[] {
+function alertQueries(thresholds: AlertThresholds = {}): readonly QueryRule[] {
   const errorRate = thresholds.serverErrorRate ?? 0.05;
   const p95 = thresholds.p95LatencyMs ?? 500;
   const hitRatio = thresholds.minCacheHitRatio ?? 0.5;

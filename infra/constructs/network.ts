@@ -67,7 +67,7 @@ function quarter({ octets, bits }: ReturnType<typeof parseAddressSpace>, index: 
  * the VNet. Services that only the app reaches can then turn public access off altogether.
  */
 /** HTTPS (Key Vault), SQL, and Azure Managed Redis's TLS port. */
-export const PRIVATE_ENDPOINT_PORTS = ['443', '1433', '10000'] as const;
+const PRIVATE_ENDPOINT_PORTS = ['443', '1433', '10000'] as const;
 
 export class Network extends Construct {
   readonly vnet: VirtualNetwork;

@@ -31,7 +31,7 @@ export class PolicyViolationError extends Error {
   }
 }
 
-export function viewOf(resource: TerraformResource): ResourceView {
+function viewOf(resource: TerraformResource): ResourceView {
   const synthesized = resource.toTerraform() as {
     resource: Record<string, Record<string, Record<string, unknown>>>;
   };

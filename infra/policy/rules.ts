@@ -35,7 +35,7 @@ const PUBLIC_ACCESS: Record<string, { argument: string; off: unknown }> = {
   azurerm_data_factory: { argument: 'public_network_enabled', off: false },
 };
 
-export const REQUIRED_TAGS = ['environment', 'service'] as const;
+const REQUIRED_TAGS = ['environment', 'service'] as const;
 
 export const RULES: readonly PolicyRule[] = [
   {

@@ -64,13 +64,7 @@ export function onlyTheseRoles(roleIds: readonly string[]): string {
 }
 
 /** The activity-log categories a security review reads: changes, security alerts, policy, service health. */
-export const ACTIVITY_LOG_CATEGORIES = [
-  'Administrative',
-  'Security',
-  'Policy',
-  'ServiceHealth',
-  'Alert',
-] as const;
+const ACTIVITY_LOG_CATEGORIES = ['Administrative', 'Security', 'Policy', 'ServiceHealth', 'Alert'] as const;
 
 /** The repository secrets the deploy workflow needs; the bootstrap prints a value for each. */
 export const BOOTSTRAP_OUTPUTS = {

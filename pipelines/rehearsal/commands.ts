@@ -44,7 +44,7 @@ function vaultRule(verb: 'add' | 'remove'): AzEntry {
   };
 }
 
-export const AZ_COMMANDS: Readonly<Record<string, AzEntry>> = {
+const AZ_COMMANDS: Readonly<Record<string, AzEntry>> = {
   'az keyvault network-rule add': vaultRule('add'),
   'az keyvault network-rule remove': vaultRule('remove'),
   'az sql server firewall-rule create': {

@@ -8,7 +8,7 @@ import type { SynthesizedStack } from './arm';
 import type { RehearsalInput } from './rehearse';
 
 /** A subscription and repository for offline rehearsals; names derive from them as they would in Azure. */
-export const REHEARSAL_SUBSCRIPTION = '11111111-2222-3333-4444-555555555555';
+const REHEARSAL_SUBSCRIPTION = '11111111-2222-3333-4444-555555555555';
 export const REHEARSAL_REPOSITORY = 'octo/anime-platform';
 
 /** The stacks as the deploy workflow synthesizes them: remote state, the repository's own names. */

@@ -21,11 +21,11 @@ import {
   nearestRole,
 } from './access';
 import { armId, bodyOf, covers, parseReference, referencesIn, type SynthesizedStack } from './arm';
-import { type Audience, AZ_COMMANDS, entryFor, parseAz } from './commands';
+import { type Audience, entryFor, parseAz } from './commands';
 import { createNeeds, dataSourceNeeds, firstApplyMinutes, refreshNeeds, stateNeeds } from './needs';
 
 /** How long tokens live (minutes). */
-export const TOKEN_LIFETIME = {
+const TOKEN_LIFETIME = {
   /**
    * The GitHub ID token azure/login hands the CLI as its client assertion: valid 5 minutes
    * (AADSTS700024 names exp = iat + 5 min; Azure/login#180, Azure/azure-cli#28708). The CLI keeps
@@ -94,11 +94,7 @@ interface JobState {
 export const short = (id: string) => id.replace(/^\/subscriptions\/[^/]+/, '');
 
 /** Jobs in the order GitHub runs them (needs first), with those the event's `if` skips left out. */
-export function jobsInOrder(
-  workflow: Workflow,
-  event: 'push' | 'pull_request',
-  ref: string,
-): [string, Job][] {
+function jobsInOrder(workflow: Workflow, event: 'push' | 'pull_request', ref: string): [string, Job][] {
   const ordered: [string, Job][] = [];
   const visit = (id: string) => {
     if (ordered.some(([j]) => j === id)) return;
@@ -599,5 +595,3 @@ export function writersOutside(
   }
   return findings;
 }
-
-export { AZ_COMMANDS };

@@ -9,7 +9,7 @@ import { stringify } from 'csv-stringify/sync';
  */
 type BangumiItem = { title: string; type: string; begin: string; sites: { site: string; id: string }[] };
 
-export const BANGUMI_HEADER = ['bangumi_id', 'title', 'type', 'begin_year'];
+const BANGUMI_HEADER = ['bangumi_id', 'title', 'type', 'begin_year'];
 
 /** The items as CSV rows (bangumi id, title, type, begin year), in the package's order. */
 export function bangumiRows(): string[][] {
@@ -22,7 +22,7 @@ export function bangumiRows(): string[][] {
   ]);
 }
 
-export const BANGUMI_MAPPING = {
+const BANGUMI_MAPPING = {
   name: 'bangumi',
   description: 'bangumi-data items, flattened: bangumi_id,title,type,begin_year',
   source: 'bangumi',

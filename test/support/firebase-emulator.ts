@@ -20,7 +20,7 @@ export function hasFirebaseEmulator(): boolean {
  * would try to download it) and binds 127.0.0.1. The CLI runs in its own process group, stopped by
  * its PID.
  */
-export class FirebaseAuthEmulator {
+class FirebaseAuthEmulator {
   private constructor(
     private readonly child: ChildProcess,
     private readonly dir: string,

@@ -43,7 +43,7 @@ export interface TestAppOptions {
 }
 
 /** The configuration of a test app: the embedded defaults, no Redis, a fresh random JWT secret. */
-export function testConfig(env: Record<string, string> = {}): Config {
+function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',

@@ -9,7 +9,7 @@ export interface DatabasePrincipal {
 }
 
 /** What the app's user may do, table by table: data only, no DDL, no EXECUTE at all. */
-export const APP_GRANTS: Readonly<Record<string, readonly string[]>> = {
+const APP_GRANTS: Readonly<Record<string, readonly string[]>> = {
   animes: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
   genres: ['SELECT', 'INSERT', 'DELETE'],
   anime_genres: ['SELECT', 'INSERT', 'DELETE'],
@@ -28,7 +28,7 @@ export const APP_GRANTS: Readonly<Record<string, readonly string[]>> = {
  * Data Factory lands rows in the staging table (TRUNCATE before the copy needs ALTER on it) and
  * runs the merge procedure, which reaches the live tables through ownership chaining.
  */
-export const INGEST_GRANTS: Readonly<Record<string, readonly string[]>> = {
+const INGEST_GRANTS: Readonly<Record<string, readonly string[]>> = {
   [STAGING_TABLE]: ['SELECT', 'INSERT', 'ALTER'],
 };
 

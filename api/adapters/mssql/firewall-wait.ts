@@ -7,7 +7,7 @@ import { withRetry } from './retry';
  */
 
 /** SQL error 40615: "Cannot open server ... Client with IP address ... is not allowed to access the server." */
-export const FIREWALL_REFUSED = 40615;
+const FIREWALL_REFUSED = 40615;
 
 export interface FirewallWait {
   /** How long to keep trying. @default 6 minutes (the documented propagation, plus a margin) */

@@ -14,7 +14,7 @@ import { isoTimestamp, isUniqueViolation } from './rows';
 import { parameterName, tsqlDialect } from './tsql-dialect';
 
 /** An error raised once COMMIT was sent: whether it took effect is unknown, so it is never retried. */
-export class CommitOutcomeUnknown extends Error {}
+class CommitOutcomeUnknown extends Error {}
 
 async function execute(request: sql.Request, query: Query): Promise<ExecResult> {
   query.params.forEach((value, index) => {

@@ -108,7 +108,7 @@ JOIN ${source} s ON ${sameKey('s', 'a')} CROSS APPLY OPENJSON(a.genres_json) j J
 }
 
 /** A staged column: the live column's type (lists as JSON text), without its checks. */
-export function stagedColumnType(column: (typeof ANIME_COLUMNS)[number]): string {
+function stagedColumnType(column: (typeof ANIME_COLUMNS)[number]): string {
   return tsqlTypeText(tsqlType(column));
 }
 

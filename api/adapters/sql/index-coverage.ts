@@ -1,4 +1,4 @@
-import { columnFor, type TargetColumn } from '../../../catalogue/definition';
+import { type AnimeField, columnFor, type TargetColumn } from '../../../catalogue/definition';
 import { FILTERS, type FilterDefinition } from '../../core/domain/filters';
 import { SORT_FIELDS } from '../../core/domain/query';
 
@@ -10,13 +10,13 @@ import { SORT_FIELDS } from '../../core/domain/query';
  */
 export function columnsNeedingIndex(
   filters: readonly FilterDefinition[] = FILTERS,
-  sortFields: readonly string[] = SORT_FIELDS,
+  sortFields: readonly (AnimeField | 'id')[] = SORT_FIELDS,
 ): TargetColumn[] {
-  const fields = new Set<string>([
+  const fields = new Set<AnimeField>([
     ...filters.filter((f) => f.kind !== 'contains' && f.kind !== 'allOf').map((f) => f.field),
-    ...sortFields.filter((field) => field !== 'id'),
+    ...sortFields.filter((field): field is AnimeField => field !== 'id'),
   ]);
-  return [...fields].map((field) => columnFor(field as never)).filter((c) => c.kind !== 'textList');
+  return [...fields].map((field) => columnFor(field)).filter((c) => c.kind !== 'textList');
 }
 
 /**

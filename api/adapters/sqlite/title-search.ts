@@ -2,7 +2,7 @@
  * The trigram index over titles and original titles (migrations 007 and 011, which keep their own
  * literal text): the names the loader, the dialect and the ETL benchmark need, in one place.
  */
-export const TITLE_SEARCH_TABLE = 'animes_title_search';
+const TITLE_SEARCH_TABLE = 'animes_title_search';
 
 /** The triggers that keep the index in step with `animes`. */
 export const TITLE_SEARCH_TRIGGERS: ReadonlySet<string> = new Set(

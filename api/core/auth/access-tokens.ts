@@ -35,9 +35,9 @@ export interface AccessClaims {
 
 export class InvalidTokenError extends Error {}
 
-export class WeakSecretError extends Error {}
+class WeakSecretError extends Error {}
 
-export function assertStrongSecret(secret: string): void {
+function assertStrongSecret(secret: string): void {
   if (Buffer.byteLength(secret, 'utf8') < MIN_SECRET_BYTES)
     throw new WeakSecretError(`JWT_SECRET must be at least ${MIN_SECRET_BYTES} bytes`);
 }

@@ -205,7 +205,7 @@ export class Accounts {
  * A display name as stored: trimmed, control characters dropped (the API's schema refuses them;
  * an identity provider's profile may still carry them), blank as none.
  */
-export function storedDisplayName(name: string | null): string | null {
+function storedDisplayName(name: string | null): string | null {
   if (name === null) return null;
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what it removes
   const cleaned = trimText(name.replace(/[\u0000-\u001F\u007F-\u009F]/g, ' ')).replace(/ {2,}/g, ' ');

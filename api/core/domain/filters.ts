@@ -108,7 +108,7 @@ export const foldCase = (text: string) => text.replace(/[A-Z]+/g, (c) => c.toLow
  * folded with full Unicode lower-casing, at least as coarse as any dialect's comparison (SQL
  * Server's default collation folds non-ASCII case too): a coarser tag only invalidates more.
  */
-export function filterTag(filter: FilterDefinition, value: unknown): string {
+function filterTag(filter: FilterDefinition, value: unknown): string {
   const text = String(value);
   return `${filter.param}:${filter.kind === 'allOf' ? text.toLowerCase() : text}`;
 }

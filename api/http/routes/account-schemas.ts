@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { NO_CONTROL_CHARACTERS } from '../../../catalogue/schema';
 
-export const Email = Type.String({ format: 'email', maxLength: 254, example: 'ada@example.com' });
-export const Password = Type.String({
+const Email = Type.String({ format: 'email', maxLength: 254, example: 'ada@example.com' });
+const Password = Type.String({
   minLength: 8,
   maxLength: 128,
   description: 'At least 8 characters',
