@@ -240,7 +240,11 @@ export const ConfigSchema = Type.Object({
   JWT_SECRET: Type.Optional(
     Type.String({ description: 'HS256 signing secret, at least 32 bytes; required in production' }),
   ),
-  SECRET_KEY: Type.Optional(Type.String({ description: 'Alias of JWT_SECRET (the original setting name)' })),
+  SECRET_KEY: Type.Optional(
+    Type.String({
+      description: 'Refused at start: the former second name of JWT_SECRET, which is the only one',
+    }),
+  ),
   JWT_ISSUER: Type.String({ default: 'anime-platform' }),
   JWT_AUDIENCE: Type.String({ default: 'anime-platform-api' }),
   ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 86400, default: 900 }),
@@ -316,11 +320,6 @@ export function listenHost(config: Pick<Config, 'HOST' | 'NODE_ENV'>): string {
   return config.HOST ?? (config.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1');
 }
 
-/** The signing secret, whichever of its two names was set. */
-export function jwtSecret(config: Pick<Config, 'JWT_SECRET' | 'SECRET_KEY'>): string | undefined {
-  return config.JWT_SECRET ?? config.SECRET_KEY;
-}
-
 export function databaseDriver(
   config: Pick<Config, 'DB_DRIVER' | 'MSSQL_CONNECTION_STRING' | 'SQL_SERVER'>,
 ): 'sqlite' | 'mssql' {
@@ -352,9 +351,11 @@ function secretProblem(name: string, secret: string | undefined): string | undef
 }
 
 function crossFieldProblems(config: Config): string[] {
-  const secret = jwtSecret(config);
+  const secret = config.JWT_SECRET;
   const problems = [
-    secretProblem(config.JWT_SECRET ? 'JWT_SECRET' : 'SECRET_KEY', secret),
+    // One name per setting: a deployment still setting the old alias is told, not silently unsigned.
+    config.SECRET_KEY === undefined ? undefined : 'SECRET_KEY is no longer read: rename it to JWT_SECRET',
+    secretProblem('JWT_SECRET', secret),
     secretProblem('ADMIN_BOOTSTRAP_TOKEN', config.ADMIN_BOOTSTRAP_TOKEN),
   ].filter((p): p is string => p !== undefined);
   if (config.NODE_ENV === 'production' && secret === undefined)

@@ -5,7 +5,7 @@ import { LocalIdentityProvider } from '../adapters/local/local-identity-provider
 import { PasswordHasher } from '../adapters/local/password-hash';
 import { MemoryRateLimiter } from '../adapters/memory/memory-rate-limiter';
 import { RedisRateLimiter } from '../adapters/redis/redis-rate-limiter';
-import { type Config, jwtSecret } from '../config';
+import type { Config } from '../config';
 import { AccessTokens } from '../core/auth/access-tokens';
 import { Accounts } from '../core/auth/accounts';
 import { Sessions } from '../core/auth/sessions';
@@ -19,7 +19,6 @@ type AccountsConfig = Pick<
   Config,
   | 'NODE_ENV'
   | 'JWT_SECRET'
-  | 'SECRET_KEY'
   | 'JWT_ISSUER'
   | 'JWT_AUDIENCE'
   | 'ACCESS_TOKEN_TTL_SECONDS'
@@ -78,7 +77,7 @@ export function openAccounts(
   { generateBootstrapToken = false, issuesTokens = true } = {},
   identity: IdentityProvider = openIdentityProvider(config, stores.credentials),
 ): Accounts {
-  let secret = jwtSecret(config);
+  let secret = config.JWT_SECRET;
   if (!secret) {
     // Only outside production (config refuses it there): tokens die with the process.
     if (issuesTokens)

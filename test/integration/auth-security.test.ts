@@ -181,10 +181,21 @@ describe('secrets in logs', () => {
 
 describe('signing secret configuration', () => {
   const secret = randomBytes(32).toString('base64');
-  it('refuses secrets under 32 bytes, under either name', () => {
+  it('refuses secrets under 32 bytes', () => {
     expect(() => loadConfig({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET must be at least 32 bytes/);
-    expect(() => loadConfig({ SECRET_KEY: 'short' })).toThrow(/SECRET_KEY must be at least 32 bytes/);
-    expect(loadConfig({ SECRET_KEY: secret }).SECRET_KEY).toBe(secret);
+    expect(loadConfig({ JWT_SECRET: secret }).JWT_SECRET).toBe(secret);
+  });
+
+  it('refuses the former alias SECRET_KEY, naming the one name, and never echoes its value', () => {
+    let message = '';
+    try {
+      loadConfig({ SECRET_KEY: secret });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('SECRET_KEY is no longer read: rename it to JWT_SECRET');
+    expect(message).not.toContain(secret);
+    expect(() => loadConfig({ SECRET_KEY: secret, JWT_SECRET: secret })).toThrow(/rename it to JWT_SECRET/);
   });
 
   it('refuses to start in production without a secret, or with the Auth emulator', () => {
