@@ -12,7 +12,7 @@ export async function writeDataset(out: string, rows = DEFAULT_ROWS, seed = 42):
   const stream = createWriteStream(out);
   const write = (text: string) =>
     stream.write(text) ? Promise.resolve() : new Promise<void>((resolve) => stream.once('drain', resolve));
-  await write(stringify([KAGGLE_HEADER as unknown as string[]]));
+  await write(stringify([[...KAGGLE_HEADER]]));
   const batch = 5000;
   for (let start = 0; start < rows; start += batch) {
     const chunk: string[][] = [];

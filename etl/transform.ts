@@ -114,6 +114,8 @@ export function createCellsTransformer(
       else record[field] = value;
     }
     if (reasons.length) return { ok: false, reasons };
+    // Every definition field was set by the plan (or a rejection returned above); the normalizer
+    // then checks each value, so the record is an AnimeInput by construction.
     const normalized = normalizeRecord(record as unknown as AnimeInput);
     for (const problem of normalized.problems) reasons.push(`${problem.field} ${problem.reason}`);
     if (reasons.length === 0 && !validateRecord(normalized.record)) {

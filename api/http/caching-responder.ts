@@ -94,6 +94,7 @@ export function cachingResponder(
   ): Promise<ReadResult> {
     const started = performance.now();
     const timings: Record<string, number> = {};
+    // Validated by the route's schemas, so every value is a parameter value: the cast restores that type.
     const spec = handoff?.spec ?? cacheSpec(route.cache!.name, { ...input.params, ...input.query } as never);
     const ownEtag = Boolean(route.etag);
     if (lane && !route.access && !ctx.state.variedByHeaders)

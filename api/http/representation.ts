@@ -101,6 +101,7 @@ function perHeader<T>(answer: (header: string) => T): (header: string) => T {
 }
 
 const codingFor = perHeader((header): Encoding | 'identity' => {
+  // accepts reads only a request's headers; the memo is keyed by the header, not a request.
   const best = accepts({ headers: { 'accept-encoding': header } } as never).encodings(
     'br',
     'gzip',
@@ -118,6 +119,7 @@ export type MediaType = 'application/json' | 'text/csv';
 
 /** What an Accept header admits of the types the API serves, and which of them it prefers. */
 const acceptAnswer = perHeader((accept) => {
+  // As above: only the header is read.
   const negotiator = accepts({ headers: { accept } } as never);
   return {
     'application/json': negotiator.type(['application/json']) !== false,

@@ -74,5 +74,7 @@ export interface RouteDefinition<
 export function defineRoute<Q extends TObject, P extends TObject, B extends TSchema>(
   route: RouteDefinition<Q, P, B>,
 ): RouteDefinition {
+  // The route table holds routes of different schemas: each is type-checked here against its own,
+  // then erased to one element type for the router.
   return route as unknown as RouteDefinition;
 }

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { trace } from '@opentelemetry/api';
-import type { TObject } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import type { Context } from 'koa';
 import { compileSchema, formatErrors } from '../../catalogue/validation';
 import type { Principal } from '../core/auth/accounts';
@@ -46,7 +46,7 @@ const uncachedResponder: ReadResponder = async (route, ctx, _input, produce) => 
   return produce(UNCACHED_BUFFER_BYTES);
 };
 
-const EMPTY = { type: 'object', properties: {}, additionalProperties: false } as unknown as TObject;
+const EMPTY = Type.Object({}, { additionalProperties: false });
 
 /** Registers every route with its validation; handlers see only typed, valid input. */
 export function buildRouter(
@@ -109,17 +109,19 @@ export function buildRouter(
           `${route.path} is served as ${served}, which the Accept header does not admit`,
         );
       }
-      const query = (route.canonicalQuery?.(parsed as never) ?? parsed) as Record<string, unknown>;
+      const query = (route.canonicalQuery?.(parsed) ?? parsed) as Record<string, unknown>;
       const params = parseParams(ctx.params) as Record<string, unknown>;
       const body = (ctx.request as { body?: unknown }).body;
       spellBodyEnums?.(body);
       if (validateBody && !validateBody(body)) throw badRequest(formatErrors(validateBody.errors, 'body'));
-      const run = () => Promise.resolve(route.handler({ query, params, body, principal } as never, ctx));
+      const run = () => Promise.resolve(route.handler({ query, params, body, principal }, ctx));
       if (route.method === 'get') {
         const read = async (bufferBytes = maxBufferedBytes): Promise<ReadResult> => {
           const value = await run();
           if (value instanceof ChunkedBody)
             return bufferOrStream(value, Math.min(bufferBytes, maxBufferedBytes));
+          // `as never` below: the route table erases each route's body type (etag and responseHeaders
+          // take `never`); the value is the one this route's own handler returned, as defineRoute typed it.
           return tracer.startActiveSpan('serialize', (span) => {
             try {
               return jsonRepresentation(value, {
@@ -138,6 +140,7 @@ export function buildRouter(
         // Charged by the answer's size, and once per key and client in the budget's window.
         const produce: Produce = budget
           ? async (bytes) => {
+              // Validated by the route's schemas, so every value is a parameter value: the cast only restores that type.
               const key = cacheSpec(route.cache!.name, { ...params, ...query } as never).key;
               const charge = await budget.spend(ctx, key);
               let result: ReadResult;
@@ -158,6 +161,7 @@ export function buildRouter(
         return;
       }
       const result = await run();
+      // The erased body type again: result is what this route's handler returned.
       if (route.etag && result !== undefined) ctx.set('ETag', route.etag(result as never));
       ctx.status = route.response.status;
       if (result !== undefined) ctx.body = result;

@@ -19,6 +19,7 @@ export function securityHeaderSet(options: { hsts: boolean }): Readonly<Record<s
     removeHeader: (name: string) => {
       delete headers[name];
     },
+    // helmet only calls these two on the response: a stand-in collects its headers once, at start.
   } as unknown as ServerResponse;
   let ran = false;
   helmet({

@@ -45,6 +45,7 @@ function withScripts(client: Redis | Cluster): Scripts {
   client.defineCommand('bumpGenerations', { lua: BUMP });
   client.defineCommand('unlockFill', { lua: UNLOCK, numberOfKeys: 1 });
   client.defineCommand('retireIdleGenerations', { lua: RETIRE_IDLE });
+  // defineCommand adds these methods at run time, which ioredis's types cannot know.
   return client as unknown as Scripts;
 }
 

@@ -55,6 +55,7 @@ export class RedisRateLimiter implements RateLimiter {
     private readonly prefix = 'anime:ratelimit:',
   ) {
     client.defineCommand('consumeRateWindow', { numberOfKeys: 2, lua: CONSUME });
+    // defineCommand adds the method at run time, which ioredis's types cannot know.
     this.script = client as unknown as ConsumeScript;
   }
 

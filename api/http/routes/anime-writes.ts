@@ -38,6 +38,8 @@ const createFields = Object.fromEntries(
     return [column.field, schema];
   }),
 );
+// The write schemas are built from the definition at run time, so TypeBox cannot compute their
+// static types; the casts name the type the definition derives, which the validators enforce.
 const AnimeBody = Type.Object(
   { ...createFields, source: Type.Optional(Type.Unsafe<string>({ ...source, default: API_SOURCE })) },
   { additionalProperties: false },
