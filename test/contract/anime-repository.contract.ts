@@ -12,6 +12,7 @@ import type { InvalidationOutbox } from '../../api/core/ports/invalidation-outbo
 import type { UserRepository } from '../../api/core/ports/user-repository';
 import { ANIME_COLUMNS } from '../../catalogue/definition';
 import { FIXTURE_GENRES, fixtureRecords, loadRecords, SECOND_SOURCE } from '../support/fixtures';
+import { listAll } from '../support/list-all';
 import { expectedList, matchesFilter } from './catalogue-oracle';
 
 export interface StoreUnderTest {
@@ -117,7 +118,7 @@ export function describeCatalogueStoreContract(name: string, open: () => Promise
         records.filter((r) => r.source === SECOND_SOURCE),
       );
       expect(second).toMatchObject({ inserted: records.length - kaggle.length, updated: 0, deleted: 0 });
-      all = await store.repository.listAll({}, { field: 'id', descending: false });
+      all = await listAll(store.repository, {}, { field: 'id', descending: false });
     });
     afterAll(() => store?.dispose());
 
@@ -133,7 +134,7 @@ export function describeCatalogueStoreContract(name: string, open: () => Promise
       let nonEmpty = 0;
       await fc.assert(
         fc.asyncProperty(filterArbitrary, sortArbitrary, async (filter, sort) => {
-          const actual = await store.repository.listAll(filter, sort);
+          const actual = await listAll(store.repository, filter, sort);
           expect(actual.map((a) => a.id)).toEqual(expectedList(all, filter, sort).map((a) => a.id));
           if (actual.length > 1) nonEmpty++;
         }),
@@ -206,7 +207,7 @@ export function describeCatalogueStoreContract(name: string, open: () => Promise
         descending: true,
         thenBy: [{ field: 'title', descending: false }],
       } as AnimeSort;
-      const expected = await store.repository.listAll({}, sort);
+      const expected = await listAll(store.repository, {}, sort);
       const chunks: (readonly Anime[])[] = [];
       for await (const chunk of store.repository.streamAll({}, sort, 37)) chunks.push(chunk);
       expect(chunks.every((c) => c.length > 0 && c.length <= 37)).toBe(true);
@@ -228,7 +229,7 @@ export function describeCatalogueStoreContract(name: string, open: () => Promise
         title: 'He said "hi" \\ then 進撃の巨人 \u2028 ünï 😀',
         genres: ['Sci-Fi "quoted"', 'back\\slash'],
       });
-      const listed = await store.repository.listAll({}, sort);
+      const listed = await listAll(store.repository, {}, sort);
       const asJson = async (fields?: readonly string[]) => {
         const chunks: Buffer[] = [];
         for await (const chunk of store.repository.streamAllJson({}, sort, 37, fields)) chunks.push(chunk);
@@ -288,13 +289,13 @@ export function describeCatalogueStoreContract(name: string, open: () => Promise
       }
       for (const anime of created)
         expect((await store.repository.getById(anime.id))?.title).toBe(anime.title);
-      const found = await store.repository.listAll({ q: '%_[' }, { field: 'id', descending: false });
+      const found = await listAll(store.repository, { q: '%_[' }, { field: 'id', descending: false });
       expect(found.map((a) => a.title)).toEqual(['%_[']);
       expect(
-        await store.repository.listAll({ q: "'; DROP" }, { field: 'id', descending: false }),
+        await listAll(store.repository, { q: "'; DROP" }, { field: 'id', descending: false }),
       ).toHaveLength(1);
       expect(
-        await store.repository.listAll({ genre: ['%_['] }, { field: 'id', descending: false }),
+        await listAll(store.repository, { genre: ['%_['] }, { field: 'id', descending: false }),
       ).toHaveLength(1);
       expect((await store.repository.stats()).total).toBe(all.length + hostile.length);
       for (const anime of created) await store.repository.remove(anime.id);
@@ -318,7 +319,7 @@ export function describeCatalogueStoreContract(name: string, open: () => Promise
                 .slice(from, from + length)
                 .map((c, i) => (flips[i] ? swapCase(c) : c))
                 .join('');
-              const actual = (await store.repository.listAll({ q }, ID_ORDER)).map((a) => a.id);
+              const actual = (await listAll(store.repository, { q }, ID_ORDER)).map((a) => a.id);
               expect([q, actual]).toEqual([q, expectedList(rows, { q }, ID_ORDER).map((a) => a.id)]);
               if (actual.length) found++;
             },
@@ -336,14 +337,14 @@ export function describeCatalogueStoreContract(name: string, open: () => Promise
         sourceId: 'search-1',
         title: '進撃の巨人 Ünïcode Straße',
       });
-      expect((await repo.listAll({ q: 'の巨人 Ünï' }, ID_ORDER)).map((a) => a.id)).toEqual([after!.id]);
-      expect(await repo.listAll({ q: 'の巨人 üNÏ' }, ID_ORDER)).toEqual([]); // LIKE folds ASCII only
+      expect((await listAll(repo, { q: 'の巨人 Ünï' }, ID_ORDER)).map((a) => a.id)).toEqual([after!.id]);
+      expect(await listAll(repo, { q: 'の巨人 üNÏ' }, ID_ORDER)).toEqual([]); // LIKE folds ASCII only
       await repo.update(after!.id, { ...records[2]!, sourceId: 'search-1', title: 'Renamed Zeta' });
-      expect(await repo.listAll({ q: '巨人' }, ID_ORDER)).toEqual([]);
-      expect((await repo.listAll({ q: 'ZETA' }, ID_ORDER)).map((a) => a.id)).toEqual([after!.id]);
-      await searchesAsOracle(await repo.listAll({}, ID_ORDER), 100);
+      expect(await listAll(repo, { q: '巨人' }, ID_ORDER)).toEqual([]);
+      expect((await listAll(repo, { q: 'ZETA' }, ID_ORDER)).map((a) => a.id)).toEqual([after!.id]);
+      await searchesAsOracle(await listAll(repo, {}, ID_ORDER), 100);
       await repo.remove(after!.id);
-      expect(await repo.listAll({ q: 'named zet' }, ID_ORDER)).toEqual([]);
+      expect(await listAll(repo, { q: 'named zet' }, ID_ORDER)).toEqual([]);
     });
 
     it('searches original titles with q too, as the oracle does, and follows writes to them', async () => {
@@ -358,7 +359,7 @@ export function describeCatalogueStoreContract(name: string, open: () => Promise
           async (row, start, length) => {
             const chars = [...row.originalTitle!];
             const q = chars.slice(start % chars.length, (start % chars.length) + length).join('');
-            const actual = (await store.repository.listAll({ q }, ID_ORDER)).map((a) => a.id);
+            const actual = (await listAll(store.repository, { q }, ID_ORDER)).map((a) => a.id);
             expect(actual).toContain(row.id);
             expect([q, actual]).toEqual([q, expectedList(all, { q }, ID_ORDER).map((a) => a.id)]);
           },
@@ -373,7 +374,7 @@ export function describeCatalogueStoreContract(name: string, open: () => Promise
         title: 'Plain English Name',
         originalTitle: '鋼の錬金術師 Ωmega',
       });
-      const ids = async (q: string) => (await repo.listAll({ q }, ID_ORDER)).map((a) => a.id);
+      const ids = async (q: string) => (await listAll(repo, { q }, ID_ORDER)).map((a) => a.id);
       expect(await ids('錬金術')).toEqual([after!.id]);
       expect(await ids('ωMEGA')).toEqual([]); // LIKE folds ASCII only, in either column
       await repo.update(after!.id, {
@@ -417,7 +418,7 @@ export function describeCatalogueStoreContract(name: string, open: () => Promise
       expect(updated.before).toEqual(after);
       expect(updated.after).toMatchObject({ ...changed, version: 2 });
       expect(await repo.dataVersion()).toBeGreaterThan(v1);
-      expect(await repo.listAll({ genre: ['Brand New'] }, { field: 'id', descending: false })).toHaveLength(
+      expect(await listAll(repo, { genre: ['Brand New'] }, { field: 'id', descending: false })).toHaveLength(
         0,
       );
       await expect(
@@ -509,7 +510,7 @@ export function describeCatalogueStoreContract(name: string, open: () => Promise
 
     it('reloads idempotently, replaces atomically and leaves data untouched on abort', async () => {
       const repo = store.repository;
-      const byId = () => repo.listAll({}, { field: 'id', descending: false });
+      const byId = () => listAll(repo, {}, { field: 'id', descending: false });
       const results = await loadRecords(store.loader, records);
       for (const result of results) expect(result).toMatchObject({ inserted: 0, updated: 0, deleted: 0 });
       expect(results.reduce((n, r) => n + r.unchanged, 0)).toBe(records.length);
@@ -543,7 +544,7 @@ export function describeCatalogueStoreContract(name: string, open: () => Promise
 
     it('relinks genres when a reload changes them on existing rows, adding and dropping genres', async () => {
       const repo = store.repository;
-      const before = await repo.listAll({}, { field: 'id', descending: false });
+      const before = await listAll(repo, {}, { field: 'id', descending: false });
       // Three rows whose genres each change surely: each has a genre to drop, and is not ['Mystery'].
       const [first, second, third] = before.filter((a) => a.genres.length && a.genres.join() !== 'Mystery');
       const changed = [
@@ -554,7 +555,7 @@ export function describeCatalogueStoreContract(name: string, open: () => Promise
       const results = await loadRecords(store.loader, changed);
       expect(results.reduce((n, r) => n + r.updated, 0)).toBe(3);
       for (const result of results) expect(result).toMatchObject({ inserted: 0, unchanged: 0, deleted: 0 });
-      const after = await repo.listAll({}, { field: 'id', descending: false });
+      const after = await listAll(repo, {}, { field: 'id', descending: false });
       const ids = [first!.id, second!.id, third!.id];
       expect(after.filter((a) => ids.includes(a.id)).map(fieldsOf)).toEqual(changed);
       const counts = new Map((await repo.genres()).map((g) => [g.value, g.count]));
@@ -564,7 +565,7 @@ export function describeCatalogueStoreContract(name: string, open: () => Promise
       expect(counts).toEqual(expected);
       expect(counts.get('Brand New Genre')).toBe(1);
       expect(
-        (await repo.listAll({ genre: ['Brand New Genre'] }, { field: 'id', descending: false })).map(
+        (await listAll(repo, { genre: ['Brand New Genre'] }, { field: 'id', descending: false })).map(
           (a) => a.id,
         ),
       ).toEqual([first!.id]);
@@ -585,7 +586,7 @@ export function describeCatalogueStoreContract(name: string, open: () => Promise
       await load.stage([...rows.slice(80), repeats[1]!, repeats[2]!]);
       expect(await load.commit()).toMatchObject({ inserted: rows.length, updated: 0, deleted: 0 });
       const expected = rows.map((r) => repeats.find((x) => x.sourceId === r.sourceId) ?? r);
-      const stored = await store.repository.listAll({}, { field: 'id', descending: false });
+      const stored = await listAll(store.repository, {}, { field: 'id', descending: false });
       expect(stored.map(fieldsOf)).toEqual(expected.map(fieldsOf));
       const counts = new Map((await store.repository.genres()).map((g) => [g.value.toLowerCase(), g.count]));
       for (const genre of ['mystery', 'horror', 'comedy']) {

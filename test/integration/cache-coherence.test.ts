@@ -9,6 +9,7 @@ import { CatalogueWrites } from '../../api/core/catalogue-writes';
 import type { CacheStore } from '../../api/core/ports/cache-store';
 import { coherentCache } from '../support/coherent-cache';
 import { animeRecord, fixtureRecords, loadRecords } from '../support/fixtures';
+import { listAll } from '../support/list-all';
 import { describeIf } from '../support/real-component';
 import { hasRedis, RedisServer } from '../support/redis-server';
 import { createTestApp } from '../support/test-app';
@@ -180,7 +181,8 @@ describe('while the cache is bypassed', () => {
     await settled();
     expect(listAllCalls).toBe(1);
 
-    const [target] = await base.store.repository.listAll(
+    const [target] = await listAll(
+      base.store.repository,
       { type: ['OVA'] },
       { field: 'id', descending: false },
     );

@@ -10,6 +10,7 @@ import { writeDataset } from '../../etl/generate';
 import { loadCsv } from '../../etl/load-csv';
 import { runTs, spawnTs } from '../support/cli';
 import { MAL_EXPORT } from '../support/fixtures';
+import { listAll } from '../support/list-all';
 
 const HEADER =
   'animeID,title,alternative_title,type,year,score,episodes,mal_url,sequel,image_url,genres,genres_detailed';
@@ -41,7 +42,7 @@ describe('ETL', () => {
     const store = openStore('idempotent');
     const first = await load(store, generated);
     expect(first).toMatchObject({ read: 20_238, valid: 20_238, rejected: 0, inserted: 20_238 });
-    const before = await store.repository.listAll({}, ALL);
+    const before = await listAll(store.repository, {}, ALL);
     const version = await store.repository.dataVersion();
     // The load suspended indexes and triggers inside its transaction; every one is back.
     const schema = (file: string) => {
@@ -62,7 +63,7 @@ describe('ETL', () => {
     ]).toEqual([-65536, 0]);
     const second = await load(store, generated);
     expect(second).toMatchObject({ inserted: 0, updated: 0, unchanged: 20_238 });
-    expect(await store.repository.listAll({}, ALL)).toEqual(before);
+    expect(await listAll(store.repository, {}, ALL)).toEqual(before);
     expect(await store.repository.dataVersion()).toBe(version);
     await store.close();
   });
@@ -84,7 +85,7 @@ describe('ETL', () => {
     const rejects = join(dir, 'rejects.csv');
     const summary = await load(store, input, { rejectsFile: rejects });
     expect(summary).toMatchObject({ read: 6, valid: 2, rejected: 4, inserted: 2 });
-    const loaded = await store.repository.listAll({}, ALL);
+    const loaded = await listAll(store.repository, {}, ALL);
     expect(loaded.map((a) => a.title)).toEqual(['Hello, "World"', '進撃の巨人']);
     expect(loaded[1]).toMatchObject({ type: 'OVA', year: null, score: null, episodes: null });
     const rows = parse(readFileSync(rejects), { columns: true }) as Record<string, string>[];
@@ -104,12 +105,12 @@ describe('ETL', () => {
     const store = openStore('mal');
     const summary = await load(store, MAL_EXPORT, { profile: malExport });
     expect(summary).toMatchObject({ read: 3922, valid: 3922, rejected: 0, inserted: 3922 });
-    const [proxy] = await store.repository.listAll({ q: 'Ergo Proxy' }, ALL);
+    const [proxy] = await listAll(store.repository, { q: 'Ergo Proxy' }, ALL);
     expect(proxy).toMatchObject({ sourceId: '790', type: 'TV', year: 2006, score: 7.9, episodes: 23 });
     expect(proxy!.genres).toEqual(['Mystery', 'Sci-Fi', 'Suspense']);
     expect(proxy!.originalTitle).toBe('エルゴプラクシー');
     // q also searches the original title (title_japanese), which the English title does not contain.
-    const [byOriginal] = await store.repository.listAll({ q: 'エルゴ' }, ALL);
+    const [byOriginal] = await listAll(store.repository, { q: 'エルゴ' }, ALL);
     expect(byOriginal).toMatchObject({ sourceId: '790', title: 'Ergo Proxy' });
     expect((await store.repository.genres()).length).toBeGreaterThan(10);
     await store.close();
@@ -153,7 +154,7 @@ describe('ETL', () => {
     const small = csv([HEADER, `1,Only One,,TV,2001,7.5,12,u,,i,['Action'],`]);
     const summary = await load(store, small, { mode: 'replace' });
     expect(summary).toMatchObject({ inserted: 0, updated: 1, deleted: 20_237 });
-    expect((await store.repository.listAll({}, ALL)).map((a) => a.title)).toEqual(['Only One']);
+    expect((await listAll(store.repository, {}, ALL)).map((a) => a.title)).toEqual(['Only One']);
     expect(await store.repository.genres()).toEqual([{ value: 'Action', count: 1 }]);
     await store.close();
     // Two CLI runs and a 300,000-row file: 20-30 s on a slow 2-core machine, so beyond the default.
@@ -166,7 +167,7 @@ describe('ETL', () => {
     await expect(load(store, allBad, { mode: 'replace' })).rejects.toThrow(
       /has no valid rows: a replace would empty the catalogue, so nothing was changed/,
     );
-    expect((await store.repository.listAll({}, ALL)).map((a) => a.title)).toEqual(['Kept']);
+    expect((await listAll(store.repository, {}, ALL)).map((a) => a.title)).toEqual(['Kept']);
     // An upsert of the same file is harmless and stays allowed.
     await expect(load(store, allBad)).resolves.toMatchObject({ valid: 0, rejected: 1 });
     await store.close();
@@ -194,7 +195,7 @@ describe('ETL on malformed CSV', () => {
     const rejects = join(dir, 'malformed-rejects.csv');
     const summary = await load(store, input, { rejectsFile: rejects });
     expect(summary).toMatchObject({ read: 4, valid: 3, rejected: 1 });
-    expect((await store.repository.listAll({}, ALL)).map((a) => a.title)).toEqual([
+    expect((await listAll(store.repository, {}, ALL)).map((a) => a.title)).toEqual([
       'Good',
       '"Bad "quote" here',
       'Also good',
@@ -225,7 +226,7 @@ describe('ETL parsing on a worker thread', () => {
       onProgress: ({ rowsRead }) => progress.push(rowsRead),
       ...extra,
     });
-    const rows = await store.repository.listAll({}, ALL);
+    const rows = await listAll(store.repository, {}, ALL);
     await store.close();
     const rejects = existsSync(rejectsFile) ? readFileSync(rejectsFile, 'utf8') : '';
     // Batches may be cut differently; progress must only climb to the total.
@@ -308,12 +309,12 @@ describe('ETL with a user mapping file', () => {
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ profile: 'my-export', inserted: 2, rejected: 0 });
     const store = openCatalogueStore({ DATABASE_PATH: database });
-    expect((await store.repository.listAll({}, ALL)).map((a) => [a.type, a.year, a.score, a.genres])).toEqual(
-      [
-        ['TV', 1999, null, ['Action', 'Drama']],
-        ['MOVIE', null, null, []],
-      ],
-    );
+    expect(
+      (await listAll(store.repository, {}, ALL)).map((a) => [a.type, a.year, a.score, a.genres]),
+    ).toEqual([
+      ['TV', 1999, null, ['Action', 'Drama']],
+      ['MOVIE', null, null, []],
+    ]);
     await store.close();
     writeFileSync(
       mapping,

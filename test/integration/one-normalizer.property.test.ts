@@ -11,6 +11,7 @@ import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
 import { KAGGLE_HEADER } from '../../etl/dataset-generator';
 import { loadCsv } from '../../etl/load-csv';
 import { animeRecord } from '../support/fixtures';
+import { listAll } from '../support/list-all';
 import { createTestApp, signedUpAdmin } from '../support/test-app';
 
 /**
@@ -125,8 +126,8 @@ describe('an API create and an ETL load store identical rows', () => {
             mode: 'upsert',
           });
           expect(summary).toMatchObject({ valid: records.length, rejected: 0 });
-          const viaApi = (await ctx.store.repository.listAll({}, ALL)).map(stored);
-          const viaEtl = (await etlStore.repository.listAll({}, ALL)).map(stored);
+          const viaApi = (await listAll(ctx.store.repository, {}, ALL)).map(stored);
+          const viaEtl = (await listAll(etlStore.repository, {}, ALL)).map(stored);
           expect(viaApi).toEqual(viaEtl);
           // ...and they are the normalizer's output.
           expect(viaApi).toEqual(records.map((r) => stored(normalizeRecord(r).record)));

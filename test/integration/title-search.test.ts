@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { MIGRATIONS, migrate } from '../../api/adapters/sqlite/migrations';
 import { openCatalogueStore } from '../../api/composition/catalogue-store';
 import { fixtureRecords, loadRecords } from '../support/fixtures';
+import { listAll } from '../support/list-all';
 
 /**
  * The SQLite trigram index behind `q` (migration 007). The contract suite holds its results to the
@@ -17,16 +18,16 @@ describe('the title search index (SQLite)', () => {
       const seen = (
         await store.repository.create({ ...fixtureRecords(1)[0]!, sourceId: 'in-step', title: 'Qwertyuiop' })
       ).after!;
-      expect((await store.repository.listAll({ q: 'ERTYU' }, ID_ORDER)).map((a) => a.id)).toEqual([seen.id]);
+      expect((await listAll(store.repository, { q: 'ERTYU' }, ID_ORDER)).map((a) => a.id)).toEqual([seen.id]);
 
       store.connection.exec('DROP TRIGGER trg_animes_title_search_insert');
       const unseen = (
         await store.repository.create({ ...fixtureRecords(1)[0]!, sourceId: 'out-of-step', title: 'Zxcvbnm' })
       ).after!;
       // A LIKE scan would find it; the index never heard of it.
-      expect(await store.repository.listAll({ q: 'xcvbn' }, ID_ORDER)).toEqual([]);
+      expect(await listAll(store.repository, { q: 'xcvbn' }, ID_ORDER)).toEqual([]);
       // Under three characters there is no trigram to look up: those scan, and find it.
-      expect((await store.repository.listAll({ q: 'Zx' }, ID_ORDER)).map((a) => a.id)).toEqual([unseen.id]);
+      expect((await listAll(store.repository, { q: 'Zx' }, ID_ORDER)).map((a) => a.id)).toEqual([unseen.id]);
       const plan = store.connection
         .prepare(
           'EXPLAIN QUERY PLAN SELECT rowid FROM animes_title_search WHERE animes_title_search MATCH \'"abc"\'',

@@ -52,10 +52,6 @@ export class SqlAnimeRepository implements AnimeRepository {
     return { items, next: seekPositionOf(last, sort), ...total };
   }
 
-  async listAll(filter: AnimeFilter, sort: AnimeSort): Promise<Anime[]> {
-    return ((await readRows(this.db, this.sql.list(filter, sort))) as AnimeRow[]).map(this.toAnime);
-  }
-
   async *streamAll(
     filter: AnimeFilter,
     sort: AnimeSort,

@@ -40,7 +40,6 @@ export class PreconditionFailedError extends Error {}
  */
 export interface AnimeRepository {
   list(filter: AnimeFilter, sort: AnimeSort, page: PageRequest): Promise<Page<Anime>>;
-  listAll(filter: AnimeFilter, sort: AnimeSort): Promise<Anime[]>;
   /**
    * Every match in order, in chunks of at most `chunkRows`, from one consistent view: what a
    * list-all of any size is served from (memory bounded by the chunk, not the catalogue).
