@@ -3,8 +3,8 @@ import { stat } from 'node:fs/promises';
 import { stringify } from 'csv-stringify/sync';
 import type { CatalogueLoader, LoadMode, LoadResult } from '../api/core/ports/catalogue-loader';
 import { type MappingProfile, mappedFields, requiredSourceColumns } from '../catalogue/definition';
-import { readRows } from './read-rows';
-import { readRowsInWorker } from './read-rows-in-worker';
+import { readCsvRows } from './read-rows';
+import { readCsvRowsInWorker } from './read-rows-in-worker';
 
 /** Bad input the user must fix; nothing was written. The runner exits with code 2. */
 export class InputError extends Error {}
@@ -128,7 +128,7 @@ export async function loadCsv(options: LoadOptions): Promise<LoadSummary> {
     },
   );
   const inWorker = options.parseInWorker ?? totalBytes >= WORKER_MIN_BYTES;
-  const rows = (inWorker ? readRowsInWorker : readRows)({
+  const rows = (inWorker ? readCsvRowsInWorker : readCsvRows)({
     input,
     profile,
     batchSize: options.batchSize ?? 2000,

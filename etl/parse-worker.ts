@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { type ReadRowsOptions, readRows } from './read-rows';
+import { type ReadRowsOptions, readCsvRows } from './read-rows';
 
 /** Batches the worker may parse ahead of the loader: enough to keep both busy, bounded for memory. */
 const BATCHES_AHEAD = 4;
@@ -12,7 +12,7 @@ async function main(port: NonNullable<typeof parentPort>): Promise<void> {
     credits++;
     wake?.();
   });
-  for await (const event of readRows(workerData as ReadRowsOptions)) {
+  for await (const event of readCsvRows(workerData as ReadRowsOptions)) {
     while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
     credits--;
     port.postMessage(event);

@@ -25,10 +25,10 @@ function startWorker(options: ReadRowsOptions): Worker {
 }
 
 /**
- * `readRows` on a worker thread: the same events in the same order, while the caller's thread is
+ * `readCsvRows` on a worker thread: the same events in the same order, while the caller's thread is
  * free to write the previous batch. The worker runs a bounded number of batches ahead.
  */
-export async function* readRowsInWorker(options: ReadRowsOptions): AsyncGenerator<RowEvent> {
+export async function* readCsvRowsInWorker(options: ReadRowsOptions): AsyncGenerator<RowEvent> {
   const worker = startWorker(options);
   const queue: WorkerMessage[] = [];
   let notify: (() => void) | undefined;

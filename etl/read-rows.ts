@@ -35,7 +35,7 @@ export interface ReadRowsOptions {
  * Streams a CSV file as its header, then batches of validated records and rejected rows. Memory
  * stays flat in the input size. Used as is on the main thread, and inside the parse worker.
  */
-export async function* readRows({ input, profile, batchSize }: ReadRowsOptions): AsyncGenerator<RowEvent> {
+export async function* readCsvRows({ input, profile, batchSize }: ReadRowsOptions): AsyncGenerator<RowEvent> {
   const source = createReadStream(input, { highWaterMark: 1 << 20 });
   const parser = source.pipe(
     parse({

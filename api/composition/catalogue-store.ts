@@ -17,7 +17,7 @@ export interface SqliteCatalogueStore extends CatalogueStore {
 }
 
 /** Picks the store adapter from configuration. Shared by the API's and the ETL's entry points. */
-export function openCatalogueStore(
+export function openSqliteCatalogueStore(
   config: Pick<Config, 'DATABASE_PATH'> &
     Partial<Pick<Config, 'SQLITE_BUSY_TIMEOUT_MS' | 'SQLITE_READ_THREADS'>>,
 ): SqliteCatalogueStore {
@@ -55,7 +55,7 @@ export async function openConfiguredStore(
   { readThreads = 0 }: { readonly readThreads?: number } = {},
 ): Promise<CatalogueStore> {
   if (databaseDriver(config) !== 'mssql')
-    return openCatalogueStore({ ...config, SQLITE_READ_THREADS: readThreads });
+    return openSqliteCatalogueStore({ ...config, SQLITE_READ_THREADS: readThreads });
   // Loaded only when configured: the SQL Server driver costs ~35 MB of memory to load.
   const { openMssqlStore } = await import('./mssql-store');
   return openMssqlStore(config);

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRedisClient, redisReady } from '../../api/adapters/redis/redis-client';
-import { openCatalogueStore } from '../../api/composition/catalogue-store';
+import { openSqliteCatalogueStore } from '../../api/composition/catalogue-store';
 import { RedisServer } from '../support/redis-server';
 import { adminToken, cannon, mixedLoad, SECONDS, type Throughput, wrk } from './load-tools';
 import { type BenchProcess, ROOT, seedCatalogue, startApi, startBaseline } from './processes';
@@ -67,7 +67,7 @@ async function main() {
 
     const client = createRedisClient({ url: redis.url, commandTimeoutMs: 5000 });
     await redisReady(client);
-    const store = openCatalogueStore({ DATABASE_PATH: database });
+    const store = openSqliteCatalogueStore({ DATABASE_PATH: database });
     const small = await writeLatency(client, store, 1_000, 600);
     const large = await writeLatency(client, store, 100_000, 600);
     console.log('write latency', small, large);

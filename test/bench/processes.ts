@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { openCatalogueStore } from '../../api/composition/catalogue-store';
+import { openSqliteCatalogueStore } from '../../api/composition/catalogue-store';
 import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
 import { writeDataset } from '../../etl/generate';
 import { loadCsv } from '../../etl/load-csv';
@@ -83,7 +83,7 @@ export async function seedCatalogue(dir: string): Promise<string> {
   const csv = join(dir, 'animes.csv');
   await writeDataset(csv, 20238, 42);
   const database = join(dir, 'anime.db');
-  const seed = openCatalogueStore({ DATABASE_PATH: database });
+  const seed = openSqliteCatalogueStore({ DATABASE_PATH: database });
   await loadCsv({ input: csv, profile: kaggleAnimes, loader: seed.loader, mode: 'upsert' });
   await seed.close();
   return database;

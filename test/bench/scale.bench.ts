@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openCatalogueStore } from '../../api/composition/catalogue-store';
+import { openSqliteCatalogueStore } from '../../api/composition/catalogue-store';
 import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
 import { writeDataset } from '../../etl/generate';
 import { loadCsv } from '../../etl/load-csv';
@@ -155,7 +155,7 @@ async function measure(size: number, dir: string) {
   const csv = join(dir, `animes-${size}.csv`);
   await writeDataset(csv, size, 42);
   const database = join(dir, `anime-${size}.db`);
-  const store = openCatalogueStore({ DATABASE_PATH: database });
+  const store = openSqliteCatalogueStore({ DATABASE_PATH: database });
   await loadCsv({ input: csv, profile: kaggleAnimes, loader: store.loader, mode: 'replace' });
   await store.close();
   rmSync(csv);

@@ -1,12 +1,12 @@
 import { FirebaseIdentityProvider } from '../../api/adapters/firebase/firebase-identity-provider';
 import { LocalIdentityProvider } from '../../api/adapters/local/local-identity-provider';
-import { openCatalogueStore } from '../../api/composition/catalogue-store';
+import { openSqliteCatalogueStore } from '../../api/composition/catalogue-store';
 import { hasFirebaseEmulator, useFirebaseEmulator } from '../support/firebase-emulator';
 import { describeIf } from '../support/real-component';
 import { describeIdentityProviderContract } from './identity-provider.contract';
 
 describeIdentityProviderContract('local (scrypt in SQLite)', async () => {
-  const store = openCatalogueStore({ DATABASE_PATH: ':memory:' });
+  const store = openSqliteCatalogueStore({ DATABASE_PATH: ':memory:' });
   return { provider: new LocalIdentityProvider(store.credentials) };
 });
 

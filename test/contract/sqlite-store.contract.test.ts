@@ -1,15 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openCatalogueStore } from '../../api/composition/catalogue-store';
+import { openSqliteCatalogueStore } from '../../api/composition/catalogue-store';
 import { describeAccountStoreContract } from './account-store.contract';
 import { describeCatalogueStoreContract } from './anime-repository.contract';
 
 /** A store over a fresh database: in memory, or a file read by the API's read threads. */
 function freshStore(readThreads: number) {
-  if (!readThreads) return openCatalogueStore({ DATABASE_PATH: ':memory:' });
+  if (!readThreads) return openSqliteCatalogueStore({ DATABASE_PATH: ':memory:' });
   const dir = mkdtempSync(join(tmpdir(), 'anime-contract-'));
-  const store = openCatalogueStore({
+  const store = openSqliteCatalogueStore({
     DATABASE_PATH: join(dir, 'anime.db'),
     SQLITE_READ_THREADS: readThreads,
   });
@@ -40,7 +40,7 @@ for (const [name, readThreads] of [
 }
 
 describeAccountStoreContract('sqlite', async () => {
-  const store = openCatalogueStore({ DATABASE_PATH: ':memory:' });
+  const store = openSqliteCatalogueStore({ DATABASE_PATH: ':memory:' });
   return {
     users: store.users,
     sessions: store.sessions,

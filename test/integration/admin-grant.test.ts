@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openCatalogueStore } from '../../api/composition/catalogue-store';
+import { openSqliteCatalogueStore } from '../../api/composition/catalogue-store';
 import { runTs } from '../support/cli';
 
 describe('npm run admin:grant', () => {
@@ -10,7 +10,7 @@ describe('npm run admin:grant', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('makes an existing account admin, case-insensitively, and refuses unknown emails', async () => {
-    const store = openCatalogueStore(env);
+    const store = openSqliteCatalogueStore(env);
     await store.users.create({ uid: 'u1', email: 'ops@example.test', displayName: null, role: 'user' });
     await store.close();
 
@@ -20,7 +20,7 @@ describe('npm run admin:grant', () => {
     expect(granted.stdout).toContain('ops@example.test is now admin');
     // It signs no token, so an unset JWT_SECRET is none of its business.
     expect(`${granted.stdout}${granted.stderr}`).not.toContain('JWT_SECRET');
-    const after = openCatalogueStore(env);
+    const after = openSqliteCatalogueStore(env);
     expect((await after.users.findByUid('u1'))?.role).toBe('admin');
     await after.close();
 

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mergeProcedure } from '../../api/adapters/mssql/merge-procedure';
-import { openCatalogueStore } from '../../api/composition/catalogue-store';
+import { openSqliteCatalogueStore } from '../../api/composition/catalogue-store';
 import type { MappingProfile } from '../../catalogue/definition';
 import { BUILT_IN_PROFILES, resolveProfile, synonymProblems } from '../../catalogue/profiles';
 import { runTs, spawnTs } from '../support/cli';
@@ -51,7 +51,7 @@ describe('type synonyms match in any case, on both paths, and their targets are 
     const run = etl(input, profile, database, '--json');
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ read: 3, valid: 3, rejected: 0 });
-    const store = openCatalogueStore({ DATABASE_PATH: database });
+    const store = openSqliteCatalogueStore({ DATABASE_PATH: database });
     expect((await listAll(store.repository, {}, ALL)).map((a) => a.type)).toEqual(['ONA', 'ONA', 'ONA']);
     await store.close();
     // The SQL Server merge procedure compares upper case with the same key.
@@ -221,7 +221,7 @@ describe('--max-rejects', () => {
       expect([limit, run.code]).toEqual([limit, 3]);
       expect(run.stderr).toMatch(/rows read were rejected, over the limit of .*: the load was rolled back/);
     }
-    const store = openCatalogueStore({ DATABASE_PATH: database });
+    const store = openSqliteCatalogueStore({ DATABASE_PATH: database });
     expect((await listAll(store.repository, {}, ALL)).map((a) => a.title)).toEqual(['Kept']);
     await store.close();
     const within = etl(input(), profile, database, '--max-rejects', '70%', '--json');
@@ -301,7 +301,7 @@ describe('a source id repeated within one file', () => {
     expect(readFileSync(rejects, 'utf8').trim().split('\n')[1]).toBe(
       '1,1,,,,,,,"superseded by row 3, which has the same source id (the later row wins)"',
     );
-    const store = () => openCatalogueStore({ DATABASE_PATH: database });
+    const store = () => openSqliteCatalogueStore({ DATABASE_PATH: database });
     const read = async () => {
       const s = store();
       const rows = (await listAll(s.repository, {}, ALL)).map((a) => [a.title, a.type, a.version]);
@@ -351,7 +351,7 @@ describe('a partial mapping', () => {
     const run = etl(update, partial, database, '--json');
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ inserted: 1, updated: 1 });
-    const store = openCatalogueStore({ DATABASE_PATH: database });
+    const store = openSqliteCatalogueStore({ DATABASE_PATH: database });
     const rows = (await listAll(store.repository, {}, ALL)).map((a) => [
       a.title,
       a.year,

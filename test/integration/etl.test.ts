@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
-import { openCatalogueStore } from '../../api/composition/catalogue-store';
+import { openSqliteCatalogueStore } from '../../api/composition/catalogue-store';
 import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
 import { malExport } from '../../catalogue/profiles/mal-export';
 import { writeDataset } from '../../etl/generate';
@@ -31,7 +31,7 @@ function load(store: LoadStore, input: string, options: Partial<Parameters<typeo
 }
 
 function openStore(name: string) {
-  return openCatalogueStore({ DATABASE_PATH: join(dir, `${name}.db`) });
+  return openSqliteCatalogueStore({ DATABASE_PATH: join(dir, `${name}.db`) });
 }
 
 describe('ETL', () => {
@@ -184,7 +184,7 @@ describe('ETL', () => {
 
 describe('ETL on malformed CSV', () => {
   it('reads stray quotes literally and rejects an unclosed quote, keeping the rows before it', async () => {
-    const store = openCatalogueStore({ DATABASE_PATH: ':memory:' });
+    const store = openSqliteCatalogueStore({ DATABASE_PATH: ':memory:' });
     const input = csv([
       HEADER,
       `1,Good,,TV,2001,7.5,12,u,,i,[],`,
@@ -212,7 +212,7 @@ describe('ETL parsing on a worker thread', () => {
     parseInWorker: boolean,
     extra: Partial<Parameters<typeof loadCsv>[0]> = {},
   ) {
-    const store = openCatalogueStore({ DATABASE_PATH: ':memory:' });
+    const store = openSqliteCatalogueStore({ DATABASE_PATH: ':memory:' });
     const rejectsFile = join(dir, `rejects-${parseInWorker}-${Math.random().toString(36).slice(2)}.csv`);
     const progress: number[] = [];
     const {
@@ -266,7 +266,7 @@ on two lines (not stored)",OVA,${1990 + (i % 30)},${(i % 10) + 0.25},${i},u,,i,"
   });
 
   it('reports a missing column from a worker as bad input, writing nothing', async () => {
-    const store = openCatalogueStore({ DATABASE_PATH: ':memory:' });
+    const store = openSqliteCatalogueStore({ DATABASE_PATH: ':memory:' });
     const input = csv(['animeID,name', '1,x']);
     await expect(load(store, input, { parseInWorker: true })).rejects.toThrow(
       /missing required column\(s\) title/,
@@ -308,7 +308,7 @@ describe('ETL with a user mapping file', () => {
     ]);
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ profile: 'my-export', inserted: 2, rejected: 0 });
-    const store = openCatalogueStore({ DATABASE_PATH: database });
+    const store = openSqliteCatalogueStore({ DATABASE_PATH: database });
     expect(
       (await listAll(store.repository, {}, ALL)).map((a) => [a.type, a.year, a.score, a.genres]),
     ).toEqual([

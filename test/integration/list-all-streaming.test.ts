@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import request from 'supertest';
-import { type CatalogueStore, openCatalogueStore } from '../../api/composition/catalogue-store';
+import { type CatalogueStore, openSqliteCatalogueStore } from '../../api/composition/catalogue-store';
 import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
 import { writeDataset } from '../../etl/generate';
 import { loadCsv } from '../../etl/load-csv';
@@ -34,7 +34,7 @@ let http: Server;
 beforeAll(async () => {
   const csv = join(dir, 'animes.csv');
   await writeDataset(csv, ROWS, 5);
-  store = openCatalogueStore({ DATABASE_PATH: database });
+  store = openSqliteCatalogueStore({ DATABASE_PATH: database });
   await loadCsv({ input: csv, profile: kaggleAnimes, loader: store.loader, mode: 'replace' });
   const repository = store.repository;
   // A JSON list-all is read through streamAllJson (encoded where the rows are read), CSV through streamAll.

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import fc from 'fast-check';
 import request from 'supertest';
-import { openCatalogueStore } from '../../api/composition/catalogue-store';
+import { openSqliteCatalogueStore } from '../../api/composition/catalogue-store';
 import { ANIME_TYPES } from '../../catalogue/definition';
 import { normalizeRecord } from '../../catalogue/normalize';
 import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
@@ -115,7 +115,7 @@ describe('an API create and an ETL load store identical rows', () => {
           animeRecord({ ...r, source: kaggleAnimes.source, sourceId: `b${batch}-${i}` }),
         );
         const ctx = await createTestApp({ records: [] });
-        const etlStore = openCatalogueStore({ DATABASE_PATH: ':memory:' });
+        const etlStore = openSqliteCatalogueStore({ DATABASE_PATH: ':memory:' });
         try {
           const auth = await signedUpAdmin(ctx.server);
           for (const r of records) await request(ctx.server).post('/animes').set(auth).send(r).expect(201);
@@ -143,7 +143,7 @@ describe('an API create and an ETL load store identical rows', () => {
 
   it('a blank title, or a tab at its edge, is refused by both: 400 problem+json from the API, a rejected row from the ETL', async () => {
     const ctx = await createTestApp({ records: [] });
-    const etlStore = openCatalogueStore({ DATABASE_PATH: ':memory:' });
+    const etlStore = openSqliteCatalogueStore({ DATABASE_PATH: ':memory:' });
     try {
       const auth = await signedUpAdmin(ctx.server);
       const blank = {

@@ -1,4 +1,4 @@
-import { openCatalogueStore, type SqliteCatalogueStore } from '../../api/composition/catalogue-store';
+import { openSqliteCatalogueStore, type SqliteCatalogueStore } from '../../api/composition/catalogue-store';
 import { SORT_FIELDS } from '../../api/core/domain/query';
 import { fixtureRecords, loadRecords } from '../support/fixtures';
 
@@ -35,7 +35,7 @@ async function plansOfFirstPages(store: SqliteCatalogueStore, filter = {}) {
 
 /** A fresh store, so the repository prepares (and the test sees) every statement anew. */
 async function loadedStore(): Promise<SqliteCatalogueStore> {
-  const store = openCatalogueStore({ DATABASE_PATH: ':memory:' });
+  const store = openSqliteCatalogueStore({ DATABASE_PATH: ':memory:' });
   await loadRecords(store.loader, fixtureRecords());
   return store;
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { openCatalogueStore } from '../../api/composition/catalogue-store';
+import { openSqliteCatalogueStore } from '../../api/composition/catalogue-store';
 import { fixtureRecords, loadRecords } from '../support/fixtures';
 import { createTestApp, signedUpAdmin } from '../support/test-app';
 
@@ -14,9 +14,9 @@ describe('API writes while a bulk load holds the SQLite write lock', () => {
 
   it('answers 503 with Retry-After, keeps serving reads, and writes once the load commits', async () => {
     const database = join(dir, 'anime.db');
-    const etl = openCatalogueStore({ DATABASE_PATH: database });
+    const etl = openSqliteCatalogueStore({ DATABASE_PATH: database });
     await loadRecords(etl.loader, fixtureRecords(20));
-    const api = openCatalogueStore({ DATABASE_PATH: database, SQLITE_BUSY_TIMEOUT_MS: 100 });
+    const api = openSqliteCatalogueStore({ DATABASE_PATH: database, SQLITE_BUSY_TIMEOUT_MS: 100 });
     const { server } = await createTestApp({ store: api });
     const auth = await signedUpAdmin(server);
     const body = { ...fixtureRecords(1)[0]!, sourceId: 'written-during-load' };

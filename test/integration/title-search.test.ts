@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { MIGRATIONS, migrate } from '../../api/adapters/sqlite/migrations';
-import { openCatalogueStore } from '../../api/composition/catalogue-store';
+import { openSqliteCatalogueStore } from '../../api/composition/catalogue-store';
 import { fixtureRecords, loadRecords } from '../support/fixtures';
 import { listAll } from '../support/list-all';
 
@@ -12,7 +12,7 @@ const ID_ORDER = { field: 'id', descending: false } as const;
 
 describe('the title search index (SQLite)', () => {
   it('is what answers a search of three or more characters (negative control: an index out of step misses rows)', async () => {
-    const store = openCatalogueStore({ DATABASE_PATH: ':memory:' });
+    const store = openSqliteCatalogueStore({ DATABASE_PATH: ':memory:' });
     try {
       await loadRecords(store.loader, fixtureRecords());
       const seen = (

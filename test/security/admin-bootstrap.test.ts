@@ -3,7 +3,7 @@ import pino from 'pino';
 import request from 'supertest';
 import { MemoryRateLimiter } from '../../api/adapters/memory/memory-rate-limiter';
 import { openAccounts } from '../../api/composition/accounts';
-import { openCatalogueStore } from '../../api/composition/catalogue-store';
+import { openSqliteCatalogueStore } from '../../api/composition/catalogue-store';
 import { loadConfig } from '../../api/config';
 import { createApp } from '../../api/http/app';
 import { fixtureRecords } from '../support/fixtures';
@@ -82,7 +82,7 @@ describe('security: the bootstrap token as configured', () => {
   /** main's wiring over a fresh store; what it printed to the terminal and to the log. */
   async function startLikeMain(env: NodeJS.ProcessEnv) {
     const config = loadConfig({ JWT_SECRET: randomBytes(32).toString('base64'), ...env });
-    const store = openCatalogueStore({ DATABASE_PATH: ':memory:' });
+    const store = openSqliteCatalogueStore({ DATABASE_PATH: ':memory:' });
     const logLines: string[] = [];
     const log = pino({ level: 'trace' }, { write: (line: string) => void logLines.push(line) });
     let terminal = '';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
-import { openCatalogueStore } from '../../api/composition/catalogue-store';
+import { openSqliteCatalogueStore } from '../../api/composition/catalogue-store';
 import { createTestApp } from '../support/test-app';
 
 const LOCK_HELD_MS = 3000;
@@ -50,7 +50,7 @@ describe('security: a busy database does not freeze the instance', () => {
   let port: number;
 
   beforeAll(async () => {
-    const store = openCatalogueStore({ DATABASE_PATH: file, SQLITE_BUSY_TIMEOUT_MS: 5000 });
+    const store = openSqliteCatalogueStore({ DATABASE_PATH: file, SQLITE_BUSY_TIMEOUT_MS: 5000 });
     // Five sign-ups from one address at once: lift the per-client fair share, which is not under test.
     ctx = await createTestApp({
       store,

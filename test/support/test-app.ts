@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import request from 'supertest';
-import { type CatalogueStore, openCatalogueStore } from '../../api/composition/catalogue-store';
+import { type CatalogueStore, openSqliteCatalogueStore } from '../../api/composition/catalogue-store';
 import { openPlatform } from '../../api/composition/platform';
 import { type Config, loadConfig } from '../../api/config';
 import type { ReadThroughCache } from '../../api/core/cache/read-through-cache';
@@ -74,7 +74,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
   });
   let store = options.store;
   if (!store) {
-    store = openCatalogueStore({ DATABASE_PATH: ':memory:' });
+    store = openSqliteCatalogueStore({ DATABASE_PATH: ':memory:' });
     await loadRecords(store.loader, options.records ?? fixtureRecords());
   }
   const platform = await openPlatform(config, {
@@ -125,7 +125,7 @@ type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 
 /** Runs `use` over the SQLite file at `path` and closes the store whatever happens. */
 export async function withStore<T>(path: string, use: (store: CatalogueStore) => Promise<T>): Promise<T> {
-  const store = openCatalogueStore({ DATABASE_PATH: path });
+  const store = openSqliteCatalogueStore({ DATABASE_PATH: path });
   try {
     return await use(store);
   } finally {

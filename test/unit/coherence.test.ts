@@ -1,5 +1,5 @@
 import { MemoryCacheStore } from '../../api/adapters/memory/memory-cache-store';
-import { type CatalogueStore, openCatalogueStore } from '../../api/composition/catalogue-store';
+import { type CatalogueStore, openSqliteCatalogueStore } from '../../api/composition/catalogue-store';
 import { CacheCoherence } from '../../api/core/cache/coherence';
 import { ReadThroughCache } from '../../api/core/cache/read-through-cache';
 import { CatalogueWrites } from '../../api/core/catalogue-writes';
@@ -12,7 +12,7 @@ const MARGIN = 50;
 
 /** A real SQLite catalogue and outbox, a chaos-wrapped in-process store, and a hand-moved clock. */
 function setUp() {
-  const catalogue: CatalogueStore = openCatalogueStore({ DATABASE_PATH: ':memory:' });
+  const catalogue: CatalogueStore = openSqliteCatalogueStore({ DATABASE_PATH: ':memory:' });
   const store = new ChaosCacheStore(new MemoryCacheStore());
   const clock = new FakeClock();
   const coherence = new CacheCoherence((tags) => store.bump(tags), catalogue.outbox, catalogue.repository, {
