@@ -23,6 +23,8 @@ export class BenchProcess {
     env: NodeJS.ProcessEnv,
     readyPath = '/ready',
     preload: readonly string[] = [],
+    /** The checkout to run it from (an A/B's base). @default this one */
+    root = ROOT,
   ): Promise<BenchProcess> {
     const port = await freePort();
     const imports = ['tsx', ...preload].flatMap((module) => ['--import', module]);
@@ -30,8 +32,8 @@ export class BenchProcess {
     const profile = process.env.BENCH_CPU_PROF_DIR
       ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
       : [];
-    const child = spawn(process.execPath, [...profile, ...imports, join(ROOT, script), ...args], {
-      cwd: ROOT,
+    const child = spawn(process.execPath, [...profile, ...imports, join(root, script), ...args], {
+      cwd: root,
       env: { ...process.env, ...env, PORT: String(port) },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
@@ -99,6 +101,8 @@ export interface BenchApiOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Modules preloaded into the server (`--import`), e.g. a probe. */
   readonly preload?: readonly string[];
+  /** The checkout whose api/main.ts runs. @default this one */
+  readonly root?: string;
 }
 
 /** Every bench instance takes this ADMIN_BOOTSTRAP_TOKEN; adminToken claims the first admin with it. */
@@ -126,6 +130,7 @@ export function startApi(options: BenchApiOptions): Promise<BenchProcess> {
     },
     '/ready',
     options.preload,
+    options.root,
   );
 }
 
