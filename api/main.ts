@@ -50,7 +50,7 @@ variable is in docs/configuration.md. SIGTERM or Ctrl-C drains and stops it.`);
     generateBootstrapToken: true,
     prepareStore: (store) => seedIfEmpty(config, store, log),
   });
-  const { app, observability } = platform;
+  const { handler, observability } = platform;
   log.info(
     {
       cache: config.CACHE_ENABLED ? (config.REDIS_URL ? 'redis' : 'memory') : 'off',
@@ -61,7 +61,7 @@ variable is in docs/configuration.md. SIGTERM or Ctrl-C drains and stops it.`);
     'platform open',
   );
   const host = listenHost(config);
-  const server: Server = createHttpServer(app, log, {
+  const server: Server = createHttpServer(handler, log, {
     headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,
     requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
     keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,

@@ -23,7 +23,7 @@ export async function servedDocument(): Promise<OpenAPI3> {
     LOG_LEVEL: 'silent',
   });
   const platform = await openPlatform(config, { logger: pino({ level: 'silent' }) });
-  const server = createServer(platform.app.callback());
+  const server = createServer(platform.handler);
   try {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;

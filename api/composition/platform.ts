@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import type Koa from 'koa';
 import type { Logger } from 'pino';
 import { type Config, cacheHeadersExposed } from '../config';
@@ -7,14 +8,15 @@ import type { ReadThroughCache } from '../core/cache/read-through-cache';
 import type { CacheStore } from '../core/ports/cache-store';
 import type { IdentityProvider } from '../core/ports/identity-provider';
 import type { RateLimiter } from '../core/ports/rate-limiter';
-import { type AppDependencies, createApp } from '../http/app';
 import { parseOrigins } from '../http/cors';
+import type { HitLane } from '../http/hit-lane';
 import { ReadLimit, RecentKeys, UncachedReadBudget } from '../http/read-limit';
 import { createLogger } from '../logger';
 import { Observability } from '../observability/observability';
 import { openAccounts, openRateLimiter } from './accounts';
 import { openResponseCache } from './cache';
 import { type CatalogueStore, openConfiguredStore } from './catalogue-store';
+import { composeHttpService, type HttpServiceProps } from './http';
 import { openRedis } from './redis';
 
 /** What a caller supplies instead of building it from configuration (tests, a second instance). */
@@ -33,7 +35,7 @@ export interface PlatformOverrides {
   readonly observability?: Observability;
   /** App options over what configuration gives (tests of one protection). */
   readonly app?: Partial<
-    Pick<AppDependencies, 'authRateLimits' | 'trustedProxyHops' | 'hsts' | 'exposeCacheHeaders' | 'hitLane'>
+    Pick<HttpServiceProps, 'authRateLimits' | 'trustedProxyHops' | 'hsts' | 'exposeCacheHeaders' | 'hitLane'>
   >;
   /** Print a first-admin token outside production when none is configured (the API's start). @default false */
   readonly generateBootstrapToken?: boolean;
@@ -50,6 +52,9 @@ export interface Platform {
   readonly rateLimiter: RateLimiter;
   readonly observability: Observability;
   readonly app: Koa;
+  /** What an HTTP server mounts: the hit lane, then the app. */
+  readonly handler: RequestListener;
+  readonly hitLane?: HitLane;
   /** The configured response cache, when it was built here. */
   readonly responseCache?: { cache: ReadThroughCache; store: CacheStore; coherence: CacheCoherence };
   /** Stops what was opened here, in reverse order; a shared store is left open. */
@@ -89,9 +94,10 @@ export async function openPlatform(config: Config, overrides: PlatformOverrides 
     overrides.identity?.(store),
   );
   const rateLimiter = overrides.rateLimiter ?? openRateLimiter(redis?.reads);
-  const app = createApp({
+  const http = composeHttpService({
     repository: observability.repository(store.repository),
-    observability: config.METRICS_ENABLED && config.METRICS_PORT === undefined ? observability : undefined,
+    observability,
+    metricsRoute: config.METRICS_ENABLED && config.METRICS_PORT === undefined,
     accounts,
     rateLimiter,
     logger: log,
@@ -136,7 +142,7 @@ export async function openPlatform(config: Config, overrides: PlatformOverrides 
     accounts,
     rateLimiter,
     observability,
-    app,
+    ...http,
     responseCache,
     async close() {
       await responseCache?.coherence.stop();

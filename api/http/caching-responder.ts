@@ -1,18 +1,18 @@
 import { trace } from '@opentelemetry/api';
 import type { Context } from 'koa';
+import { cacheSpec } from '../core/cache/cache-keys';
 import type { ReadThroughCache } from '../core/cache/read-through-cache';
 import type { SharedReads } from '../core/cache/shared-reads';
-import { cacheSpec } from './cache-key';
-import { type CacheOutcome, type CacheReport, cacheReportHeaders } from './cache-report';
-import { StreamedRepresentation } from './chunked-body';
-import type { Handoff, HitLane } from './hit-lane';
-import type { RecentKeys } from './read-limit';
 import {
   decodeRepresentation,
   encodeRepresentation,
-  ifNoneMatchHits,
   type Representation,
-} from './representation';
+} from '../core/cache/stored-representation';
+import { type CacheOutcome, type CacheReport, cacheReportHeaders } from './cache-report';
+import { decideCachedRead, TooLargeKeys } from './cached-read';
+import { StreamedRepresentation } from './chunked-body';
+import type { Handoff, HitLane } from './hit-lane';
+import type { RecentKeys } from './read-limit';
 import { notInCache, onlyIfCached } from './request-cache-control';
 import type { RouteDefinition } from './route';
 import type { Produce, ReadResponder, ReadResult } from './router';
@@ -35,17 +35,6 @@ class NotCacheable extends Error {
 export interface Admission {
   readonly bytes: number;
   readonly recent: RecentKeys;
-}
-
-/** Keys whose last answer was over the entry limit: they skip the fill (and its lock) next time. */
-const TOO_LARGE_KEYS_KEPT = 1024;
-
-/** Entries (key and generations) over the entry limit; the responder and the hit lane share them. */
-export class TooLargeKeys extends Set<string> {
-  remember(key: string): void {
-    this.add(key);
-    if (this.size > TOO_LARGE_KEYS_KEPT) this.delete(this.values().next().value!);
-  }
 }
 
 /**
@@ -99,26 +88,27 @@ export function cachingResponder(
     const ownEtag = Boolean(route.etag);
     if (lane && !route.access && !ctx.state.variedByHeaders)
       lane.remember(ctx.url, route.path, spec, ownEtag);
-    const lookup = handoff ? handoff.lookup : await cache.lookup(spec);
+    const read =
+      handoff?.read ??
+      (await decideCachedRead(cache, tooLarge, spec, { ifNoneMatch: ctx.get('If-None-Match'), ownEtag }));
+    timings.cache = performance.now() - started;
+    if (read.kind === 'answer') {
+      report(ctx, 'HIT', timings);
+      return read.representation;
+    }
     // Refused before any read is shared or any fill is locked, so nobody else waits on a 504.
-    const cachedOnly = onlyIfCached(ctx);
-    if (!lookup) {
-      if (cachedOnly) throw notInCache();
+    if (onlyIfCached(ctx)) throw notInCache();
+    if (read.kind === 'bypass') {
       const dbStart = performance.now();
       const result = await own(await sharedReads.run(spec.key, produce), produce);
       timings.db = performance.now() - dbStart;
       report(ctx, 'BYPASS', timings);
       return result;
     }
+    const { lookup } = read;
     // A route with a validator of its own (a record's version) keeps it; others take the entry's.
     const validated = <T extends { etag: string }>(r: T): T => (ownEtag ? r : { ...r, etag: lookup.etag });
-    if (!ownEtag && ifNoneMatchHits(ctx.get('If-None-Match'), lookup.etag)) {
-      timings.cache = performance.now() - started;
-      report(ctx, 'HIT', timings);
-      return { body: Buffer.alloc(0), contentType: 'application/json', etag: lookup.etag };
-    }
-    if (tooLarge.has(lookup.storeKey)) {
-      if (cachedOnly) throw notInCache();
+    if (read.kind === 'too-large') {
       // Known too large under these generations: streamed from the first chunk, nothing buffered.
       // A write moves the generations, and the next request measures the list again.
       const dbStart = performance.now();
@@ -128,13 +118,6 @@ export function cachingResponder(
       report(ctx, 'BYPASS', timings);
       return validated(fresh);
     }
-    const stored = handoff && 'stored' in handoff ? handoff.stored : await cache.get(lookup);
-    timings.cache = performance.now() - started;
-    if (stored) {
-      report(ctx, 'HIT', timings);
-      return decodeRepresentation(stored);
-    }
-    if (cachedOnly) throw notInCache();
     let dbMs = 0;
     let bytes: Buffer;
     // The first miss of a key in the window may buffer only up to the admission size.
@@ -164,7 +147,7 @@ export function cachingResponder(
       return validated(result);
     }
     timings.db = dbMs;
-    report(ctx, stored === undefined ? 'BYPASS' : 'MISS', timings);
+    report(ctx, read.storeDown ? 'BYPASS' : 'MISS', timings);
     return decodeRepresentation(bytes);
   }
 

@@ -2,8 +2,11 @@ import { pipeline, Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, createBrotliCompress, createGzip, gzip } from 'node:zlib';
 import type { Context } from 'koa';
+import type { Representation } from '../core/cache/stored-representation';
 import { strongEtag } from '../core/strong-etag';
-import { codingEtag, preferredCoding, type Representation, VARY } from './representation';
+import { codingEtag } from './entity-tags';
+import { preferredCoding } from './negotiation';
+import { VARY } from './prepared-response';
 
 /** How a list becomes bytes, one chunk (of items, or of items already encoded) at a time. */
 export interface ChunkFormat<Chunk extends { readonly length: number } = readonly unknown[]> {

@@ -1,47 +1,37 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { trace } from '@opentelemetry/api';
-import type Koa from 'koa';
 import type { Logger } from 'pino';
 import type { CacheSpec } from '../core/cache/cache-keys';
-import type { CacheLookup, ReadThroughCache } from '../core/cache/read-through-cache';
+import type { ReadThroughCache } from '../core/cache/read-through-cache';
 import { type CacheReport, cacheReportHeaders } from './cache-report';
-import {
-  decodeRepresentation,
-  ifNoneMatchHits,
-  type PreparedResponse,
-  preferredListType,
-  prepareResponse,
-} from './representation';
-import { requestIdFor } from './request-context';
+import { type CachedRead, decideCachedRead } from './cached-read';
+import { preferredListType } from './negotiation';
+import { type PreparedResponse, prepareResponse } from './prepared-response';
+import { logRequest, requestIdFor } from './request-context';
 
-/** What the lane learnt before it let a request go on to Koa, so nothing is looked up twice. */
+/** What the lane decided before it let a request go on to Koa, so nothing is looked up twice. */
 export interface Handoff {
   readonly spec: CacheSpec;
-  /** undefined: the cache is bypassed for this request. */
-  readonly lookup: CacheLookup | undefined;
-  /** The store's answer when the lane asked it: null a miss, undefined a failed store. */
-  readonly stored?: Buffer | null;
+  readonly read: CachedRead;
 }
 
 interface KnownUrl {
   readonly route: string;
   readonly spec: CacheSpec;
-  /** The representation carries its own validator, so a 304 needs the entry. */
   readonly ownEtag: boolean;
 }
 
 export interface HitLaneOptions {
   readonly cache: ReadThroughCache;
   readonly report: CacheReport;
+  /** The same set the Koa pipeline sends (security-headers.ts). */
   readonly securityHeaders: Readonly<Record<string, string>>;
   readonly logger: Logger;
-  /** Keys whose answer is too large to cache: Koa streams them. */
+  /** Keys whose answer is too large to cache, shared with the caching responder. */
   readonly tooLarge: ReadonlySet<string>;
   /** Distinct URLs remembered. @default 4096 */
   readonly maxUrls?: number;
 }
-
-const EMPTY = Buffer.alloc(0);
 
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
@@ -50,10 +40,10 @@ function header(req: IncomingMessage, name: string): string | undefined {
 
 /**
  * Cache hits answered before Koa. A URL that Koa has already parsed, validated and resolved to the
- * cache key of a public read is remembered; the next request for the same bytes of URL goes
- * straight to the cache lookup (the same coherence checks, the same generations) and, on a hit or
- * a 304, is written with prepared headers. Everything else, and anything the lane is unsure of,
- * goes on to Koa with what the lane learnt. Both send what `prepareResponse` returns.
+ * cache key of a public read is remembered; the next request for the same bytes of URL takes the
+ * same cached-read decision (cached-read.ts) the caching responder takes, without Koa's pipeline.
+ * An answer from the cache (a hit or a 304) is written here; any other decision goes on to Koa
+ * with the request, so the responder acts on it instead of deciding again.
  */
 export class HitLane {
   private readonly urls = new Map<string, KnownUrl>();
@@ -67,14 +57,29 @@ export class HitLane {
     this.maxUrls = options.maxUrls ?? 4096;
   }
 
+  /**
+   * The server's request listener: the lane first, then `next` (Koa's callback) for everything
+   * the lane does not answer, as Koa's own callback composes its middleware.
+   */
+  or(next: RequestListener): RequestListener {
+    return (req, res) => {
+      const answered = this.tryServe(req, res);
+      if (answered === false) return next(req, res);
+      answered.then(
+        (done) => (done ? undefined : next(req, res)),
+        () => (res.headersSent ? undefined : next(req, res)),
+      );
+    };
+  }
+
   /** Called by the caching responder once Koa resolved `url` to the cache entry of a public read. */
-  remember(url: string, route: string, spec: CacheSpec, ownEtag = false): void {
+  remember(url: string, route: string, spec: CacheSpec, ownEtag: boolean): void {
     if (this.urls.has(url)) return;
     if (this.urls.size >= this.maxUrls) this.urls.delete(this.urls.keys().next().value!);
     this.urls.set(url, { route, spec, ownEtag });
   }
 
-  /** What the lane learnt of this request, once. */
+  /** What the lane decided for this request, once. */
   takeHandoff(req: IncomingMessage): Handoff | undefined {
     const handoff = this.handoffs.get(req);
     this.handoffs.delete(req);
@@ -82,7 +87,7 @@ export class HitLane {
   }
 
   /** false at once when the lane does not know the request; else whether it answered it. */
-  tryServe(req: IncomingMessage, res: ServerResponse): false | Promise<boolean> {
+  private tryServe(req: IncomingMessage, res: ServerResponse): false | Promise<boolean> {
     // A browser's cross-origin read needs the CORS answer, which Koa gives.
     if (req.method !== 'GET' || req.headers.origin !== undefined) return false;
     // Prefer and a CSV Accept choose another answer for the same URL: Koa reads them.
@@ -95,26 +100,19 @@ export class HitLane {
 
   private async serve(known: KnownUrl, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const started = performance.now();
-    const { cache, tooLarge } = this.options;
-    const { spec } = known;
-    const lookup = await cache.lookup(spec);
-    if (!lookup || tooLarge.has(lookup.storeKey)) return this.handOn(req, { spec, lookup });
     const ifNoneMatch = header(req, 'if-none-match');
-    let prepared: PreparedResponse;
-    // The entry's tag answers If-None-Match without reading it, unless the route has its own.
-    if (!known.ownEtag && ifNoneMatchHits(ifNoneMatch, lookup.etag)) {
-      prepared = prepareResponse(
-        { body: EMPTY, contentType: 'application/json', etag: lookup.etag },
-        { ifNoneMatch },
-      );
-    } else {
-      const stored = await cache.get(lookup);
-      if (!stored) return this.handOn(req, { spec, lookup, stored });
-      prepared = prepareResponse(decodeRepresentation(stored), {
-        ifNoneMatch,
-        acceptEncoding: header(req, 'accept-encoding'),
-      });
+    const read = await decideCachedRead(this.options.cache, this.options.tooLarge, known.spec, {
+      ifNoneMatch,
+      ownEtag: known.ownEtag,
+    });
+    if (read.kind !== 'answer') {
+      this.handoffs.set(req, { spec: known.spec, read });
+      return false;
     }
+    const prepared = prepareResponse(read.representation, {
+      ifNoneMatch,
+      acceptEncoding: header(req, 'accept-encoding'),
+    });
     this.write(known, req, res, prepared, performance.now() - started);
     return true;
   }
@@ -131,11 +129,6 @@ export class HitLane {
     return flat;
   }
 
-  private handOn(req: IncomingMessage, handoff: Handoff): false {
-    this.handoffs.set(req, handoff);
-    return false;
-  }
-
   private write(
     known: KnownUrl,
     req: IncomingMessage,
@@ -144,6 +137,7 @@ export class HitLane {
     cacheMs: number,
   ): void {
     const requestId = requestIdFor(header(req, 'x-request-id'));
+    // Koa's instrumentation names the span of a request Koa routes; this one never reaches Koa.
     const span = trace.getActiveSpan();
     span?.setAttribute('http.route', known.route);
     span?.updateName(`GET ${known.route}`);
@@ -154,29 +148,6 @@ export class HitLane {
     res.writeHead(prepared.status, headers);
     res.end(prepared.body);
     this.served++;
-    const { logger } = this.options;
-    if (logger.isLevelEnabled('info')) {
-      const path = (req.url ?? '').split('?')[0];
-      logger.info(
-        { requestId, method: 'GET', path, status: prepared.status, ms: Math.round(cacheMs) },
-        'request',
-      );
-    }
+    logRequest(this.options.logger, requestId, 'GET', req.url ?? '', prepared.status, cacheMs);
   }
-}
-
-/** Makes the app's request handler ask the hit lane first, wherever the handler is used. */
-export function answerHitsFirst(app: Koa, lane: HitLane): void {
-  const callback = app.callback.bind(app);
-  app.callback = () => {
-    const koa = callback();
-    return ((req: IncomingMessage, res: ServerResponse) => {
-      const answered = lane.tryServe(req, res);
-      if (answered === false) return koa(req, res);
-      return answered.then(
-        (done) => (done ? undefined : koa(req, res)),
-        () => (res.headersSent ? undefined : koa(req, res)),
-      );
-    }) as typeof koa;
-  };
 }

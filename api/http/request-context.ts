@@ -10,6 +10,26 @@ export function requestIdFor(incoming: string | undefined): string {
 }
 
 /**
+ * The one access-log line per request, whichever way it was answered. Plain arguments, so a
+ * request that logs nothing (below the level) builds nothing; `path` may still hold the query.
+ */
+export function logRequest(
+  logger: Logger,
+  requestId: string,
+  method: string,
+  path: string,
+  status: number,
+  ms: number,
+): void {
+  if (!logger.isLevelEnabled('info')) return;
+  const query = path.indexOf('?');
+  logger.info(
+    { requestId, method, path: query < 0 ? path : path.slice(0, query), status, ms: Math.round(ms) },
+    'request',
+  );
+}
+
+/**
  * Gives every request an id (a caller's, when safe to echo) and a logger that carries it, made only
  * when something logs: most requests log nothing below the configured level.
  */
@@ -29,18 +49,7 @@ export function requestContext(logger: Logger): Middleware {
     try {
       await next();
     } finally {
-      if (logger.isLevelEnabled('info')) {
-        logger.info(
-          {
-            requestId,
-            method: ctx.method,
-            path: ctx.path,
-            status: ctx.status,
-            ms: Math.round(performance.now() - started),
-          },
-          'request',
-        );
-      }
+      logRequest(logger, requestId, ctx.method, ctx.path, ctx.status, performance.now() - started);
     }
   };
 }

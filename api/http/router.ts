@@ -4,15 +4,18 @@ import { Type } from '@sinclair/typebox';
 import type { Context } from 'koa';
 import { compileSchema, formatErrors } from '../../catalogue/validation';
 import type { Principal } from '../core/auth/accounts';
+import { cacheSpec } from '../core/cache/cache-keys';
+import type { Representation } from '../core/cache/stored-representation';
 import type { Authorize } from './authentication';
-import { cacheSpec } from './cache-key';
 import { bufferOrStream, ChunkedBody, StreamedRepresentation, sendStreamed } from './chunked-body';
 import { compileBodyEnumSpelling, compileParamsParser, compileQueryParser } from './input';
+import { jsonRepresentation } from './json-representation';
+import { admits } from './negotiation';
 import { badRequest, HttpProblem } from './problem';
 import type { ReadLimit, UncachedReadBudget } from './read-limit';
-import { admits, jsonRepresentation, type Representation, sendRepresentation } from './representation';
 import { notInCache, onlyIfCached } from './request-cache-control';
 import type { RouteDefinition } from './route';
+import { sendRepresentation } from './send-representation';
 
 /** A GET's answer: a buffered representation, or a stream for a body over the buffering limit. */
 export type ReadResult = Representation | StreamedRepresentation;

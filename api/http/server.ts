@@ -1,6 +1,5 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Socket } from 'node:net';
-import type Koa from 'koa';
 import type { Logger } from 'pino';
 
 export interface ServerLimits {
@@ -57,12 +56,12 @@ const TIMED_OUT = problemResponse(408, 'Request Timeout', 'the request took too 
  * newcomer (a header-trickling flood cannot lock honest clients out), and malformed requests answered with a problem and logged at debug level without
  * the raw bytes (they hold the request's headers and body: tokens, passwords).
  */
-export function createHttpServer(app: Koa, log: Logger, limits: ServerLimits = {}): Server {
+export function createHttpServer(handler: RequestListener, log: Logger, limits: ServerLimits = {}): Server {
   const headersTimeout = limits.headersTimeoutMs ?? 20_000;
   const requestTimeout = limits.requestTimeoutMs ?? 30_000;
   // Node enforces both timeouts by a sweep (30 s apart by default): sweep well inside them.
   const connectionsCheckingInterval = Math.max(50, Math.min(1000, headersTimeout / 4));
-  const server = createServer({ connectionsCheckingInterval }, app.callback());
+  const server = createServer({ connectionsCheckingInterval }, handler);
   server.headersTimeout = headersTimeout;
   server.requestTimeout = requestTimeout;
   // Idle connections outlive the load balancer's (nginx' 60 s), so the balancer never reuses a

@@ -98,7 +98,7 @@ async function main(): Promise<void> {
           const result = await scenario.run(server.url, warm.headers.get('etag') ?? '');
           if (result.non2xx && !scenario.name.includes('304'))
             throw new Error(`${side.label}: ${result.non2xx} non-2xx`);
-          (figures[side.label] ??= []).push(result.requestsPerSecond);
+          figures[side.label] = [...(figures[side.label] ?? []), result.requestsPerSecond];
           results.set(scenario.name, figures);
         }
       }

@@ -17,14 +17,14 @@ import { createTestApp } from '../support/test-app';
 async function stack(cacheStore: CacheStore, breaker?: CircuitBreaker, shared?: CatalogueStore) {
   const store = shared ?? (await createTestApp()).store;
   const { cache, coherence } = await coherentCache(cacheStore, store, { breaker });
-  const { app } = await createTestApp({ store, cache });
+  const { server } = await createTestApp({ store, cache });
   const writes = new CatalogueWrites(store.repository, cache);
   return {
     store,
     cache,
     coherence,
     writes,
-    server: app.callback(),
+    server,
     db: (store as SqliteCatalogueStore).connection,
   };
 }

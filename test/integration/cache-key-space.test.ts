@@ -14,8 +14,8 @@ describe('cache key space', () => {
       leaseMs: 60_000,
       checkIntervalMs: 30_000,
     });
-    const { app } = await createTestApp({ store, cache: coherent.cache });
-    server = request(app.callback());
+    const app = await createTestApp({ store, cache: coherent.cache });
+    server = request(app.server);
     stop = coherent.stop;
     close = () => store.close();
   });

@@ -1,3 +1,5 @@
+import type { RequestListener } from 'node:http';
+import pino from 'pino';
 import request from 'supertest';
 import { createTestApp, signedUpAdmin } from '../support/test-app';
 
@@ -7,11 +9,15 @@ type App = Awaited<ReturnType<typeof createTestApp>>;
 async function countingApp(hitLane: boolean, over?: App) {
   const ctx = await createTestApp({ env: { CACHE_ENABLED: 'true' }, hitLane, store: over?.store });
   let reachedKoa = 0;
-  ctx.app.middleware.unshift(async (_koa, next) => {
+  const koa = ctx.app.callback();
+  const counted: RequestListener = (req, res) => {
     reachedKoa++;
-    await next();
-  });
-  return { ctx, server: ctx.app.callback(), reachedKoa: () => reachedKoa };
+    return koa(req, res);
+  };
+  // The lane mounted in front of the counting Koa exactly as the composition mounts it.
+  const server = ctx.platform.hitLane ? ctx.platform.hitLane.or(counted) : counted;
+  expect(Boolean(ctx.platform.hitLane)).toBe(hitLane);
+  return { ctx, server, reachedKoa: () => reachedKoa };
 }
 
 const URLS = [
@@ -122,6 +128,31 @@ describe('the hit lane: cache hits answered before Koa', () => {
       expect(reachedKoa()).toBe(before + 5);
       await request(server).get('/animes?limit=2').expect(200);
       expect(reachedKoa()).toBe(before + 5);
+    } finally {
+      await ctx.platform.close();
+    }
+  });
+});
+
+describe('the hit lane logs as Koa does', () => {
+  it('writes the same access-log line for a hit it answers as Koa writes for the fill', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const ctx = await createTestApp({ env: { CACHE_ENABLED: 'true' }, logger });
+    try {
+      const url = '/animes?type=OVA&limit=5';
+      const fill = await request(ctx.server).get(url).set('X-Request-Id', 'fill-1');
+      const hit = await request(ctx.server).get(url).set('X-Request-Id', 'hit-1');
+      expect([fill.headers['x-cache'], hit.headers['x-cache']]).toEqual(['MISS', 'HIT']);
+      expect(ctx.platform.hitLane!.served).toBe(1);
+      const logged = (id: string) => {
+        const line = lines.find((l) => l.msg === 'request' && l.requestId === id)!;
+        const { time: _t, pid: _p, hostname: _h, ms, requestId: _r, ...rest } = line;
+        expect(typeof ms).toBe('number');
+        return rest;
+      };
+      expect(logged('hit-1')).toEqual(logged('fill-1'));
+      expect(logged('hit-1')).toMatchObject({ method: 'GET', path: '/animes', status: 200 });
     } finally {
       await ctx.platform.close();
     }

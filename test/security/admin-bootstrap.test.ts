@@ -4,8 +4,8 @@ import request from 'supertest';
 import { MemoryRateLimiter } from '../../api/adapters/memory/memory-rate-limiter';
 import { openAccounts } from '../../api/composition/accounts';
 import { openSqliteCatalogueStore } from '../../api/composition/catalogue-store';
+import { composeHttpService } from '../../api/composition/http';
 import { loadConfig } from '../../api/config';
-import { createApp } from '../../api/http/app';
 import { fixtureRecords } from '../support/fixtures';
 import { ADMIN_BOOTSTRAP_TOKEN, ADMIN_EMAIL, createTestApp, signedUpUser } from '../support/test-app';
 
@@ -92,13 +92,13 @@ describe('security: the bootstrap token as configured', () => {
     });
     const accounts = openAccounts(config, store, log, { generateBootstrapToken: true });
     write.mockRestore();
-    const app = createApp({
+    const { handler } = composeHttpService({
       repository: store.repository,
       accounts,
       rateLimiter: new MemoryRateLimiter(),
       logger: log,
     });
-    return { server: app.callback(), store, terminal, logLines };
+    return { server: handler, store, terminal, logLines };
   }
 
   it('outside production without a token, prints a fresh one to the terminal (not the log) that works', async () => {

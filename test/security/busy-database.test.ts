@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,7 +56,7 @@ describe('security: a busy database does not freeze the instance', () => {
       store,
       authRateLimits: { windowMs: 60_000, perIp: 1000, perEmail: 1000, inFlightPerClient: 10 },
     });
-    server = ctx.app.listen(0, '127.0.0.1');
+    server = createServer(ctx.server).listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     port = (server.address() as AddressInfo).port;
     // Warm: the first requests after a start pay for lazy compilation and the first collection of

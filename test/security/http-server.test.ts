@@ -49,8 +49,8 @@ describe('security: the HTTP server', () => {
       'debug',
       new Writable({ write: (chunk, _e, done) => done(void lines.push(String(chunk))) }),
     );
-    const { app, store } = await createTestApp({ logger });
-    const server = createHttpServer(app, logger, limits);
+    const { server: handler, store } = await createTestApp({ logger });
+    const server = createHttpServer(handler, logger, limits);
     const port = await listening(server);
     return {
       port,

@@ -15,7 +15,7 @@ const ATTACK_MS = 3_000;
 
 async function underAttack(shedAtCap: boolean) {
   const ctx = await createTestApp();
-  const server: Server = createHttpServer(ctx.app, pino({ level: 'silent' }), {
+  const server: Server = createHttpServer(ctx.server, pino({ level: 'silent' }), {
     maxConnections: CAP,
     maxConnectionsPerClient: 10,
     shedAtCap,
@@ -80,7 +80,7 @@ describe('a flood of slow connections at the cap', () => {
 describe('silent connections', () => {
   it('a connection that completes no request within the first-request timeout is closed', async () => {
     const ctx = await createTestApp();
-    const server = createHttpServer(ctx.app, pino({ level: 'silent' }), { firstRequestTimeoutMs: 200 });
+    const server = createHttpServer(ctx.server, pino({ level: 'silent' }), { firstRequestTimeoutMs: 200 });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
     const socket = connect({ host: '127.0.0.1', port });

@@ -93,7 +93,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
     },
   });
   const { app, accounts } = platform;
-  return { app, store, server: app.callback(), accounts, platform, secret: config.JWT_SECRET! };
+  return { app, store, server: platform.handler, accounts, platform, secret: config.JWT_SECRET! };
 }
 
 type Requestable = Parameters<typeof request>[0];

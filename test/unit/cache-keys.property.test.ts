@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { cacheSpec } from '../../api/http/cache-key';
+import { cacheSpec } from '../../api/core/cache/cache-keys';
 import { compileQueryParser } from '../../api/http/input';
 import { ListQuery } from '../../api/http/schemas';
 

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
-import { ALL_TAG, EPOCH_TAG, rowTags } from '../../api/core/cache/cache-keys';
+import { ALL_TAG, cacheSpec, EPOCH_TAG, rowTags } from '../../api/core/cache/cache-keys';
 import type { Anime } from '../../api/core/domain/anime';
 import { type AnimeFilter, FILTERS } from '../../api/core/domain/filters';
-import { cacheSpec } from '../../api/http/cache-key';
 import { compileQueryParser } from '../../api/http/input';
 import { canonicalFilterQuery, toFilter } from '../../api/http/routes/anime-query';
 import { ListAllQuery } from '../../api/http/schemas';

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { Anime } from '../domain/anime';
-import { recordTags } from '../domain/filters';
+import { type AnimeFilter, filterTags, recordTags } from '../domain/filters';
 
 /** Bumped for writes the API did not make (ETL loads, Data Factory, manual SQL) and for purges. */
 export const EPOCH_TAG = 'epoch';
@@ -14,7 +15,7 @@ export interface CacheSpec {
 }
 
 /** The tag of one record by identity, for entries of a single record. */
-export const idTag = (id: number | string) => `id:${id}`;
+const idTag = (id: number | string) => `id:${id}`;
 
 /** Every tag a row's values match (from the filter table), and its identity. */
 export function rowTags(anime: Anime | null): string[] {
@@ -25,4 +26,31 @@ export function rowTags(anime: Anime | null): string[] {
 /** What a write invalidates: `all`, and the tags of the row before and after it. */
 export function writeTags(before: Anime | null, after: Anime | null): string[] {
   return [...new Set([ALL_TAG, ...rowTags(before), ...rowTags(after)])].sort();
+}
+
+type ParamValue = string | number | boolean | readonly (string | number)[] | undefined;
+
+/** Keys beyond this length keep a readable prefix and end in a hash. */
+const MAX_READABLE = 180;
+
+/**
+ * The cache entry of a read: its key from the route and its validated, canonical parameters (the
+ * domain filter plus sort, limit, cursor and path id), so equivalent requests (parameter order,
+ * repeated vs comma lists, enum case, defaults) share one key; its tags from the filter table.
+ */
+export function cacheSpec(name: string, params: Record<string, ParamValue>): CacheSpec {
+  const parts: string[] = [];
+  for (const field of Object.keys(params).sort()) {
+    const value = params[field];
+    if (value === undefined) continue;
+    const values = Array.isArray(value) ? [...new Set(value.map(String))].sort() : [String(value)];
+    parts.push(`${field}=${values.map(encodeURIComponent).join(',')}`);
+  }
+  let key = `${name}:${parts.join('&')}`;
+  if (key.length > MAX_READABLE) {
+    key = `${key.slice(0, MAX_READABLE - 24)}~${createHash('sha256').update(key).digest('base64url').slice(0, 22)}`;
+  }
+  const tags = new Set(filterTags(params as AnimeFilter));
+  if (params.id !== undefined) tags.add(idTag(String(params.id)));
+  return { key, tags: [EPOCH_TAG, ...(tags.size ? [...tags].sort() : [ALL_TAG])] };
 }

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type Router from '@koa/router';
-import { jsonRepresentation, type Representation, sendRepresentation } from '../representation';
+import type { Representation } from '../../core/cache/stored-representation';
+import { jsonRepresentation } from '../json-representation';
+import { sendRepresentation } from '../send-representation';
 import { favicon } from './favicon';
 
 // swagger-ui-dist ships the UI as static files; serving them ourselves keeps /docs working offline.

@@ -1,0 +1,21 @@
+import type { Representation } from '../core/cache/stored-representation';
+import { strongEtag } from '../core/strong-etag';
+import { compress, MIN_COMPRESSIBLE } from './compression';
+
+export function jsonRepresentation(
+  value: unknown,
+  options: { etag?: string; precompress?: boolean; headers?: Record<string, string> } = {},
+): Representation {
+  const body = Buffer.from(JSON.stringify(value));
+  const representation: Representation = {
+    body,
+    contentType: 'application/json; charset=utf-8',
+    etag: options.etag ?? strongEtag(body),
+    ...(options.headers && Object.keys(options.headers).length ? { headers: options.headers } : {}),
+  };
+  if (options.precompress && body.length >= MIN_COMPRESSIBLE) {
+    representation.gzip = compress(body, 'gzip');
+    representation.br = compress(body, 'br');
+  }
+  return representation;
+}
