@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { type Static, Type } from '@sinclair/typebox';
 import { compileCoercingSchema, formatErrors } from '../catalogue/validation';
 
@@ -85,6 +86,14 @@ export const ConfigSchema = Type.Object({
       'The CSV layout of the seed and of Data Factory loads (the merge procedure is generated for it): a built-in profile or a mapping .json',
   }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10000 }),
+  WEB_CONCURRENCY: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 64,
+      description:
+        'Worker processes serving the one port (node:cluster); default the CPUs in production with REDIS_URL, else 1. Above 1 needs REDIS_URL',
+    }),
+  ),
   EXPOSE_CACHE_HEADERS: Type.Optional(
     Type.Boolean({
       description: 'X-Cache, Cache-Status, Server-Timing on responses; default on except in production',
@@ -326,6 +335,17 @@ export function databaseDriver(
   return config.DB_DRIVER ?? (config.MSSQL_CONNECTION_STRING || config.SQL_SERVER ? 'mssql' : 'sqlite');
 }
 
+/**
+ * How many worker processes serve the port: WEB_CONCURRENCY (as App Service and Heroku name it),
+ * else every CPU in production when Redis is there to share the cache and the limits, else one.
+ */
+export function webConcurrency(
+  config: Pick<Config, 'WEB_CONCURRENCY' | 'NODE_ENV' | 'REDIS_URL'>,
+  cpus: number = availableParallelism(),
+): number {
+  return config.WEB_CONCURRENCY ?? (config.NODE_ENV === 'production' && config.REDIS_URL ? cpus : 1);
+}
+
 /** Bits of entropy a string shows by its character frequencies: 32 × `a` has none. */
 export function estimatedEntropyBits(text: string): number {
   const counts = new Map<string, number>();
@@ -371,6 +391,10 @@ function crossFieldProblems(config: Config): string[] {
   if (config.CACHE_CHECK_INTERVAL_MS >= config.CACHE_LEASE_MS)
     problems.push(
       `CACHE_CHECK_INTERVAL_MS (${config.CACHE_CHECK_INTERVAL_MS}) must be below CACHE_LEASE_MS (${config.CACHE_LEASE_MS})`,
+    );
+  if ((config.WEB_CONCURRENCY ?? 1) > 1 && !config.REDIS_URL)
+    problems.push(
+      `WEB_CONCURRENCY=${config.WEB_CONCURRENCY} needs REDIS_URL: workers share only the database and Redis, so an in-process cache would serve one worker's stale entries after another's write, and in-process rate limits would count per worker`,
     );
   if (config.FIREBASE_PROJECT_ID && !config.FIREBASE_API_KEY)
     problems.push('FIREBASE_API_KEY is required with FIREBASE_PROJECT_ID');

@@ -6,7 +6,8 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   return pino(
     {
       level,
-      base: { service: 'anime-api' },
+      // The PID tells apart the lines of WEB_CONCURRENCY workers, which share one output.
+      base: { service: 'anime-api', pid: process.pid },
       // Correlates log lines with traces in Application Insights (operation_Id) or any OTLP backend.
       mixin() {
         const context = trace.getActiveSpan()?.spanContext();

@@ -1,18 +1,22 @@
 // First, and kept first (a side-effect import is a boundary for import sorting): telemetry patches
 // http and koa as they load.
 import './instrument';
+import cluster from 'node:cluster';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { Logger } from 'pino';
 import { resolveProfile } from '../catalogue/profiles';
 import { writeDataset } from '../etl/generate';
 import { loadCsv } from '../etl/load-csv';
-import type { CatalogueStore } from './composition/catalogue-store';
+import { adminBootstrapToken } from './composition/accounts';
+import { type CatalogueStore, openConfiguredStore } from './composition/catalogue-store';
 import { openPlatform } from './composition/platform';
-import { type Config, listenHost, loadConfig } from './config';
+import { type Config, listenHost, loadConfig, webConcurrency } from './config';
 import { createHttpServer } from './http/server';
 import { telemetry } from './instrument';
 import { createLogger } from './logger';
+import { runWorkerPool } from './workers';
 
 /** First start on an empty store: generate the dataset and load it through the ETL. */
 async function seedIfEmpty(config: Config, store: CatalogueStore, log: Logger) {
@@ -30,6 +34,28 @@ async function seedIfEmpty(config: Config, store: CatalogueStore, log: Logger) {
   log.info(summary, 'loaded the dataset');
 }
 
+/**
+ * The primary of WEB_CONCURRENCY workers: what must happen once (the first-start seed, and outside
+ * production a secret and a bootstrap token that every worker shares), then the workers.
+ */
+async function startWorkerPool(config: Config, log: Logger, count: number): Promise<void> {
+  const store = await openConfiguredStore(config, { readThreads: 0 });
+  try {
+    await seedIfEmpty(config, store, log);
+  } finally {
+    await store.close();
+  }
+  const env: Record<string, string> = { SEED_ON_EMPTY: 'false' };
+  if (!config.JWT_SECRET) {
+    // Only outside production (config refuses it there); one per worker would reject each other's tokens.
+    log.warn('JWT_SECRET is not set: the workers share a random secret; tokens will not survive a restart');
+    env.JWT_SECRET = randomBytes(32).toString('base64url');
+  }
+  const token = adminBootstrapToken(config, true);
+  if (token) env.ADMIN_BOOTSTRAP_TOKEN = token;
+  runWorkerPool({ count, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS, log, env });
+}
+
 /** The API's process: the platform from configuration, its HTTP server, and a graceful shutdown. */
 async function main(): Promise<void> {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
@@ -40,11 +66,14 @@ Serves the catalogue API on HOST:PORT (127.0.0.1:3000 in development). With noth
 runs on SQLite (DATABASE_PATH), an in-process cache, the local identity provider and, on an empty
 database, a generated dataset it loads first. REDIS_URL, SQL_SERVER (or MSSQL_CONNECTION_STRING),
 FIREBASE_PROJECT_ID and APPLICATIONINSIGHTS_CONNECTION_STRING switch in the real parts; every
-variable is in docs/configuration.md. SIGTERM or Ctrl-C drains and stops it.`);
+variable is in docs/configuration.md. WEB_CONCURRENCY runs that many worker processes on the one
+port (default the CPUs in production with Redis, else 1). SIGTERM or Ctrl-C drains and stops it.`);
     return;
   }
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
+  const workers = webConcurrency(config);
+  if (workers > 1 && cluster.isPrimary) return startWorkerPool(config, log, workers);
   const platform = await openPlatform(config, {
     logger: log,
     generateBootstrapToken: true,

@@ -55,7 +55,10 @@ function openIdentityProvider(config: AccountsConfig, credentials: CredentialSto
  * The configured bootstrap token; outside production without one, a fresh one printed once to the
  * terminal (never to the log), so a laptop's first admin needs no extra step.
  */
-function adminBootstrapToken(config: AccountsConfig, generate: boolean): string | undefined {
+export function adminBootstrapToken(
+  config: Pick<Config, 'ADMIN_BOOTSTRAP_TOKEN' | 'NODE_ENV'>,
+  generate: boolean,
+): string | undefined {
   if (config.ADMIN_BOOTSTRAP_TOKEN || config.NODE_ENV === 'production' || !generate)
     return config.ADMIN_BOOTSTRAP_TOKEN;
   const token = randomBytes(32).toString('base64url');

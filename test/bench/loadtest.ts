@@ -1,72 +1,16 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, RedisServer } from '../support/redis-server';
+import { RedisServer } from '../support/redis-server';
 import { adminToken, cannon, mixedLoad, SECONDS, type Throughput, wrk } from './load-tools';
 import { type LoadtestResult, renderHtml, renderMarkdown } from './loadtest-report';
-import { ROOT, seedCatalogue, startApi, startBaseline } from './processes';
+import { ROOT, seedCatalogue, startApi, startBaseline, startNginx } from './processes';
 import { machine, writeSection } from './report';
 
 const ADMIN = 'loadtest-admin@example.test';
 const PASSWORD = randomBytes(12).toString('hex');
 const SECRET = randomBytes(32).toString('base64url');
-
-/** nginx with proxy_cache in front of the API with its cache off: what a user might pick instead. */
-async function startNginx(dir: string, upstreamPort: number) {
-  const port = await freePort();
-  const conf = join(dir, 'nginx.conf');
-  for (const sub of ['cache', 'tmp']) mkdirSync(join(dir, sub), { recursive: true });
-  writeFileSync(
-    conf,
-    `user root;
-worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/tmp/body; proxy_temp_path ${dir}/tmp/proxy; fastcgi_temp_path ${dir}/tmp/fastcgi;
-  uwsgi_temp_path ${dir}/tmp/uwsgi; scgi_temp_path ${dir}/tmp/scgi;
-  proxy_cache_path ${dir}/cache levels=1:2 keys_zone=anime:10m max_size=1g inactive=10m use_temp_path=off;
-  server {
-    listen 127.0.0.1:${port};
-    location / {
-      proxy_pass http://127.0.0.1:${upstreamPort};
-      proxy_cache anime;
-      proxy_cache_key $request_uri;
-      proxy_cache_valid 200 60s;
-      proxy_cache_lock on;
-      proxy_ignore_headers Cache-Control;
-      add_header X-Cache $upstream_cache_status;
-    }
-  }
-}
-`,
-  );
-  const child = spawn('nginx', ['-c', conf, '-p', dir], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    if (
-      await fetch(`http://127.0.0.1:${port}/health`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGQUIT');
-      await exited;
-    },
-  };
-}
 
 async function episodes(url: string): Promise<number> {
   return ((await (await fetch(url)).json()) as { episodes: number }).episodes;
