@@ -25,8 +25,9 @@ writeSection(
   [
     '## Cache coherence under faults (`npm run bench:chaos`)',
     '',
-    'The chaos suite (test/chaos): two API processes over one SQLite file and one redis-server (A',
-    'reaches it through a fault proxy), four closed-loop readers per instance on a detail, a filtered',
+    'The chaos suite (test/chaos): two API instances, each a cluster of two workers (WEB_CONCURRENCY=2,',
+    'each worker with its own L1 and lease), over one SQLite file and one redis-server (A reaches it',
+    'through a fault proxy), four closed-loop readers per instance on a detail, a filtered',
     'page and a list-all holding the written row, one serial writer (a PATCH every 25 ms), and a',
     'process burning one of the two cores throughout. Each scenario lasts 6.5 s; the fault starts at',
     '1.5 s and lasts 2.5 s. `control` writes around the API (plain SQL) and shows the detector counts',

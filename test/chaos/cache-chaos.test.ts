@@ -9,8 +9,8 @@ import { emptyReport, readPaths, runWorkload, type ScenarioReport, sleep, type T
 
 /**
  * The cache's promise under faults: a read that begins after a write was acknowledged never returns
- * older data, on any instance, whatever single fault is going on. Two API processes, one SQLite
- * file, one redis-server (A through a fault proxy), four closed-loop readers per instance, a serial
+ * older data, on any instance, whatever single fault is going on. Two API instances of two workers
+ * each (CHAOS_WORKERS), one SQLite file, one redis-server (A through a fault proxy), four closed-loop readers per instance, a serial
  * writer, and a process burning a core all along. Bounded: about 80 s of load in all.
  */
 describeIf(hasRedis)('cache coherence under load and faults (chaos)', () => {

@@ -11,8 +11,10 @@ const ADMIN = 'chaos-admin@example.test';
 const PASSWORD = 'chaos-password-1';
 
 /**
- * Two API processes over one SQLite file and one redis-server, all on loopback. A reaches Redis
- * through a fault proxy, B directly, so a fault can hit Redis for everyone or A's link alone.
+ * Two API instances over one SQLite file and one redis-server, all on loopback, each a primary with
+ * its workers. A reaches Redis through a fault proxy, B directly, so a fault can hit Redis for
+ * everyone or A's link alone. Killing A's primary with SIGKILL ends its workers at once (a cluster
+ * worker exits when it loses its primary), as a crash of the container would.
  */
 export class ChaosCluster {
   private readonly instances: Record<InstanceName, BenchProcess>;
@@ -43,8 +45,15 @@ export class ChaosCluster {
     return cluster;
   }
 
+  /** Each instance is a cluster of CHAOS_WORKERS workers (each with its own L1 and lease). @default 2 */
   private static launch(database: string, redisUrl: string, jwtSecret: string): Promise<BenchProcess> {
-    return startApi({ database, redisUrl, cache: true, jwtSecret });
+    return startApi({
+      database,
+      redisUrl,
+      cache: true,
+      jwtSecret,
+      env: { WEB_CONCURRENCY: process.env.CHAOS_WORKERS ?? '2' },
+    });
   }
 
   url(name: InstanceName): string {
