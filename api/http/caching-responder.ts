@@ -11,6 +11,7 @@ import {
 import { type CacheOutcome, type CacheReport, cacheReportHeaders } from './cache-report';
 import { decideCachedRead, TooLargeKeys } from './cached-read';
 import { StreamedRepresentation } from './chunked-body';
+import { withCodings } from './compression';
 import type { Handoff, HitLane } from './hit-lane';
 import type { RecentKeys } from './read-limit';
 import { notInCache, onlyIfCached } from './request-cache-control';
@@ -128,7 +129,7 @@ export function cachingResponder(
         const fresh = await produce(admitted ? undefined : admission!.bytes);
         dbMs = performance.now() - dbStart;
         if (fresh instanceof StreamedRepresentation) throw new NotCacheable(fresh, admitted);
-        return encodeRepresentation(validated(fresh) satisfies Representation);
+        return encodeRepresentation(await withCodings(validated(fresh) satisfies Representation));
       });
     } catch (error) {
       if (!(error instanceof NotCacheable)) throw error;

@@ -2,6 +2,11 @@ import type { Representation } from '../core/cache/stored-representation';
 import { strongEtag } from '../core/strong-etag';
 import { compress, MIN_COMPRESSIBLE } from './compression';
 
+/**
+ * A value as JSON bytes with a strong ETag. Only the coding a request accepts is compressed, when it
+ * is sent (prepared-response.ts); `precompress` makes both now, for a representation built once and
+ * kept (the OpenAPI document). A cache fill stores both codings off the loop (`withCodings`).
+ */
 export function jsonRepresentation(
   value: unknown,
   options: { etag?: string; precompress?: boolean; headers?: Record<string, string> } = {},

@@ -129,7 +129,6 @@ export function buildRouter(
             try {
               return jsonRepresentation(value, {
                 etag: route.etag?.(value as never),
-                precompress: Boolean(route.cache),
                 headers: route.responseHeaders?.(value as never),
               });
             } finally {
