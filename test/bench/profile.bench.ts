@@ -66,7 +66,8 @@ function frameName(node: ProfileNode): string {
 function analyse(profile: CpuProfile) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  for (const [i, id] of profile.samples.entries())
+    self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const stackOf = (id: number): ProfileNode[] => {
@@ -171,13 +172,13 @@ ${svg}
 
 | where | ms | share | ms per request |
 |---|---:|---:|---:|
-${table(top(places, 20))}
+${table(top(places, 21).filter(([name]) => name !== '(idle)'))}
 
 ## The heaviest functions (self time)
 
 | function | ms | share | ms per request |
 |---|---:|---:|---:|
-${table(top(functions, 25))}
+${table(top(functions, 26).filter(([name]) => name !== '(idle)'))}
 
 ## Our functions by inclusive time (their callees included)
 

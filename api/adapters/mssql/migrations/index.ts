@@ -11,6 +11,7 @@ import { migration as sortAndSearchIndexes } from './006-sort-and-search-indexes
 import { migration as sessions } from './007-sessions';
 import { migration as addOriginalTitle } from './008-add-original-title';
 import { migration as searchOriginalTitles } from './009-search-original-titles';
+import { migration as typeSortIndexes } from './010-type-sort-indexes';
 import type { TsqlMigration } from './migration';
 
 export type { TsqlMigration } from './migration';
@@ -25,6 +26,7 @@ export const TSQL_MIGRATIONS: readonly TsqlMigration[] = [
   sessions,
   addOriginalTitle,
   searchOriginalTitles,
+  typeSortIndexes,
 ];
 
 /**

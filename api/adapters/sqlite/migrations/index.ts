@@ -10,6 +10,7 @@ import { migration as sortIndexes } from './008-sort-indexes';
 import { migration as sessions } from './009-sessions';
 import { migration as addOriginalTitle } from './010-add-original-title';
 import { migration as searchOriginalTitles } from './011-search-original-titles';
+import { migration as typeSortIndexes } from './012-type-sort-indexes';
 import type { SqliteMigration } from './migration';
 
 export type { SqliteMigration } from './migration';
@@ -26,6 +27,7 @@ export const MIGRATIONS: readonly SqliteMigration[] = [
   sessions,
   addOriginalTitle,
   searchOriginalTitles,
+  typeSortIndexes,
 ];
 
 /** Applies pending migrations in order, each in its own transaction. Returns the versions applied. */
