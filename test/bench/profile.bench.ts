@@ -11,6 +11,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { SECONDS, wrk } from './load-tools';
 import { ROOT, seedCatalogue, startApi } from './processes';
 import { machine, round } from './report';
@@ -19,7 +20,7 @@ import { machine, round } from './report';
  * Where an uncached read's time goes: the API with its cache off under V8's sampling profiler
  * (--cpu-prof), wrk on one uncached page, then the profile read back: self time by where the code
  * lives, the heaviest functions, our functions by inclusive time, per request. Writes
- * docs/benchmarks/<name>.md and <name>.folded (collapsed stacks: any flame graph tool reads them;
+ * docs/benchmarks/<name>.md and <name>.folded.gz (collapsed stacks: any flame graph tool reads them;
  * with flamegraph.pl (Debian's libdevel-nytprof-perl ships it), <name>.svg as well).
  *
  *   npm run bench:profile                       the uncached page, named uncached-page
@@ -30,10 +31,9 @@ const NAME = process.argv.includes('--name')
   : 'uncached-page';
 const PATH = process.env.BENCH_PROFILE_PATH ?? '/animes?type=TV&sort=-score&limit=50';
 const OUT = join(ROOT, 'docs', 'benchmarks');
-/** Brendan Gregg's flamegraph.pl, as Debian ships it (libdevel-nytprof-perl), or one on the PATH. */
-const FLAMEGRAPH = existsSync('/usr/share/perl5/Devel/NYTProf/flamegraph.pl')
-  ? '/usr/share/perl5/Devel/NYTProf/flamegraph.pl'
-  : 'flamegraph.pl';
+/** Brendan Gregg's flamegraph.pl, as Debian ships it (libdevel-nytprof-perl, not executable), or one on the PATH. */
+const DEBIAN_FLAMEGRAPH = '/usr/share/perl5/Devel/NYTProf/flamegraph.pl';
+const FLAMEGRAPH = existsSync(DEBIAN_FLAMEGRAPH) ? ['perl', DEBIAN_FLAMEGRAPH] : ['flamegraph.pl'];
 
 interface ProfileNode {
   id: number;
@@ -139,23 +139,26 @@ async function main(): Promise<void> {
             `| \`${name.replace(/\|/g, '\\|')}\` | ${round(us / 1000, 1)} | ${pct(us)} | ${perRequest(us)} |`,
         )
         .join('\n');
-    writeFileSync(
-      join(OUT, `${NAME}.folded`),
-      `${[...folded].map(([stack, us]) => `${stack.replace(/ /g, '_')} ${Math.round(us)}`).join('\n')}\n`,
-    );
+    const foldedText = `${[...folded].map(([stack, us]) => `${stack.replace(/ /g, '_')} ${Math.round(us)}`).join('\n')}\n`;
+    // Gzipped: the stacks of a few seconds run to megabytes of text (zcat them into any flame graph tool).
+    writeFileSync(join(OUT, `${NAME}.folded.gz`), gzipSync(foldedText));
     let svg = '';
     try {
+      const [command, ...script] = FLAMEGRAPH;
+      // Frames under a pixel wide are left out: the SVG stays small enough to keep in the repo.
       const rendered = execFileSync(
-        'flamegraph.pl',
-        ['--title', `GET ${PATH}, cache off`, '--countname', 'us', join(OUT, `${NAME}.folded`)],
+        command!,
+        [...script, '--title', `GET ${PATH}, cache off`, '--countname', 'us', '--minwidth', '1'],
         {
+          input: foldedText,
           encoding: 'utf8',
           maxBuffer: 64 * 1024 * 1024,
         },
       );
       writeFileSync(join(OUT, `${NAME}.svg`), rendered);
       svg = `\n![flame graph](${NAME}.svg)\n`;
-    } catch {
+    } catch (error) {
+      console.error(`no flame graph: ${(error as Error).message.split('\n')[0]}`);
       svg =
         '\n(flamegraph.pl was not found (Debian: `apt-get install libdevel-nytprof-perl`): render the folded stacks with it, or open them in speedscope.)\n';
     }
@@ -166,7 +169,7 @@ ${machine()}; wrk at 8 connections for ${SECONDS} s under \`--cpu-prof\`: ${Math
 Times are the main thread's CPU (read threads are other isolates, not in this profile); ms per
 request = the profile's time ÷ those requests; shares are of the busy time (idle excluded:
 ${round((places.get('(idle)') ?? 0) / 1000, 0)} ms idle of ${round(totalUs / 1000, 0)} ms).
-Collapsed stacks: [${NAME}.folded](${NAME}.folded).
+Collapsed stacks (gzipped): [${NAME}.folded.gz](${NAME}.folded.gz).
 ${svg}
 ## Self time by where the code lives
 
