@@ -26,9 +26,8 @@ export class CatalogueWrites {
   }
 
   private async settle(result: WriteResult): Promise<WriteResult> {
-    if (this.cache && (result.before || result.after)) {
-      await this.cache.invalidate(writeTags(result.before, result.after), result.outboxId);
-    }
+    // The tags the repository recorded in the outbox with the change: computed once, in the write.
+    if (this.cache && result.tags?.length) await this.cache.invalidate(result.tags, result.outboxId);
     return result;
   }
 

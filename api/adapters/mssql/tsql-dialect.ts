@@ -1,4 +1,4 @@
-import { rowLimit, type SqlDialect } from '../sql/dialect';
+import { anyColumnLike, indexCovers, rowLimit, type SqlDialect } from '../sql/dialect';
 
 /** The trigram table over both titles of a row (migrations 006 and 009), and the columns it holds. */
 const TRIGRAM_INDEX = {
@@ -39,19 +39,15 @@ export const tsqlDialect: SqlDialect = {
       contains: (columns, text) => {
         // LIKE specials are escaped with brackets, T-SQL's own way.
         const pattern = `%${text.replace(/[[%_]/g, (ch) => `[${ch}]`)}%`;
-        const like = () => {
-          const each = columns.map((column) => `a.${column} LIKE ${bind(pattern)}`);
-          return each.length === 1 ? each[0]! : `(${each.join(' OR ')})`;
-        };
-        const index = TRIGRAM_INDEX;
-        const indexed = columns.every((column) => (index.columns as readonly string[]).includes(column));
-        const required = indexed ? requiredTrigrams(text) : [];
+        const like = () => anyColumnLike(columns, (column) => `${column} LIKE ${bind(pattern)}`);
+        const required = indexCovers(TRIGRAM_INDEX.columns, columns) ? requiredTrigrams(text) : [];
         if (required.length === 0) return like();
         // A row one of whose titles contains the text has each of these trigrams (compared under
         // the columns' collation, as LIKE compares): they narrow the candidates, LIKE decides.
         // Placeholders are numbered in the order they are bound, whatever the text's order.
         const candidates = required.map(
-          (trigram) => `a.id IN (SELECT ${index.row} FROM ${index.table} WHERE trigram = ${bind(trigram)})`,
+          (trigram) =>
+            `a.id IN (SELECT ${TRIGRAM_INDEX.row} FROM ${TRIGRAM_INDEX.table} WHERE trigram = ${bind(trigram)})`,
         );
         return [...candidates, like()].join(' AND ');
       },

@@ -2,8 +2,8 @@ import { LIST_COLUMNS, listTables } from '../../../catalogue/ddl';
 import type { AnimeInput } from '../../core/domain/anime';
 import type { AnimeFilter, AnimeSort, PageRequest } from '../../core/domain/query';
 import { ANIME_ROW_COLUMNS, RECORD_COLUMNS, recordValues } from './anime-row';
-import type { SqlDialect } from './dialect';
-import { orderBy, type SqlDialectRules, seekPredicate, whereClause } from './filter-sql';
+import type { SqlDialect, SqlDialectRules } from './dialect';
+import { orderBy, seekPredicate, whereClause } from './filter-sql';
 
 /** A statement and its positional parameters. Values never enter the text. */
 export interface Query {

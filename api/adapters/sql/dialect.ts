@@ -1,4 +1,26 @@
-import type { SqlDialectRules } from './filter-sql';
+/** The dialect port, in one place: what differs between SQLite and T-SQL in a statement's text. */
+
+/**
+ * The dialect's part of WHERE / ORDER BY / seek fragments (filter-sql.ts writes the rest once). Values never
+ * enter the SQL text: each one becomes a placeholder made by `bind`, so user input cannot change
+ * the statement.
+ */
+export interface SqlDialectRules {
+  /** Adds a parameter and returns its placeholder (`?` or `@p3`). */
+  bind(value: unknown): string;
+  /** Expression that orders and compares titles case-insensitively. */
+  titleExpr: string;
+  /**
+   * One of `columns` (of `animes a`) contains `text` literally (LIKE with the dialect's own
+   * escaping of %, _ and [), or the same rows through an index the dialect has for those columns.
+   */
+  contains(columns: readonly string[], text: string): string;
+  /**
+   * What orders the rows of a nullable sort column (of `animes a`) with NULLs last: 1 when it is
+   * NULL, else 0, as the sort indexes of the dialect key it.
+   */
+  nullsLastKey(column: string): string;
+}
 
 /**
  * What differs between the SQL dialects in the text of a statement. Everything else (the
@@ -30,4 +52,15 @@ export function rowLimit(rows: number): number {
   if (!Number.isSafeInteger(rows) || rows < 1 || rows > 100_001)
     throw new RangeError(`bad row limit ${rows}`);
   return rows;
+}
+
+/** `column LIKE pattern` for each column (of `animes a`), any of them: `like` writes one. */
+export function anyColumnLike(columns: readonly string[], like: (column: string) => string): string {
+  const each = columns.map((column) => like(`a.${column}`));
+  return each.length === 1 ? each[0]! : `(${each.join(' OR ')})`;
+}
+
+/** Whether an index over `indexed` holds every one of `columns`. */
+export function indexCovers(indexed: readonly string[], columns: readonly string[]): boolean {
+  return columns.every((column) => indexed.includes(column));
 }

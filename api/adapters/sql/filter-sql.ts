@@ -8,28 +8,7 @@ import {
   type SortValue,
   sortKeys,
 } from '../../core/domain/query';
-
-/**
- * WHERE / ORDER BY / seek fragments for the catalogue, shared by the SQL dialects. Values never
- * enter the SQL text: each one becomes a placeholder made by `bind`, so user input cannot change
- * the statement.
- */
-export interface SqlDialectRules {
-  /** Adds a parameter and returns its placeholder (`?` or `@p3`). */
-  bind(value: unknown): string;
-  /** Expression that orders and compares titles case-insensitively. */
-  titleExpr: string;
-  /**
-   * One of `columns` (of `animes a`) contains `text` literally (LIKE with the dialect's own
-   * escaping of %, _ and [), or the same rows through an index the dialect has for those columns.
-   */
-  contains(columns: readonly string[], text: string): string;
-  /**
-   * What orders the rows of a nullable sort column (of `animes a`) with NULLs last: 1 when it is
-   * NULL, else 0, as the sort indexes of the dialect key it.
-   */
-  nullsLastKey(column: string): string;
-}
+import type { SqlDialectRules } from './dialect';
 
 /** One predicate per value the filter carries, derived from the filter table. */
 function predicates(filter: FilterDefinition, value: unknown, rules: SqlDialectRules): string[] {

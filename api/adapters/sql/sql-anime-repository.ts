@@ -128,7 +128,7 @@ export class SqlAnimeRepository implements AnimeRepository {
       const tags = invalidates && (result.before || result.after) ? invalidates(result) : [];
       if (!tags.length) return result;
       const [entry] = (yield sql.appendOutbox(tags)).rows;
-      return { ...result, outboxId: Number(entry!.id) };
+      return { ...result, outboxId: Number(entry!.id), tags };
     });
   }
 

@@ -1,4 +1,4 @@
-import { rowLimit, type SqlDialect } from '../sql/dialect';
+import { anyColumnLike, indexCovers, rowLimit, type SqlDialect } from '../sql/dialect';
 import { SEARCH_INDEX } from './title-search';
 
 /** The text as one FTS5 phrase: in double quotes, each inner quote doubled, so nothing in it is syntax. */
@@ -18,15 +18,9 @@ export const sqliteDialect: SqlDialect = {
       titleExpr: 'a.title COLLATE NOCASE',
       contains: (columns, text) => {
         const pattern = `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-        const like = () => {
-          const each = columns.map((column) => `a.${column} LIKE ${bind(pattern)} ESCAPE '\\'`);
-          return each.length === 1 ? each[0]! : `(${each.join(' OR ')})`;
-        };
-        const indexed = columns.every((column) =>
-          (SEARCH_INDEX.columns as readonly string[]).includes(column),
-        );
+        const like = () => anyColumnLike(columns, (column) => `${column} LIKE ${bind(pattern)} ESCAPE '\\'`);
         // The trigram index finds no text shorter than a trigram; those few queries scan as before.
-        if (!indexed || [...text].length < 3) return like();
+        if (!indexCovers(SEARCH_INDEX.columns, columns) || [...text].length < 3) return like();
         // The index's candidates are a superset of LIKE's matches (it folds case Unicode-wide, LIKE
         // only ASCII; it may match a column not asked for), so LIKE on the candidates keeps the
         // semantics exactly. Placeholders are positional: bound in the order the text shows them.

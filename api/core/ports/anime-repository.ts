@@ -19,6 +19,8 @@ export interface WriteResult {
   after: Anime | null;
   /** The outbox entry written with the change, when the write was given `invalidates`. */
   outboxId?: number;
+  /** What `invalidates` returned, recorded in that entry: the tags to invalidate, computed once. */
+  tags?: readonly string[];
 }
 
 /**
