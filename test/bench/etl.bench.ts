@@ -85,9 +85,15 @@ async function main() {
       const floorScript = join(dir, 'floor.sql');
       writeFileSync(floorScript, schemaFloorScript(csv, floorDb));
       const floor = timed('sqlite3', [floorDb, `.read ${floorScript}`]);
+      // What a user might pick instead: sqlite-utils (Debian's package) inserting the CSV as untyped
+      // text with no validation, then its FTS5 index over the title.
+      const utilsDb = join(dir, `sqlite-utils-${size}.db`);
+      const utils = timed('sqlite-utils', ['insert', utilsDb, 'animes', csv, '--csv']);
+      const utilsFts = timed('sqlite-utils', ['enable-fts', utilsDb, 'animes', 'title', '--fts5']);
       // The shell carries on past a failed statement, so check that each baseline did the work.
       expectRows(importDb, 'animes_raw', size);
       expectRows(floorDb, 'animes', size);
+      expectRows(utilsDb, 'animes', size);
 
       rows.push({
         rows: size,
@@ -99,6 +105,9 @@ async function main() {
         schemaFloorSeconds: round(floor.seconds, 3),
         floorRatio: round(floor.seconds / imported.seconds, 2),
         oursToFloor: round(summary.seconds / floor.seconds, 2),
+        sqliteUtilsSeconds: round(utils.seconds + utilsFts.seconds, 3),
+        sqliteUtilsFtsSeconds: round(utilsFts.seconds, 3),
+        sqliteUtilsToOurs: round((utils.seconds + utilsFts.seconds) / summary.seconds, 2),
       });
       console.log(rows[rows.length - 1]);
     }
@@ -106,11 +115,11 @@ async function main() {
     rmSync(dir, { recursive: true, force: true });
   }
   const table = [
-    '| rows | our ETL (s) | rows/s | peak RSS (MB) | sqlite3 `.import` (s) | ours ÷ `.import` | sqlite3 building our schema (s) | that ÷ `.import` | ours ÷ that |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| rows | our ETL (s) | rows/s | peak RSS (MB) | sqlite3 `.import` (s) | ours ÷ `.import` | sqlite3 building our schema (s) | that ÷ `.import` | ours ÷ that | sqlite-utils + its FTS (s) | of which FTS (s) | sqlite-utils ÷ ours |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map(
       (r) =>
-        `| ${r.rows} | ${r.oursSeconds} | ${r.oursRowsPerSecond} | ${r.peakRssMb} | ${r.importSeconds} | ${r.ratio}× | ${r.schemaFloorSeconds} | ${r.floorRatio}× | ${r.oursToFloor}× |`,
+        `| ${r.rows} | ${r.oursSeconds} | ${r.oursRowsPerSecond} | ${r.peakRssMb} | ${r.importSeconds} | ${r.ratio}× | ${r.schemaFloorSeconds} | ${r.floorRatio}× | ${r.oursToFloor}× | ${r.sqliteUtilsSeconds} | ${r.sqliteUtilsFtsSeconds} | ${r.sqliteUtilsToOurs}× |`,
     ),
   ].join('\n');
   writeSection(
@@ -128,12 +137,14 @@ it). Our time counts the load only (not the process start). Two baselines, same 
   the file and then building our real schema from it (rows, genres, links, every index) with the
   fastest plan we know (bulk insert, indexes sorted at the end with helper threads). The practical limit for the work
   our schema requires.
+- **sqlite-utils** (\`sqlite-utils insert --csv\`, then \`enable-fts --fts5\` on the title): what a
+  user might pick instead. Untyped text columns, no validation, no genres table, one index.
 
 Machine: ${machine()}; ${new Date().toISOString().slice(0, 10)}.
 
 ${table}
 
-Targets: 20,238 rows under 1 s; 1M rows under 300 MB peak RSS; at most 3× \`.import\`.`,
+Targets: 20,238 rows under 1 s; 1M rows loaded and searchable in 15 s, at least 2.5× faster than sqlite-utils with its index, under 300 MB peak RSS.`,
   );
   writeFileSync(
     join(ROOT, 'docs', 'benchmarks', 'etl.json'),
