@@ -3,17 +3,11 @@ import { createServer } from 'node:net';
 import request from 'supertest';
 import { listenHost, loadConfig } from '../../api/config';
 import { runTs } from '../support/cli';
-import { createTestApp, signedUpAdmin, withApp } from '../support/test-app';
+import { appWithAdminPerSuite, signedUpAdmin, withApp } from '../support/test-app';
 
 /** What a client trips on: each answered with a status that says what is wrong, as problem+json. */
 describe('client mistakes get the status that names them', () => {
-  let ctx: Awaited<ReturnType<typeof createTestApp>>;
-  let auth: { Authorization: string };
-  beforeAll(async () => {
-    ctx = await createTestApp({ env: { CACHE_ENABLED: 'true' } });
-    auth = await signedUpAdmin(ctx.server);
-  });
-  afterAll(() => ctx.platform.close());
+  const suite = appWithAdminPerSuite({ env: { CACHE_ENABLED: 'true' } });
 
   const problem = (res: request.Response, status: number, detail: RegExp) => {
     expect(res.status).toBe(status);
@@ -22,19 +16,19 @@ describe('client mistakes get the status that names them', () => {
   };
 
   it('415 for a body that is not JSON on a JSON route (it used to be a 400 listing every field)', async () => {
-    const res = await request(ctx.server)
+    const res = await request(suite.ctx.server)
       .post('/animes')
-      .set(auth)
+      .set(suite.auth)
       .set('Content-Type', 'text/plain')
       .send('title=x');
     problem(res, 415, /must be application\/json, not text\/plain/);
-    const form = await request(ctx.server)
+    const form = await request(suite.ctx.server)
       .post('/auth/signin')
       .type('form')
       .send({ email: 'a@b.c', password: 'x' });
     problem(form, 415, /application\/x-www-form-urlencoded/);
     // No body at all (Content-Length: 0) is not a wrong type: the schema names what is missing.
-    const empty = await request(ctx.server).post('/auth/signin');
+    const empty = await request(suite.ctx.server).post('/auth/signin');
     expect(empty.status).toBe(400);
     expect(empty.body['invalid-params'].map((p: { name: string }) => p.name).sort()).toEqual([
       'body.email',
@@ -43,9 +37,9 @@ describe('client mistakes get the status that names them', () => {
   });
 
   it('400 naming the position for malformed JSON, without quoting the body', async () => {
-    const res = await request(ctx.server)
+    const res = await request(suite.ctx.server)
       .post('/animes')
-      .set(auth)
+      .set(suite.auth)
       .set('Content-Type', 'application/json')
       .send('{"title": "secret-ish",, }');
     problem(res, 400, /not valid JSON \(at position \d+/);
@@ -53,21 +47,21 @@ describe('client mistakes get the status that names them', () => {
   });
 
   it('406 when Accept admits no JSON, on the Koa path and for a cached read the hit lane would answer', async () => {
-    await request(ctx.server).get('/animes?limit=2').expect(200);
-    await request(ctx.server).get('/animes?limit=2').expect(200); // now a hit
+    await request(suite.ctx.server).get('/animes?limit=2').expect(200);
+    await request(suite.ctx.server).get('/animes?limit=2').expect(200); // now a hit
     problem(
-      await request(ctx.server).get('/animes?limit=2').set('Accept', 'text/html'),
+      await request(suite.ctx.server).get('/animes?limit=2').set('Accept', 'text/html'),
       406,
       /application\/json/,
     );
-    problem(await request(ctx.server).get('/animes/1').set('Accept', 'image/png'), 406, /Accept/);
+    problem(await request(suite.ctx.server).get('/animes/1').set('Accept', 'image/png'), 406, /Accept/);
     // Negative controls: what browsers and clients send is fine.
-    await request(ctx.server).get('/animes?limit=2').set('Accept', 'text/html,*/*;q=0.8').expect(200);
-    await request(ctx.server).get('/animes?limit=2').set('Accept', 'application/json').expect(200);
+    await request(suite.ctx.server).get('/animes?limit=2').set('Accept', 'text/html,*/*;q=0.8').expect(200);
+    await request(suite.ctx.server).get('/animes?limit=2').set('Accept', 'application/json').expect(200);
   });
 
   it('a bodiless operation answers Accept: application/problem+json, the only type the document lists for it', async () => {
-    const document = (await request(ctx.server).get('/openapi.json').expect(200)).body as {
+    const document = (await request(suite.ctx.server).get('/openapi.json').expect(200)).body as {
       paths: Record<string, Record<string, { responses: Record<string, { content?: object }> }>>;
     };
     const bodiless = Object.entries(document.paths).flatMap(([path, operations]) =>
@@ -82,10 +76,10 @@ describe('client mistakes get the status that names them', () => {
     expect(bodiless.length).toBeGreaterThanOrEqual(5);
     const answers: { operation: string; status: number; declared: boolean }[] = [];
     for (const { method, path, declared } of bodiless) {
-      const res = await (request(ctx.server) as unknown as Record<string, (url: string) => request.Test>)[
-        method
-      ]!(path)
-        .set(auth)
+      const res = await (
+        request(suite.ctx.server) as unknown as Record<string, (url: string) => request.Test>
+      )[method]!(path)
+        .set(suite.auth)
         .set('Accept', 'application/problem+json');
       answers.push({
         operation: `${method} ${path}`,
@@ -96,7 +90,7 @@ describe('client mistakes get the status that names them', () => {
     expect(answers.filter((a) => a.status === 406 || !a.declared)).toEqual([]);
     // Negative control: an operation with a JSON body still refuses an Accept that admits none of it.
     problem(
-      await request(ctx.server).get('/animes/1').set('Accept', 'application/problem+json'),
+      await request(suite.ctx.server).get('/animes/1').set('Accept', 'application/problem+json'),
       406,
       /Accept/,
     );
@@ -104,16 +98,16 @@ describe('client mistakes get the status that names them', () => {
 
   it('501 for POST /auth/token on the local identity provider, saying what to do instead', async () => {
     problem(
-      await request(ctx.server).post('/auth/token').send({ idToken: 'x' }),
+      await request(suite.ctx.server).post('/auth/token').send({ idToken: 'x' }),
       501,
       /issues no ID tokens.*POST \/auth\/signin.*FIREBASE_PROJECT_ID/,
     );
   });
 
   it('GET / leads to the docs, and there is a favicon', async () => {
-    const root = await request(ctx.server).get('/').expect(302);
+    const root = await request(suite.ctx.server).get('/').expect(302);
     expect(root.headers.location).toBe('/docs');
-    const icon = await request(ctx.server).get('/favicon.ico').expect(200);
+    const icon = await request(suite.ctx.server).get('/favicon.ico').expect(200);
     expect(icon.headers['content-type']).toBe('image/x-icon');
     const bytes = icon.body as Buffer;
     // ICONDIR: reserved 0, type 1 (icon), one 16x16 image of 32 bits.

@@ -1,19 +1,13 @@
 import request from 'supertest';
-import { createTestApp, signedUpAdmin, withApp } from '../support/test-app';
+import { appWithAdminPerSuite, withApp } from '../support/test-app';
 
 const ONLY_IF_CACHED = { 'Cache-Control': 'max-stale, only-if-cached' };
 
 /** What a request's Cache-Control does to a catalogue read (docs/cache.md, RFC 9111 §5.2.1). */
 describe('request cache directives', () => {
-  let ctx: Awaited<ReturnType<typeof createTestApp>>;
-  let auth: { Authorization: string };
-  beforeAll(async () => {
-    ctx = await createTestApp({ env: { CACHE_ENABLED: 'true' } });
-    auth = await signedUpAdmin(ctx.server);
-  });
-  afterAll(() => ctx.platform.close());
+  const suite = appWithAdminPerSuite({ env: { CACHE_ENABLED: 'true' } });
   const get = (url: string, headers: Record<string, string> = {}) =>
-    request(ctx.server).get(url).set(headers);
+    request(suite.ctx.server).get(url).set(headers);
 
   it('only-if-cached: 504 problem+json on a miss, the cached answer once it is stored', async () => {
     const missed = await get('/animes?limit=4', ONLY_IF_CACHED);
@@ -27,9 +21,9 @@ describe('request cache directives', () => {
     await get('/animes/3').expect(200);
     await get('/animes/3', ONLY_IF_CACHED).expect(200);
     const record = (await get('/animes/3')).body as { version: number };
-    await request(ctx.server)
+    await request(suite.ctx.server)
       .patch('/animes/3')
-      .set(auth)
+      .set(suite.auth)
       .set('If-Match', `"${record.version}"`)
       .send({ episodes: 9 })
       .expect(200);
@@ -47,9 +41,9 @@ describe('request cache directives', () => {
   it('no-cache and max-age=0 answer from the cache, which is never older than the database', async () => {
     await get('/animes/5').expect(200);
     const record = (await get('/animes/5')).body as { version: number };
-    await request(ctx.server)
+    await request(suite.ctx.server)
       .patch('/animes/5')
-      .set(auth)
+      .set(suite.auth)
       .set('If-Match', `"${record.version}"`)
       .send({ episodes: 77 })
       .expect(200);

@@ -1,20 +1,18 @@
 import request from 'supertest';
-import { createTestApp, signedUpAdmin, withApp } from '../support/test-app';
+import { appWithAdminPerSuite, signedUpAdmin, withApp } from '../support/test-app';
 
 /** The standard flow (RFC 9110 §13): GET, take the ETag, send it back as If-Match. */
 describe('validators: the ETag a client reads is the one it writes with', () => {
-  let ctx: Awaited<ReturnType<typeof createTestApp>>;
-  let auth: { Authorization: string };
-  beforeAll(async () => {
-    ctx = await createTestApp({ env: { CACHE_ENABLED: 'true' } });
-    auth = await signedUpAdmin(ctx.server);
-  });
-  afterAll(() => ctx.platform.close());
+  const suite = appWithAdminPerSuite({ env: { CACHE_ENABLED: 'true' } });
 
   const get = (id: number, coding = 'identity') =>
-    request(ctx.server).get(`/animes/${id}`).set('Accept-Encoding', coding).expect(200);
+    request(suite.ctx.server).get(`/animes/${id}`).set('Accept-Encoding', coding).expect(200);
   const patch = (id: number, ifMatch: string, episodes: number) =>
-    request(ctx.server).patch(`/animes/${id}`).set(auth).set('If-Match', ifMatch).send({ episodes });
+    request(suite.ctx.server)
+      .patch(`/animes/${id}`)
+      .set(suite.auth)
+      .set('If-Match', ifMatch)
+      .send({ episodes });
 
   it('GET, PATCH with its ETag as If-Match, the answer carries the new ETag, and the old one is 412', async () => {
     await get(2);
@@ -48,23 +46,23 @@ describe('validators: the ETag a client reads is the one it writes with', () => 
   it('answers If-None-Match on a record with 304 from the cache and from the hit lane', async () => {
     const etag = (await get(5)).headers.etag!;
     for (let i = 0; i < 3; i++) {
-      const res = await request(ctx.server).get('/animes/5').set('If-None-Match', etag).expect(304);
+      const res = await request(suite.ctx.server).get('/animes/5').set('If-None-Match', etag).expect(304);
       expect(res.headers.etag).toBe(etag);
     }
     await patch(5, etag, 700).expect(200);
-    await request(ctx.server).get('/animes/5').set('If-None-Match', etag).expect(200);
+    await request(suite.ctx.server).get('/animes/5').set('If-None-Match', etag).expect(200);
   });
 
   it('creates and replaces with an ETag in the answer', async () => {
-    const created = await request(ctx.server)
+    const created = await request(suite.ctx.server)
       .post('/animes')
-      .set(auth)
+      .set(suite.auth)
       .send({ title: 'Tagged', type: 'OVA' })
       .expect(201);
     expect(created.headers.etag).toBe(`"${created.body.id}.1"`);
-    const replaced = await request(ctx.server)
+    const replaced = await request(suite.ctx.server)
       .put(`/animes/${created.body.id}`)
-      .set(auth)
+      .set(suite.auth)
       .set('If-Match', created.headers.etag!)
       .send({
         ...created.body,
@@ -85,16 +83,16 @@ describe('validators: the ETag a client reads is the one it writes with', () => 
       createdAt: undefined,
       updatedAt: undefined,
     };
-    const refused = await request(ctx.server)
+    const refused = await request(suite.ctx.server)
       .put(`/animes/${created.body.id}`)
-      .set(auth)
+      .set(suite.auth)
       .set('If-Match', replaced.headers.etag!)
       .send(olderClientBody)
       .expect(400);
     expect(JSON.stringify(refused.body)).toContain('originalTitle');
-    await request(ctx.server)
+    await request(suite.ctx.server)
       .delete(`/animes/${created.body.id}`)
-      .set(auth)
+      .set(suite.auth)
       .set('If-Match', replaced.headers.etag!)
       .expect(204);
   });

@@ -108,12 +108,15 @@ function main() {
   const dir = scratchCopy();
   try {
     // The column recipe: the definition (with an example), migration:new, generate, the profile that
-    // has the column, init-mapping's spellings.
+    // has the column, init-mapping's spellings. The column goes in the middle of the list, not at
+    // its end: a database migrated before it appends it physically last, so nothing may depend on
+    // the definition's order matching the table's.
     insertBefore(
       dir,
       'catalogue/definition.ts',
-      '] as const satisfies readonly TargetColumn[];',
-      `  {
+      /\n  \{\n    column: 'type',/,
+      `
+  {
     column: 'studio',
     field: 'studio',
     kind: 'text',
@@ -121,8 +124,7 @@ function main() {
     nullable: true,
     description: 'Animation studio.',
     example: 'Sunrise',
-  },
-`,
+  },`,
     );
     run(dir, 'column', 'npm', ['run', '-s', 'migration:new', '--', 'add-studio']);
     quotedMigrationsMatch(dir, 'Worked example: adding a column');

@@ -143,6 +143,20 @@ export async function withApp<T>(options: TestAppOptions, use: (ctx: TestApp) =>
   }
 }
 
+/**
+ * One app and one signed-up admin for a whole describe block: made in its beforeAll, closed in its
+ * afterAll. Read `suite.ctx` and `suite.auth` inside the tests (they exist once beforeAll ran).
+ */
+export function appWithAdminPerSuite(options: TestAppOptions = {}) {
+  const suite = {} as { ctx: TestApp; auth: { Authorization: string } };
+  beforeAll(async () => {
+    suite.ctx = await createTestApp(options);
+    suite.auth = await signedUpAdmin(suite.ctx.server);
+  });
+  afterAll(() => suite.ctx.platform.close());
+  return suite;
+}
+
 /** Runs `use` with an app serving the SQLite file at `path` as it is (no fixture load), then closes both. */
 export function withAppOverStore<T>(path: string, use: (ctx: TestApp) => Promise<T>): Promise<T> {
   return withStore(path, (store) => withApp({ store }, use));
