@@ -39,11 +39,14 @@ async function seedIfEmpty(config: Config, store: CatalogueStore, log: Logger) {
  * production a secret and a bootstrap token that every worker shares), then the workers.
  */
 async function startWorkerPool(config: Config, log: Logger, count: number): Promise<void> {
-  const store = await openConfiguredStore(config, { readThreads: 0 });
-  try {
-    await seedIfEmpty(config, store, log);
-  } finally {
-    await store.close();
+  // The store is opened here only to seed: in production (SEED_ON_EMPTY=false) the primary opens none.
+  if (config.SEED_ON_EMPTY) {
+    const store = await openConfiguredStore(config, { readThreads: 0 });
+    try {
+      await seedIfEmpty(config, store, log);
+    } finally {
+      await store.close();
+    }
   }
   const env: Record<string, string> = { SEED_ON_EMPTY: 'false' };
   if (!config.JWT_SECRET) {
