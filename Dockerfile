@@ -17,6 +17,9 @@ RUN mkdir /compiler && cd /compiler \
 COPY --from=deps /app/node_modules ./node_modules
 COPY tsconfig.json tsconfig.build.json ./
 COPY api ./api
+COPY platform ./platform
+COPY composition ./composition
+COPY cli ./cli
 COPY etl ./etl
 COPY catalogue ./catalogue
 RUN node /compiler/node_modules/typescript/bin/tsc -p tsconfig.build.json --noCheck
@@ -41,5 +44,5 @@ EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # node is PID 1 and handles SIGTERM itself (graceful drain, then exit); `docker run --init` adds
-# zombie reaping on top. The same image runs the ETL: `node dist/etl/run.js --input ...`.
+# zombie reaping on top. The same image runs the ETL: `node dist/cli/etl.js --input ...`.
 CMD ["node", "dist/api/main.js"]

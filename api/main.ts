@@ -3,36 +3,17 @@
 import './instrument';
 import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { Logger } from 'pino';
-import { resolveProfile } from '../catalogue/profiles';
-import { writeDataset } from '../etl/generate';
-import { loadCsv } from '../etl/load-csv';
-import { adminBootstrapToken } from './composition/accounts';
-import { type CatalogueStore, openConfiguredStore } from './composition/catalogue-store';
-import { openPlatform } from './composition/platform';
-import { type Config, listenHost, loadConfig, webConcurrency } from './config';
+import { adminBootstrapToken } from '../composition/accounts';
+import { openConfiguredStore } from '../composition/catalogue-store';
+import { seedIfEmpty } from '../composition/seed';
+import { type Config, listenHost, loadConfig, webConcurrency } from '../platform/config';
+import { createLogger } from '../platform/logger';
 import { createHttpServer } from './http/server';
 import { telemetry } from './instrument';
-import { createLogger } from './logger';
+import { openApi } from './service';
 import { runWorkerPool } from './workers';
-
-/** First start on an empty store: generate the dataset and load it through the ETL. */
-async function seedIfEmpty(config: Config, store: CatalogueStore, log: Logger) {
-  if (!config.SEED_ON_EMPTY || !(await store.loader.isEmpty())) return;
-  if (!existsSync(config.SEED_FILE)) {
-    log.info({ rows: config.SEED_ROWS, file: config.SEED_FILE }, 'generating the dataset');
-    await writeDataset(config.SEED_FILE, config.SEED_ROWS);
-  }
-  const summary = await loadCsv({
-    input: config.SEED_FILE,
-    profile: resolveProfile(config.INGEST_PROFILE),
-    loader: store.loader,
-    mode: 'upsert',
-  });
-  log.info(summary, 'loaded the dataset');
-}
 
 /**
  * The primary of WEB_CONCURRENCY workers: what must happen once (the first-start seed, and outside
@@ -77,11 +58,7 @@ port (default the CPUs in production with Redis, else 1). SIGTERM or Ctrl-C drai
   const log = createLogger(config.LOG_LEVEL);
   const workers = webConcurrency(config);
   if (workers > 1 && cluster.isPrimary) return startWorkerPool(config, log, workers);
-  const platform = await openPlatform(config, {
-    logger: log,
-    generateBootstrapToken: true,
-    prepareStore: (store) => seedIfEmpty(config, store, log),
-  });
+  const platform = await openApi(config, { logger: log, generateBootstrapToken: true });
   const { handler, observability } = platform;
   log.info(
     {

@@ -1,8 +1,8 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { stringify } from 'csv-stringify/sync';
-import type { CatalogueLoader, LoadMode, LoadResult } from '../api/core/ports/catalogue-loader';
 import { type MappingProfile, mappedFields, requiredSourceColumns } from '../catalogue/definition';
+import type { CatalogueLoader, LoadMode, LoadResult } from '../platform/core/ports/catalogue-loader';
 import { readCsvRows } from './read-rows';
 import { readCsvRowsInWorker } from './read-rows-in-worker';
 

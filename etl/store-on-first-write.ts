@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import type { CatalogueLoad, CatalogueLoader, LoadMode } from '../api/core/ports/catalogue-loader';
+import type { CatalogueLoad, CatalogueLoader, LoadMode } from '../platform/core/ports/catalogue-loader';
 
 /** What the ETL needs of a store: its loader, and a way to let it go. */
 export interface LoaderStore {

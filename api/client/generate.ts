@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
 import pino from 'pino';
-import { openPlatform } from '../composition/platform';
-import { loadConfig } from '../config';
+import { loadConfig } from '../../platform/config';
+import { openApi } from '../service';
 
 /** Where the generated client types live: a TypeScript client imports them with openapi-fetch. */
 export const CLIENT_TYPES = join(__dirname, 'anime-api.ts');
@@ -22,7 +22,7 @@ export async function servedDocument(): Promise<OpenAPI3> {
     SEED_ON_EMPTY: 'false',
     LOG_LEVEL: 'silent',
   });
-  const platform = await openPlatform(config, { logger: pino({ level: 'silent' }) });
+  const platform = await openApi(config, { logger: pino({ level: 'silent' }) });
   const server = createServer(platform.handler);
   try {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,11 +1,11 @@
 import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
 import type { Logger } from 'pino';
-import type { Accounts } from '../core/auth/accounts';
-import type { ReadThroughCache } from '../core/cache/read-through-cache';
-import type { CatalogueWrites } from '../core/catalogue-writes';
-import type { AnimeRepository } from '../core/ports/anime-repository';
-import type { RateLimiter } from '../core/ports/rate-limiter';
+import type { Accounts } from '../../platform/core/auth/accounts';
+import type { ReadThroughCache } from '../../platform/core/cache/read-through-cache';
+import type { CatalogueWrites } from '../../platform/core/catalogue-writes';
+import type { AnimeRepository } from '../../platform/core/ports/anime-repository';
+import type { RateLimiter } from '../../platform/core/ports/rate-limiter';
 import { authorizer } from './authentication';
 import { type CorsProps, corsPolicy } from './cors';
 import { errorMiddleware } from './error-middleware';

@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import type { Accounts, Principal } from '../core/auth/accounts';
+import type { Accounts, Principal } from '../../platform/core/auth/accounts';
 import { HttpProblem } from './problem';
 
 export type Access = 'user' | 'admin';

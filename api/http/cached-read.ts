@@ -1,6 +1,6 @@
-import type { CacheSpec } from '../core/cache/cache-keys';
-import type { CacheLookup, ReadThroughCache } from '../core/cache/read-through-cache';
-import { decodeRepresentation, type Representation } from '../core/cache/stored-representation';
+import type { CacheSpec } from '../../platform/core/cache/cache-keys';
+import type { CacheLookup, ReadThroughCache } from '../../platform/core/cache/read-through-cache';
+import { decodeRepresentation, type Representation } from '../../platform/core/cache/stored-representation';
 import { ifNoneMatchHits } from './entity-tags';
 
 /** Entries (key and generations) whose last answer was over the entry limit: they are streamed. */

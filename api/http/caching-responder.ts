@@ -1,13 +1,13 @@
 import { trace } from '@opentelemetry/api';
 import type { Context } from 'koa';
-import { cacheSpec } from '../core/cache/cache-keys';
-import type { ReadThroughCache } from '../core/cache/read-through-cache';
-import type { SharedReads } from '../core/cache/shared-reads';
+import { cacheSpec } from '../../platform/core/cache/cache-keys';
+import type { ReadThroughCache } from '../../platform/core/cache/read-through-cache';
+import type { SharedReads } from '../../platform/core/cache/shared-reads';
 import {
   decodeRepresentation,
   encodeRepresentation,
   type Representation,
-} from '../core/cache/stored-representation';
+} from '../../platform/core/cache/stored-representation';
 import { type CacheOutcome, type CacheReport, cacheReportHeaders } from './cache-report';
 import { decideCachedRead, TooLargeKeys } from './cached-read';
 import { StreamedRepresentation } from './chunked-body';

@@ -1,6 +1,6 @@
 import { promisify } from 'node:util';
 import { brotliCompress, brotliCompressSync, constants, gzip, gzipSync } from 'node:zlib';
-import type { Encoding, Representation } from '../core/cache/stored-representation';
+import type { Encoding, Representation } from '../../platform/core/cache/stored-representation';
 
 /** Below this size compression costs more than it saves. */
 export const MIN_COMPRESSIBLE = 1024;

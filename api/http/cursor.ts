@@ -1,4 +1,9 @@
-import { type AnimeSort, type SeekPosition, type SortValue, sortText } from '../core/domain/query';
+import {
+  type AnimeSort,
+  type SeekPosition,
+  type SortValue,
+  sortText,
+} from '../../platform/core/domain/query';
 import { badRequest } from './problem';
 
 /**

@@ -1,4 +1,4 @@
-import type { Encoding } from '../core/cache/stored-representation';
+import type { Encoding } from '../../platform/core/cache/stored-representation';
 
 /**
  * The entity-tag of one content coding of a representation: a strong validator must differ between

@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
-import { InvalidTokenError } from '../core/auth/access-tokens';
+import { InvalidTokenError } from '../../platform/core/auth/access-tokens';
 import {
   AccountNotFoundError,
   AdminExistsError,
@@ -8,18 +8,18 @@ import {
   IdTokensNotIssuedError,
   InvalidCredentialsError,
   WrongPasswordError,
-} from '../core/auth/accounts';
-import { RefreshRefusedError } from '../core/auth/sessions';
-import { InvalidRecordError } from '../core/domain/anime';
-import { ConflictError, PreconditionFailedError } from '../core/ports/anime-repository';
+} from '../../platform/core/auth/accounts';
+import { RefreshRefusedError } from '../../platform/core/auth/sessions';
+import { InvalidRecordError } from '../../platform/core/domain/anime';
+import { ConflictError, PreconditionFailedError } from '../../platform/core/ports/anime-repository';
 import {
   CredentialPolicyError,
   EmailTakenError,
   IdentityBusyError,
   IdentityUnavailableError,
-} from '../core/ports/identity-provider';
-import { StoreBusyError } from '../core/ports/store-busy-error';
-import { LastAdminError } from '../core/ports/user-repository';
+} from '../../platform/core/ports/identity-provider';
+import { StoreBusyError } from '../../platform/core/ports/store-busy-error';
+import { LastAdminError } from '../../platform/core/ports/user-repository';
 import { unauthorized } from './authentication';
 import { badRequest, HttpProblem } from './problem';
 import { ReadsSaturatedError } from './read-limit';

@@ -1,8 +1,8 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import type { CacheSpec } from '../core/cache/cache-keys';
-import type { ReadThroughCache } from '../core/cache/read-through-cache';
+import type { CacheSpec } from '../../platform/core/cache/cache-keys';
+import type { ReadThroughCache } from '../../platform/core/cache/read-through-cache';
 import { type CacheReport, cacheReportHeaders } from './cache-report';
 import { type CachedRead, decideCachedRead } from './cached-read';
 import { preferredListType } from './negotiation';

@@ -1,5 +1,5 @@
-import type { Representation } from '../core/cache/stored-representation';
-import { strongEtag } from '../core/strong-etag';
+import type { Representation } from '../../platform/core/cache/stored-representation';
+import { strongEtag } from '../../platform/core/strong-etag';
 import { compress, MIN_COMPRESSIBLE } from './compression';
 
 /**

@@ -1,5 +1,5 @@
 import accepts from 'accepts';
-import type { Encoding } from '../core/cache/stored-representation';
+import type { Encoding } from '../../platform/core/cache/stored-representation';
 
 /**
  * `answer` kept per header value: clients send few distinct Accept and Accept-Encoding headers, so

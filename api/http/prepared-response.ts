@@ -1,4 +1,4 @@
-import type { Encoding, Representation } from '../core/cache/stored-representation';
+import type { Encoding, Representation } from '../../platform/core/cache/stored-representation';
 import { compress, MIN_COMPRESSIBLE } from './compression';
 import { codingEtag, matchingTag } from './entity-tags';
 import { preferredCoding } from './negotiation';

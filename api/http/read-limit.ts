@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import type { RateLimiter } from '../core/ports/rate-limiter';
+import type { RateLimiter } from '../../platform/core/ports/rate-limiter';
 import { HttpProblem } from './problem';
 import { clientAddress } from './throttle';
 

@@ -1,6 +1,6 @@
 import type { Static, TObject, TSchema } from '@sinclair/typebox';
 import type { Context } from 'koa';
-import type { Principal } from '../core/auth/accounts';
+import type { Principal } from '../../platform/core/auth/accounts';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 

@@ -8,8 +8,8 @@ import {
   FILTERS,
   type FilterDefinition,
   type FilterParam,
-} from '../core/domain/filters';
-import { SORT_FIELDS } from '../core/domain/query';
+} from '../../platform/core/domain/filters';
+import { SORT_FIELDS } from '../../platform/core/domain/query';
 
 export const ProblemSchema = Type.Object(
   {

@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import type { Representation } from '../core/cache/stored-representation';
+import type { Representation } from '../../platform/core/cache/stored-representation';
 import { prepareResponse } from './prepared-response';
 
 /** Sends a representation through Koa. */

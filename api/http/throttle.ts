@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
-import { normalizeEmail } from '../core/auth/accounts';
-import type { RateLimiter } from '../core/ports/rate-limiter';
+import { normalizeEmail } from '../../platform/core/auth/accounts';
+import type { RateLimiter } from '../../platform/core/ports/rate-limiter';
 import { HttpProblem } from './problem';
 
 export interface AuthRateLimits {

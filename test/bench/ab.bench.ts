@@ -45,7 +45,7 @@ const SCENARIOS: readonly Scenario[] = [
 function load(root: string, csv: string, database: string): void {
   execFileSync(
     process.execPath,
-    ['--import', 'tsx', join(root, 'etl/run.ts'), '--input', csv, '--database', database],
+    ['--import', 'tsx', join(root, 'cli/etl.ts'), '--input', csv, '--database', database],
     {
       cwd: root,
       stdio: 'ignore',

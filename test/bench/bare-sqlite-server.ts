@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import Database from 'better-sqlite3';
-import { catalogueSql } from '../../api/adapters/sql/catalogue-sql';
-import { sqliteDialect } from '../../api/adapters/sqlite/sqlite-dialect';
+import { catalogueSql } from '../../platform/adapters/sql/catalogue-sql';
+import { sqliteDialect } from '../../platform/adapters/sqlite/sqlite-dialect';
 
 /**
  * The physical limit of an uncached read: node:http, the same prepared statements as the API's

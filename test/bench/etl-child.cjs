@@ -1,6 +1,6 @@
 // One ETL run of the production build (dist/, as the container runs it) in its own process, so
 // peak RSS belongs to this load alone. Prints the summary with peakRssMb as one JSON line.
-const { openSqliteCatalogueStore } = require('../../dist/api/composition/catalogue-store');
+const { openSqliteCatalogueStore } = require('../../dist/composition/catalogue-store');
 const { loadCsv } = require('../../dist/etl/load-csv');
 const { kaggleAnimes } = require('../../dist/catalogue/profiles/kaggle-animes');
 

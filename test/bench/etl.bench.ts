@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase } from '../../api/adapters/sqlite/open-database';
-import { REBUILD_TITLE_SEARCH } from '../../api/adapters/sqlite/title-search';
 import { writeDataset } from '../../etl/generate';
+import { openDatabase } from '../../platform/adapters/sqlite/open-database';
+import { REBUILD_TITLE_SEARCH } from '../../platform/adapters/sqlite/title-search';
 import { machine, round, writeSection } from './report';
 
 const ROOT = join(__dirname, '..', '..');

@@ -1,9 +1,9 @@
 import { BentoCache, bentostore } from 'bentocache';
 import { redisDriver } from 'bentocache/drivers/redis';
 import type { Cluster, Redis } from 'ioredis';
-import { RedisCacheStore } from '../../api/adapters/redis/redis-cache-store';
-import { cacheSpec } from '../../api/core/cache/cache-keys';
-import { ReadThroughCache } from '../../api/core/cache/read-through-cache';
+import { RedisCacheStore } from '../../platform/adapters/redis/redis-cache-store';
+import { cacheSpec } from '../../platform/core/cache/cache-keys';
+import { ReadThroughCache } from '../../platform/core/cache/read-through-cache';
 
 /**
  * One injected race per trial, the same for every approach: a reader misses, reads the database

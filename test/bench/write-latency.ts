@@ -1,10 +1,10 @@
 import type { Cluster, Redis } from 'ioredis';
-import { RedisCacheStore } from '../../api/adapters/redis/redis-cache-store';
-import type { CatalogueStore } from '../../api/composition/catalogue-store';
-import { writeTags } from '../../api/core/cache/cache-keys';
-import { CacheCoherence } from '../../api/core/cache/coherence';
-import { ReadThroughCache } from '../../api/core/cache/read-through-cache';
-import { CatalogueWrites } from '../../api/core/catalogue-writes';
+import type { CatalogueStore } from '../../composition/catalogue-store';
+import { RedisCacheStore } from '../../platform/adapters/redis/redis-cache-store';
+import { writeTags } from '../../platform/core/cache/cache-keys';
+import { CacheCoherence } from '../../platform/core/cache/coherence';
+import { ReadThroughCache } from '../../platform/core/cache/read-through-cache';
+import { CatalogueWrites } from '../../platform/core/catalogue-writes';
 
 async function fillEntries(client: Redis | Cluster, count: number): Promise<void> {
   const value = Buffer.alloc(2048, 'x');

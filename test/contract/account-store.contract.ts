@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { CredentialStore } from '../../api/core/ports/credential-store';
-import type { SessionRepository } from '../../api/core/ports/session-repository';
+import type { CredentialStore } from '../../platform/core/ports/credential-store';
+import type { SessionRepository } from '../../platform/core/ports/session-repository';
 import {
   LastAdminError,
   type Role,
   type UserListPage,
   type UserRepository,
-} from '../../api/core/ports/user-repository';
+} from '../../platform/core/ports/user-repository';
 
 export interface AccountStoreUnderTest {
   users: UserRepository;

@@ -1,16 +1,16 @@
 import fc from 'fast-check';
-import { ANIME_TYPES, type Anime, type AnimeInput } from '../../api/core/domain/anime';
-import { FILTERS, type FilterDefinition } from '../../api/core/domain/filters';
-import { type AnimeFilter, type AnimeSort, SORT_FIELDS } from '../../api/core/domain/query';
+import { ANIME_COLUMNS } from '../../catalogue/definition';
+import { ANIME_TYPES, type Anime, type AnimeInput } from '../../platform/core/domain/anime';
+import { FILTERS, type FilterDefinition } from '../../platform/core/domain/filters';
+import { type AnimeFilter, type AnimeSort, SORT_FIELDS } from '../../platform/core/domain/query';
 import {
   type AnimeRepository,
   ConflictError,
   PreconditionFailedError,
-} from '../../api/core/ports/anime-repository';
-import type { CatalogueLoader } from '../../api/core/ports/catalogue-loader';
-import type { InvalidationOutbox } from '../../api/core/ports/invalidation-outbox';
-import type { UserRepository } from '../../api/core/ports/user-repository';
-import { ANIME_COLUMNS } from '../../catalogue/definition';
+} from '../../platform/core/ports/anime-repository';
+import type { CatalogueLoader } from '../../platform/core/ports/catalogue-loader';
+import type { InvalidationOutbox } from '../../platform/core/ports/invalidation-outbox';
+import type { UserRepository } from '../../platform/core/ports/user-repository';
 import { FIXTURE_GENRES, fixtureRecords, loadRecords, SECOND_SOURCE } from '../support/fixtures';
 import { listAll } from '../support/list-all';
 import { expectedList, matchesFilter } from './catalogue-oracle';

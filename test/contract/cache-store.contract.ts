@@ -1,4 +1,4 @@
-import type { CacheStore } from '../../api/core/ports/cache-store';
+import type { CacheStore } from '../../platform/core/ports/cache-store';
 
 /** The behaviour every CacheStore adapter must have. */
 export function describeCacheStoreContract(

@@ -1,7 +1,7 @@
-import { MemoryCacheStore } from '../../api/adapters/memory/memory-cache-store';
-import { RedisCacheStore } from '../../api/adapters/redis/redis-cache-store';
-import { createRedisClient } from '../../api/adapters/redis/redis-client';
-import { TwoTierCacheStore } from '../../api/core/cache/two-tier-store';
+import { MemoryCacheStore } from '../../platform/adapters/memory/memory-cache-store';
+import { RedisCacheStore } from '../../platform/adapters/redis/redis-cache-store';
+import { createRedisClient } from '../../platform/adapters/redis/redis-client';
+import { TwoTierCacheStore } from '../../platform/core/cache/two-tier-store';
 import { describeIf } from '../support/real-component';
 import { RedisCluster } from '../support/redis-cluster';
 import { hasRedis, RedisServer } from '../support/redis-server';

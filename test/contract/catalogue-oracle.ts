@@ -1,11 +1,11 @@
-import type { Anime, AnimeInput } from '../../api/core/domain/anime';
+import type { Anime, AnimeInput } from '../../platform/core/domain/anime';
 import {
   type AnimeFilter,
   FILTERS,
   type FilterDefinition,
   type FilterKind,
-} from '../../api/core/domain/filters';
-import type { AnimeSort, SortKey } from '../../api/core/domain/query';
+} from '../../platform/core/domain/filters';
+import type { AnimeSort, SortKey } from '../../platform/core/domain/query';
 
 /**
  * A plain in-memory model of what the store must return, written independently of any SQL.

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EmailTakenError, type IdentityProvider } from '../../api/core/ports/identity-provider';
+import { EmailTakenError, type IdentityProvider } from '../../platform/core/ports/identity-provider';
 
 export interface IdentityHarness {
   provider: IdentityProvider;

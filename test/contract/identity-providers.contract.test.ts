@@ -1,6 +1,6 @@
-import { FirebaseIdentityProvider } from '../../api/adapters/firebase/firebase-identity-provider';
-import { LocalIdentityProvider } from '../../api/adapters/local/local-identity-provider';
-import { openSqliteCatalogueStore } from '../../api/composition/catalogue-store';
+import { openSqliteCatalogueStore } from '../../composition/catalogue-store';
+import { FirebaseIdentityProvider } from '../../platform/adapters/firebase/firebase-identity-provider';
+import { LocalIdentityProvider } from '../../platform/adapters/local/local-identity-provider';
 import { hasFirebaseEmulator, useFirebaseEmulator } from '../support/firebase-emulator';
 import { describeIf } from '../support/real-component';
 import { describeIdentityProviderContract } from './identity-provider.contract';

@@ -1,25 +1,25 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openPool } from '../../api/adapters/mssql/connection';
-import { grantBatches } from '../../api/adapters/mssql/database-users';
+import { ANIME_COLUMNS } from '../../catalogue/definition';
+import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
+import { writeDataset } from '../../etl/generate';
+import { loadCsv } from '../../etl/load-csv';
+import { openPool } from '../../platform/adapters/mssql/connection';
+import { grantBatches } from '../../platform/adapters/mssql/database-users';
 import {
   assertSchemaCurrent,
   migrate,
   SchemaNotCurrentError,
   TSQL_MIGRATIONS,
-} from '../../api/adapters/mssql/migrations';
-import { MssqlCatalogueLoader } from '../../api/adapters/mssql/mssql-catalogue-loader';
-import { MssqlExecutor } from '../../api/adapters/mssql/mssql-executor';
-import { MssqlUserStore } from '../../api/adapters/mssql/mssql-user-store';
-import { storedColumn } from '../../api/adapters/sql/anime-row';
-import { SqlAnimeRepository } from '../../api/adapters/sql/sql-anime-repository';
-import { SqlInvalidationOutbox } from '../../api/adapters/sql/sql-invalidation-outbox';
-import { ConflictError } from '../../api/core/ports/anime-repository';
-import { ANIME_COLUMNS } from '../../catalogue/definition';
-import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
-import { writeDataset } from '../../etl/generate';
-import { loadCsv } from '../../etl/load-csv';
+} from '../../platform/adapters/mssql/migrations';
+import { MssqlCatalogueLoader } from '../../platform/adapters/mssql/mssql-catalogue-loader';
+import { MssqlExecutor } from '../../platform/adapters/mssql/mssql-executor';
+import { MssqlUserStore } from '../../platform/adapters/mssql/mssql-user-store';
+import { storedColumn } from '../../platform/adapters/sql/anime-row';
+import { SqlAnimeRepository } from '../../platform/adapters/sql/sql-anime-repository';
+import { SqlInvalidationOutbox } from '../../platform/adapters/sql/sql-invalidation-outbox';
+import { ConflictError } from '../../platform/core/ports/anime-repository';
 import { animeRecord } from '../support/fixtures';
 import { describeAccountStoreContract } from './account-store.contract';
 import { describeCatalogueStoreContract } from './anime-repository.contract';

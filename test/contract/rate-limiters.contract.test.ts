@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { MemoryRateLimiter } from '../../api/adapters/memory/memory-rate-limiter';
-import { createRedisClient, redisReady } from '../../api/adapters/redis/redis-client';
-import { RedisRateLimiter } from '../../api/adapters/redis/redis-rate-limiter';
-import type { RateLimiter } from '../../api/core/ports/rate-limiter';
+import { MemoryRateLimiter } from '../../platform/adapters/memory/memory-rate-limiter';
+import { createRedisClient, redisReady } from '../../platform/adapters/redis/redis-client';
+import { RedisRateLimiter } from '../../platform/adapters/redis/redis-rate-limiter';
+import type { RateLimiter } from '../../platform/core/ports/rate-limiter';
 import { describeIf } from '../support/real-component';
 import { hasRedis, RedisServer } from '../support/redis-server';
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSqliteCatalogueStore } from '../../api/composition/catalogue-store';
+import { openSqliteCatalogueStore } from '../../composition/catalogue-store';
 import { describeAccountStoreContract } from './account-store.contract';
 import { describeCatalogueStoreContract } from './anime-repository.contract';
 

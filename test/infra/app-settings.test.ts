@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigSchema, loadConfig, webConcurrency } from '../../api/config';
 import { ENVIRONMENTS } from '../../infra/config/environments';
 import { Testing } from '../../infra/provider';
 import { PlatformStack } from '../../infra/stacks/platform-stack';
+import { ConfigSchema, loadConfig, webConcurrency } from '../../platform/config';
 import './support';
 
 /** Settings App Service itself reads, not the app. */

@@ -1,5 +1,3 @@
-import { grantBatches } from '../../api/adapters/mssql/database-users';
-import { mergeProcedure } from '../../api/adapters/mssql/merge-procedure';
 import { ingestActivities } from '../../catalogue/data-factory';
 import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
 import { ENVIRONMENTS, type EnvironmentName, namesFor } from '../../infra/config/environments';
@@ -11,6 +9,8 @@ import { OUTPUTS, PlatformStack } from '../../infra/stacks/platform-stack';
 import { deploy } from '../../pipelines/deploy';
 import { renderWorkflow } from '../../pipelines/render';
 import { ACTIONS, type Job, TERRAFORM_VERSION } from '../../pipelines/workflow';
+import { grantBatches } from '../../platform/adapters/mssql/database-users';
+import { mergeProcedure } from '../../platform/adapters/mssql/merge-procedure';
 import './support';
 import type { TerraformJson } from './support';
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSqliteCatalogueStore } from '../../api/composition/catalogue-store';
+import { openSqliteCatalogueStore } from '../../composition/catalogue-store';
 import { runTs } from '../support/cli';
 
 describe('npm run admin:grant', () => {
@@ -14,7 +14,7 @@ describe('npm run admin:grant', () => {
     await store.users.create({ uid: 'u1', email: 'ops@example.test', displayName: null, role: 'user' });
     await store.close();
 
-    const granted = runTs('api/admin-grant.ts', ['OPS@example.test'], { ...env, JWT_SECRET: undefined });
+    const granted = runTs('cli/admin-grant.ts', ['OPS@example.test'], { ...env, JWT_SECRET: undefined });
     expect(granted.stderr).toBe('');
     expect(granted.code).toBe(0);
     expect(granted.stdout).toContain('ops@example.test is now admin');
@@ -24,9 +24,9 @@ describe('npm run admin:grant', () => {
     expect((await after.users.findByUid('u1'))?.role).toBe('admin');
     await after.close();
 
-    const unknown = runTs('api/admin-grant.ts', ['nobody@example.test'], env);
+    const unknown = runTs('cli/admin-grant.ts', ['nobody@example.test'], env);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('no account for nobody@example.test');
-    expect(runTs('api/admin-grant.ts', [], env).code).toBe(2);
+    expect(runTs('cli/admin-grant.ts', [], env).code).toBe(2);
   });
 });

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { FirebaseIdentityProvider } from '../../api/adapters/firebase/firebase-identity-provider';
-import { MemoryCacheStore } from '../../api/adapters/memory/memory-cache-store';
-import type { CatalogueStore } from '../../api/composition/catalogue-store';
-import { ReadThroughCache } from '../../api/core/cache/read-through-cache';
+import type { CatalogueStore } from '../../composition/catalogue-store';
+import { FirebaseIdentityProvider } from '../../platform/adapters/firebase/firebase-identity-provider';
+import { MemoryCacheStore } from '../../platform/adapters/memory/memory-cache-store';
+import { ReadThroughCache } from '../../platform/core/cache/read-through-cache';
 import { hasFirebaseEmulator, useFirebaseEmulator } from '../support/firebase-emulator';
 import { describeIf } from '../support/real-component';
 import { ADMIN_EMAIL, createTestApp, signedUpAdmin } from '../support/test-app';
@@ -27,7 +27,7 @@ async function signUpAndIn(server: Server, email: string, password = PASSWORD) {
 function describeAccountFlows(
   name: string,
   identity: () =>
-    | ((store: CatalogueStore) => import('../../api/core/ports/identity-provider').IdentityProvider)
+    | ((store: CatalogueStore) => import('../../platform/core/ports/identity-provider').IdentityProvider)
     | undefined,
   reset: () => Promise<void> = async () => undefined,
 ) {

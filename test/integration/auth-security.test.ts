@@ -2,8 +2,8 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
-import { loadConfig } from '../../api/config';
-import { createLogger } from '../../api/logger';
+import { loadConfig } from '../../platform/config';
+import { createLogger } from '../../platform/logger';
 import { ADMIN_EMAIL, claimFirstAdmin, createTestApp, JWT_OPTIONS } from '../support/test-app';
 
 const PASSWORD = 'long enough password';

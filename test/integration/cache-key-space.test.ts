@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { MemoryCacheStore } from '../../api/adapters/memory/memory-cache-store';
+import { MemoryCacheStore } from '../../platform/adapters/memory/memory-cache-store';
 import { coherentCache } from '../support/coherent-cache';
 import { createTestApp } from '../support/test-app';
 

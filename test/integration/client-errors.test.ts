@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import request from 'supertest';
-import { listenHost, loadConfig } from '../../api/config';
+import { listenHost, loadConfig } from '../../platform/config';
 import { runTs } from '../support/cli';
 import { appWithAdminPerSuite, signedUpAdmin, withApp } from '../support/test-app';
 

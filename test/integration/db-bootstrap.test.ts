@@ -11,16 +11,16 @@ const NOWHERE = { SQL_SERVER: '127.0.0.1', SQL_DATABASE: 'anime', MSSQL_AUTHENTI
 
 describe('npm run db:bootstrap', () => {
   it('--help explains what it does and exits 0', () => {
-    const { code, stdout } = runTs('api/db-bootstrap.ts', ['--help']);
+    const { code, stdout } = runTs('cli/db-bootstrap.ts', ['--help']);
     expect(code).toBe(0);
     expect(stdout).toContain('applies pending migrations');
     expect(stdout).toContain('--ingest NAME --ingest-object-id GUID');
   });
 
   it('exits 2 with the usage when an identity is half given', () => {
-    expect(runTs('api/db-bootstrap.ts', ['--app', 'app-x'], NOWHERE).code).toBe(2);
+    expect(runTs('cli/db-bootstrap.ts', ['--app', 'app-x'], NOWHERE).code).toBe(2);
     const halfIngest = runTs(
-      'api/db-bootstrap.ts',
+      'cli/db-bootstrap.ts',
       ['--app', 'app-x', '--app-object-id', OBJECT_ID, '--ingest', 'adf-x'],
       NOWHERE,
     );
@@ -30,7 +30,7 @@ describe('npm run db:bootstrap', () => {
 
   it('refuses a name that could break out of the DDL, naming it, before connecting', () => {
     const { code, stderr } = runTs(
-      'api/db-bootstrap.ts',
+      'cli/db-bootstrap.ts',
       ['--app', 'x]; DROP USER y;--', '--app-object-id', OBJECT_ID],
       NOWHERE,
     );

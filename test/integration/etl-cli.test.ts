@@ -1,10 +1,10 @@
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mergeProcedure } from '../../api/adapters/mssql/merge-procedure';
-import { openSqliteCatalogueStore } from '../../api/composition/catalogue-store';
 import type { MappingProfile } from '../../catalogue/definition';
 import { BUILT_IN_PROFILES, resolveProfile, synonymProblems } from '../../catalogue/profiles';
+import { openSqliteCatalogueStore } from '../../composition/catalogue-store';
+import { mergeProcedure } from '../../platform/adapters/mssql/merge-procedure';
 import { runTs, spawnTs } from '../support/cli';
 import { listAll } from '../support/list-all';
 
@@ -22,7 +22,7 @@ const HEADER = 'id,name,kind,aired,rating,eps,tags';
 
 /** `npm run etl` of one file with one mapping into one database, plus any other options. */
 const etl = (input: string, profile: string, database: string, ...extra: string[]) =>
-  runTs('etl/run.ts', ['--input', input, '--profile', profile, '--database', database, ...extra]);
+  runTs('cli/etl.ts', ['--input', input, '--profile', profile, '--database', database, ...extra]);
 const mapping = (overrides: Record<string, unknown> = {}) => ({
   name: 'cli-test',
   description: HEADER,
@@ -63,7 +63,7 @@ describe('type synonyms match in any case, on both paths, and their targets are 
       'bad-target.json',
       JSON.stringify(mapping({ type: { from: 'kind', synonyms: { web: 'NET' } } })),
     );
-    const run = runTs('etl/run.ts', [
+    const run = runTs('cli/etl.ts', [
       '--input',
       file('x.csv', `${HEADER}\n`),
       '--profile',
@@ -88,7 +88,7 @@ describe('a mapped column the file lacks', () => {
   it('is exit 2 naming it, and writes nothing', () => {
     const profile = file('absent.json', JSON.stringify(mapping({ year: { from: 'released' } })));
     const database = join(dir, 'absent.db');
-    const run = runTs('etl/run.ts', [
+    const run = runTs('cli/etl.ts', [
       '--input',
       file('a.csv', `${HEADER}\n1,One,TV,2020,7,12,Action\n`),
       '--profile',
@@ -132,10 +132,10 @@ describe('a run that fails, or a dry run, creates and changes no database file',
   for (const [what, args, code] of cases) {
     it(`${what} (exit ${code}) creates no file, named by --database or by DATABASE_PATH`, () => {
       const byFlag = join(dir, `new-${code}-flag.db`);
-      expect(runTs('etl/run.ts', [...args(), '--database', byFlag]).code).toBe(code);
+      expect(runTs('cli/etl.ts', [...args(), '--database', byFlag]).code).toBe(code);
       expect(existsSync(byFlag)).toBe(false);
       const byEnv = join(dir, `new-${code}-env.db`);
-      expect(runTs('etl/run.ts', args(), { DATABASE_PATH: byEnv }).code).toBe(code);
+      expect(runTs('cli/etl.ts', args(), { DATABASE_PATH: byEnv }).code).toBe(code);
       expect(existsSync(byEnv)).toBe(false);
     });
   }
@@ -145,7 +145,7 @@ describe('a run that fails, or a dry run, creates and changes no database file',
     expect(etl(good(), profile(), database).code).toBe(0);
     const before = snapshot(database);
     for (const [, args, code] of cases) {
-      expect(runTs('etl/run.ts', [...args(), '--database', database]).code).toBe(code);
+      expect(runTs('cli/etl.ts', [...args(), '--database', database]).code).toBe(code);
       expect(snapshot(database)).toEqual(before);
     }
   });
@@ -175,7 +175,7 @@ describe('a long load reports its progress and can be interrupted', () => {
     const profile = file('plain.json', JSON.stringify(mapping()));
     expect(etl(file('one.csv', `${HEADER}\n1,Kept,TV,2020,7,12,\n`), profile, database).code).toBe(0);
     const before = readFileSync(database).toString('base64');
-    const child = spawnTs('etl/run.ts', [
+    const child = spawnTs('cli/etl.ts', [
       '--input',
       file('large.csv', rows(200_000)),
       '--profile',
@@ -208,7 +208,7 @@ describe('--max-rejects', () => {
     const seed = file('seed.csv', `${HEADER}\n100,Kept,TV,2001,8,24,\n`);
     expect(etl(seed, profile, database).code).toBe(0);
     for (const limit of ['50%', '3']) {
-      const run = runTs('etl/run.ts', [
+      const run = runTs('cli/etl.ts', [
         '--input',
         input(),
         '--profile',
@@ -232,7 +232,7 @@ describe('--max-rejects', () => {
   });
 
   it('refuses a limit it cannot read', () => {
-    const run = runTs('etl/run.ts', ['--input', input(), '--max-rejects', 'lots']);
+    const run = runTs('cli/etl.ts', ['--input', input(), '--max-rejects', 'lots']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--max-rejects must be a row count (10) or a percentage (5%), got "lots"');
   });
@@ -375,7 +375,7 @@ describe('the mapping file has a JSON Schema, and init-mapping writes a starting
       'ID;Name;Media Type;Start Year;Mean;Num Episodes;Tags\n7;Guessed;tv;2011;8.1;13;Action|Drama\n',
     );
     const out = join(dir, 'guessed.json');
-    const run = runTs('etl/run.ts', ['init-mapping', '--input', input, '--out', out]);
+    const run = runTs('cli/etl.ts', ['init-mapping', '--input', input, '--out', out]);
     expect(run.code).toBe(0);
     const guessed = JSON.parse(readFileSync(out, 'utf8'));
     expect(guessed).toMatchObject({
@@ -392,11 +392,11 @@ describe('the mapping file has a JSON Schema, and init-mapping writes a starting
       },
     });
     expect(existsSync(join(dir, guessed.$schema))).toBe(true);
-    expect(runTs('etl/run.ts', ['init-mapping', '--input', input, '--out', out]).code).toBe(2);
+    expect(runTs('cli/etl.ts', ['init-mapping', '--input', input, '--out', out]).code).toBe(2);
     const database = join(dir, 'guessed.db');
     const load = etl(input, out, database, '--json');
     expect(JSON.parse(load.stdout)).toMatchObject({ valid: 1, inserted: 1 });
-    const sparse = runTs('etl/run.ts', [
+    const sparse = runTs('cli/etl.ts', [
       'init-mapping',
       '--input',
       file('sparse.csv', 'uid,title,kind\n'),

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
-import { openSqliteCatalogueStore } from '../../api/composition/catalogue-store';
 import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
 import { malExport } from '../../catalogue/profiles/mal-export';
+import { openSqliteCatalogueStore } from '../../composition/catalogue-store';
 import { writeDataset } from '../../etl/generate';
 import { loadCsv } from '../../etl/load-csv';
 import { runTs, spawnTs } from '../support/cli';
@@ -118,14 +118,14 @@ describe('ETL', () => {
 
   it('exits 2 naming missing columns, and 2 for a missing file, changing nothing', async () => {
     const database = join(dir, 'cli.db');
-    expect(runTs('etl/run.ts', ['--input', generated, '--database', database, '--json']).code).toBe(0);
+    expect(runTs('cli/etl.ts', ['--input', generated, '--database', database, '--json']).code).toBe(0);
     const store = openStore('cli');
     const version = await store.repository.dataVersion();
     await store.close();
-    const noColumns = runTs('etl/run.ts', ['--input', csv(['animeID,name', '1,x']), '--database', database]);
+    const noColumns = runTs('cli/etl.ts', ['--input', csv(['animeID,name', '1,x']), '--database', database]);
     expect(noColumns.code).toBe(2);
     expect(noColumns.stderr).toContain('missing required column(s) title, type');
-    const missing = runTs('etl/run.ts', ['--input', join(dir, 'nope.csv'), '--database', database]);
+    const missing = runTs('cli/etl.ts', ['--input', join(dir, 'nope.csv'), '--database', database]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('not found');
     const reopened = openStore('cli');
@@ -136,10 +136,10 @@ describe('ETL', () => {
 
   it('replace deletes rows missing from the file; a killed replace leaves the old data intact', async () => {
     const database = join(dir, 'replace.db');
-    expect(runTs('etl/run.ts', ['--input', generated, '--database', database]).code).toBe(0);
+    expect(runTs('cli/etl.ts', ['--input', generated, '--database', database]).code).toBe(0);
     const big = join(dir, 'big.csv');
     await writeDataset(big, 300_000, 9);
-    const child = spawnTs('etl/run.ts', ['--input', big, '--database', database, '--mode', 'replace']);
+    const child = spawnTs('cli/etl.ts', ['--input', big, '--database', database, '--mode', 'replace']);
     // Killed mid-load: once it reports progress. A child that ends first fails the test, never hangs it.
     await new Promise<void>((resolve, reject) => {
       child.stderr!.on('data', (chunk: Buffer) => {
@@ -297,7 +297,7 @@ describe('ETL with a user mapping file', () => {
     );
     const input = csv(['id;name;kind;aired;tags', 'a1;First;series;1999;Action|Drama', 'a2;Second;MOVIE;?;']);
     const database = join(dir, 'mapping.db');
-    const ok = runTs('etl/run.ts', [
+    const ok = runTs('cli/etl.ts', [
       '--input',
       input,
       '--profile',
@@ -320,7 +320,7 @@ describe('ETL with a user mapping file', () => {
       mapping,
       JSON.stringify({ name: 'broken', delimiter: ';', fields: { title: { from: 'x' } } }),
     );
-    const bad = runTs('etl/run.ts', ['--input', input, '--profile', mapping, '--database', database]);
+    const bad = runTs('cli/etl.ts', ['--input', input, '--profile', mapping, '--database', database]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('invalid mapping file');
     expect(bad.stderr).toContain('sourceId');

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import request from 'supertest';
-import type { Anime } from '../../api/core/domain/anime';
 import { toSort } from '../../api/http/routes/anime-query';
+import type { Anime } from '../../platform/core/domain/anime';
 import { compareBy, matchesFilter } from '../contract/catalogue-oracle';
 import { createTestApp, signedUpAdmin } from '../support/test-app';
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { RedisCacheStore } from '../../api/adapters/redis/redis-cache-store';
-import { createRedisClient, redisReady } from '../../api/adapters/redis/redis-client';
-import { RATE_WINDOW_KEYS, RedisRateLimiter } from '../../api/adapters/redis/redis-rate-limiter';
+import { RedisCacheStore } from '../../platform/adapters/redis/redis-cache-store';
+import { createRedisClient, redisReady } from '../../platform/adapters/redis/redis-client';
+import { RATE_WINDOW_KEYS, RedisRateLimiter } from '../../platform/adapters/redis/redis-rate-limiter';
 import { describeIf } from '../support/real-component';
 import { RedisCluster } from '../support/redis-cluster';
 import { hasRedis, RedisServer } from '../support/redis-server';

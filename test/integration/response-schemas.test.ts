@@ -1,7 +1,7 @@
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import request from 'supertest';
-import { FirebaseIdentityProvider } from '../../api/adapters/firebase/firebase-identity-provider';
+import { FirebaseIdentityProvider } from '../../platform/adapters/firebase/firebase-identity-provider';
 import { hasFirebaseEmulator, useFirebaseEmulator } from '../support/firebase-emulator';
 import { describeIf } from '../support/real-component';
 import { ADMIN_BOOTSTRAP_TOKEN, createTestApp } from '../support/test-app';

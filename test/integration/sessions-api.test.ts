@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { FirebaseIdentityProvider } from '../../api/adapters/firebase/firebase-identity-provider';
-import type { CatalogueStore } from '../../api/composition/catalogue-store';
-import type { IdentityProvider } from '../../api/core/ports/identity-provider';
+import type { CatalogueStore } from '../../composition/catalogue-store';
+import { FirebaseIdentityProvider } from '../../platform/adapters/firebase/firebase-identity-provider';
+import type { IdentityProvider } from '../../platform/core/ports/identity-provider';
 import { hasFirebaseEmulator, useFirebaseEmulator } from '../support/firebase-emulator';
 import { describeIf } from '../support/real-component';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, createTestApp, signedUpAdmin } from '../support/test-app';

@@ -1,5 +1,5 @@
-import { openSqliteCatalogueStore, type SqliteCatalogueStore } from '../../api/composition/catalogue-store';
-import { SORT_FIELDS } from '../../api/core/domain/query';
+import { openSqliteCatalogueStore, type SqliteCatalogueStore } from '../../composition/catalogue-store';
+import { SORT_FIELDS } from '../../platform/core/domain/query';
 import { fixtureRecords, loadRecords } from '../support/fixtures';
 
 /**

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { openSqliteCatalogueStore } from '../../api/composition/catalogue-store';
+import { openSqliteCatalogueStore } from '../../composition/catalogue-store';
 import { fixtureRecords, loadRecords } from '../support/fixtures';
 import { createTestApp, signedUpAdmin } from '../support/test-app';
 

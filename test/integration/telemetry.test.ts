@@ -13,13 +13,13 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import request from 'supertest';
-import { MemoryCacheStore } from '../../api/adapters/memory/memory-cache-store';
-import { RedisCacheStore } from '../../api/adapters/redis/redis-cache-store';
-import { createRedisClient } from '../../api/adapters/redis/redis-client';
-import { CircuitBreaker } from '../../api/core/cache/circuit-breaker';
-import { ReadThroughCache } from '../../api/core/cache/read-through-cache';
-import { createLogger } from '../../api/logger';
-import { Observability } from '../../api/observability/observability';
+import { MemoryCacheStore } from '../../platform/adapters/memory/memory-cache-store';
+import { RedisCacheStore } from '../../platform/adapters/redis/redis-cache-store';
+import { createRedisClient } from '../../platform/adapters/redis/redis-client';
+import { CircuitBreaker } from '../../platform/core/cache/circuit-breaker';
+import { ReadThroughCache } from '../../platform/core/cache/read-through-cache';
+import { createLogger } from '../../platform/logger';
+import { Observability } from '../../platform/observability/observability';
 import { freePort } from '../support/redis-server';
 import { createTestApp, signedUpAdmin } from '../support/test-app';
 

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import { MIGRATIONS, migrate } from '../../api/adapters/sqlite/migrations';
-import { openSqliteCatalogueStore } from '../../api/composition/catalogue-store';
+import { openSqliteCatalogueStore } from '../../composition/catalogue-store';
+import { MIGRATIONS, migrate } from '../../platform/adapters/sqlite/migrations';
 import { fixtureRecords, loadRecords } from '../support/fixtures';
 import { listAll } from '../support/list-all';
 

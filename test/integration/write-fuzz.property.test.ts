@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import request from 'supertest';
-import { ANIME_TYPES } from '../../api/core/domain/anime';
+import { ANIME_TYPES } from '../../platform/core/domain/anime';
 import { createTestApp, signedUpAdmin } from '../support/test-app';
 
 /** Bodies near the valid shape (to get past the first check) and anything JSON can hold. */

@@ -1,5 +1,5 @@
-import { CatalogueWrites, type Invalidator } from '../../api/core/catalogue-writes';
-import type { AnimeRepository, InvalidatedTags } from '../../api/core/ports/anime-repository';
+import { CatalogueWrites, type Invalidator } from '../../platform/core/catalogue-writes';
+import type { AnimeRepository, InvalidatedTags } from '../../platform/core/ports/anime-repository';
 import { createTestApp } from '../support/test-app';
 
 describe("a write's invalidation tags", () => {

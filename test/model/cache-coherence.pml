@@ -1,5 +1,5 @@
 /*
- * The cache coherence protocol (api/core/cache/coherence.ts) as a Promela model for spin.
+ * The cache coherence protocol (platform/core/cache/coherence.ts) as a Promela model for spin.
  *
  * Two API instances share one database and one Redis; instance 0 writes the row WRITES times. Each
  * instance has a reader (with its own L1) and a coherence checker. Redis can lose everything

@@ -15,7 +15,7 @@ const DOCS = join(ROOT, 'docs', 'architecture.md');
 
 /** What each command the recipes name writes (the generators' outputs). */
 const COMMAND_OUTPUTS: Record<string, readonly string[]> = {
-  'npm run migration:new': ['api/adapters/sqlite/migrations/', 'api/adapters/mssql/migrations/'],
+  'npm run migration:new': ['platform/adapters/sqlite/migrations/', 'platform/adapters/mssql/migrations/'],
   'npm run generate': ['api/client/anime-api.ts', 'catalogue/mapping.schema.json', '.github/workflows/'],
 };
 
@@ -114,7 +114,7 @@ function main() {
     insertBefore(
       dir,
       'catalogue/definition.ts',
-      /\n  \{\n    column: 'type',/,
+      /\n {2}\{\n {4}column: 'type',/,
       `
   {
     column: 'studio',
@@ -143,7 +143,7 @@ function main() {
     // The filter recipe: one FILTERS entry, then the index migration for its column.
     insertBefore(
       dir,
-      'api/core/domain/filters.ts',
+      'platform/core/domain/filters.ts',
       '] as const satisfies readonly FilterDefinition[];',
       `  {
     param: 'minEpisodes',

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import request from 'supertest';
-import { MemoryRateLimiter } from '../../api/adapters/memory/memory-rate-limiter';
-import { openAccounts } from '../../api/composition/accounts';
-import { openSqliteCatalogueStore } from '../../api/composition/catalogue-store';
-import { composeHttpService } from '../../api/composition/http';
-import { loadConfig } from '../../api/config';
+import { composeHttpService } from '../../api/service';
+import { openAccounts } from '../../composition/accounts';
+import { openSqliteCatalogueStore } from '../../composition/catalogue-store';
+import { MemoryRateLimiter } from '../../platform/adapters/memory/memory-rate-limiter';
+import { loadConfig } from '../../platform/config';
 import { fixtureRecords } from '../support/fixtures';
 import { ADMIN_BOOTSTRAP_TOKEN, ADMIN_EMAIL, createTestApp, signedUpUser } from '../support/test-app';
 

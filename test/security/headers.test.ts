@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { MemoryCacheStore } from '../../api/adapters/memory/memory-cache-store';
-import { cacheHeadersExposed, loadConfig } from '../../api/config';
+import { MemoryCacheStore } from '../../platform/adapters/memory/memory-cache-store';
+import { cacheHeadersExposed, loadConfig } from '../../platform/config';
 import { coherentCache } from '../support/coherent-cache';
 import { createTestApp } from '../support/test-app';
 

@@ -2,7 +2,7 @@ import { createServer as createRawServer, type Server } from 'node:http';
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { createHttpServer, type ServerLimits } from '../../api/http/server';
-import { createLogger } from '../../api/logger';
+import { createLogger } from '../../platform/logger';
 import { createTestApp } from '../support/test-app';
 
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.SECRET-TOKEN-PAYLOAD.signature';

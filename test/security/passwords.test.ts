@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { LocalIdentityProvider } from '../../api/adapters/local/local-identity-provider';
-import { PasswordHasher } from '../../api/adapters/local/password-hash';
+import { LocalIdentityProvider } from '../../platform/adapters/local/local-identity-provider';
+import { PasswordHasher } from '../../platform/adapters/local/password-hash';
 import { createTestApp } from '../support/test-app';
 
 const PASSWORD = 'long enough password';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { estimatedEntropyBits, loadConfig } from '../../api/config';
+import { estimatedEntropyBits, loadConfig } from '../../platform/config';
 
 describe('security: the signing secret must be a real secret', () => {
   it('accepts a generated secret (the negative control), base64 or hex', () => {

@@ -1,4 +1,4 @@
-import type { CacheStore } from '../../api/core/ports/cache-store';
+import type { CacheStore } from '../../platform/core/ports/cache-store';
 
 type Operation = Exclude<keyof CacheStore, 'close'>;
 

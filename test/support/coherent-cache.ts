@@ -1,8 +1,8 @@
-import type { CatalogueStore } from '../../api/composition/catalogue-store';
-import type { CircuitBreaker } from '../../api/core/cache/circuit-breaker';
-import { CacheCoherence, type CacheCoherenceOptions } from '../../api/core/cache/coherence';
-import { ReadThroughCache } from '../../api/core/cache/read-through-cache';
-import type { CacheStore } from '../../api/core/ports/cache-store';
+import type { CatalogueStore } from '../../composition/catalogue-store';
+import type { CircuitBreaker } from '../../platform/core/cache/circuit-breaker';
+import { CacheCoherence, type CacheCoherenceOptions } from '../../platform/core/cache/coherence';
+import { ReadThroughCache } from '../../platform/core/cache/read-through-cache';
+import type { CacheStore } from '../../platform/core/ports/cache-store';
 
 /**
  * A response cache wired as production wires it (outbox, change marker, leases), over any store,

@@ -1,4 +1,4 @@
-import type { Clock } from '../../api/core/clock';
+import type { Clock } from '../../platform/core/clock';
 
 /**
  * A clock the test moves by hand. `sleep` moves it forward by the time asked for and resolves at

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { ANIME_TYPES, type AnimeInput } from '../../api/core/domain/anime';
-import type { CatalogueLoader, LoadMode, LoadResult } from '../../api/core/ports/catalogue-loader';
 import { ANIME_COLUMNS, type TargetColumn } from '../../catalogue/definition';
 import { createRandom } from '../../etl/dataset-generator';
+import { ANIME_TYPES, type AnimeInput } from '../../platform/core/domain/anime';
+import type { CatalogueLoader, LoadMode, LoadResult } from '../../platform/core/ports/catalogue-loader';
 
 /** The real MyAnimeList export beside the repository, when present (the project never needs it). */
 export const MAL_EXPORT = join(__dirname, '..', '..', '..', 'shared', 'data', 'mal-tv-anime-2006-2026.csv');

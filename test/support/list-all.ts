@@ -1,7 +1,7 @@
-import type { Anime } from '../../api/core/domain/anime';
-import type { AnimeFilter } from '../../api/core/domain/filters';
-import type { AnimeSort } from '../../api/core/domain/query';
-import type { AnimeRepository } from '../../api/core/ports/anime-repository';
+import type { Anime } from '../../platform/core/domain/anime';
+import type { AnimeFilter } from '../../platform/core/domain/filters';
+import type { AnimeSort } from '../../platform/core/domain/query';
+import type { AnimeRepository } from '../../platform/core/ports/anime-repository';
 
 /**
  * Every match in order, as one array: how tests read a whole catalogue. The API serves a list-all

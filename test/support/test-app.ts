@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import request from 'supertest';
-import { type CatalogueStore, openSqliteCatalogueStore } from '../../api/composition/catalogue-store';
-import { openPlatform } from '../../api/composition/platform';
-import { type Config, loadConfig } from '../../api/config';
-import type { ReadThroughCache } from '../../api/core/cache/read-through-cache';
-import type { AnimeInput } from '../../api/core/domain/anime';
-import type { IdentityProvider } from '../../api/core/ports/identity-provider';
-import type { RateLimiter } from '../../api/core/ports/rate-limiter';
 import type { AuthRateLimits } from '../../api/http/throttle';
-import type { Observability } from '../../api/observability/observability';
+import { openApi } from '../../api/service';
+import { type CatalogueStore, openSqliteCatalogueStore } from '../../composition/catalogue-store';
+import { type Config, loadConfig } from '../../platform/config';
+import type { ReadThroughCache } from '../../platform/core/cache/read-through-cache';
+import type { AnimeInput } from '../../platform/core/domain/anime';
+import type { IdentityProvider } from '../../platform/core/ports/identity-provider';
+import type { RateLimiter } from '../../platform/core/ports/rate-limiter';
+import type { Observability } from '../../platform/observability/observability';
 import { fixtureRecords, loadRecords } from './fixtures';
 
 export const ADMIN_EMAIL = 'admin@example.test';
@@ -64,7 +64,7 @@ function testConfig(env: Record<string, string> = {}): Config {
 
 /**
  * A real app over a real (in-memory SQLite) store, loaded with the fixture catalogue, wired by
- * the production openPlatform: only what the options name is supplied by the test.
+ * the production openApi: only what the options name is supplied by the test.
  */
 export async function createTestApp(options: TestAppOptions = {}) {
   const config = testConfig({
@@ -77,7 +77,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
     store = openSqliteCatalogueStore({ DATABASE_PATH: ':memory:' });
     await loadRecords(store.loader, options.records ?? fixtureRecords());
   }
-  const platform = await openPlatform(config, {
+  const platform = await openApi(config, {
     store,
     identity: options.identity,
     rateLimiter: options.rateLimiter,

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { cacheSpec } from '../../api/core/cache/cache-keys';
 import { compileQueryParser } from '../../api/http/input';
 import { ListQuery } from '../../api/http/schemas';
+import { cacheSpec } from '../../platform/core/cache/cache-keys';
 
 const parse = compileQueryParser<Record<string, unknown>>(ListQuery);
 const TYPES = ['TV', 'MOVIE', 'OVA', 'ONA', 'SPECIAL', 'MUSIC'];

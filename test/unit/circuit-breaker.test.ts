@@ -1,4 +1,4 @@
-import { CircuitBreaker } from '../../api/core/cache/circuit-breaker';
+import { CircuitBreaker } from '../../platform/core/cache/circuit-breaker';
 import { FakeClock } from '../support/fake-clock';
 
 describe('circuit breaker', () => {

@@ -1,8 +1,8 @@
-import { MemoryCacheStore } from '../../api/adapters/memory/memory-cache-store';
-import { type CatalogueStore, openSqliteCatalogueStore } from '../../api/composition/catalogue-store';
-import { CacheCoherence } from '../../api/core/cache/coherence';
-import { ReadThroughCache } from '../../api/core/cache/read-through-cache';
-import { CatalogueWrites } from '../../api/core/catalogue-writes';
+import { type CatalogueStore, openSqliteCatalogueStore } from '../../composition/catalogue-store';
+import { MemoryCacheStore } from '../../platform/adapters/memory/memory-cache-store';
+import { CacheCoherence } from '../../platform/core/cache/coherence';
+import { ReadThroughCache } from '../../platform/core/cache/read-through-cache';
+import { CatalogueWrites } from '../../platform/core/catalogue-writes';
 import { ChaosCacheStore } from '../support/chaos-cache-store';
 import { FakeClock } from '../support/fake-clock';
 import { fixtureRecords, loadRecords } from '../support/fixtures';

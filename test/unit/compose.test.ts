@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { ConfigSchema } from '../../api/config';
+import { ConfigSchema } from '../../platform/config';
 import { ROOT } from '../support/cli';
 
 describe('compose.yaml', () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigSchema } from '../../api/config';
+import { ConfigSchema } from '../../platform/config';
 
 describe('the configuration reference (docs/configuration.md)', () => {
   it('documents every environment variable the config schema reads, and no others', () => {

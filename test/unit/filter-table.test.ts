@@ -1,4 +1,4 @@
-import type * as FiltersModule from '../../api/core/domain/filters';
+import type * as FiltersModule from '../../platform/core/domain/filters';
 import { withPatchedModule } from '../support/patched-module';
 
 /**
@@ -17,7 +17,7 @@ describe('adding a filter: one table entry (worked example)', () => {
 
   const withMinEpisodes = <T>(use: () => T) =>
     withPatchedModule<typeof FiltersModule, T>(
-      '../../api/core/domain/filters',
+      '../../platform/core/domain/filters',
       (actual) => ({ FILTERS: [...actual.FILTERS, minEpisodes] as never }),
       use,
     );
@@ -25,8 +25,8 @@ describe('adding a filter: one table entry (worked example)', () => {
   it('reaches the HTTP schema, the SQL, the canonical query and the oracle', () => {
     const { schema, sql, filter, oracle } = withMinEpisodes(() => {
       const { ListQuery } = require('../../api/http/schemas');
-      const { whereClause } = require('../../api/adapters/sql/filter-sql');
-      const { sqliteDialect } = require('../../api/adapters/sqlite/sqlite-dialect');
+      const { whereClause } = require('../../platform/adapters/sql/filter-sql');
+      const { sqliteDialect } = require('../../platform/adapters/sqlite/sqlite-dialect');
       const { toFilter, canonicalFilterQuery } = require('../../api/http/routes/anime-query');
       const { matchesFilter } = require('../contract/catalogue-oracle');
       const params: unknown[] = [];

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
-import { ALL_TAG, cacheSpec, EPOCH_TAG, rowTags } from '../../api/core/cache/cache-keys';
-import type { Anime } from '../../api/core/domain/anime';
-import { type AnimeFilter, FILTERS } from '../../api/core/domain/filters';
 import { compileQueryParser } from '../../api/http/input';
 import { canonicalFilterQuery, toFilter } from '../../api/http/routes/anime-query';
 import { ListAllQuery } from '../../api/http/schemas';
+import { ALL_TAG, cacheSpec, EPOCH_TAG, rowTags } from '../../platform/core/cache/cache-keys';
+import type { Anime } from '../../platform/core/domain/anime';
+import { type AnimeFilter, FILTERS } from '../../platform/core/domain/filters';
 import { matchesFilter } from '../contract/catalogue-oracle';
 import { FIXTURE_GENRES, fixtureRecords } from '../support/fixtures';
 

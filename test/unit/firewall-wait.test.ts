@@ -1,4 +1,4 @@
-import { connectWhenFirewallAllows, isFirewallRefusal } from '../../api/adapters/mssql/firewall-wait';
+import { connectWhenFirewallAllows, isFirewallRefusal } from '../../platform/adapters/mssql/firewall-wait';
 
 /** The shape mssql gives a login the SQL firewall refuses: its ConnectionError wraps tedious's. */
 const refused = () =>

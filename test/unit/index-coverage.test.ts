@@ -1,15 +1,15 @@
 import Database from 'better-sqlite3';
-import { TSQL_MIGRATIONS } from '../../api/adapters/mssql/migrations';
+import { ANIME_COLUMNS } from '../../catalogue/definition';
+import { TSQL_MIGRATIONS } from '../../platform/adapters/mssql/migrations';
 import {
   addIndexStatements,
   columnsNeedingIndex,
   leadingIndexColumns,
   unindexedColumns,
-} from '../../api/adapters/sql/index-coverage';
-import { MIGRATIONS, migrate } from '../../api/adapters/sqlite/migrations';
-import { FILTERS, type FilterDefinition } from '../../api/core/domain/filters';
-import { SORT_FIELDS } from '../../api/core/domain/query';
-import { ANIME_COLUMNS } from '../../catalogue/definition';
+} from '../../platform/adapters/sql/index-coverage';
+import { MIGRATIONS, migrate } from '../../platform/adapters/sqlite/migrations';
+import { FILTERS, type FilterDefinition } from '../../platform/core/domain/filters';
+import { SORT_FIELDS } from '../../platform/core/domain/query';
 
 /** The CREATE INDEX statements a migrated SQLite database really has on animes. */
 function liveSqliteIndexes(migrations = MIGRATIONS): string[] {

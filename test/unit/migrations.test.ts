@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { TSQL_MIGRATIONS } from '../../api/adapters/mssql/migrations';
-import { MIGRATIONS, migrate } from '../../api/adapters/sqlite/migrations';
 import type * as DefinitionModule from '../../catalogue/definition';
 import { ANIME_COLUMNS, type TargetColumn } from '../../catalogue/definition';
+import { TSQL_MIGRATIONS } from '../../platform/adapters/mssql/migrations';
+import { MIGRATIONS, migrate } from '../../platform/adapters/sqlite/migrations';
 import { STUDIO_COLUMN } from '../support/fixtures';
 import { withPatchedModule } from '../support/patched-module';
 
@@ -87,7 +87,7 @@ describe('versioned migrations', () => {
 
   it('are frozen text: no migration file imports the definition it was generated from', () => {
     for (const dialect of ['sqlite', 'mssql']) {
-      const dir = join(__dirname, '../../api/adapters', dialect, 'migrations');
+      const dir = join(__dirname, '../../platform/adapters', dialect, 'migrations');
       for (const file of readdirSync(dir).filter((f) => /^\d{3}-/.test(f))) {
         const imports = [...readFileSync(join(dir, file), 'utf8').matchAll(/^import .*$/gm)].map((m) => m[0]);
         expect([file, imports]).toEqual([
@@ -117,10 +117,10 @@ describe('adding a column: the definition plus one migration per dialect (worked
 
   it('the generated migration brings a migrated database to the new definition, and records carry the field', async () => {
     const { db, statements, repository, schema } = withStudioColumn(() => {
-      const { addColumnStatements, missingColumns } = require('../../api/adapters/sql/column-migration');
-      const { SqlAnimeRepository } = require('../../api/adapters/sql/sql-anime-repository');
-      const { SqliteExecutor } = require('../../api/adapters/sqlite/sqlite-executor');
-      const { SqliteWriteLock } = require('../../api/adapters/sqlite/busy');
+      const { addColumnStatements, missingColumns } = require('../../platform/adapters/sql/column-migration');
+      const { SqlAnimeRepository } = require('../../platform/adapters/sql/sql-anime-repository');
+      const { SqliteExecutor } = require('../../platform/adapters/sqlite/sqlite-executor');
+      const { SqliteWriteLock } = require('../../platform/adapters/sqlite/busy');
       const { AnimeInputSchema } = require('../../catalogue/schema');
       const db = freshDatabase();
       const missing = missingColumns(sqliteColumns(db).map((c) => c.name));
@@ -159,7 +159,7 @@ describe('adding a column: the definition plus one migration per dialect (worked
   });
 
   it('refuses what it cannot decide for existing rows, naming the column', () => {
-    const { addColumnStatements } = jest.requireActual('../../api/adapters/sql/column-migration');
+    const { addColumnStatements } = jest.requireActual('../../platform/adapters/sql/column-migration');
     expect(() => addColumnStatements([{ ...studio, nullable: false }])).toThrow(
       `${studio.column} is NOT NULL`,
     );

@@ -1,13 +1,13 @@
-import { parseConnectionString, poolConfig } from '../../api/adapters/mssql/connection';
+import { parseConnectionString, poolConfig } from '../../platform/adapters/mssql/connection';
 import {
   backoffDelay,
   isDeadlock,
   isTransient,
   TRANSIENT_ERROR_NUMBERS,
   withRetry,
-} from '../../api/adapters/mssql/retry';
-import { isoTimestamp, isUniqueViolation } from '../../api/adapters/mssql/rows';
-import { animeFromRow } from '../../api/adapters/sql/anime-row';
+} from '../../platform/adapters/mssql/retry';
+import { isoTimestamp, isUniqueViolation } from '../../platform/adapters/mssql/rows';
+import { animeFromRow } from '../../platform/adapters/sql/anime-row';
 import { animeRecord } from '../support/fixtures';
 
 /** Shaped like tedious/mssql errors: RequestError carries `number`, ConnectionError a `code`. */

@@ -1,18 +1,18 @@
 import fc from 'fast-check';
 import { Parser } from 'node-sql-parser';
-import { databaseUserBatches, grantBatches } from '../../api/adapters/mssql/database-users';
-import { PYTHON_LIST_TO_JSON } from '../../api/adapters/mssql/merge-procedure';
-import { MIGRATION_LOCK, repeatableBatches, TSQL_MIGRATIONS } from '../../api/adapters/mssql/migrations';
-import { loaderStatements, SQL } from '../../api/adapters/mssql/statements';
-import { requiredTrigrams, tsqlDialect } from '../../api/adapters/mssql/tsql-dialect';
-import { catalogueSql, type Query } from '../../api/adapters/sql/catalogue-sql';
-import { ANIME_TYPES } from '../../api/core/domain/anime';
-import { SORT_FIELDS } from '../../api/core/domain/query';
 import { SCALAR_COLUMNS } from '../../catalogue/ddl';
 import { ANIME_COLUMNS, MAPPED_COLUMNS } from '../../catalogue/definition';
 import { kaggleAnimes } from '../../catalogue/profiles/kaggle-animes';
 import { createRandom, GENRES, generateRow, KAGGLE_HEADER } from '../../etl/dataset-generator';
 import { parsePythonList } from '../../etl/list-cells';
+import { databaseUserBatches, grantBatches } from '../../platform/adapters/mssql/database-users';
+import { PYTHON_LIST_TO_JSON } from '../../platform/adapters/mssql/merge-procedure';
+import { MIGRATION_LOCK, repeatableBatches, TSQL_MIGRATIONS } from '../../platform/adapters/mssql/migrations';
+import { loaderStatements, SQL } from '../../platform/adapters/mssql/statements';
+import { requiredTrigrams, tsqlDialect } from '../../platform/adapters/mssql/tsql-dialect';
+import { catalogueSql, type Query } from '../../platform/adapters/sql/catalogue-sql';
+import { ANIME_TYPES } from '../../platform/core/domain/anime';
+import { SORT_FIELDS } from '../../platform/core/domain/query';
 import { animeRecord } from '../support/fixtures';
 import { sqlparserRsErrors } from '../support/sqlparser-rs';
 

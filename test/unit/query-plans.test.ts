@@ -1,9 +1,9 @@
-import { catalogueSql } from '../../api/adapters/sql/catalogue-sql';
-import { MIGRATIONS } from '../../api/adapters/sqlite/migrations';
-import { sqliteDialect } from '../../api/adapters/sqlite/sqlite-dialect';
-import { openSqliteCatalogueStore, type SqliteCatalogueStore } from '../../api/composition/catalogue-store';
-import type { AnimeFilter, AnimeSort, SeekPosition } from '../../api/core/domain/query';
-import { SORT_FIELDS } from '../../api/core/domain/query';
+import { openSqliteCatalogueStore, type SqliteCatalogueStore } from '../../composition/catalogue-store';
+import { catalogueSql } from '../../platform/adapters/sql/catalogue-sql';
+import { MIGRATIONS } from '../../platform/adapters/sqlite/migrations';
+import { sqliteDialect } from '../../platform/adapters/sqlite/sqlite-dialect';
+import type { AnimeFilter, AnimeSort, SeekPosition } from '../../platform/core/domain/query';
+import { SORT_FIELDS } from '../../platform/core/domain/query';
 import { fixtureRecords, loadRecords } from '../support/fixtures';
 
 const sql = catalogueSql(sqliteDialect);

@@ -1,4 +1,4 @@
-import { createRedisClient } from '../../api/adapters/redis/redis-client';
+import { createRedisClient } from '../../platform/adapters/redis/redis-client';
 
 /**
  * Azure's Redis access keys are base64: `/`, `+` and `=` appear in them. The infra percent-encodes

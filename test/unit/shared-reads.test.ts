@@ -1,4 +1,4 @@
-import { SharedReads } from '../../api/core/cache/shared-reads';
+import { SharedReads } from '../../platform/core/cache/shared-reads';
 
 /** A read the test finishes by hand, counting how often it was started. */
 function controlledRead() {

@@ -1,7 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { Context } from 'koa';
-import { type AnimeFilter, columnOf, FILTERS, foldCase } from '../../core/domain/filters';
-import { type AnimeSort, type SortField, type SortKey, sortText } from '../../core/domain/query';
+import { type AnimeFilter, columnOf, FILTERS, foldCase } from '../../../platform/core/domain/filters';
+import { type AnimeSort, type SortField, type SortKey, sortText } from '../../../platform/core/domain/query';
 import { preferredListType } from '../negotiation';
 import { badRequest } from '../problem';
 import { ANIME_FIELDS, type FilterQuery as FilterQuerySchema, type ListQuery } from '../schemas';

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import type { Anime } from '../../core/domain/anime';
-import type { AnimeRepository } from '../../core/ports/anime-repository';
+import type { Anime } from '../../../platform/core/domain/anime';
+import type { AnimeRepository } from '../../../platform/core/ports/anime-repository';
 import { ChunkedBody, JSON_ARRAY_OF_ENCODED } from '../chunked-body';
 import { csvFormat } from '../csv-format';
 import { decodeCursor, encodeCursor } from '../cursor';

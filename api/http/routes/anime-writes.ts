@@ -8,8 +8,8 @@ import {
   SOURCE_ID_FIELD,
 } from '../../../catalogue/definition';
 import { AnimeInputSchema, columnSchema } from '../../../catalogue/schema';
-import type { CatalogueWrites } from '../../core/catalogue-writes';
-import type { AnimeInput, AnimeReplacement } from '../../core/domain/anime';
+import type { CatalogueWrites } from '../../../platform/core/catalogue-writes';
+import type { AnimeInput, AnimeReplacement } from '../../../platform/core/domain/anime';
 import { expectedVersion } from '../preconditions';
 import { notFound } from '../problem';
 import { recordEtag } from '../record-etag';

@@ -1,4 +1,4 @@
-import type { Accounts } from '../../core/auth/accounts';
+import type { Accounts } from '../../../platform/core/auth/accounts';
 import { defineRoute } from '../route';
 import type { AuthThrottle } from '../throttle';
 import {

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { ReadThroughCache } from '../../core/cache/read-through-cache';
+import type { ReadThroughCache } from '../../../platform/core/cache/read-through-cache';
 import { defineRoute } from '../route';
 
 const CacheStatsSchema = Type.Object({

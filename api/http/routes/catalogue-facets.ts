@@ -1,4 +1,4 @@
-import type { AnimeRepository } from '../../core/ports/anime-repository';
+import type { AnimeRepository } from '../../../platform/core/ports/anime-repository';
 import { defineRoute } from '../route';
 import { FacetsSchema, FilterQuery, StatsSchema } from '../schemas';
 import { canonicalFilterQuery, toFilter } from './anime-query';

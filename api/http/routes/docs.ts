@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type Router from '@koa/router';
-import type { Representation } from '../../core/cache/stored-representation';
+import type { Representation } from '../../../platform/core/cache/stored-representation';
 import { jsonRepresentation } from '../json-representation';
 import { sendRepresentation } from '../send-representation';
 import { favicon } from './favicon';

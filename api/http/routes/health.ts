@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { AnimeRepository } from '../../core/ports/anime-repository';
+import type { AnimeRepository } from '../../../platform/core/ports/anime-repository';
 import { HttpProblem } from '../problem';
 import { defineRoute } from '../route';
 

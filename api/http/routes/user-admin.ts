@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import type { Accounts } from '../../core/auth/accounts';
-import { ROLES, type Role as RoleName } from '../../core/ports/user-repository';
+import type { Accounts } from '../../../platform/core/auth/accounts';
+import { ROLES, type Role as RoleName } from '../../../platform/core/ports/user-repository';
 import { badRequest } from '../problem';
 import { defineRoute } from '../route';
 import { AccountSchema } from './account-schemas';

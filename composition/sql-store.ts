@@ -1,13 +1,13 @@
-import { SqlAnimeRepository } from '../adapters/sql/sql-anime-repository';
-import type { SqlExecutor } from '../adapters/sql/sql-executor';
-import { SqlInvalidationOutbox } from '../adapters/sql/sql-invalidation-outbox';
-import type { Config } from '../config';
-import type { AnimeRepository } from '../core/ports/anime-repository';
-import type { CatalogueLoader } from '../core/ports/catalogue-loader';
-import type { CredentialStore } from '../core/ports/credential-store';
-import type { InvalidationOutbox } from '../core/ports/invalidation-outbox';
-import type { SessionRepository } from '../core/ports/session-repository';
-import type { UserRepository } from '../core/ports/user-repository';
+import { SqlAnimeRepository } from '../platform/adapters/sql/sql-anime-repository';
+import type { SqlExecutor } from '../platform/adapters/sql/sql-executor';
+import { SqlInvalidationOutbox } from '../platform/adapters/sql/sql-invalidation-outbox';
+import type { Config } from '../platform/config';
+import type { AnimeRepository } from '../platform/core/ports/anime-repository';
+import type { CatalogueLoader } from '../platform/core/ports/catalogue-loader';
+import type { CredentialStore } from '../platform/core/ports/credential-store';
+import type { InvalidationOutbox } from '../platform/core/ports/invalidation-outbox';
+import type { SessionRepository } from '../platform/core/ports/session-repository';
+import type { UserRepository } from '../platform/core/ports/user-repository';
 
 export interface CatalogueStore {
   repository: AnimeRepository;

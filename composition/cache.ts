@@ -1,13 +1,13 @@
 import type { Cluster, Redis } from 'ioredis';
-import { MemoryCacheStore } from '../adapters/memory/memory-cache-store';
-import { RedisCacheStore } from '../adapters/redis/redis-cache-store';
-import type { Config } from '../config';
-import type { CacheObserver } from '../core/cache/cache-observer';
-import { CacheCoherence, type ChangeMarker } from '../core/cache/coherence';
-import { ReadThroughCache } from '../core/cache/read-through-cache';
-import { TwoTierCacheStore } from '../core/cache/two-tier-store';
-import type { CacheStore } from '../core/ports/cache-store';
-import type { InvalidationOutbox } from '../core/ports/invalidation-outbox';
+import { MemoryCacheStore } from '../platform/adapters/memory/memory-cache-store';
+import { RedisCacheStore } from '../platform/adapters/redis/redis-cache-store';
+import type { Config } from '../platform/config';
+import type { CacheObserver } from '../platform/core/cache/cache-observer';
+import { CacheCoherence, type ChangeMarker } from '../platform/core/cache/coherence';
+import { ReadThroughCache } from '../platform/core/cache/read-through-cache';
+import { TwoTierCacheStore } from '../platform/core/cache/two-tier-store';
+import type { CacheStore } from '../platform/core/ports/cache-store';
+import type { InvalidationOutbox } from '../platform/core/ports/invalidation-outbox';
 
 type CacheConfig = Pick<
   Config,

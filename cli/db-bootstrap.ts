@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_INGEST_PROFILE, resolveProfile } from '../catalogue/profiles';
-import { openPool } from './adapters/mssql/connection';
-import { databaseUserBatches } from './adapters/mssql/database-users';
-import { connectWhenFirewallAllows } from './adapters/mssql/firewall-wait';
-import { migrate } from './adapters/mssql/migrations';
-import { mssqlSettings } from './composition/mssql-store';
-import { loadConfig } from './config';
+import { mssqlSettings } from '../composition/mssql-store';
+import { openPool } from '../platform/adapters/mssql/connection';
+import { databaseUserBatches } from '../platform/adapters/mssql/database-users';
+import { connectWhenFirewallAllows } from '../platform/adapters/mssql/firewall-wait';
+import { migrate } from '../platform/adapters/mssql/migrations';
+import { loadConfig } from '../platform/config';
 
 const HELP = `usage: npm run db:bootstrap -- --app NAME --app-object-id GUID [--ingest NAME --ingest-object-id GUID]
 

@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { SqliteWriteLock } from '../adapters/sqlite/busy';
-import { openDatabase } from '../adapters/sqlite/open-database';
-import { SqliteReadThreads } from '../adapters/sqlite/read-threads';
-import { SqliteCatalogueLoader } from '../adapters/sqlite/sqlite-catalogue-loader';
-import { SqliteExecutor } from '../adapters/sqlite/sqlite-executor';
-import { SqliteUserStore } from '../adapters/sqlite/sqlite-user-store';
-import { type Config, databaseDriver } from '../config';
+import { SqliteWriteLock } from '../platform/adapters/sqlite/busy';
+import { openDatabase } from '../platform/adapters/sqlite/open-database';
+import { SqliteReadThreads } from '../platform/adapters/sqlite/read-threads';
+import { SqliteCatalogueLoader } from '../platform/adapters/sqlite/sqlite-catalogue-loader';
+import { SqliteExecutor } from '../platform/adapters/sqlite/sqlite-executor';
+import { SqliteUserStore } from '../platform/adapters/sqlite/sqlite-user-store';
+import { type Config, databaseDriver } from '../platform/config';
 import { type CatalogueStore, overSql, type StoreConfig } from './sql-store';
 
 export type { CatalogueStore } from './sql-store';

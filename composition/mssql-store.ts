@@ -1,9 +1,9 @@
-import { DEFAULT_INGEST_PROFILE, resolveProfile } from '../../catalogue/profiles';
-import { type MssqlSettings, openPool } from '../adapters/mssql/connection';
-import { assertSchemaCurrent, migrate } from '../adapters/mssql/migrations';
-import { MssqlCatalogueLoader } from '../adapters/mssql/mssql-catalogue-loader';
-import { MssqlExecutor } from '../adapters/mssql/mssql-executor';
-import { MssqlUserStore } from '../adapters/mssql/mssql-user-store';
+import { DEFAULT_INGEST_PROFILE, resolveProfile } from '../catalogue/profiles';
+import { type MssqlSettings, openPool } from '../platform/adapters/mssql/connection';
+import { assertSchemaCurrent, migrate } from '../platform/adapters/mssql/migrations';
+import { MssqlCatalogueLoader } from '../platform/adapters/mssql/mssql-catalogue-loader';
+import { MssqlExecutor } from '../platform/adapters/mssql/mssql-executor';
+import { MssqlUserStore } from '../platform/adapters/mssql/mssql-user-store';
 import { type CatalogueStore, overSql, type StoreConfig } from './sql-store';
 
 /** The SQL Server connection the configuration names (for the store and the database bootstrap). */

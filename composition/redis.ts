@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
-import { createRedisClient, redisReady } from '../adapters/redis/redis-client';
-import type { Config } from '../config';
+import { createRedisClient, redisReady } from '../platform/adapters/redis/redis-client';
+import type { Config } from '../platform/config';
 
 export interface RedisConnections {
   /** Cache reads and rate limits: a short timeout, so a slow Redis is bypassed quickly. */

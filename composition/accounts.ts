@@ -1,19 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { LocalIdentityProvider } from '../adapters/local/local-identity-provider';
-import { PasswordHasher } from '../adapters/local/password-hash';
-import { MemoryRateLimiter } from '../adapters/memory/memory-rate-limiter';
-import { RedisRateLimiter } from '../adapters/redis/redis-rate-limiter';
-import type { Config } from '../config';
-import { AccessTokens } from '../core/auth/access-tokens';
-import { Accounts } from '../core/auth/accounts';
-import { Sessions } from '../core/auth/sessions';
-import type { CredentialStore } from '../core/ports/credential-store';
-import type { IdentityProvider } from '../core/ports/identity-provider';
-import type { RateLimiter } from '../core/ports/rate-limiter';
-import type { SessionRepository } from '../core/ports/session-repository';
-import type { UserRepository } from '../core/ports/user-repository';
+import { LocalIdentityProvider } from '../platform/adapters/local/local-identity-provider';
+import { PasswordHasher } from '../platform/adapters/local/password-hash';
+import { MemoryRateLimiter } from '../platform/adapters/memory/memory-rate-limiter';
+import { RedisRateLimiter } from '../platform/adapters/redis/redis-rate-limiter';
+import type { Config } from '../platform/config';
+import { AccessTokens } from '../platform/core/auth/access-tokens';
+import { Accounts } from '../platform/core/auth/accounts';
+import { Sessions } from '../platform/core/auth/sessions';
+import type { CredentialStore } from '../platform/core/ports/credential-store';
+import type { IdentityProvider } from '../platform/core/ports/identity-provider';
+import type { RateLimiter } from '../platform/core/ports/rate-limiter';
+import type { SessionRepository } from '../platform/core/ports/session-repository';
+import type { UserRepository } from '../platform/core/ports/user-repository';
 
 type AccountsConfig = Pick<
   Config,
@@ -42,7 +42,7 @@ function openIdentityProvider(config: AccountsConfig, credentials: CredentialSto
   }
   // Loaded only when configured: firebase-admin costs ~20 MB of memory to load.
   const { FirebaseIdentityProvider } =
-    require('../adapters/firebase/firebase-identity-provider') as typeof import('../adapters/firebase/firebase-identity-provider');
+    require('../platform/adapters/firebase/firebase-identity-provider') as typeof import('../platform/adapters/firebase/firebase-identity-provider');
   return new FirebaseIdentityProvider({
     projectId: config.FIREBASE_PROJECT_ID,
     apiKey: config.FIREBASE_API_KEY!,

@@ -8,15 +8,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { TSQL_MIGRATIONS } from './adapters/mssql/migrations';
-import { addColumnStatements, missingColumns } from './adapters/sql/column-migration';
-import { addIndexStatements, unindexedColumns } from './adapters/sql/index-coverage';
-import { MIGRATIONS, migrate } from './adapters/sqlite/migrations';
+import { TSQL_MIGRATIONS } from '../platform/adapters/mssql/migrations';
+import { addColumnStatements, missingColumns } from '../platform/adapters/sql/column-migration';
+import { addIndexStatements, unindexedColumns } from '../platform/adapters/sql/index-coverage';
+import { MIGRATIONS, migrate } from '../platform/adapters/sqlite/migrations';
 
 const USAGE = 'usage: npm run migration:new -- <name in kebab-case>';
 const HELP = `${USAGE}
 
-Writes the next frozen migration for SQLite and for SQL Server (api/adapters/*/migrations/) and
+Writes the next frozen migration for SQLite and for SQL Server (platform/adapters/*/migrations/) and
 registers it in each index: the columns the definition has and a freshly migrated schema lacks,
 added as nullable, and an index for every column a filter (FILTERS) or a sort uses that has none.
 An empty migration when the schema already matches: write that change by hand.
@@ -64,19 +64,16 @@ const quote = (text: string) => `\`${text.replace(/[`\\]/g, (ch) => `\\${ch}`).r
 const frozen =
   'Frozen: applied as written to every database that has not yet seen it. Never edit; add a migration.';
 
+/** The adapters' folder: each dialect's migrations live in `<dialect>/migrations/`. */
+const ADAPTERS = join(__dirname, '..', 'platform', 'adapters');
+
 function write(dir: string, version: number, type: string, body: string) {
-  const file = join(
-    __dirname,
-    'adapters',
-    dir,
-    'migrations',
-    `${String(version).padStart(3, '0')}-${name}.ts`,
-  );
+  const file = join(ADAPTERS, dir, 'migrations', `${String(version).padStart(3, '0')}-${name}.ts`);
   writeFileSync(
     file,
     `import type { ${type} } from './migration';\n\n// ${frozen}\nexport const migration: ${type} = {\n  version: ${version},\n  name: '${name}',\n${body}};\n`,
   );
-  const index = join(__dirname, 'adapters', dir, 'migrations', 'index.ts');
+  const index = join(ADAPTERS, dir, 'migrations', 'index.ts');
   // Named like the hand-written imports beside it (001-catalogue as catalogue).
   const alias = name.replace(/-([a-z0-9])/g, (_, ch: string) => ch.toUpperCase());
   const text = `import { migration as ${alias} } from './${String(version).padStart(3, '0')}-${name}';\n${readFileSync(

@@ -2,11 +2,10 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
-import { openConfiguredStore } from '../api/composition/catalogue-store';
-import { databaseDriver, loadConfig } from '../api/config';
 import type { MappingProfile } from '../catalogue/definition';
 import { BUILT_IN_PROFILES, ProfileError, resolveProfile } from '../catalogue/profiles';
-import { guessMapping, readHeader } from './init-mapping';
+import { openConfiguredStore } from '../composition/catalogue-store';
+import { guessMapping, readHeader } from '../etl/init-mapping';
 import {
   InputError,
   InterruptedError,
@@ -15,8 +14,9 @@ import {
   parseRejectsLimit,
   type RejectsLimit,
   TooManyRejectsError,
-} from './load-csv';
-import { StoreOnFirstWrite } from './store-on-first-write';
+} from '../etl/load-csv';
+import { StoreOnFirstWrite } from '../etl/store-on-first-write';
+import { databaseDriver, loadConfig } from '../platform/config';
 
 const USAGE = `usage: npm run etl -- --input FILE [--profile NAME|mapping.json] [--mode upsert|replace]
                     [--max-rejects N|P%] [--dry-run] [--rejects FILE] [--json] [--database FILE]

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import { openAccounts } from './composition/accounts';
-import { openConfiguredStore } from './composition/catalogue-store';
-import { loadConfig } from './config';
-import { ROLES, type Role } from './core/ports/user-repository';
-import { createLogger } from './logger';
+import { openAccounts } from '../composition/accounts';
+import { openConfiguredStore } from '../composition/catalogue-store';
+import { loadConfig } from '../platform/config';
+import { ROLES, type Role } from '../platform/core/ports/user-repository';
+import { createLogger } from '../platform/logger';
 
 const USAGE = 'usage: npm run admin:grant -- <email> [--role admin|user]';
 
