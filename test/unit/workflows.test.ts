@@ -80,7 +80,8 @@ if (!hasShellcheck && process.env.CI === 'true') throw new Error('CI=true but sh
 if (!hasShellcheck)
   console.warn('SKIPPED: shellcheck is not installed (apt-get install shellcheck); run blocks unchecked');
 
-describe.each(hasShellcheck ? [true] : [])('every run block passes shellcheck', () => {
+// Skipped (not an empty .each, which jest refuses) where shellcheck is missing outside CI.
+(hasShellcheck ? describe : describe.skip)('every run block passes shellcheck', () => {
   it.each(runBlocks().map((block) => [block.name, block.script]))('%s', (_name, script) => {
     expect(shellcheck(script)).toEqual([]);
   });
@@ -169,7 +170,7 @@ describe('deploy.yml', () => {
 const hasJq = spawnSync('jq', ['--version']).status === 0;
 if (!hasJq && process.env.CI === 'true') throw new Error('CI=true but jq is not installed');
 
-describe.each(hasJq ? [true] : [])('the plan digest (jq, as the workflow runs it)', () => {
+(hasJq ? describe : describe.skip)('the plan digest (jq, as the workflow runs it)', () => {
   const digest = (plan: unknown) =>
     spawnSync('bash', ['-c', PLAN_DIGEST], { input: JSON.stringify(plan), encoding: 'utf8' }).stdout.trim();
   const planWith = (sku: string, password: string) => ({
