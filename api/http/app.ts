@@ -64,7 +64,7 @@ export interface AppDependencies {
 
 /**
  * The app: its route table and its one middleware pipeline. Everything it needs comes in built
- * (composition/http.ts wires the cache, the writes and the hit lane), so tests and main compose
+ * (api/service.ts wires the cache, the writes and the hit lane), so tests and main compose
  * it the same way.
  */
 export function createApp(deps: AppDependencies): Koa {
